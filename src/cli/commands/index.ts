@@ -1,0 +1,7 @@
+/** Every subcommand registers itself here; each returns its commander Command. */
+import type { Command } from 'commander';
+import type { CliContext } from '../context.ts';
+
+export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
+
+export const COMMANDS: readonly RegisterCommand[] = [];

@@ -1,0 +1,37 @@
+/**
+ * What a CLI run touches, injected so tests can run commands in-process with captured streams
+ * (architecture.md: `run(argv, deps)`). `main.ts` fills it from the real process.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { Config, ConfigFlags } from '../config.ts';
+import type { Output } from './output.ts';
+
+export type OutStream = Writable & { isTTY?: boolean; columns?: number };
+export type InStream = Readable & { isTTY?: boolean };
+
+export type CliIO = {
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  stdout: OutStream;
+  stderr: OutStream;
+  stdin: InStream;
+  /** Subscribe to SIGINT/SIGTERM; returns an unsubscribe function. */
+  onSignal: (handler: (signal: string) => void) => () => void;
+  /** Interactive prompts; tests inject scripted answers. */
+  prompts?: PromptDeps;
+};
+
+export type PromptDeps = {
+  /** Ask for DTMF keys; resolves with the keys typed ('' for no input). */
+  keypad: (question: { message: string; numDigits?: number; finishOnKey?: string; timeoutSeconds?: number }) => Promise<string>;
+};
+
+export type GlobalOptions = { json: boolean; debug: boolean; color: boolean; envFile: string | undefined };
+
+export type CliContext = {
+  io: CliIO;
+  globals: () => GlobalOptions;
+  output: () => Output;
+  loadConfig: (flags?: ConfigFlags) => Promise<Config>;
+  setExitCode: (code: number) => void;
+};

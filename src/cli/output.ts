@@ -1,0 +1,68 @@
+/**
+ * Everything the user sees goes through here: results on stdout, logs on stderr, `--json` prints only JSON on
+ * stdout, chalk only in this file (it honours NO_COLOR / FORCE_COLOR and non-TTY through the level we pass).
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import { isAppError } from '../errors.ts';
+import type { OutStream } from './context.ts';
+
+export type Output = {
+  readonly json: boolean;
+  readonly color: ChalkInstance;
+  /** A line of result on stdout (suppressed in --json mode). */
+  result: (text: string) => void;
+  /** A JSON document on stdout. */
+  printJson: (value: unknown) => void;
+  /** A log line on stderr. */
+  info: (text: string) => void;
+  warn: (text: string) => void;
+  /** Format an error for the user: message + hint; stack and causes only with --debug. */
+  error: (error: unknown) => void;
+};
+
+export type OutputOptions = {
+  stdout: OutStream;
+  stderr: OutStream;
+  json: boolean;
+  debug: boolean;
+  color: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+};
+
+export function colorLevel(stream: OutStream, env: Readonly<Record<string, string | undefined>>, wanted: boolean): 0 | 1 | 2 | 3 {
+  if (!wanted) return 0;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return 1;
+  return stream.isTTY ? 1 : 0;
+}
+
+export function createOutput(options: OutputOptions): Output {
+  const out = new Chalk({ level: colorLevel(options.stdout, options.env, options.color) });
+  const err = new Chalk({ level: colorLevel(options.stderr, options.env, options.color) });
+  const write = (stream: OutStream, text: string) => stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  return {
+    json: options.json,
+    color: out,
+    result: (text) => {
+      if (!options.json) write(options.stdout, text);
+    },
+    printJson: (value) => write(options.stdout, JSON.stringify(value, null, 2)),
+    info: (text) => write(options.stderr, text),
+    warn: (text) => write(options.stderr, `${err.yellow('warning:')} ${text}`),
+    error: (error) => {
+      const message = error instanceof Error ? error.message : String(error);
+      write(options.stderr, `${err.red('error:')} ${message}`);
+      if (isAppError(error) && error.hint) write(options.stderr, `${err.dim('hint:')} ${error.hint}`);
+      if (options.debug && error instanceof Error) {
+        write(options.stderr, err.dim(error.stack ?? ''));
+        let cause: unknown = error.cause;
+        while (cause !== undefined) {
+          write(options.stderr, err.dim(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`));
+          cause = cause instanceof Error ? cause.cause : undefined;
+        }
+      } else if (!isAppError(error) && !options.debug) {
+        write(options.stderr, err.dim('hint: run again with --debug for the stack trace'));
+      }
+    },
+  };
+}

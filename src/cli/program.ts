@@ -1,0 +1,102 @@
+/**
+ * The commander program. `run(argv, io)` is the whole CLI, in-process: it never calls process.exit and
+ * returns the exit code (0 ok · 1 check failed · 2 usage · 3 unreachable).
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { loadConfig, type ConfigFlags } from '../config.ts';
+import { EXIT, isAppError, UsageError } from '../errors.ts';
+import type { CliContext, CliIO, GlobalOptions } from './context.ts';
+import { createOutput, type Output } from './output.ts';
+import { COMMANDS } from './commands/index.ts';
+import { VERSION } from './version.ts';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  ok
+  1  a check failed (invalid ExoML, failed expectation, rejected CSV rows)
+  2  usage error (bad flag, missing file)
+  3  a dependency is unreachable (server, Redis, PostgreSQL)`;
+
+const EXAMPLES = `
+Examples:
+  $ exo-passthru serve                          # bot server on embedded stores, port 8000
+  $ exo-passthru serve --port 0 --redis-url redis://127.0.0.1:6379 --database-url postgres://postgres@127.0.0.1/test
+  $ exo-passthru simulate --digits 1            # play a call against the local server
+  $ exo-passthru validate response.xml --strict
+  $ exo-passthru url --csv customers.csv --base-url https://bot.example.com
+  $ exo-passthru inspect calls --limit 10 --json`;
+
+async function readDotenv(io: CliIO, envFile: string | undefined): Promise<string | undefined> {
+  const path = envFile ?? join(io.cwd, '.env');
+  const resolved = isAbsolute(path) ? path : join(io.cwd, path);
+  try {
+    return await readFile(resolved, 'utf8');
+  } catch (error) {
+    if (envFile !== undefined) throw new UsageError(`cannot read --env-file ${envFile}`, { cause: error });
+    return undefined;
+  }
+}
+
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command('exo-passthru')
+    .description('CLI, local simulator and pass-through bot server for Exotel voice bots')
+    .version(VERSION, '-V, --version')
+    .option('--json', 'print results as JSON on stdout (logs stay on stderr)', false)
+    .option('--debug', 'show stack traces and causes of errors', false)
+    .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
+    .option('--env-file <path>', 'read settings from this file instead of ./.env')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.io.stdout.write(text),
+      writeErr: (text) => ctx.io.stderr.write(text),
+    });
+  for (const register of COMMANDS) {
+    const command = register(program, ctx);
+    command.addHelpText('after', EXIT_CODES_HELP).exitOverride();
+  }
+  return program;
+}
+
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  let program: Command | undefined;
+  const globals = (): GlobalOptions => {
+    const opts = program?.opts<{ json?: boolean; debug?: boolean; color?: boolean; envFile?: string }>() ?? {};
+    return { json: opts.json === true, debug: opts.debug === true, color: opts.color !== false, envFile: opts.envFile };
+  };
+  let output: Output | undefined;
+  const getOutput = () => {
+    output ??= createOutput({ stdout: io.stdout, stderr: io.stderr, env: io.env, ...globals() });
+    return output;
+  };
+  const ctx: CliContext = {
+    io,
+    globals,
+    output: getOutput,
+    loadConfig: async (flags?: ConfigFlags) => {
+      const envFile = globals().envFile;
+      return loadConfig({ env: io.env, flags: flags ?? {}, dotenv: await readDotenv(io, envFile) });
+    },
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  };
+  program = createProgram(ctx);
+  try {
+    await program.parseAsync(argv.slice(2), { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+        return EXIT.ok;
+      }
+      return EXIT.usage;
+    }
+    getOutput().error(error);
+    return isAppError(error) ? error.exitCode : EXIT.checkFailed;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The error model (architecture.md): every failure a user can see is an AppError with a stable code,
+ * the process exit code it maps to, and a hint. Stack traces are shown only with --debug.
+ *
+ * Exit codes: 0 ok · 1 a check failed · 2 usage error · 3 a dependency is unreachable.
+ */
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2, unreachable: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export type AppErrorOptions = {
+  code?: string;
+  exitCode?: ExitCode;
+  hint?: string;
+  cause?: unknown;
+};
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = options.code ?? 'E_APP';
+    this.exitCode = options.exitCode ?? EXIT.checkFailed;
+    this.hint = options.hint;
+  }
+}
+
+/** Bad flags, missing files, unknown columns: exit 2. */
+export class UsageError extends AppError {
+  constructor(message: string, options: Omit<AppErrorOptions, 'exitCode'> = {}) {
+    super(message, { code: 'E_USAGE', ...options, exitCode: EXIT.usage });
+    this.name = 'UsageError';
+  }
+}
+
+/** A server, Redis or PostgreSQL that does not answer: exit 3. */
+export class UnreachableError extends AppError {
+  readonly dependency: string;
+  constructor(dependency: string, message: string, options: Omit<AppErrorOptions, 'exitCode'> = {}) {
+    super(`[exo-passthru] [${dependency}] ${message}`, { code: 'E_UNREACHABLE', ...options, exitCode: EXIT.unreachable });
+    this.name = 'UnreachableError';
+    this.dependency = dependency;
+  }
+}
+
+/** A check that failed (invalid ExoML, failed expectation, rejected rows): exit 1. */
+export class CheckFailedError extends AppError {
+  constructor(message: string, options: Omit<AppErrorOptions, 'exitCode'> = {}) {
+    super(message, { code: 'E_CHECK', ...options, exitCode: EXIT.checkFailed });
+    this.name = 'CheckFailedError';
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
+
+export function errorMessage(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  return String(value);
+}

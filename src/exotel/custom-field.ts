@@ -1,0 +1,66 @@
+/**
+ * Exotel echoes `CustomField` verbatim to Passthru, Greeting and the terminal StatusCallback (§6.1), so per-call
+ * customer data travels there in production. Our encoding is compact JSON of string values (§10.3). We also
+ * decode the `k=v|k=v` form public code uses (§9.1 #10), with percent-decoding of values so `|` and `=` survive.
+ */
+import { CUSTOMER_FIELDS, type CustomerInput } from './customer.ts';
+
+/** Compact JSON with only non-empty fields, in a fixed field order. */
+export function encodeCustomField(input: CustomerInput): string {
+  const out: Record<string, string> = {};
+  for (const field of CUSTOMER_FIELDS) {
+    const value = input[field];
+    if (value !== undefined && value !== '') out[field] = value;
+  }
+  return JSON.stringify(out);
+}
+
+export type CustomFieldDecoded =
+  | { ok: true; format: 'json' | 'pipe' | 'empty'; fields: Record<string, string> }
+  | { ok: false; error: string };
+
+const MAX_CUSTOM_FIELD = 64 * 1024;
+
+export function decodeCustomField(raw: string | undefined): CustomFieldDecoded {
+  if (raw === undefined || raw.trim() === '') return { ok: true, format: 'empty', fields: {} };
+  if (raw.length > MAX_CUSTOM_FIELD) return { ok: false, error: `CustomField is longer than ${MAX_CUSTOM_FIELD} characters` };
+  const text = raw.trim();
+  if (text.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return { ok: false, error: 'CustomField looks like JSON but does not parse' };
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      return { ok: false, error: 'CustomField JSON must be an object' };
+    }
+    const fields: Record<string, string> = {};
+    for (const [key, value] of Object.entries(parsed)) {
+      if (typeof value === 'string') fields[key] = value;
+      else if (typeof value === 'number' || typeof value === 'boolean') fields[key] = String(value);
+    }
+    return { ok: true, format: 'json', fields };
+  }
+  const fields: Record<string, string> = {};
+  for (const part of text.split('|')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) return { ok: false, error: `CustomField part "${part.slice(0, 40)}" is not key=value` };
+    try {
+      fields[decodeURIComponent(part.slice(0, eq))] = decodeURIComponent(part.slice(eq + 1));
+    } catch {
+      return { ok: false, error: 'CustomField has a malformed percent-escape' };
+    }
+  }
+  return { ok: true, format: 'pipe', fields };
+}
+
+/** The `k=v|k=v` form with `%`, `|` and `=` percent-encoded inside values (for clients that want it). */
+export function encodeCustomFieldPipe(input: CustomerInput): string {
+  const escape = (value: string) => value.replace(/[%|=]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return CUSTOMER_FIELDS.flatMap((field) => {
+    const value = input[field];
+    return value === undefined || value === '' ? [] : [`${field}=${escape(value)}`];
+  }).join('|');
+}

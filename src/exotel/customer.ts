@@ -1,0 +1,79 @@
+/**
+ * The customer data a call carries (the public bot's wire format, exotel-protocol.md §9.2), and its
+ * normalisation. Shared by `serve` (lenient: a bad field is dropped with a warning, the call goes on) and
+ * `url --csv` (strict: a bad field rejects the row before anyone is dialled).
+ */
+export const CUSTOMER_FIELDS = [
+  'customer_id',
+  'customer_name',
+  'phone',
+  'loan_id',
+  'amount',
+  'due_date',
+  'language_code',
+  'state',
+  'temp_call_id',
+] as const;
+export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
+
+/** Raw customer fields as strings, as they arrive in a query string, a form, a CustomField or a CSV row. */
+export type CustomerInput = Partial<Record<CustomerField, string>>;
+
+export type AmountResult = { ok: true; value: number } | { ok: false; reason: 'amount_not_numeric' | 'amount_not_positive' };
+
+/** `₹15,000/-`, `Rs. 15000`, `15000.50` → a positive number with at most 2 decimals. */
+export function parseAmount(input: string): AmountResult {
+  const cleaned = input
+    .trim()
+    .replace(/^(?:₹|rs\.?|inr)\s*/i, '')
+    .replace(/\/-$/, '')
+    .replace(/,/g, '')
+    .trim();
+  if (!/^[0-9]+(?:\.[0-9]{1,2})?$/.test(cleaned)) return { ok: false, reason: 'amount_not_numeric' };
+  const value = Number(cleaned);
+  if (!Number.isFinite(value) || value <= 0) return { ok: false, reason: 'amount_not_positive' };
+  return { ok: true, value };
+}
+
+export type DateResult = { ok: true; value: string } | { ok: false; reason: 'date_invalid' };
+
+/** ISO `YYYY-MM-DD`, `DD/MM/YYYY` or `DD-MM-YYYY` → ISO; impossible dates (31/02) rejected. */
+export function parseDueDate(input: string): DateResult {
+  const text = input.trim();
+  let year: number;
+  let month: number;
+  let day: number;
+  let match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (match) {
+    year = Number(match[1]);
+    month = Number(match[2]);
+    day = Number(match[3]);
+  } else {
+    match = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(text);
+    if (!match) return { ok: false, reason: 'date_invalid' };
+    day = Number(match[1]);
+    month = Number(match[2]);
+    year = Number(match[3]);
+  }
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    return { ok: false, reason: 'date_invalid' };
+  }
+  return { ok: true, value: date.toISOString().slice(0, 10) };
+}
+
+/** Amount as a spoken rupee figure: 15000 → "15,000", 1250.5 → "1,250.50" (Indian digit grouping). */
+export function formatRupees(amount: number): string {
+  const fractionDigits = Number.isInteger(amount) ? 0 : 2;
+  return new Intl.NumberFormat('en-IN', { minimumFractionDigits: fractionDigits, maximumFractionDigits: 2 }).format(amount);
+}
+
+/** Pick the customer fields (and only those) out of a parameter bag; empty strings count as absent. */
+export function pickCustomerInput(params: Readonly<Record<string, string | undefined>>): CustomerInput {
+  const out: CustomerInput = {};
+  for (const field of CUSTOMER_FIELDS) {
+    const value = params[field];
+    if (value !== undefined && value.trim() !== '') out[field] = value.trim();
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+/**
+ * The two ports the server sees (architecture.md rule 3): sessions (Redis or in-memory) and history
+ * (PostgreSQL or PGlite). Adapters live beside this file; `open.ts` picks them from Config.
+ */
+import type { LanguageCode } from '../exotel/language.ts';
+
+export const OUTCOMES = ['agent_transfer', 'declined', 'no_input', 'error'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const CALL_STATES = ['greeted', 'reprompted', 'transferring', 'ended', 'error'] as const;
+export type CallState = (typeof CALL_STATES)[number];
+
+/** Normalised customer as the bot uses it; every field but the id may be missing. */
+export type Customer = {
+  customer_id: string;
+  customer_name?: string;
+  phone?: string;
+  loan_id?: string;
+  amount?: number;
+  due_date?: string;
+  state?: string;
+  language_code?: string;
+  temp_call_id?: string;
+};
+
+/** What Redis (or memory) keeps per call, as one JSON value under `<prefix><CallSid>`. */
+export type CallSession = {
+  callSid: string;
+  customer?: Customer;
+  language: LanguageCode;
+  state: CallState;
+  /** Gather prompts played so far (1 after the greeting, 2 after the re-prompt). */
+  attempts: number;
+  digits?: string;
+  digitSource?: string;
+  outcome?: Outcome;
+  from?: string;
+  to?: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type SessionEntry = { session: CallSession; ttlSeconds: number | undefined };
+
+export type SessionQuery = { callSid?: string; customerId?: string; limit?: number };
+
+export interface SessionStore {
+  readonly kind: 'redis' | 'memory';
+  get(callSid: string): Promise<CallSession | undefined>;
+  /** Create or replace, resetting the TTL. */
+  put(session: CallSession, ttlSeconds: number): Promise<void>;
+  delete(callSid: string): Promise<boolean>;
+  /** Remaining TTL in seconds; undefined when the key does not exist. */
+  ttl(callSid: string): Promise<number | undefined>;
+  /** Read-only listing (SCAN on Redis, never KEYS), newest `updatedAt` first. */
+  list(query?: SessionQuery): Promise<SessionEntry[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type CallRow = {
+  call_sid: string;
+  customer_id: string | null;
+  status: string;
+  direction: string | null;
+  started_at: string;
+  ended_at: string | null;
+  language: string | null;
+  digits: string | null;
+  outcome: Outcome | null;
+  agent_number: string | null;
+  exotel_params: Record<string, string>;
+  updated_at: string;
+};
+
+export type CustomerRow = {
+  customer_id: string;
+  name: string | null;
+  phone: string | null;
+  loan_id: string | null;
+  amount: string | null;
+  due_date: string | null;
+  state: string | null;
+  language_code: string | null;
+  updated_at: string;
+};
+
+export type CallEventRow = {
+  id: number;
+  call_sid: string;
+  at: string;
+  kind: string;
+  detail: Record<string, unknown>;
+};
+
+export type CallStart = {
+  customer?: Customer;
+  callSid: string;
+  status: string;
+  direction?: string;
+  language: LanguageCode;
+  exotelParams: Record<string, string>;
+  event: { kind: string; detail: Record<string, unknown> };
+};
+
+export type CallUpdate = {
+  callSid: string;
+  status?: string;
+  digits?: string;
+  outcome?: Outcome;
+  agentNumber?: string;
+  ended?: boolean;
+  event: { kind: string; detail: Record<string, unknown> };
+};
+
+export type CallQuery = { customerId?: string; outcome?: Outcome; since?: Date; limit?: number };
+
+export interface HistoryStore {
+  readonly kind: 'postgres' | 'pglite';
+  /** Upsert customer (when given) + call row + one event, atomically. */
+  recordCallStart(start: CallStart): Promise<void>;
+  /** Update the call row (creating a bare one if the call was never started here) + one event, atomically. */
+  recordCallUpdate(update: CallUpdate): Promise<void>;
+  getCall(callSid: string): Promise<CallRow | undefined>;
+  listCalls(query?: CallQuery): Promise<CallRow[]>;
+  getCustomer(customerId: string): Promise<CustomerRow | undefined>;
+  listEvents(callSid: string): Promise<CallEventRow[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
