@@ -26,15 +26,17 @@ export function toNational(e164: string): string {
   return e164.startsWith('+91') ? `0${e164.slice(3)}` : e164;
 }
 
-/** Keep the last 4 digits: `+919876543210` → `+91******3210`. Non-numbers pass through unchanged. */
+/**
+ * Mask phone-shaped tokens (10–13 digits, optional +, spaces or dashes inside, not glued to letters) keeping
+ * the last 4 digits: `+919876543210` → `+91******3210`. Ids such as CallSids are left alone.
+ */
 export function maskPhone(value: string): string {
-  return value.replace(/(\+?\d[\d\s-]{5,}\d)/g, (number) => {
-    const digits = number.replace(/\D/g, '');
-    if (digits.length < 8) return number;
-    const prefix = number.startsWith('+') ? `+${digits.slice(0, 2)}` : digits.slice(0, 1) === '0' ? '0' : '';
+  return value.replace(/(?<![\w+])\+?\d[\d -]{8,16}\d(?![\w])/g, (token) => {
+    const digits = token.replace(/\D/g, '');
+    if (digits.length < 10 || digits.length > 13) return token;
     const keep = digits.slice(-4);
-    const hidden = digits.length - keep.length - prefix.replace('+', '').length;
-    return `${prefix}${'*'.repeat(Math.max(hidden, 0))}${keep}`;
+    const prefix = token.startsWith('+') ? `+${digits.slice(0, digits.length - 10)}` : '';
+    return `${prefix}${'*'.repeat(10 - 4)}${keep}`;
   });
 }
 

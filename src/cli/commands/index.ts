@@ -1,7 +1,10 @@
 /** Every subcommand registers itself here; each returns its commander Command. */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { registerServe } from './serve.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 
-export const COMMANDS: readonly RegisterCommand[] = [];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerServe,
+];

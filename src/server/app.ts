@@ -1,0 +1,91 @@
+/**
+ * `createApp(deps)` → an express app that does not listen (architecture.md). Thin routes, one error
+ * middleware, one log line per request with the CallSid and phone numbers masked.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { buildExoml } from '../exoml/build.ts';
+import { errorVerbs, type FlowSettings } from '../flow/call-flow.ts';
+import type { HistoryStore, SessionStore } from '../stores/ports.ts';
+import { adminAuth, webhookAuth } from './auth.ts';
+import { createCallService } from './call-service.ts';
+import type { Logger } from './logger.ts';
+import type { Outbox } from './outbox.ts';
+import { registerAdminRoutes } from './routes/admin.ts';
+import { registerHealthRoute } from './routes/health.ts';
+import { registerWebhookRoutes } from './routes/webhooks.ts';
+
+export type AppDeps = {
+  sessions: SessionStore;
+  history: HistoryStore;
+  outbox: Outbox;
+  logger: Logger;
+  flow: FlowSettings;
+  sessionTtl: number;
+  baseUrl: string | undefined;
+  webhookKey: string | undefined;
+  admin: { token: string; loopbackOnly: boolean };
+  now?: () => Date;
+};
+
+function requestLog(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      const ms = performance.now() - started;
+      const sid = typeof res.locals.callSid === 'string' ? res.locals.callSid : '-';
+      const extra = [
+        typeof res.locals.authFailure === 'string' ? `auth="${res.locals.authFailure}"` : '',
+        Array.isArray(res.locals.warnings) ? `warnings=${JSON.stringify(res.locals.warnings)}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      logger.info(`${req.method} ${req.path} ${res.statusCode} ${ms.toFixed(1)}ms CallSid=${sid}${extra ? ` ${extra}` : ''}`);
+    });
+    next();
+  };
+}
+
+const WEBHOOK_PATHS = new Set(['/passthru-handler', '/gather-response']);
+
+export function createApp(deps: AppDeps) {
+  const now = deps.now ?? (() => new Date());
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestLog(deps.logger));
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+  app.use(express.json({ limit: '64kb' }));
+
+  const service = createCallService({ ...deps, now });
+  const webhooks = express.Router();
+  webhooks.use(['/passthru-handler', '/gather-response'], webhookAuth(deps.webhookKey, now));
+  registerWebhookRoutes(webhooks, service, { baseUrl: deps.baseUrl, webhookKey: deps.webhookKey });
+  app.use(webhooks);
+
+  const health = express.Router();
+  registerHealthRoute(health, deps);
+  app.use(health);
+
+  const admin = express.Router();
+  admin.use('/admin', adminAuth(deps.admin));
+  registerAdminRoutes(admin, deps);
+  app.use(admin);
+
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
+
+  // One error middleware: webhooks still answer well-formed ExoML (never 200 on an error, §9.1 #4).
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+    const clientError = status >= 400 && status < 500;
+    if (!clientError) deps.logger.error(`${req.method} ${req.path} failed`, error);
+    if (res.headersSent) return;
+    if (WEBHOOK_PATHS.has(req.path)) {
+      res.status(status).type('text/xml; charset=utf-8').send(buildExoml(errorVerbs(deps.flow, 'en')));
+      return;
+    }
+    res.status(status).json({ error: clientError && error instanceof Error ? error.message : 'internal error' });
+  });
+  return app;
+}

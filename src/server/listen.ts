@@ -1,0 +1,35 @@
+/** Listen on host:port (0 allowed) and resolve with the real URL; `close()` drains in-flight requests. */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { UsageError } from '../errors.ts';
+
+export type Listening = { url: string; port: number; server: Server; close: () => Promise<void> };
+
+export async function listen(app: Express, options: { port: number; host: string }): Promise<Listening> {
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(options.port, options.host);
+    s.once('listening', () => resolve(s));
+    s.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new UsageError(`port ${options.port} on ${options.host} is already in use`, { hint: 'pick another with --port (0 = any free port)', cause: error }));
+      else if (error.code === 'EACCES') reject(new UsageError(`not allowed to listen on ${options.host}:${options.port}`, { cause: error }));
+      else reject(error);
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`,
+    port: address.port,
+    server,
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

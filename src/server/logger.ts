@@ -1,0 +1,28 @@
+/** Server logging: one line per request, phone numbers masked (they are PII; §9.1 #9). */
+import { maskPhone } from '../exotel/phone.ts';
+
+export type Logger = {
+  info: (message: string) => void;
+  error: (message: string, error?: unknown) => void;
+};
+
+export function createStreamLogger(write: (line: string) => void, options: { debug?: boolean } = {}): Logger {
+  return {
+    info: (message) => write(`${maskPhone(message)}\n`),
+    error: (message, error) => {
+      const detail = error === undefined ? '' : `: ${error instanceof Error ? error.message : String(error)}`;
+      write(`${maskPhone(`error: ${message}${detail}`)}\n`);
+      if (options.debug && error instanceof Error && error.stack) write(`${maskPhone(error.stack)}\n`);
+    },
+  };
+}
+
+/** A logger that keeps lines in memory (tests, embedding). */
+export function createMemoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (message) => lines.push(maskPhone(message)),
+    error: (message, error) => lines.push(maskPhone(`error: ${message}${error === undefined ? '' : `: ${error instanceof Error ? error.message : String(error)}`}`)),
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Read-only admin API for `inspect` (sessions and calls). Mounted behind adminAuth. Stable JSON shapes:
+ *   GET /admin/sessions?call_sid&customer_id&limit  → { sessions: [{ session, ttlSeconds }] }
+ *   GET /admin/calls?customer_id&outcome&since&limit → { calls: CallRow[] }
+ *   GET /admin/calls/:callSid                        → { session, ttlSeconds, call, customer, events }
+ */
+import type { Request, Response, Router } from 'express';
+import { OUTCOMES, type HistoryStore, type Outcome, type SessionStore } from '../../stores/ports.ts';
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+class BadQuery extends Error {}
+
+function limitOf(req: Request): number | undefined {
+  const raw = str(req.query.limit);
+  if (raw === undefined) return undefined;
+  if (!/^[0-9]{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) throw new BadQuery('limit must be 1-1000');
+  return Number(raw);
+}
+
+function outcomeOf(req: Request): Outcome | undefined {
+  const raw = str(req.query.outcome);
+  if (raw === undefined) return undefined;
+  if (!(OUTCOMES as readonly string[]).includes(raw)) throw new BadQuery(`outcome must be one of ${OUTCOMES.join(', ')}`);
+  return raw as Outcome;
+}
+
+function sinceOf(req: Request): Date | undefined {
+  const raw = str(req.query.since);
+  if (raw === undefined) return undefined;
+  const date = new Date(raw);
+  if (Number.isNaN(date.getTime())) throw new BadQuery('since must be an ISO date or timestamp');
+  return date;
+}
+
+function handle(fn: (req: Request, res: Response) => Promise<void>) {
+  return async (req: Request, res: Response) => {
+    try {
+      await fn(req, res);
+    } catch (error) {
+      if (error instanceof BadQuery) {
+        res.status(400).json({ error: error.message });
+        return;
+      }
+      throw error;
+    }
+  };
+}
+
+export function registerAdminRoutes(router: Router, deps: { sessions: SessionStore; history: HistoryStore }) {
+  router.get(
+    '/admin/stores',
+    handle(async (_req, res) => {
+      res.json({ sessions: deps.sessions.kind, history: deps.history.kind });
+    }),
+  );
+  router.get(
+    '/admin/sessions',
+    handle(async (req, res) => {
+      const query = { callSid: str(req.query.call_sid), customerId: str(req.query.customer_id), limit: limitOf(req) };
+      const entries = await deps.sessions.list(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
+      res.json({ sessions: entries });
+    }),
+  );
+  router.get(
+    '/admin/calls',
+    handle(async (req, res) => {
+      const query = { customerId: str(req.query.customer_id), outcome: outcomeOf(req), since: sinceOf(req), limit: limitOf(req) };
+      const calls = await deps.history.listCalls(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
+      res.json({ calls });
+    }),
+  );
+  router.get(
+    '/admin/calls/:callSid',
+    handle(async (req, res) => {
+      const callSid = String(req.params.callSid);
+      const [session, ttlSeconds, call, events] = await Promise.all([
+        deps.sessions.get(callSid),
+        deps.sessions.ttl(callSid),
+        deps.history.getCall(callSid),
+        deps.history.listEvents(callSid),
+      ]);
+      const customerId = call?.customer_id ?? session?.customer?.customer_id;
+      const customer = customerId ? await deps.history.getCustomer(customerId) : undefined;
+      if (!session && !call) {
+        res.status(404).json({ error: `no session or call row for ${callSid}` });
+        return;
+      }
+      res.json({ session: session ?? null, ttlSeconds: ttlSeconds ?? null, call: call ?? null, customer: customer ?? null, events });
+    }),
+  );
+}
