@@ -11,8 +11,10 @@ export type Output = {
   readonly color: ChalkInstance;
   /** A line of result on stdout (suppressed in --json mode). */
   result: (text: string) => void;
-  /** A JSON document on stdout. */
+  /** A JSON document on stdout (pretty). */
   printJson: (value: unknown) => void;
+  /** One compact JSON line on stdout (streams of events, machine-read first lines). */
+  printJsonLine: (value: unknown) => void;
   /** A log line on stderr. */
   info: (text: string) => void;
   warn: (text: string) => void;
@@ -47,6 +49,7 @@ export function createOutput(options: OutputOptions): Output {
       if (!options.json) write(options.stdout, text);
     },
     printJson: (value) => write(options.stdout, JSON.stringify(value, null, 2)),
+    printJsonLine: (value) => write(options.stdout, JSON.stringify(value)),
     info: (text) => write(options.stderr, text),
     warn: (text) => write(options.stderr, `${err.yellow('warning:')} ${text}`),
     error: (error) => {

@@ -119,7 +119,7 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         await writeFile(tokenFile, `${admin.token}\n`, { mode: 0o600 });
       }
       const kinds = stores.describe();
-      if (out.json) out.printJson({ url: server.url, port: server.port, stores: kinds, adminTokenFile: tokenFile ?? null });
+      if (out.json) out.printJsonLine({ url: server.url, port: server.port, stores: kinds, adminTokenFile: tokenFile ?? null });
       else out.result(server.url);
       out.info(
         `exo-passthru serve listening on ${server.url} (sessions: ${kinds.sessions}, history: ${kinds.history}${kinds.history === 'pglite' ? ` at ${dataDir}` : ''})`,

@@ -1,0 +1,78 @@
+/**
+ * Requests/s of `/passthru-handler` (session write + customer/call/event upsert + ExoML), against a baseline
+ * measured in the same run: a bare node:http server answering the same-sized XML body on the same machine.
+ * Stores: real Redis/PostgreSQL when REDIS_URL / DATABASE_URL are set (own prefix/schema, cleaned up), else
+ * embedded (memory + in-memory PGlite).
+ */
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { loadPrompts } from '../src/flow/prompts.ts';
+import { createApp } from '../src/server/app.ts';
+import { listen } from '../src/server/listen.ts';
+import { createMemoryLogger } from '../src/server/logger.ts';
+import { createOutbox } from '../src/server/outbox.ts';
+import { openStores } from '../src/stores/open.ts';
+import { loadConfig } from '../src/config.ts';
+import { load } from './http-load.ts';
+
+export async function benchPassthru(options: { requests: number; connections: number }) {
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const prefix = `bench:${randomBytes(4).toString('hex')}:`;
+  const config = loadConfig({ env: { ...process.env, DATABASE_SCHEMA: schema, REDIS_PREFIX: prefix, DATA_DIR: 'memory' } });
+  const stores = await openStores(config);
+  const logger = createMemoryLogger();
+  const outbox = createOutbox({ logger });
+  const app = createApp({
+    ...stores,
+    outbox,
+    logger: { info: () => {}, error: logger.error },
+    flow: { prompts: await loadPrompts(), brandName: 'Demo Finance', botName: 'Priya', agentNumber: '+919812345678', exophone: '08047112233' },
+    sessionTtl: 300,
+    baseUrl: 'https://bot.example.com',
+    webhookKey: undefined,
+    admin: { token: randomBytes(12).toString('hex'), loopbackOnly: true },
+  });
+  const server = await listen(app, { port: 0, host: '127.0.0.1' });
+  const path = (i: number) =>
+    `/passthru-handler?CallSid=bench${i}x${prefix.slice(6, 14)}&customer_id=cust_${i % 500}&customer_name=Riddhi+Mittal&loan_id=LOAN${i}&amount=15000&due_date=2025-08-11&language_code=hi-IN&From=%2B917417119014&To=04446972509&CallStatus=in-progress`;
+  const sample = await (await fetch(`${server.url}${path(0)}`)).text();
+
+  const baseline = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
+    res.end(sample);
+  });
+  baseline.listen(0, '127.0.0.1');
+  await once(baseline, 'listening');
+  const address = baseline.address();
+  const baselineUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+  await load(server.url, path, { requests: 200, connections: options.connections }); // warm-up
+  await load(baselineUrl, path, { requests: 200, connections: options.connections });
+  const base = await load(baselineUrl, path, options);
+  const real = await load(server.url, (i) => path(i + 1000), options);
+
+  baseline.close();
+  await server.close();
+  await outbox.close();
+  if (stores.describe().history === 'postgres') {
+    const pg = await import('pg');
+    const client = new pg.default.Client({ connectionString: config.databaseUrl });
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`);
+    await client.end();
+  }
+  if (stores.describe().sessions === 'redis' && config.redisUrl) {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(config.redisUrl);
+    let cursor = '0';
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = nextCursor;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+    await redis.quit();
+  }
+  await stores.close();
+  return { stores: stores.describe(), baseline: base, passthru: real, ratio: real.rps / base.rps };
+}

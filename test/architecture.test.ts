@@ -1,0 +1,86 @@
+/** The layering rules of architecture.md, checked on the import lines of src/. */
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+
+type SourceFile = { path: string; text: string; imports: Array<{ spec: string; typeOnly: boolean; dynamic: boolean }> };
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(full)));
+    else if (entry.name.endsWith('.ts')) out.push(full);
+  }
+  return out;
+}
+
+async function sources(): Promise<SourceFile[]> {
+  const files = await walk(SRC);
+  return Promise.all(
+    files.map(async (file) => {
+      const text = await readFile(file, 'utf8');
+      const imports: SourceFile['imports'] = [];
+      for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+        imports.push({ spec: m[3] ?? '', typeOnly: Boolean(m[2]), dynamic: false });
+      }
+      for (const m of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) imports.push({ spec: m[1] ?? '', typeOnly: false, dynamic: false });
+      for (const m of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) imports.push({ spec: m[1] ?? '', typeOnly: false, dynamic: true });
+      return { path: relative(SRC, file).replaceAll('\\', '/'), text, imports };
+    }),
+  );
+}
+
+const resolveTo = (from: string, spec: string) => (spec.startsWith('.') ? join(from, '..', spec).replaceAll('\\', '/') : spec);
+const DRIVERS = ['ioredis', 'pg', '@electric-sql/pglite'];
+const isDriver = (spec: string) => DRIVERS.some((d) => spec === d || spec.startsWith(`${d}/`));
+
+describe('architecture rules', () => {
+  it('1. nothing outside cli/ imports cli/', async () => {
+    for (const file of await sources()) {
+      if (file.path.startsWith('cli/')) continue;
+      for (const imp of file.imports) assert.ok(!resolveTo(file.path, imp.spec).startsWith('cli/'), `${file.path} imports ${imp.spec}`);
+    }
+  });
+
+  it('2. exotel/ and exoml/ are leaves: no I/O modules, no process, no console', async () => {
+    const io = /^(node:)?(fs|fs\/promises|net|http|https|child_process|dgram|tls)$|^(undici|express|ioredis|pg|@electric-sql\/pglite)$/;
+    for (const file of await sources()) {
+      if (!file.path.startsWith('exotel/') && !file.path.startsWith('exoml/')) continue;
+      for (const imp of file.imports) assert.ok(!io.test(imp.spec), `${file.path} imports ${imp.spec}`);
+      assert.doesNotMatch(file.text, /\bprocess\.|\bconsole\./, `${file.path} touches process/console`);
+    }
+  });
+
+  it('3. server/ sees stores only through ports.ts and never imports simulate/', async () => {
+    for (const file of await sources()) {
+      if (!file.path.startsWith('server/')) continue;
+      for (const imp of file.imports) {
+        const target = resolveTo(file.path, imp.spec);
+        assert.ok(!target.startsWith('simulate/'), `${file.path} imports ${imp.spec}`);
+        if (target.startsWith('stores/')) assert.equal(target, 'stores/ports.ts', `${file.path} imports ${imp.spec}`);
+      }
+    }
+  });
+
+  it('4. only stores/ import database drivers, and only lazily (type imports aside)', async () => {
+    for (const file of await sources()) {
+      for (const imp of file.imports) {
+        if (!isDriver(imp.spec)) continue;
+        assert.ok(file.path.startsWith('stores/'), `${file.path} imports ${imp.spec}`);
+        assert.ok(imp.typeOnly || imp.dynamic, `${file.path} imports ${imp.spec} eagerly`);
+      }
+    }
+  });
+
+  it('5. no process.env outside cli/ and config.ts', async () => {
+    for (const file of await sources()) {
+      if (file.path.startsWith('cli/') || file.path === 'config.ts') continue;
+      assert.doesNotMatch(file.text, /process\.env/, `${file.path} reads process.env`);
+    }
+  });
+});

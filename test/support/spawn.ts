@@ -1,0 +1,59 @@
+/** Spawn the real bin (`bin/exo-passthru.js` → dist/) for end-to-end tests. Requires `npm run build`. */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/exo-passthru.js', import.meta.url));
+
+export type Env = Record<string, string | undefined>;
+
+export function baseEnv(extra: Env = {}): Env {
+  const env: Env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined };
+  for (const [k, v] of Object.entries(extra)) env[k] = v;
+  return env;
+}
+
+export async function runBin(args: string[], options: { env?: Env; cwd?: string; input?: string } = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: options.env ?? baseEnv(), cwd: options.cwd, stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdin.end(options.input ?? '');
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+export type RunningServe = { url: string; child: ChildProcessWithoutNullStreams; stderr: () => string; stop: (signal?: NodeJS.Signals) => Promise<number | null> };
+
+/** Start `serve --json --port 0`, resolve with the URL from its first stdout line. */
+export async function startServe(args: string[], options: { env?: Env; cwd?: string } = {}): Promise<RunningServe> {
+  const child = spawn(process.execPath, [BIN, '--json', 'serve', '--port', '0', ...args], { env: options.env ?? baseEnv(), cwd: options.cwd, stdio: 'pipe' });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const lines = createInterface({ input: child.stdout });
+  let url: string;
+  try {
+    const first = await new Promise<string>((resolve, reject) => {
+      lines.once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
+    });
+    url = (JSON.parse(first) as { url: string }).url;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    url,
+    child,
+    stderr: () => stderr,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
