@@ -1,0 +1,103 @@
+/**
+ * History in PostgreSQL: a pg.Pool (pg imported lazily) whose every connection has `search_path` set to the
+ * configured schema, so the SQL in sql-history.ts stays unqualified and one database can hold many schemas
+ * (one per test, one per deployment).
+ */
+import type { Pool } from 'pg';
+import { AppError, UnreachableError, UsageError } from '../errors.ts';
+import { migrate } from './migrations.ts';
+import type { HistoryStore } from './ports.ts';
+import { causeMessage, redactUrl } from './redact.ts';
+import { createSqlHistoryStore } from './sql-history.ts';
+import { quoteIdent, type SqlPort } from './sql-port.ts';
+
+export type PostgresHistoryOptions = {
+  url: string;
+  /** A plain identifier; created if missing. */
+  schema: string;
+  /** Bound on opening a connection; 2 s by default. */
+  connectTimeoutMs?: number;
+  /** Pool size; 10 by default. */
+  maxConnections?: number;
+};
+
+const HINT = 'Check DATABASE_URL (or --database-url) and that PostgreSQL is running; unset it to keep history in embedded PGlite.';
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
+/** Network errors, pool connect timeouts, dropped connections and SQLSTATE class 08 / server shutdown. */
+function isConnectionError(error: unknown): boolean {
+  if (error instanceof AggregateError) return error.errors.some(isConnectionError);
+  const code = errorCode(error);
+  if (code !== undefined && (NETWORK_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P03')) return true;
+  return error instanceof Error && /timeout exceeded when trying to connect|Connection terminated/i.test(error.message);
+}
+
+function unreachable(url: string, error: unknown): UnreachableError {
+  return new UnreachableError('postgres', `cannot reach ${redactUrl(url)}: ${causeMessage(error)}`, { hint: HINT, cause: error });
+}
+
+/** A SqlPort over a pool; exported so tests and tools can run their own SQL in the same schema. */
+export async function openPostgresSql(options: PostgresHistoryOptions): Promise<SqlPort> {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(options.schema)) {
+    throw new UsageError(`DATABASE_SCHEMA must be a plain identifier, got "${options.schema}"`);
+  }
+  const { Pool: PgPool } = await import('pg');
+  const pool: Pool = new PgPool({
+    connectionString: options.url,
+    options: `-c search_path=${quoteIdent(options.schema)}`,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
+    max: options.maxConnections ?? 10,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle connection dropped by the server is reported here; without a listener it would crash the process.
+  // The next query gets a fresh connection, or fails and reports.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw unreachable(options.url, error);
+  }
+
+  let ended = false;
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw isConnectionError(error) ? unreachable(options.url, error) : error;
+    }
+  };
+  return {
+    query: <T>(text: string, params?: unknown[]) => guard(async () => ({ rows: (await pool.query(text, params)).rows as T[] })),
+    exec: (sql: string) =>
+      guard(async () => {
+        await pool.query(sql);
+      }),
+    async close() {
+      if (ended) return;
+      ended = true;
+      await pool.end();
+    },
+  };
+}
+
+export async function openPostgresHistory(options: PostgresHistoryOptions): Promise<HistoryStore> {
+  const sql = await openPostgresSql(options);
+  try {
+    await migrate(sql, options.schema);
+  } catch (error) {
+    await sql.close().catch(() => {});
+    if (error instanceof AppError) throw error;
+    throw new AppError(`[exo-passthru] [postgres] migrating schema "${options.schema}" failed: ${causeMessage(error)}`, {
+      code: 'E_MIGRATION',
+      cause: error,
+    });
+  }
+  return createSqlHistoryStore(sql, 'postgres');
+}
