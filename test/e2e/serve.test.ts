@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { find, parseResponse } from '../support/exoml.ts';
-import { freePort } from '../support/private-redis.ts';
-import { deleteRedisPrefix, dropSchema, realDatabaseUrl, realRedisUrl, uniqueName } from '../support/services.ts';
+import { closedPort, deleteRedisPrefix, dropSchema, realDatabaseUrl, realRedisUrl, uniqueName } from '../support/services.ts';
 import { baseEnv, runBin, startServe } from '../support/spawn.ts';
 
 let cwd: string;
@@ -74,7 +73,7 @@ describe('bin/exo-passthru.js serve (spawned)', () => {
   }
 
   it('unreachable Redis → exit 3 with a one-line message and no stack trace', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const res = await runBin(['serve', '--port', '0', '--redis-url', `redis://127.0.0.1:${port}`], { env: baseEnv({ DATA_DIR: 'memory', DATABASE_URL: '' }), cwd });
     assert.equal(res.code, 3, res.stderr);
     assert.match(res.stderr, /redis/i);

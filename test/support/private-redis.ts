@@ -4,18 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, connect } from 'node:net';
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+import { connect } from 'node:net';
+import { closedPort } from './services.ts';
 
 async function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -41,7 +31,7 @@ async function answersPing(port: number): Promise<boolean> {
 export type PrivateRedis = { url: string; port: number; stop: () => Promise<void> };
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
+  const port = await closedPort();
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
