@@ -75,7 +75,7 @@ export function greetingVerbs(settings: FlowSettings, input: GreetingInput): Ver
   const verbs: Verb[] = [
     say(settings, input.language, 'greeting', vals) ?? sayAlways(settings, input.language, 'greetingNoName', vals),
   ];
-  const reminder = say(settings, input.language, 'reminder', vals);
+  const reminder = say(settings, input.language, 'reminder', vals) ?? say(settings, input.language, 'reminderNoLoan', vals);
   if (reminder) {
     verbs.push(reminder);
     const due = say(settings, input.language, 'dueOn', vals);

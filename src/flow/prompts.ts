@@ -14,6 +14,7 @@ export const PROMPT_KEYS = [
   'greeting',
   'greetingNoName',
   'reminder',
+  'reminderNoLoan',
   'dueOn',
   'menu',
   'reprompt',
