@@ -2,9 +2,11 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { registerServe } from './serve.ts';
+import { registerUrl } from './url.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerServe,
+  registerUrl,
 ];

@@ -1,0 +1,355 @@
+/**
+ * `exo-passthru url`: customers → passthru URLs and CustomField (issue #6), from a CSV (streaming) or from
+ * flags for one customer. Files, stdin, the progress bar, the summary and the exit code live here; every
+ * decision about a row lives in src/customers/.
+ */
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { open } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Option, type Command } from 'commander';
+import type { Config } from '../../config.ts';
+import { CheckFailedError, EXIT, UsageError } from '../../errors.ts';
+import { HEADER_ALIASES, parseColumnMap, REQUIRED_COLUMNS } from '../../customers/columns.ts';
+import { REJECT_REASONS, type RejectReason } from '../../customers/normalize-row.ts';
+import { DEFAULT_BASE_URL, parseDuration, resolveBaseUrl, type UrlAuth } from '../../customers/passthru-url.ts';
+import { runUrlPipeline, type LineWarning, type Sink } from '../../customers/pipeline.ts';
+import { createCustomerProcessor } from '../../customers/row-processor.ts';
+import { formatSummaryText, summaryJson } from '../../customers/summary.ts';
+import { createTempCallIds } from '../../customers/temp-call-id.ts';
+import { createRowFormatter, OUTPUT_FORMATS, outputRecord, type OutputFormat } from '../../customers/writers.ts';
+import type { CliContext } from '../context.ts';
+
+type UrlOptions = {
+  csv?: string;
+  baseUrl?: string;
+  out?: string;
+  format?: OutputFormat;
+  rejects?: string;
+  allowRejects?: boolean;
+  sign?: boolean;
+  expiresIn?: string;
+  seed?: string;
+  delimiter?: string;
+  map: string[];
+  progress?: boolean;
+  customerId?: string;
+  name?: string;
+  phone?: string;
+  amount?: string;
+  loanId?: string;
+  dueDate?: string;
+  language?: string;
+  state?: string;
+};
+
+/** "Large" enough for a progress bar: a few seconds of work. */
+const PROGRESS_MIN_BYTES = 5 * 1024 * 1024;
+const MAX_WARNINGS_SHOWN = 20;
+
+const HELP = `
+Per-customer query-string URLs are for the simulator and local development only: names, phones and amounts in
+a URL end up in proxy and access logs. In production give Exotel one static passthru URL and send each
+customer's custom_field as the CustomField of the call (serve decodes it).
+
+Input: a UTF-8 CSV (with or without BOM; CRLF or LF; quoted commas and newlines). Headers match
+case-insensitively (spaces, dashes and dots count as _):
+${Object.entries(HEADER_ALIASES)
+  .map(([field, aliases]) => `  ${field.padEnd(14)}${aliases.join(', ')}`)
+  .join('\n')}
+Required columns: ${REQUIRED_COLUMNS.join(', ')} (else exit 2); --map field=Header names any other header.
+Every other column is carried into the output untouched.
+
+Per row: phone → +91XXXXXXXXXX (10-digit mobile from 6-9, 0/91/+91 prefixes, spaces, dashes); amount → plain
+decimal (₹, Rs, commas and /- stripped; must be > 0); due_date → YYYY-MM-DD (from ISO, DD/MM/YYYY, DD-MM-YYYY);
+language_code → xx-IN if valid, else from state (aliases such as Orissa, TN, NCT of Delhi), else en-IN with a
+warning; the later row with the same phone or customer_id is rejected; temp_call_id generated (--seed).
+
+Output (--format): csv (default) | ndjson | json | urls. Columns: the customer fields, your extra columns,
+passthru_url, custom_field. In csv, a cell a spreadsheet would run as a formula (= + - @) gets a leading '.
+Auth: with WEBHOOK_KEY set, URLs end in key=…; with --sign they carry exp and sig (HMAC-SHA256 over the
+customer fields) instead, and serve answers 401 to an edited or expired URL.
+--json: with --out, the summary is printed as JSON on stdout; without --out, stdout holds the rows in
+--format and the summary stays on stderr.
+
+Reject reasons: ${REJECT_REASONS.join(', ')}.
+Rows exit 0 when none was rejected, 1 when some were (0 with --allow-rejects) or the CSV broke off (unclosed
+quote), 2 on usage errors (no such file, unknown --map column, missing required column).
+Memory: streaming; constant in the file size except duplicate detection, ~32 MB per million unique customers.
+
+Examples:
+  $ exo-passthru url --csv customers.csv --base-url https://bot.example.com --out urls.csv --rejects rejects.csv
+  $ cat customers.csv | exo-passthru url --csv - --format ndjson --map phone="Contact No"
+  $ WEBHOOK_KEY=s3cret exo-passthru url --csv customers.csv --sign --expires-in 2d --format urls
+  $ exo-passthru url --customer-id C1 --name "रिद्धि मित्तल" --phone 98765-43210 --amount "₹15,000" --state UP`;
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerUrl(program: Command, ctx: CliContext): Command {
+  return program
+    .command('url')
+    .description('generate passthru URLs (simulator/dev only) and CustomField values from a customer CSV or flags')
+    .option('--csv <file>', "customers CSV, '-' for stdin")
+    .option('--base-url <url>', `public base URL of your bot (env BASE_URL, default ${DEFAULT_BASE_URL}); https for Exotel`)
+    .option('-o, --out <file>', 'write rows to this file instead of stdout')
+    .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS))
+    .option('--rejects <file>', 'write rejected rows (line, reason, message, original cells) to this CSV')
+    .option('--allow-rejects', 'exit 0 even when rows were rejected')
+    .option('--sign', 'add exp + HMAC-SHA256 sig (secret: WEBHOOK_KEY) instead of key=')
+    .option('--expires-in <duration>', 'lifetime of signed URLs: 30m, 12h, 7d (default 7d)')
+    .option('--seed <text>', 'reproducible temp_call_id values')
+    .option('--delimiter <char>', "CSV field delimiter (default ','; 'tab' for TSV)")
+    .option('--map <field=Header>', 'read a customer field from a differently named column (repeatable)', collect, [])
+    .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal and the file is over 5 MB)')
+    .option('--no-progress', 'never show the progress bar')
+    .option('--customer-id <id>', 'one-off: customer id')
+    .option('--name <name>', 'one-off: customer name')
+    .option('--phone <number>', 'one-off: mobile number')
+    .option('--amount <amount>', 'one-off: amount due')
+    .option('--loan-id <id>', 'one-off: loan id')
+    .option('--due-date <date>', 'one-off: due date')
+    .option('--language <code>', 'one-off: language code (hi, hi-IN, ta-IN …)')
+    .option('--state <state>', 'one-off: state (language fallback)')
+    .addHelpText('after', HELP)
+    .action(async (options: UrlOptions) => {
+      const config = await ctx.loadConfig();
+      const oneOff = [options.customerId, options.name, options.phone, options.amount, options.loanId, options.dueDate, options.language, options.state];
+      const hasCustomer = oneOff.some((value) => value !== undefined);
+      if (options.csv !== undefined && hasCustomer) throw new UsageError('--csv and the one-off customer flags (--customer-id, --name, …) exclude each other');
+      if (options.csv === undefined && !hasCustomer) {
+        throw new UsageError('nothing to do: give --csv <file> or one customer with --customer-id, --name and --phone', { hint: 'exo-passthru url --help' });
+      }
+      const settings = resolveSettings(ctx, options, config);
+      if (options.csv !== undefined) await runCsv(ctx, options, options.csv, settings);
+      else await runOneOff(ctx, options, settings);
+    });
+}
+
+type Settings = { base: string; auth: UrlAuth; nextTempCallId: () => string };
+
+function resolveSettings(ctx: CliContext, options: UrlOptions, config: Config): Settings {
+  const source = options.baseUrl !== undefined ? '--base-url' : config.baseUrl !== undefined ? 'BASE_URL' : 'the default base URL';
+  const { base, warning } = resolveBaseUrl(options.baseUrl ?? config.baseUrl ?? DEFAULT_BASE_URL, source);
+  const auth = resolveAuth(options, config);
+  if (warning) ctx.output().warn(warning);
+  return { base, auth, nextTempCallId: createTempCallIds(options.seed ?? randomBytes(16).toString('hex')) };
+}
+
+function resolveAuth(options: UrlOptions, config: Config): UrlAuth {
+  if (!options.sign) {
+    if (options.expiresIn !== undefined) throw new UsageError('--expires-in applies to signed URLs: add --sign');
+    return config.webhookKey ? { kind: 'key', key: config.webhookKey } : { kind: 'none' };
+  }
+  if (!config.webhookKey) {
+    throw new UsageError('--sign needs WEBHOOK_KEY: it is the secret serve verifies signatures with', { hint: 'set WEBHOOK_KEY in the environment or in .env' });
+  }
+  const lifetime = parseDuration(options.expiresIn ?? '7d');
+  return { kind: 'signed', secret: config.webhookKey, expiresAt: new Date(Date.now() + lifetime) };
+}
+
+function parseDelimiter(raw: string | undefined): string {
+  if (raw === undefined) return ',';
+  const value = raw === 'tab' || raw === '\\t' ? '\t' : raw;
+  if (value.length !== 1 || value === '"' || value === '\n' || value === '\r') {
+    throw new UsageError(`--delimiter ${JSON.stringify(raw)}: expected one character other than a quote or newline (or 'tab')`);
+  }
+  return value;
+}
+
+const pathOf = (ctx: CliContext, path: string) => (isAbsolute(path) ? path : resolve(join(ctx.io.cwd, path)));
+
+function ioMessage(error: unknown): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function openInput(ctx: CliContext, csv: string): Promise<{ stream: Readable; size: number | undefined }> {
+  if (csv === '-') {
+    if (ctx.io.stdin.isTTY) throw new UsageError('--csv - reads the CSV from stdin, but stdin is a terminal', { hint: 'exo-passthru url --csv - < customers.csv' });
+    return { stream: ctx.io.stdin, size: undefined };
+  }
+  let handle;
+  try {
+    handle = await open(pathOf(ctx, csv), 'r');
+  } catch (error) {
+    throw new UsageError(`cannot read --csv ${csv}: ${ioMessage(error)}`, { cause: error });
+  }
+  const info = await handle.stat();
+  if (info.isDirectory()) {
+    await handle.close();
+    throw new UsageError(`cannot read --csv ${csv}: is a directory`);
+  }
+  return { stream: handle.createReadStream(), size: info.size };
+}
+
+/** A file sink, opened when the pipeline asks (after the header is accepted), closed once flushed to disk. */
+function fileSink(ctx: CliContext, path: string, flag: string): () => Promise<Sink> {
+  return async () => {
+    let handle;
+    try {
+      handle = await open(pathOf(ctx, path), 'w');
+    } catch (error) {
+      throw new UsageError(`cannot write ${flag} ${path}: ${ioMessage(error)}`, { cause: error });
+    }
+    const stream = handle.createWriteStream();
+    return {
+      stream,
+      close: async () => {
+        const closed = once(stream, 'close');
+        stream.end();
+        await closed;
+      },
+    };
+  };
+}
+
+function checkPaths(ctx: CliContext, options: UrlOptions, csv: string): void {
+  const named = [
+    ['--csv', csv === '-' ? undefined : csv],
+    ['--out', options.out],
+    ['--rejects', options.rejects],
+  ] as const;
+  const seen = new Map<string, string>();
+  for (const [flag, path] of named) {
+    if (path === undefined) continue;
+    const full = pathOf(ctx, path);
+    const other = seen.get(full);
+    if (other) throw new UsageError(`${flag} and ${other} name the same file (${path})`);
+    seen.set(full, flag);
+  }
+}
+
+async function createProgress(ctx: CliContext, size: number | undefined, wanted: boolean | undefined) {
+  const show = wanted ?? (ctx.io.stderr.isTTY === true && size !== undefined && size >= PROGRESS_MIN_BYTES);
+  if (!show) return undefined;
+  const { default: progress } = await import('cli-progress');
+  const known = size !== undefined && size > 0;
+  const bar = new progress.SingleBar(
+    {
+      stream: ctx.io.stderr,
+      format: known ? 'url --csv [{bar}] {percentage}% | {rows} rows | ETA {eta_formatted}' : 'url --csv {rows} rows',
+      hideCursor: null,
+      noTTYOutput: true,
+      notTTYSchedule: 2000,
+    },
+    progress.Presets.shades_classic,
+  );
+  bar.start(known ? size : 1, 0, { rows: 0 });
+  return {
+    update: (bytes: number, rows: number) => bar.update(known ? Math.min(bytes, size) : 0, { rows }),
+    stop: (bytes: number, rows: number) => {
+      bar.update(known ? Math.min(bytes, size) : 0, { rows });
+      bar.stop();
+    },
+  };
+}
+
+function createWarningPrinter(ctx: CliContext) {
+  let shown = 0;
+  let hidden = 0;
+  return {
+    print: (warning: LineWarning) => {
+      if (shown >= MAX_WARNINGS_SHOWN) {
+        hidden += 1;
+        return;
+      }
+      shown += 1;
+      ctx.output().warn(`line ${warning.line}: ${warning.code}: ${warning.message}`);
+    },
+    finish: () => {
+      if (hidden > 0) ctx.output().warn(`… and ${hidden} more warnings (counts in the summary)`);
+    },
+  };
+}
+
+async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, settings: Settings): Promise<void> {
+  const out = ctx.output();
+  const map = parseColumnMap(options.map);
+  const delimiter = parseDelimiter(options.delimiter);
+  checkPaths(ctx, options, csv);
+  const input = await openInput(ctx, csv);
+  const progress = await createProgress(ctx, input.size, options.progress);
+  const warnings = createWarningPrinter(ctx);
+  let rows = 0;
+  const unsubscribe = ctx.io.onSignal((signal) => input.stream.destroy(new CheckFailedError(`interrupted by ${signal}; the rows accepted so far were written`)));
+  let summary;
+  try {
+    summary = await runUrlPipeline({
+      input: input.stream,
+      openOutput: options.out !== undefined ? fileSink(ctx, options.out, '--out') : async () => ({ stream: ctx.io.stdout, close: async () => {} }),
+      ...(options.rejects !== undefined ? { openRejects: fileSink(ctx, options.rejects, '--rejects') } : {}),
+      format: options.format ?? 'csv',
+      delimiter,
+      map,
+      ...settings,
+      onHeader: (plan) => plan.warnings.forEach((warning) => out.warn(warning)),
+      onWarning: warnings.print,
+      onProgress: (p) => {
+        rows = p.rows;
+        progress?.update(p.bytes, p.rows);
+      },
+      progressEvery: progress ? 1000 : 5000,
+    });
+  } finally {
+    unsubscribe();
+    progress?.stop(input.size ?? 0, rows);
+  }
+  warnings.finish();
+  if (summary.accepted > 0) out.info('passthru_url values are for the simulator/dev only (PII in query strings); in production send custom_field as CustomField');
+  if (ctx.globals().json && options.out !== undefined) out.printJson(summaryJson(summary, { out: options.out, rejects: options.rejects }));
+  else out.info(formatSummaryText(summary));
+  if (summary.truncated) throw new CheckFailedError(summary.truncated, { hint: 'look for an unbalanced " near that line' });
+  if (summary.rejected > 0 && !options.allowRejects) {
+    out.info(`${summary.rejected} row(s) rejected${options.rejects ? `: see ${options.rejects}` : ' (write them out with --rejects <file>)'}; exit 1 (--allow-rejects to exit 0)`);
+    ctx.setExitCode(EXIT.checkFailed);
+  }
+}
+
+const FLAG_FOR: Partial<Record<RejectReason, string>> = {
+  missing_customer_id: '--customer-id',
+  missing_name: '--name',
+  missing_phone: '--phone',
+  phone_invalid: '--phone',
+  amount_not_numeric: '--amount',
+  amount_not_positive: '--amount',
+  amount_too_large: '--amount',
+  date_invalid: '--due-date',
+};
+
+async function runOneOff(ctx: CliContext, options: UrlOptions, settings: Settings): Promise<void> {
+  const csvOnly = [options.rejects && '--rejects', options.map.length > 0 && '--map', options.delimiter && '--delimiter'].filter(Boolean);
+  if (csvOnly.length > 0) throw new UsageError(`${csvOnly.join(', ')} only apply with --csv`);
+  const out = ctx.output();
+  const processor = createCustomerProcessor(settings);
+  const result = processor.process({
+    customer_id: options.customerId,
+    customer_name: options.name,
+    phone: options.phone,
+    amount: options.amount,
+    loan_id: options.loanId,
+    due_date: options.dueDate,
+    language_code: options.language,
+    state: options.state,
+  });
+  if (!result.ok) throw new UsageError(`${FLAG_FOR[result.reason] ?? 'customer'}: ${result.message} (${result.reason})`);
+  for (const warning of result.warnings) out.warn(`${warning.code}: ${warning.message}`);
+  let text: string;
+  if (options.format !== undefined) {
+    const formatter = createRowFormatter(options.format, []);
+    text = `${formatter.start()}${formatter.row(result, [])}${formatter.end()}`;
+  } else if (ctx.globals().json) {
+    text = `${JSON.stringify(outputRecord(result, [], []), null, 2)}\n`;
+  } else {
+    text = `passthru_url  ${result.passthruUrl}\ncustom_field  ${result.customField}\n`;
+    out.info('passthru_url is for the simulator/dev only (PII in the query string); in production send custom_field as CustomField');
+  }
+  if (options.out !== undefined) {
+    const sink = await fileSink(ctx, options.out, '--out')();
+    sink.stream.write(text);
+    await sink.close();
+  } else ctx.io.stdout.write(text);
+}

@@ -1,0 +1,138 @@
+/**
+ * CSV header → customer fields. Headers match case-insensitively after folding spaces, dashes and dots to `_`
+ * ("Phone Number" → phone_number), against each field's aliases; `--map field=Header` names anything else.
+ * Every other column is carried into the output untouched (issue #6). Pure.
+ */
+import { UsageError } from '../errors.ts';
+import { CUSTOMER_FIELDS, type CustomerField } from '../exotel/customer.ts';
+
+/** Output columns we generate; an input column of that name is replaced, not carried. */
+export const GENERATED_COLUMNS = ['passthru_url', 'custom_field'] as const;
+
+/** The first alias is the canonical name; order is priority when a file has two candidates. */
+export const HEADER_ALIASES: Readonly<Record<CustomerField, readonly string[]>> = {
+  customer_id: ['customer_id', 'id', 'cust_id', 'customerid'],
+  customer_name: ['customer_name', 'name', 'full_name', 'customername'],
+  phone: ['phone', 'phone_number', 'mobile', 'mobile_number', 'phone_no', 'mobile_no', 'contact_number'],
+  loan_id: ['loan_id', 'loan_no', 'loan_number', 'loan_account', 'loan'],
+  amount: ['amount', 'amount_due', 'due_amount', 'outstanding', 'outstanding_amount'],
+  due_date: ['due_date', 'duedate', 'due_on'],
+  language_code: ['language_code', 'language', 'lang'],
+  state: ['state', 'state_name'],
+  temp_call_id: ['temp_call_id'],
+};
+
+/** Without these columns every row would be rejected, so their absence is a usage error (exit 2). */
+export const REQUIRED_COLUMNS = ['customer_id', 'customer_name', 'phone'] as const satisfies readonly CustomerField[];
+
+export type ExtraColumn = { index: number; name: string };
+
+export type ColumnPlan = {
+  /** The header cells as read. */
+  headers: readonly string[];
+  /** Field → column index, for the fields this file has. */
+  fields: Readonly<Partial<Record<CustomerField, number>>>;
+  /** Carried columns in input order; `name` is the output key (renamed only on a clash). */
+  extras: readonly ExtraColumn[];
+  warnings: readonly string[];
+};
+
+export function normalizeHeader(header: string): string {
+  return header
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s.\-]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+const FIELD_BY_ALIAS: ReadonlyMap<string, CustomerField> = new Map(
+  CUSTOMER_FIELDS.flatMap((field) => HEADER_ALIASES[field].map((alias) => [alias, field] as const)),
+);
+
+/** `--map field=Header` values (field may be any alias: `name=Full Name`) → field → header. */
+export function parseColumnMap(values: readonly string[]): Map<CustomerField, string> {
+  const out = new Map<CustomerField, string>();
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const rawField = eq < 0 ? value : value.slice(0, eq);
+    const header = eq < 0 ? '' : value.slice(eq + 1).trim();
+    if (header === '') throw new UsageError(`--map ${value}: expected field=Header`, { hint: 'e.g. --map phone="Contact No"' });
+    const field = FIELD_BY_ALIAS.get(normalizeHeader(rawField));
+    if (field === undefined) {
+      throw new UsageError(`--map ${value}: unknown field "${rawField}"`, { hint: `fields: ${CUSTOMER_FIELDS.join(', ')}` });
+    }
+    if (out.has(field)) throw new UsageError(`--map: ${field} is mapped twice`);
+    out.set(field, header);
+  }
+  return out;
+}
+
+function displayHeaders(headers: readonly string[]): string {
+  return headers.map((h) => JSON.stringify(h)).join(', ');
+}
+
+/** Match the header row; throws UsageError for a --map column that is not there or a missing required column. */
+export function planColumns(headers: readonly string[], map: ReadonlyMap<CustomerField, string> = new Map()): ColumnPlan {
+  const normalized = headers.map(normalizeHeader);
+  const used = new Set<number>();
+  const fields: Partial<Record<CustomerField, number>> = {};
+  const warnings: string[] = [];
+  for (const [field, header] of map) {
+    const index = normalized.indexOf(normalizeHeader(header));
+    if (index < 0) throw new UsageError(`--map ${field}=${header}: no such column`, { hint: `columns: ${displayHeaders(headers)}` });
+    if (used.has(index)) throw new UsageError(`--map: column "${header}" is mapped to two fields`);
+    fields[field] = index;
+    used.add(index);
+  }
+  for (const field of CUSTOMER_FIELDS) {
+    if (fields[field] !== undefined) continue;
+    for (const alias of HEADER_ALIASES[field]) {
+      const index = normalized.findIndex((name, i) => name === alias && !used.has(i));
+      if (index < 0) continue;
+      fields[field] = index;
+      used.add(index);
+      break;
+    }
+  }
+  for (const field of REQUIRED_COLUMNS) {
+    if (fields[field] !== undefined) continue;
+    throw new UsageError(`missing required column ${field} (looked for ${HEADER_ALIASES[field].join(', ')})`, {
+      hint: `columns found: ${displayHeaders(headers)}; name yours with --map ${field}=<Header>`,
+    });
+  }
+  return { headers, fields, extras: planExtras(headers, normalized, used, warnings), warnings };
+}
+
+function planExtras(headers: readonly string[], normalized: readonly string[], used: ReadonlySet<number>, warnings: string[]): ExtraColumn[] {
+  const taken = new Set<string>([...CUSTOMER_FIELDS, ...GENERATED_COLUMNS]);
+  const extras: ExtraColumn[] = [];
+  headers.forEach((header, index) => {
+    if (used.has(index)) return;
+    const key = normalized[index] ?? '';
+    if ((GENERATED_COLUMNS as readonly string[]).includes(key)) {
+      warnings.push(`input column "${header}" is regenerated, not carried`);
+      return;
+    }
+    const base = header.trim() === '' ? `column_${index + 1}` : header.trim();
+    let name = taken.has(normalizeHeader(base)) ? `input_${base}` : base;
+    for (let n = 2; taken.has(normalizeHeader(name)); n++) name = `${base}_${n}`;
+    if (name !== base && header.trim() !== '') warnings.push(`input column "${header}" is carried as "${name}" (name already used)`);
+    taken.add(normalizeHeader(name));
+    extras.push({ index, name });
+  });
+  return extras;
+}
+
+/** One record's cells → the raw customer fields and the carried cells (in plan.extras order). */
+export function readRecord(cells: readonly string[], plan: ColumnPlan): { raw: Partial<Record<CustomerField, string>>; extras: string[] } {
+  const raw: Partial<Record<CustomerField, string>> = {};
+  for (const field of CUSTOMER_FIELDS) {
+    const index = plan.fields[field];
+    if (index !== undefined) {
+      const value = cells[index];
+      if (value !== undefined) raw[field] = value;
+    }
+  }
+  return { raw, extras: plan.extras.map((extra) => cells[extra.index] ?? '') };
+}

@@ -1,0 +1,185 @@
+/**
+ * Duplicate detection for `url --csv`: the later row with an already-accepted phone or customer_id is rejected.
+ *
+ * Memory is O(unique accepted rows), unavoidably (we must remember what we saw), but kept small: a JS
+ * `Set<string>` of 1,000,000 ids costs ~150 MB of heap, which alone would break the 150 MB budget of issue #6.
+ * Instead, open addressing over typed arrays, exact (no hashing shortcuts that could reject a row wrongly):
+ * - ids: their UTF-8 bytes in one growing arena, the table holds arena offsets (~4-8 bytes a slot + the bytes);
+ * - phones: a validated Indian mobile is 6000000000-9999999999, which minus 6e9 fits a uint32 (4-8 bytes each).
+ * Pure.
+ */
+
+export type CompactSet<K> = {
+  has: (key: K) => boolean;
+  /** True when the key was not there before. */
+  add: (key: K) => boolean;
+  readonly size: number;
+  /** Bytes held in typed arrays (what the set costs, for the benchmark). */
+  readonly byteLength: number;
+};
+
+const encoder = new TextEncoder();
+const MAX_KEY_BYTES = 0xffff;
+/** Grow at 3/4 full: linear probing stays short. */
+const grows = (size: number, slots: number) => size * 4 > slots * 3;
+
+/** The murmur3 finaliser: spreads a 32-bit value so the low bits (the table index) are well mixed. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function fnv1a(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] ?? 0), 0x01000193);
+  return mix(h);
+}
+
+/** Exact set of strings: keys as `[2-byte length][UTF-8 bytes]` records in an arena, slots hold offset + 1. */
+export function createCompactStringSet(): CompactSet<string> {
+  let slots = new Uint32Array(1024);
+  let arena = new Uint8Array(64 * 1024);
+  let tail = 0;
+  let size = 0;
+  const lengthAt = (offset: number) => ((arena[offset] ?? 0) << 8) | (arena[offset + 1] ?? 0);
+
+  /** Encode the key as a candidate record at the tail, not yet committed; returns its byte length. */
+  const stage = (key: string): number => {
+    if (tail + key.length * 3 + 2 > arena.length) {
+      let length = arena.length * 2;
+      while (length < tail + key.length * 3 + 2) length *= 2;
+      const next = new Uint8Array(length);
+      next.set(arena.subarray(0, tail));
+      arena = next;
+    }
+    const { written } = encoder.encodeInto(key, arena.subarray(tail + 2));
+    if (written > MAX_KEY_BYTES) throw new RangeError(`key longer than ${MAX_KEY_BYTES} bytes`);
+    arena[tail] = written >>> 8;
+    arena[tail + 1] = written & 0xff;
+    return written;
+  };
+
+  const equalsStaged = (offset: number, length: number): boolean => {
+    if (lengthAt(offset) !== length) return false;
+    for (let i = 2; i < length + 2; i++) if (arena[offset + i] !== arena[tail + i]) return false;
+    return true;
+  };
+
+  /** Slot holding the staged key, or the empty slot where it would go. */
+  const probe = (hash: number, length: number, table: Uint32Array): number => {
+    const mask = table.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const stored = table[slot] ?? 0;
+      if (stored === 0 || equalsStaged(stored - 1, length)) return slot;
+    }
+  };
+
+  const grow = () => {
+    const next = new Uint32Array(slots.length * 2);
+    const mask = next.length - 1;
+    for (const stored of slots) {
+      if (stored === 0) continue;
+      const offset = stored - 1;
+      let slot = fnv1a(arena, offset + 2, offset + 2 + lengthAt(offset)) & mask;
+      while ((next[slot] ?? 0) !== 0) slot = (slot + 1) & mask;
+      next[slot] = stored;
+    }
+    slots = next;
+  };
+
+  const lookup = (key: string) => {
+    const length = stage(key);
+    const slot = probe(fnv1a(arena, tail + 2, tail + 2 + length), length, slots);
+    return { length, slot, found: (slots[slot] ?? 0) !== 0 };
+  };
+
+  return {
+    has: (key) => lookup(key).found,
+    add: (key) => {
+      const { length, slot, found } = lookup(key);
+      if (found) return false;
+      slots[slot] = tail + 1;
+      tail += 2 + length;
+      size += 1;
+      if (grows(size, slots.length)) grow();
+      return true;
+    },
+    get size() {
+      return size;
+    },
+    get byteLength() {
+      return arena.byteLength + slots.byteLength;
+    },
+  };
+}
+
+const PHONE_BASE = 6_000_000_000;
+
+/** Exact set of `+91[6-9]XXXXXXXXX` numbers, each stored as (number − 6e9 + 1) in a uint32 slot (0 = empty). */
+export function createPhoneSet(): CompactSet<string> {
+  let slots = new Uint32Array(1024);
+  let size = 0;
+  const encode = (phone: string): number => {
+    const match = /^\+91([6-9][0-9]{9})$/.exec(phone);
+    if (!match) throw new RangeError(`not a normalised Indian mobile: ${phone}`);
+    return Number(match[1]) - PHONE_BASE + 1;
+  };
+  const probe = (value: number, table: Uint32Array): number => {
+    const mask = table.length - 1;
+    for (let slot = mix(value) & mask; ; slot = (slot + 1) & mask) {
+      const stored = table[slot] ?? 0;
+      if (stored === 0 || stored === value) return slot;
+    }
+  };
+  return {
+    has: (phone) => (slots[probe(encode(phone), slots)] ?? 0) !== 0,
+    add: (phone) => {
+      const value = encode(phone);
+      const slot = probe(value, slots);
+      if ((slots[slot] ?? 0) !== 0) return false;
+      slots[slot] = value;
+      size += 1;
+      if (grows(size, slots.length)) {
+        const next = new Uint32Array(slots.length * 2);
+        for (const stored of slots) if (stored !== 0) next[probe(stored, next)] = stored;
+        slots = next;
+      }
+      return true;
+    },
+    get size() {
+      return size;
+    },
+    get byteLength() {
+      return slots.byteLength;
+    },
+  };
+}
+
+export type DuplicateCheck = { duplicate: 'duplicate_customer_id' | 'duplicate_phone'; message: string } | undefined;
+
+export type Deduper = {
+  /** Check a row and, when it is new on both keys, remember it. */
+  claim: (customerId: string, phone: string) => DuplicateCheck;
+  readonly byteLength: number;
+};
+
+/** Keys are the normalised customer_id (exact) and the E.164 phone; the first accepted row keeps them. */
+export function createDeduper(): Deduper {
+  const ids = createCompactStringSet();
+  const phones = createPhoneSet();
+  return {
+    claim: (customerId, phone) => {
+      if (ids.has(customerId)) return { duplicate: 'duplicate_customer_id', message: `customer_id ${JSON.stringify(customerId)} already appeared in an accepted row` };
+      if (phones.has(phone)) return { duplicate: 'duplicate_phone', message: `phone ${phone} already appeared in an accepted row` };
+      ids.add(customerId);
+      phones.add(phone);
+      return undefined;
+    },
+    get byteLength() {
+      return ids.byteLength + phones.byteLength;
+    },
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * One customer's raw fields → a normalised customer, or a rejection with a stable reason code (issue #6).
+ * Strict where `serve` is lenient: a row that would greet the wrong person, or call an impossible number, is
+ * rejected before anyone is dialled. Pure.
+ */
+import { parseAmount, parseDueDate, type CustomerField, type CustomerInput } from '../exotel/customer.ts';
+import { chooseLanguage, toBcp47 } from '../exotel/language.ts';
+import { normalizeMobileIN } from '../exotel/phone.ts';
+
+export const REJECT_REASONS = [
+  'column_count',
+  'csv_malformed',
+  'missing_customer_id',
+  'missing_name',
+  'missing_phone',
+  'phone_invalid',
+  'amount_not_numeric',
+  'amount_not_positive',
+  'amount_too_large',
+  'date_invalid',
+  'control_characters',
+  'field_too_long',
+  'duplicate_customer_id',
+  'duplicate_phone',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export const WARNING_CODES = ['language_code_invalid', 'language_defaulted', 'url_too_long', 'custom_field_too_large', 'invalid_utf8'] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
+
+export type RowWarning = { code: WarningCode; message: string };
+export type Rejection = { reason: RejectReason; message: string };
+
+/** Customer fields as they go on the wire: plain strings, absent fields omitted. */
+export type NormalizedCustomer = CustomerInput & { customer_id: string; customer_name: string; phone: string; language_code: string };
+
+export type NormalizeResult = { ok: true; customer: NormalizedCustomer; warnings: RowWarning[] } | ({ ok: false } & Rejection);
+
+/** Lengths `serve` stores without truncating (src/server/call-service.ts), so a URL round-trips intact. */
+export const MAX_LENGTH: Readonly<Partial<Record<CustomerField, number>>> = {
+  customer_id: 100,
+  customer_name: 200,
+  loan_id: 100,
+  state: 100,
+  temp_call_id: 100,
+};
+
+/** ₹1 lakh crore: beyond it a float cannot hold paise exactly and the figure is surely a data error. */
+const MAX_AMOUNT = 1e12;
+
+// C0/C1 controls and bidi overrides (Trojan-source style reordering); ZWJ/ZWNJ stay, Indic scripts need them.
+const FORBIDDEN = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+
+// Printable ASCII without leading, trailing or doubled spaces: already clean (and NFC), the common case.
+const PLAIN = /^[\x21-\x7E](?:[\x21-\x7E]| (?! ))*$/;
+
+/**
+ * Whitespace runs (newlines in quoted cells, NBSP, tabs) → one space, trimmed, NFC; empty → undefined.
+ * Returns the clean string, or the rejection (allocation-free on the hot path: this runs 9 times a row).
+ */
+function cleanText(field: CustomerField, raw: string | undefined): string | undefined | Rejection {
+  if (raw === undefined || (raw.length <= 100 && PLAIN.test(raw))) return raw;
+  const value = raw.replace(/\s+/gu, ' ').trim().normalize('NFC');
+  if (value === '') return undefined;
+  if (FORBIDDEN.test(value) || !value.isWellFormed()) return { reason: 'control_characters', message: `${field} contains control characters` };
+  const max = MAX_LENGTH[field];
+  if (max !== undefined && value.length > max) return { reason: 'field_too_long', message: `${field} is ${value.length} characters (at most ${max})` };
+  return value;
+}
+
+/** 15000 → "15000", 1250.5 → "1250.50": a plain decimal that parseAmount reads back to the same number. */
+export function formatAmount(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
+const short = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
+function checkAmount(raw: string): { ok: true; value: string } | ({ ok: false } & Rejection) {
+  const amount = parseAmount(raw);
+  if (!amount.ok) {
+    const why = amount.reason === 'amount_not_positive' ? 'is not positive' : 'is not a number';
+    return { ok: false, reason: amount.reason, message: `amount ${short(raw)} ${why}` };
+  }
+  if (amount.value > MAX_AMOUNT) return { ok: false, reason: 'amount_too_large', message: `amount ${short(raw)} is above ${MAX_AMOUNT}` };
+  return { ok: true, value: formatAmount(amount.value) };
+}
+
+function chooseRowLanguage(code: string | undefined, state: string | undefined): { value: string; warning?: RowWarning } {
+  const choice = chooseLanguage(code, state);
+  const value = toBcp47(choice.code);
+  if (choice.source === 'default') {
+    const why = choice.warning ?? 'no language_code or state';
+    return { value, warning: { code: 'language_defaulted', message: `${why}; language en-IN` } };
+  }
+  if (choice.warning) return { value, warning: { code: 'language_code_invalid', message: `${choice.warning}; language ${value} from state` } };
+  return { value };
+}
+
+const TEXT_FIELDS = ['customer_id', 'customer_name', 'phone', 'loan_id', 'amount', 'due_date', 'language_code', 'state', 'temp_call_id'] as const;
+
+export function normalizeCustomer(raw: Readonly<CustomerInput>): NormalizeResult {
+  const clean: CustomerInput = {};
+  for (const field of TEXT_FIELDS) {
+    const result = cleanText(field, raw[field]);
+    if (typeof result === 'object') return { ok: false, ...result };
+    if (result !== undefined) clean[field] = result;
+  }
+  const { customer_id: id, customer_name: name } = clean;
+  if (id === undefined) return { ok: false, reason: 'missing_customer_id', message: 'customer_id is empty' };
+  if (name === undefined) return { ok: false, reason: 'missing_name', message: 'customer_name is empty' };
+  if (clean.phone === undefined) return { ok: false, reason: 'missing_phone', message: 'phone is empty' };
+  const phone = normalizeMobileIN(clean.phone);
+  if (phone === undefined) {
+    return { ok: false, reason: 'phone_invalid', message: `phone ${short(clean.phone)} is not an Indian mobile (10 digits from 6-9, optional 0/91/+91)` };
+  }
+  const customer: NormalizedCustomer = { customer_id: id, customer_name: name, phone, language_code: '' };
+  if (clean.loan_id !== undefined) customer.loan_id = clean.loan_id;
+  if (clean.amount !== undefined) {
+    const amount = checkAmount(clean.amount);
+    if (!amount.ok) return amount;
+    customer.amount = amount.value;
+  }
+  if (clean.due_date !== undefined) {
+    const due = parseDueDate(clean.due_date);
+    if (!due.ok) return { ok: false, reason: 'date_invalid', message: `due_date ${short(clean.due_date)} is not a real YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY date` };
+    customer.due_date = due.value;
+  }
+  const warnings: RowWarning[] = [];
+  const language = chooseRowLanguage(clean.language_code, clean.state);
+  customer.language_code = language.value;
+  if (language.warning) warnings.push(language.warning);
+  if (clean.state !== undefined) customer.state = clean.state;
+  if (clean.temp_call_id !== undefined) customer.temp_call_id = clean.temp_call_id;
+  if (name.includes('\uFFFD') || clean.state?.includes('\uFFFD')) {
+    warnings.push({ code: 'invalid_utf8', message: 'U+FFFD in the name or state (bytes that are not UTF-8): is the file really UTF-8?' });
+  }
+  return { ok: true, customer, warnings };
+}

@@ -1,0 +1,59 @@
+/**
+ * The per-row decision shared by `url --csv` and the one-off `url --customer-id …` form: normalise, reject
+ * duplicates, give the row its temp_call_id, build the passthru URL and the CustomField, and warn about sizes.
+ * State (seen keys, the id generator) lives in the returned closure, never at module level. Pure.
+ */
+import { encodeCustomField } from '../exotel/custom-field.ts';
+import type { CustomerInput } from '../exotel/customer.ts';
+import { createDeduper } from './dedupe.ts';
+import { normalizeCustomer, type NormalizedCustomer, type Rejection, type RowWarning } from './normalize-row.ts';
+import { buildPassthruUrl, CUSTOM_FIELD_WARN_BYTES, URL_WARN_LENGTH, type UrlAuth } from './passthru-url.ts';
+
+export type ProcessorOptions = {
+  /** Resolved base URL (resolveBaseUrl), without the /passthru-handler path. */
+  base: string;
+  auth: UrlAuth;
+  nextTempCallId: () => string;
+};
+
+export type AcceptedCustomer = {
+  customer: NormalizedCustomer & { temp_call_id: string };
+  passthruUrl: string;
+  customField: string;
+  warnings: RowWarning[];
+};
+
+export type ProcessResult = ({ ok: true } & AcceptedCustomer) | ({ ok: false } & Rejection);
+
+export type CustomerProcessor = {
+  process: (raw: Readonly<CustomerInput>) => ProcessResult;
+  /** Memory held by duplicate tracking. */
+  readonly dedupeBytes: number;
+};
+
+export function createCustomerProcessor(options: ProcessorOptions): CustomerProcessor {
+  const deduper = createDeduper();
+  return {
+    process: (raw) => {
+      const normalized = normalizeCustomer(raw);
+      if (!normalized.ok) return normalized;
+      const { customer: base, warnings } = normalized;
+      const duplicate = deduper.claim(base.customer_id, base.phone);
+      if (duplicate) return { ok: false, reason: duplicate.duplicate, message: duplicate.message };
+      const customer = Object.assign(base, { temp_call_id: base.temp_call_id ?? options.nextTempCallId() });
+      const passthruUrl = buildPassthruUrl(options.base, customer, options.auth);
+      const customField = encodeCustomField(customer);
+      if (passthruUrl.length > URL_WARN_LENGTH) {
+        warnings.push({ code: 'url_too_long', message: `passthru_url is ${passthruUrl.length} characters (over ${URL_WARN_LENGTH})` });
+      }
+      const bytes = Buffer.byteLength(customField, 'utf8');
+      if (bytes > CUSTOM_FIELD_WARN_BYTES) {
+        warnings.push({ code: 'custom_field_too_large', message: `custom_field is ${bytes} bytes (over ${CUSTOM_FIELD_WARN_BYTES})` });
+      }
+      return { ok: true, customer, passthruUrl, customField, warnings };
+    },
+    get dedupeBytes() {
+      return deduper.byteLength;
+    },
+  };
+}
