@@ -23,15 +23,18 @@ export type AmountResult = { ok: true; value: number } | { ok: false; reason: 'a
 
 /** `₹15,000/-`, `Rs. 15000`, `15000.50` → a positive number with at most 2 decimals. */
 export function parseAmount(input: string): AmountResult {
+  // `-500` is a number, just not a positive one: say so instead of "not numeric".
+  const negative = input.trim().startsWith('-');
   const cleaned = input
     .trim()
+    .replace(/^-\s*/, '')
     .replace(/^(?:₹|rs\.?|inr)\s*/i, '')
     .replace(/\/-$/, '')
     .replace(/,/g, '')
     .trim();
   if (!/^[0-9]+(?:\.[0-9]{1,2})?$/.test(cleaned)) return { ok: false, reason: 'amount_not_numeric' };
   const value = Number(cleaned);
-  if (!Number.isFinite(value) || value <= 0) return { ok: false, reason: 'amount_not_positive' };
+  if (negative || !Number.isFinite(value) || value <= 0) return { ok: false, reason: 'amount_not_positive' };
   return { ok: true, value };
 }
 
