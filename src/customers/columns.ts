@@ -105,7 +105,8 @@ export function planColumns(headers: readonly string[], map: ReadonlyMap<Custome
 }
 
 function planExtras(headers: readonly string[], normalized: readonly string[], used: ReadonlySet<number>, warnings: string[]): ExtraColumn[] {
-  const taken = new Set<string>([...CUSTOMER_FIELDS, ...GENERATED_COLUMNS]);
+  const reserved = new Set<string>([...CUSTOMER_FIELDS, ...GENERATED_COLUMNS]);
+  const taken = new Set<string>(reserved);
   const extras: ExtraColumn[] = [];
   headers.forEach((header, index) => {
     if (used.has(index)) return;
@@ -115,8 +116,10 @@ function planExtras(headers: readonly string[], normalized: readonly string[], u
       return;
     }
     const base = header.trim() === '' ? `column_${index + 1}` : header.trim();
-    let name = taken.has(normalizeHeader(base)) ? `input_${base}` : base;
-    for (let n = 2; taken.has(normalizeHeader(name)); n++) name = `${base}_${n}`;
+    // An output column's name would hide the normalised value: prefix it. A repeated header gets _2, _3 ….
+    const stem = reserved.has(normalizeHeader(base)) ? `input_${base}` : base;
+    let name = stem;
+    for (let n = 2; taken.has(normalizeHeader(name)); n++) name = `${stem}_${n}`;
     if (name !== base && header.trim() !== '') warnings.push(`input column "${header}" is carried as "${name}" (name already used)`);
     taken.add(normalizeHeader(name));
     extras.push({ index, name });

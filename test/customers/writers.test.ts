@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import type { AcceptedCustomer } from '../../src/customers/row-processor.ts';
+import { createRejectFormatter, createRowFormatter, csvCell, outputColumns } from '../../src/customers/writers.ts';
+
+const row: AcceptedCustomer = {
+  customer: {
+    customer_id: '=1+1',
+    customer_name: 'Rao, "Sonny"\nSuresh',
+    phone: '+919876543210',
+    amount: '15000',
+    language_code: 'hi-IN',
+    temp_call_id: 'temp_call_1',
+  },
+  passthruUrl: 'https://b.example/passthru-handler?customer_id=%3D1%2B1',
+  customField: '{"customer_id":"=1+1"}',
+  warnings: [],
+};
+
+describe('csvCell', () => {
+  it('prefixes formula starters in free text with an apostrophe (OWASP CSV injection)', () => {
+    assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
+    assert.equal(csvCell('+cmd'), "'+cmd");
+    assert.equal(csvCell('-2+3'), "'-2+3");
+    assert.equal(csvCell('@SUM(A1)'), "'@SUM(A1)");
+    assert.equal(csvCell('\tx'), `"'\tx"`);
+    assert.equal(csvCell('a=b'), 'a=b');
+  });
+  it('leaves validated fields alone (a +91 phone is data, not a formula)', () => {
+    assert.equal(csvCell('+919876543210', true), '+919876543210');
+  });
+  it('quotes delimiters, quotes, newlines and edge spaces; replaces control characters', () => {
+    assert.equal(csvCell('a,b'), '"a,b"');
+    assert.equal(csvCell('a\r\nb'), '"a\r\nb"');
+    assert.equal(csvCell(' a'), '" a"');
+    assert.equal(csvCell('a\u0007\u001bb\u0085'), '"a\uFFFD\uFFFDb\uFFFD"');
+    assert.equal(csvCell('plain रिद्धि'), 'plain रिद्धि');
+    assert.equal(csvCell(''), '');
+  });
+});
+
+describe('createRowFormatter', () => {
+  it('csv: header + rows that a CSV parser reads back (after the formula apostrophe)', () => {
+    const f = createRowFormatter('csv', ['branch']);
+    const text = f.start() + f.row(row, ['@home']) + f.end();
+    const [parsed] = parse(text, { columns: true }) as Record<string, string>[];
+    assert.deepEqual(Object.keys(parsed ?? {}), outputColumns(['branch']));
+    assert.equal(parsed?.customer_id, "'=1+1");
+    assert.equal(parsed?.customer_name, 'Rao, "Sonny"\nSuresh');
+    assert.equal(parsed?.phone, '+919876543210');
+    assert.equal(parsed?.branch, "'@home");
+    assert.equal(parsed?.loan_id, '');
+    assert.equal(parsed?.custom_field, row.customField);
+  });
+  it('json: a valid array for zero, one and two rows', () => {
+    for (const n of [0, 1, 2]) {
+      const f = createRowFormatter('json', ['branch']);
+      let text = f.start();
+      for (let i = 0; i < n; i++) text += f.row(row, ['x']);
+      text += f.end();
+      const parsed = JSON.parse(text) as unknown[];
+      assert.equal(parsed.length, n);
+    }
+  });
+  it('ndjson: one object per line, values untouched, absent fields omitted', () => {
+    const f = createRowFormatter('ndjson', ['branch']);
+    const line = f.row(row, ['=x']);
+    assert.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'));
+    const parsed = JSON.parse(line) as Record<string, string>;
+    assert.equal(parsed.customer_id, '=1+1');
+    assert.equal(parsed.branch, '=x');
+    assert.equal('loan_id' in parsed, false);
+    assert.deepEqual(Object.keys(parsed).slice(-2), ['passthru_url', 'custom_field']);
+  });
+  it('urls: the URL per line', () => {
+    assert.equal(createRowFormatter('urls', []).row(row, []), `${row.passthruUrl}\n`);
+  });
+});
+
+it('createRejectFormatter: line, reason, message, then the original cells (extra cells kept)', () => {
+  const f = createRejectFormatter(['id', 'name']);
+  const text = f.start() + f.row(7, 'column_count', 'row has 3 cells', ['C1', '=evil', 'extra']);
+  const rows = parse(text, { relax_column_count: true }) as string[][];
+  assert.deepEqual(rows, [
+    ['line', 'reason', 'message', 'id', 'name'],
+    ['7', 'column_count', 'row has 3 cells', 'C1', "'=evil", 'extra'],
+  ]);
+});
