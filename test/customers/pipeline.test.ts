@@ -1,0 +1,182 @@
+/** The streaming pipeline itself: backpressure, exact line numbers, broken input, nothing accepted is lost. */
+import assert from 'node:assert/strict';
+import { Readable, Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { runUrlPipeline, type LineWarning, type PipelineOptions, type Sink } from '../../src/customers/pipeline.ts';
+import { createTempCallIds } from '../../src/customers/temp-call-id.ts';
+import { UsageError } from '../../src/errors.ts';
+
+/** A sink that keeps what it receives; `slow` acknowledges each write on a later turn (a slow disk or pipe). */
+function memorySink(options: { slow?: boolean; highWaterMark?: number } = {}) {
+  let text = '';
+  let maxBuffered = 0;
+  let closed = false;
+  const stream = new Writable({
+    highWaterMark: options.highWaterMark ?? 16 * 1024,
+    decodeStrings: false,
+    write(chunk: string, _encoding, callback) {
+      text += chunk;
+      maxBuffered = Math.max(maxBuffered, stream.writableLength);
+      if (options.slow) setImmediate(callback);
+      else callback();
+    },
+  });
+  const sink: Sink = {
+    stream,
+    close: async () => {
+      closed = true;
+    },
+  };
+  return {
+    open: async () => sink,
+    text: () => text,
+    maxBuffered: () => maxBuffered,
+    closed: () => closed,
+  };
+}
+
+function run(input: Readable | string | readonly string[], extra: Partial<PipelineOptions> = {}) {
+  const out = memorySink();
+  const rejects = memorySink();
+  const warnings: LineWarning[] = [];
+  const source = typeof input === 'string' ? Readable.from([Buffer.from(input)]) : Array.isArray(input) ? Readable.from(input.map((s) => Buffer.from(s))) : (input as Readable);
+  const done = runUrlPipeline({
+    input: source,
+    openOutput: out.open,
+    openRejects: rejects.open,
+    format: 'ndjson',
+    base: 'https://b.example',
+    auth: { kind: 'none' },
+    nextTempCallId: createTempCallIds('t'),
+    onWarning: (w) => warnings.push(w),
+    ...extra,
+  });
+  return { done, out, rejects, warnings };
+}
+
+const rowsOf = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, string>);
+const rejectLines = (text: string) => (parse(text, { from_line: 2, relax_column_count: true }) as string[][]).map((cells) => `${cells[0]} ${cells[1]}`);
+
+function generated(rows: number, chunkBytes: number): Readable {
+  let text = 'customer_id,name,phone,state\n';
+  for (let i = 0; i < rows; i++) text += `C${i},"नाम, ${i}",${9_000_000_000 + i},Tamil Nadu\n`;
+  const bytes = Buffer.from(text);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += chunkBytes) chunks.push(bytes.subarray(at, at + chunkBytes));
+  return Readable.from(chunks);
+}
+
+describe('runUrlPipeline', () => {
+  it('streams 20,000 rows through a slow sink without buffering more than a batch', async () => {
+    const out = memorySink({ slow: true, highWaterMark: 1024 });
+    const summary = await runUrlPipeline({
+      input: generated(20_000, 4096),
+      openOutput: out.open,
+      format: 'ndjson',
+      base: 'https://b.example',
+      auth: { kind: 'none' },
+      nextTempCallId: createTempCallIds('t'),
+    });
+    assert.equal(summary.accepted, 20_000);
+    const rows = rowsOf(out.text());
+    assert.equal(rows.length, 20_000);
+    assert.equal(rows[19_999]?.customer_id, 'C19999', 'order kept');
+    assert.ok(out.maxBuffered() <= 70 * 1024, `the sink never held more than one ~64 KB batch: ${out.maxBuffered()}`);
+    assert.ok(out.closed());
+  });
+
+  it('keeps multi-byte characters split across 7-byte chunks intact', async () => {
+    const out = memorySink();
+    await runUrlPipeline({ input: generated(300, 7), openOutput: out.open, format: 'ndjson', base: 'https://b.example', auth: { kind: 'none' }, nextTempCallId: createTempCallIds('t') });
+    const rows = rowsOf(out.text());
+    assert.equal(rows.length, 300);
+    assert.equal(rows[123]?.customer_name, 'नाम, 123');
+  });
+
+  it('reports physical line numbers across CRLF, LF, CR, blank lines and quoted newlines', async () => {
+    const text = ['\r\nid,name,phone', '"C1","multi\r\nline",9876543210', '', 'C2,b,123', '   ', 'C3,"x\ny",1\rC4,d,5'].join('\r\n') + '\n';
+    const { done, rejects } = run(text);
+    const summary = await done;
+    // C2 on line 6; C3 opens a quoted cell on line 8 that closes on 9; C4 follows a lone CR on line 10.
+    assert.deepEqual(rejectLines(rejects.text()), ['6 phone_invalid', '8 phone_invalid', '10 phone_invalid']);
+    assert.equal(summary.emptyLines, 3);
+    assert.equal(summary.rowsRead, 4);
+  });
+
+  it('stops at an unclosed quote: earlier rows are written, the rest is reported as not read', async () => {
+    const { done, out, rejects } = run('id,name,phone\nC1,a,9876543210\nC2,"b,9876543211\nC3,c,9876543212\n');
+    const summary = await done;
+    assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C1']);
+    assert.deepEqual(rejectLines(rejects.text()), ['3 csv_malformed']);
+    assert.match(summary.truncated ?? '', /line 3/);
+  });
+
+  it('bounds a runaway record (memory stays constant on hostile input)', async () => {
+    const huge = `id,name,phone\nC1,a,9876543210\nC2,${'x'.repeat(300_000)},9876543211\n`;
+    const { done, out } = run(huge, { maxRecordBytes: 64 * 1024 });
+    const summary = await done;
+    assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C1']);
+    assert.match(summary.truncated ?? '', /CSV_MAX_RECORD_SIZE/);
+  });
+
+  it('flushes the rows it accepted when the input fails mid-way, then reports the failure', async () => {
+    const input = new Readable({ read() {} });
+    const { done, out } = run(input, {
+      progressEvery: 1,
+      // The second row is accepted: now the disk goes away.
+      onProgress: (p) => {
+        if (p.rows === 2) input.destroy(new Error('disk went away'));
+      },
+    });
+    // (csv-parse holds the last line back until it sees what follows, hence C3.)
+    input.push('id,name,phone\nC1,a,9876543210\nC2,b,9876543211\nC3,c,9876543212\n');
+    await assert.rejects(done, /disk went away/);
+    assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C1', 'C2']);
+    assert.ok(out.closed());
+  });
+
+  it('an empty input is a usage error; a header alone is a valid, empty result', async () => {
+    await assert.rejects(run('').done, UsageError);
+    await assert.rejects(run('\n\n \n').done, /empty/);
+    const json = memorySink();
+    const summary = await runUrlPipeline({ input: Readable.from([Buffer.from('id,name,phone\n')]), openOutput: json.open, format: 'json', base: 'https://b.example', auth: { kind: 'none' }, nextTempCallId: createTempCallIds('t') });
+    assert.equal(summary.rowsRead, 0);
+    assert.deepEqual(JSON.parse(json.text()), []);
+  });
+
+  it('opens no sink when the header is refused', async () => {
+    const { done, out } = run('id,name\nC1,a\n');
+    await assert.rejects(done, /missing required column phone/);
+    assert.equal(out.text(), '');
+    assert.equal(out.closed(), false);
+  });
+
+  it('reads other delimiters and tolerates empty trailing cells', async () => {
+    const { done, out } = run('id;name;phone;\nC1;Rao, S;9876543210;\n', { delimiter: ';' });
+    assert.equal((await done).accepted, 1);
+    assert.equal(rowsOf(out.text())[0]?.customer_name, 'Rao, S');
+  });
+
+  it('reports warnings with their line and progress as it goes', async () => {
+    const progress: number[] = [];
+    const { done, warnings } = run('id,name,phone,state\nC1,a,9876543210,Atlantis\n\nC2,b,9876543211,\nC3,c,9876543212,UP\n', {
+      onProgress: (p) => progress.push(p.rows),
+      progressEvery: 1,
+    });
+    await done;
+    assert.deepEqual(
+      warnings.map((w) => [w.line, w.code]),
+      [
+        [2, 'language_defaulted'],
+        [4, 'language_defaulted'],
+      ],
+    );
+    assert.deepEqual(progress, [1, 2, 3]);
+  });
+});
