@@ -294,6 +294,7 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
       },
       progressEvery: progress ? 1000 : 5000,
     });
+    rows = summary.rowsRead;
   } finally {
     unsubscribe();
     progress?.stop(input.size ?? 0, rows);
