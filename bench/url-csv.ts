@@ -1,0 +1,108 @@
+/**
+ * `npm run bench:url`: the streaming proof for `url --csv` (issue #6).
+ *
+ * This process generates customer rows on the fly (never on disk, never all in memory) and pipes them into
+ * child processes, honouring backpressure:
+ * - baseline: bare csv-parse over stdin (records counted, nothing else), the floor for this input;
+ * - url: the real CLI, `bin/exo-passthru.js url --csv - --sign --out <null>` (built dist/, as users run it),
+ *   at BENCH_ROWS (default 1,000,000) and at a tenth of that, to show peak RSS does not follow the row count.
+ * Each child reports its own peak RSS from process.resourceUsage().maxRSS at exit, so every figure is the
+ * process that did the work. Every measurement runs twice: with V8's default young generation (which V8 sizes
+ * from the machine's RAM) and with it capped by --max-semi-space-size (BENCH_SEMI_SPACE_MB, default 4).
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { devNull } from 'node:os';
+import type { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/exo-passthru.js', import.meta.url));
+
+const NAMES = ['Riddhi Mittal', 'रिद्धि मित्तल', 'சுரேஷ் குமார்', 'శ్రీనివాస్ రావు', 'ಅನಿತಾ ಶೆಟ್ಟಿ', 'অনিন্দ্য সেন', '"Rao, Suresh"', 'ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ'];
+const STATES = ['Uttar Pradesh', 'Tamil Nadu', 'Telangana', 'Karnataka', 'West Bengal', 'Maharashtra', 'Punjab', 'Orissa'];
+const AMOUNTS = Array.from({ length: 997 }, (_, i) => `"₹${(1000 + i * 97).toLocaleString('en-IN')}/-"`);
+const DUES = Array.from({ length: 336 }, (_, i) => `${String((i % 28) + 1).padStart(2, '0')}/${String((i % 12) + 1).padStart(2, '0')}/2026`);
+
+/** Row i: unique id and phone in rotating formats; every 100th row has a bad amount, so rejects are exercised. */
+function row(i: number): string {
+  const n = String(6_000_000_000 + i);
+  const phone = i % 4 === 0 ? `+91${n}` : i % 4 === 1 ? `0${n}` : i % 4 === 2 ? `${n.slice(0, 5)} ${n.slice(5)}` : `91-${n}`;
+  const amount = i % 100 === 99 ? 'twelve' : AMOUNTS[i % AMOUNTS.length];
+  return `CUST${i},${NAMES[i & 7]},${phone},LN${i},${amount},${DUES[i % DUES.length]},,${STATES[i & 7]},branch ${i % 50}\n`;
+}
+
+/** Write the generated CSV into `sink` in ~64 KB chunks, waiting whenever the child is behind. */
+async function feed(sink: Writable, rows: number): Promise<void> {
+  let chunk = '\uFEFFcustomer_id,name,mobile,loan_id,amount,due_date,language,state,branch\n';
+  for (let i = 0; i < rows; i++) {
+    chunk += row(i);
+    if (chunk.length >= 64 * 1024) {
+      if (!sink.write(chunk)) await once(sink, 'drain');
+      chunk = '';
+    }
+  }
+  sink.end(chunk);
+}
+
+// Loaded into each child with --import: reports the child's own peak RSS (KiB on Linux) when it exits.
+const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxRSS='+process.resourceUsage().maxRSS+'\\n'))`;
+const BASELINE = `import { parse } from 'csv-parse';
+let records = -1;
+for await (const _ of process.stdin.pipe(parse({ bom: true, relax_column_count: true }))) records += 1;
+process.stdout.write(JSON.stringify({ rowsRead: records }));`;
+
+type Measure = { rows: number; seconds: number; rowsPerSecond: number; peakRssMb: number; accepted?: number; rejected?: number };
+
+async function measure(kind: 'baseline' | 'url', rows: number, v8Flags: string[]): Promise<Measure> {
+  const args =
+    kind === 'baseline'
+      ? [...v8Flags, '--import', REPORT_RSS, '--input-type=module', '-e', BASELINE]
+      : [...v8Flags, '--import', REPORT_RSS, BIN, '--json', 'url', '--csv', '-', '--sign', '--seed', 'bench', '--base-url', 'https://bot.example.com', '--out', devNull, '--allow-rejects'];
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', WEBHOOK_KEY: 'bench-secret' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exited = once(child, 'close') as Promise<[number | null]>;
+  await feed(child.stdin, rows);
+  const [code] = await exited;
+  const seconds = (performance.now() - started) / 1000;
+  const rss = /maxRSS=(\d+)/.exec(stderr);
+  if (code !== 0 || !rss) throw new Error(`${kind} exited ${code}: ${stderr.slice(-2000)}`);
+  const summary = JSON.parse(stdout) as { rowsRead: number; accepted?: number; rejected?: number };
+  if (summary.rowsRead !== rows) throw new Error(`${kind} read ${summary.rowsRead} rows, expected ${rows}`);
+  return { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: Number(rss[1]) / 1024, accepted: summary.accepted, rejected: summary.rejected };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const show = (label: string, m: Measure) =>
+  console.log(
+    `  ${label.padEnd(34)} ${fmt(m.rowsPerSecond).padStart(8)} rows/s  ${m.seconds.toFixed(1).padStart(5)} s  peak RSS ${m.peakRssMb.toFixed(1).padStart(6)} MB` +
+      (m.accepted !== undefined ? `  (${fmt(m.accepted)} accepted, ${fmt(m.rejected ?? 0)} rejected)` : ''),
+  );
+
+const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const small = Math.max(1000, Math.round(rows / 10));
+const semi = Number(process.env.BENCH_SEMI_SPACE_MB ?? 4);
+const results: Array<{ label: string; full: Measure; tenth: Measure }> = [];
+console.log(`url --csv streaming: ${fmt(rows)} generated rows piped to stdin, signed URLs, csv to ${devNull}`);
+for (const [label, flags] of [
+  ['V8 defaults', []],
+  [`--max-semi-space-size=${semi}`, [`--max-semi-space-size=${semi}`]],
+] as const) {
+  console.log(`${label}:`);
+  const baseline = await measure('baseline', rows, [...flags]);
+  const full = await measure('url', rows, [...flags]);
+  const tenth = await measure('url', small, [...flags]);
+  show('baseline  bare csv-parse', baseline);
+  show(`url --csv ${fmt(rows)} rows`, full);
+  show(`url --csv ${fmt(small)} rows`, tenth);
+  console.log(`  ratio     url / baseline throughput: ${(full.rowsPerSecond / baseline.rowsPerSecond).toFixed(3)}; peak RSS ${fmt(rows)} vs ${fmt(small)} rows: +${(full.peakRssMb - tenth.peakRssMb).toFixed(1)} MB`);
+  results.push({ label, full, tenth });
+}
+// Informational, not a gate: peak RSS varies by a few MB from run to run and with the machine's RAM.
+for (const { label, full } of results) {
+  console.log(`target peak RSS < 150 MB at ${fmt(rows)} rows (${label}): ${full.peakRssMb < 150 ? 'met' : 'missed'} (${full.peakRssMb.toFixed(1)} MB)`);
+}
