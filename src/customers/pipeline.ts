@@ -200,10 +200,14 @@ function createRunState(options: PipelineOptions, bytes: () => number) {
     options.onHeader?.(current);
     const formatter = createRowFormatter(options.format, current.extras.map((e) => e.name));
     const sink = await options.openOutput();
+    // A sink that fails (disk full, `| head` closing the pipe) stops the reading too, instead of parsing on.
+    const abort = (error: Error) => options.input.destroy(error);
+    sink.stream.on('error', abort);
     out = { sink, batch: createBatch(sink.stream), formatter };
     out.batch.add(formatter.start());
     if (options.openRejects) {
       const rejectSink = await options.openRejects();
+      rejectSink.stream.on('error', abort);
       rejects = { sink: rejectSink, batch: createBatch(rejectSink.stream), formatter: createRejectFormatter(current.headers) };
       rejects.batch.add(rejects.formatter.start());
     }

@@ -85,6 +85,34 @@ describe('--sign: exp + sig, checked with verifyCustomerSignature', () => {
   });
 });
 
+describe('size warnings', () => {
+  const processor = () => createCustomerProcessor({ base: 'https://b.example', auth: { kind: 'none' }, nextTempCallId: createTempCallIds('w') });
+  it('warns when a URL passes 2,000 characters (Devanagari is 9 characters a letter once encoded)', () => {
+    const result = processor().process({ customer_id: 'C1', customer_name: 'क'.repeat(200), phone: '9876543210', state: 'UP', loan_id: 'L'.repeat(100) });
+    assert.ok(result.ok);
+    assert.ok(result.passthruUrl.length > 2000);
+    assert.ok(Buffer.byteLength(result.customField) <= 1024);
+    assert.deepEqual(
+      result.warnings.map((w) => w.code),
+      ['url_too_long'],
+    );
+  });
+  it('warns when a CustomField passes 1 KB', () => {
+    const result = processor().process({ customer_id: 'C1', customer_name: 'क'.repeat(200), phone: '9876543210', state: 'स'.repeat(100), language_code: 'hi', loan_id: 'L'.repeat(100) });
+    assert.ok(result.ok);
+    assert.ok(Buffer.byteLength(result.customField) > 1024);
+    assert.deepEqual(
+      result.warnings.map((w) => w.code),
+      ['url_too_long', 'custom_field_too_large'],
+    );
+  });
+  it('says nothing for an ordinary customer', () => {
+    const result = processor().process({ customer_id: 'C1', customer_name: 'रिद्धि मित्तल', phone: '9876543210', state: 'UP', amount: '15000' });
+    assert.ok(result.ok);
+    assert.deepEqual(result.warnings, []);
+  });
+});
+
 describe('resolveBaseUrl', () => {
   it('accepts https, strips trailing slashes, keeps a path prefix', () => {
     assert.deepEqual(resolveBaseUrl('https://bot.example.com/exo//', '--base-url'), { base: 'https://bot.example.com/exo', warning: undefined });

@@ -141,6 +141,27 @@ describe('runUrlPipeline', () => {
     assert.ok(out.closed());
   });
 
+  it('stops reading when the output fails (a full disk, a closed pipe) and reports that error', async () => {
+    let writes = 0;
+    const broken = new Writable({
+      write(_chunk, _encoding, callback) {
+        writes += 1;
+        const error = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+        callback(error);
+      },
+    });
+    const summary = runUrlPipeline({
+      input: generated(50_000, 4096),
+      openOutput: async () => ({ stream: broken, close: async () => {} }),
+      format: 'csv',
+      base: 'https://b.example',
+      auth: { kind: 'none' },
+      nextTempCallId: createTempCallIds('t'),
+    });
+    await assert.rejects(summary, { code: 'EPIPE' });
+    assert.equal(writes, 1, 'nothing more was written after the failure');
+  });
+
   it('an empty input is a usage error; a header alone is a valid, empty result', async () => {
     await assert.rejects(run('').done, UsageError);
     await assert.rejects(run('\n\n \n').done, /empty/);

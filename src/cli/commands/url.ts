@@ -295,6 +295,10 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
       progressEvery: progress ? 1000 : 5000,
     });
     rows = summary.rowsRead;
+  } catch (error) {
+    // `url --csv big.csv | head`: the reader went away; that is how a pipe ends, not an error to report.
+    if (options.out === undefined && typeof error === 'object' && error !== null && 'code' in error && error.code === 'EPIPE') return;
+    throw error;
   } finally {
     unsubscribe();
     progress?.stop(input.size ?? 0, rows);
