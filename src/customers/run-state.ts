@@ -1,0 +1,194 @@
+/**
+ * The per-record state of one `url --csv` run: the header plan, the sinks (opened once the header is accepted),
+ * the counters of the summary, and physical line numbers. Every data row is handled synchronously; only opening
+ * the sinks is asynchronous.
+ */
+import type { CsvError } from 'csv-parse';
+import type { Readable, Writable } from 'node:stream';
+import type { CustomerField } from '../exotel/customer.ts';
+import { UsageError } from '../errors.ts';
+import { createBatch, type Batch } from './batch.ts';
+import { planColumns, readRecord, type ColumnPlan } from './columns.ts';
+import type { RejectReason, RowWarning, WarningCode } from './normalize-row.ts';
+import type { UrlAuth } from './passthru-url.ts';
+import { createCustomerProcessor } from './row-processor.ts';
+import { createRejectFormatter, createRowFormatter, type OutputFormat, type RejectFormatter, type RowFormatter } from './writers.ts';
+
+export type Sink = { stream: Writable; close: () => Promise<void> };
+
+export type LineWarning = RowWarning & { line: number };
+
+export type PipelineOptions = {
+  input: Readable;
+  openOutput: () => Promise<Sink>;
+  openRejects?: () => Promise<Sink>;
+  format: OutputFormat;
+  delimiter?: string;
+  map?: ReadonlyMap<CustomerField, string>;
+  base: string;
+  auth: UrlAuth;
+  nextTempCallId: () => string;
+  onHeader?: (plan: ColumnPlan) => void;
+  onWarning?: (warning: LineWarning) => void;
+  onProgress?: (progress: { rows: number; bytes: number }) => void;
+  progressEvery?: number;
+  /** Monotonic milliseconds (performance.now by default). */
+  clock?: () => number;
+  /** A record longer than this (an unclosed quote swallowing the file) stops parsing: memory stays bounded. */
+  maxRecordBytes?: number;
+};
+
+export type UrlSummary = {
+  rowsRead: number;
+  accepted: number;
+  rejected: number;
+  rejectedByReason: Partial<Record<RejectReason, number>>;
+  warnings: number;
+  warningsByCode: Partial<Record<WarningCode, number>>;
+  emptyLines: number;
+  bytesRead: number;
+  elapsedMs: number;
+  rowsPerSecond: number;
+  /** Set when parsing stopped before the end of the input (rows after it were not read). */
+  truncated: string | undefined;
+  dedupeBytes: number;
+};
+
+export type Skipped = { skipped: CsvError | undefined };
+/** A record's cells, or a record csv-parse could not read, in input order. */
+export type Item = string[] | Skipped;
+
+const FATAL_CSV = new Set(['CSV_QUOTE_NOT_CLOSED', 'CSV_MAX_RECORD_SIZE']);
+
+/** Line breaks inside a record's cells (CRLF counts once). (csv-parse's own `lines` counts a quoted CRLF twice.) */
+function lineBreaks(cells: readonly string[]): number {
+  let count = 0;
+  for (const cell of cells) {
+    if (cell.indexOf('\n') < 0 && cell.indexOf('\r') < 0) continue;
+    count += cell.match(/\r\n|\r|\n/g)?.length ?? 0;
+  }
+  return count;
+}
+
+function isBlank(cells: readonly string[]): boolean {
+  for (const cell of cells) if (cell.trim() !== '') return false;
+  return true;
+}
+
+export type RunState = ReturnType<typeof createRunState>;
+
+export function createRunState(options: PipelineOptions, bytes: () => number) {
+  const processor = createCustomerProcessor(options);
+  const counts = { rowsRead: 0, accepted: 0, rejected: 0, warnings: 0, blank: 0 };
+  const rejectedByReason: Partial<Record<RejectReason, number>> = {};
+  const warningsByCode: Partial<Record<WarningCode, number>> = {};
+  let plan: ColumnPlan | undefined;
+  let out: { sink: Sink; batch: Batch; formatter: RowFormatter } | undefined;
+  let rejects: { sink: Sink; batch: Batch; formatter: RejectFormatter } | undefined;
+  let truncated: string | undefined;
+  let prevEnd = 0;
+  const every = options.progressEvery ?? 5000;
+
+  const reject = (line: number, reason: RejectReason, message: string, cells: readonly string[]) => {
+    counts.rejected += 1;
+    rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
+    rejects?.batch.add(rejects.formatter.row(line, reason, message, cells));
+  };
+
+  const start = async (cells: string[]) => {
+    const current = planColumns(cells, options.map);
+    options.onHeader?.(current);
+    const formatter = createRowFormatter(options.format, current.extras.map((e) => e.name));
+    const sink = await options.openOutput();
+    // A sink that fails (disk full, `| head` closing the pipe) stops the reading too, instead of parsing on.
+    const abort = (error: Error) => options.input.destroy(error);
+    sink.stream.on('error', abort);
+    out = { sink, batch: createBatch(sink.stream), formatter };
+    out.batch.add(formatter.start());
+    if (options.openRejects) {
+      const rejectSink = await options.openRejects();
+      rejectSink.stream.on('error', abort);
+      rejects = { sink: rejectSink, batch: createBatch(rejectSink.stream), formatter: createRejectFormatter(current.headers) };
+      rejects.batch.add(rejects.formatter.start());
+    }
+    plan = current;
+  };
+
+  const row = (cells: string[], line: number, current: ColumnPlan) => {
+    counts.rowsRead += 1;
+    if (counts.rowsRead % every === 0) options.onProgress?.({ rows: counts.rowsRead, bytes: bytes() });
+    const width = current.headers.length;
+    // Cells past the header are tolerated when empty: spreadsheets often leave trailing commas.
+    if (cells.length < width || (cells.length > width && cells.slice(width).some((cell) => cell.trim() !== ''))) {
+      reject(line, 'column_count', `row has ${cells.length} cells, the header has ${width}`, cells);
+      return;
+    }
+    const { raw, extras } = readRecord(cells, current);
+    const result = processor.process(raw);
+    if (!result.ok) {
+      reject(line, result.reason, result.message, cells);
+      return;
+    }
+    counts.accepted += 1;
+    for (const warning of result.warnings) {
+      counts.warnings += 1;
+      warningsByCode[warning.code] = (warningsByCode[warning.code] ?? 0) + 1;
+      options.onWarning?.({ ...warning, line });
+    }
+    out?.batch.add(out.formatter.row(result, extras));
+  };
+
+  const skipped = (item: Skipped, line: number) => {
+    const code = item.skipped?.code ?? 'CSV_UNKNOWN_ERROR';
+    const message = `${code}: ${item.skipped?.message ?? 'unreadable record'}`;
+    if (plan === undefined) throw new UsageError(`cannot read the CSV header row: ${message}`);
+    counts.rowsRead += 1;
+    if (FATAL_CSV.has(code)) truncated = `parsing stopped at line ${line} (${code}: an unclosed quote?); later rows were not read`;
+    reject(line, 'csv_malformed', message, []);
+  };
+
+  const flushAll = async () => {
+    await Promise.all([out?.batch.flush(), rejects?.batch.flush()]);
+  };
+
+  return {
+    /** Synchronous for every row; a promise only while the header opens the sinks. */
+    handle(item: Item): Promise<void> | undefined {
+      const line = prevEnd + 1;
+      if (!Array.isArray(item)) {
+        prevEnd = line;
+        skipped(item, line);
+        return undefined;
+      }
+      prevEnd = line + lineBreaks(item);
+      if (isBlank(item)) counts.blank += 1;
+      else if (plan === undefined) return start(item);
+      else row(item, line, plan);
+      return undefined;
+    },
+    flushIfFull: () => (out?.batch.full() || rejects?.batch.full() ? flushAll() : undefined),
+    async finish() {
+      out?.batch.add(out.formatter.end());
+      await flushAll();
+      await Promise.all([out?.sink.close(), rejects?.sink.close()]);
+    },
+    started: () => plan !== undefined,
+    summary(elapsedMs: number, bytesRead: number): UrlSummary {
+      const { rowsRead, accepted, rejected, warnings, blank } = counts;
+      return {
+        rowsRead,
+        accepted,
+        rejected,
+        warnings,
+        rejectedByReason,
+        warningsByCode,
+        emptyLines: blank,
+        bytesRead,
+        elapsedMs,
+        rowsPerSecond: elapsedMs > 0 ? (rowsRead / elapsedMs) * 1000 : 0,
+        truncated,
+        dedupeBytes: processor.dedupeBytes,
+      };
+    },
+  };
+}
