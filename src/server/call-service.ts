@@ -38,13 +38,21 @@ function callSidOf(params: Params): string | undefined {
 
 type CustomerReading = { customer: Customer | undefined; language: LanguageCode; warnings: string[] };
 
-/** Customer fields from the query/form, else from CustomField; lenient: a bad field is dropped with a warning. */
+/**
+ * Customer fields from the query/form, else from CustomField; lenient: a bad field is dropped with a warning.
+ * A signed URL (`url --sign`) vouches only for the customer fields in its query, so a CustomField on it is not
+ * read: otherwise anyone could add an unsigned loan_id or amount to a signed link.
+ */
 export function readCustomer(params: Params): CustomerReading {
   const warnings: string[] = [];
-  const decoded = decodeCustomField(params.CustomField);
   let fromCustomField: Record<string, string> = {};
-  if (decoded.ok) fromCustomField = decoded.fields;
-  else warnings.push(decoded.error);
+  if (params.sig !== undefined && params.CustomField !== undefined) {
+    warnings.push('CustomField ignored: the URL is signed, only its signed customer fields are used');
+  } else {
+    const decoded = decodeCustomField(params.CustomField);
+    if (decoded.ok) fromCustomField = decoded.fields;
+    else warnings.push(decoded.error);
+  }
   const input = { ...pickCustomerInput(fromCustomField), ...pickCustomerInput(params) };
   const choice = chooseLanguage(input.language_code, input.state);
   if (choice.warning) warnings.push(choice.warning);

@@ -49,6 +49,21 @@ describe('WEBHOOK_KEY', () => {
     assert.equal(await status(`/passthru-handler?${new URLSearchParams({ ...customer, ...old, CallSid: 'signed3' })}`), 401);
   });
 
+  it('a signed URL ignores CustomField: unsigned customer fields cannot ride along', async () => {
+    const customer = { customer_id: 'sc4', customer_name: 'Kavya' };
+    const { exp, sig } = signCustomerParams(customer, KEY, new Date(Date.now() + 3600_000));
+    const smuggled = JSON.stringify({ customer_id: 'sc4', loan_id: 'FORGED-1', amount: '1' });
+    const res = await fetch(`${server.url}/passthru-handler?${new URLSearchParams({ ...customer, exp, sig, CallSid: 'signed4', CustomField: smuggled })}`);
+    assert.equal(res.status, 200);
+    const body = await res.text();
+    assert.ok(body.includes('Kavya'));
+    assert.ok(!body.includes('FORGED-1'), 'the forged loan id is not spoken');
+    const session = await server.sessions.get('signed4');
+    assert.equal(session?.customer?.loan_id, undefined);
+    assert.equal(session?.customer?.amount, undefined);
+    assert.equal((await server.history.getCustomer('sc4'))?.loan_id, null);
+  });
+
   it('/health needs no key', async () => {
     assert.equal(await status('/health'), 200);
   });
