@@ -3,13 +3,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Command } from 'commander';
-import { loadPrompts } from '../../flow/prompts.ts';
-import { createApp } from '../../server/app.ts';
-import { listen } from '../../server/listen.ts';
-import { createStreamLogger } from '../../server/logger.ts';
-import { createOutbox } from '../../server/outbox.ts';
-import { openStores } from '../../stores/open.ts';
 import type { CliContext } from '../context.ts';
+
+/** The server's modules (express and the store adapters) load only when serve runs, not for every command. */
+async function loadServerModules() {
+  const [prompts, app, listen, logger, outbox, stores] = await Promise.all([
+    import('../../flow/prompts.ts'),
+    import('../../server/app.ts'),
+    import('../../server/listen.ts'),
+    import('../../server/logger.ts'),
+    import('../../server/outbox.ts'),
+    import('../../stores/open.ts'),
+  ]);
+  return { ...prompts, ...app, ...listen, ...logger, ...outbox, ...stores };
+}
 
 type ServeOptions = {
   port?: string;
@@ -78,6 +85,7 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         botName: options.botName,
         promptsDir: options.promptsDir,
       });
+      const { loadPrompts, createApp, listen, createStreamLogger, createOutbox, openStores } = await loadServerModules();
       const out = ctx.output();
       const { debug } = ctx.globals();
       const logger = createStreamLogger((line) => ctx.io.stderr.write(line), { debug });
