@@ -19,6 +19,11 @@ export type PostgresHistoryOptions = {
   connectTimeoutMs?: number;
   /** Pool size; 10 by default. */
   maxConnections?: number;
+  /**
+   * Every transaction on every connection read-only (`default_transaction_read_only`), so a reader such as
+   * `inspect` cannot write even by mistake: PostgreSQL refuses INSERT/UPDATE/DDL with SQLSTATE 25006.
+   */
+  readOnly?: boolean;
 };
 
 const HINT = 'Check DATABASE_URL (or --database-url) and that PostgreSQL is running; unset it to keep history in embedded PGlite.';
@@ -49,7 +54,7 @@ export async function openPostgresSql(options: PostgresHistoryOptions): Promise<
   const { Pool: PgPool } = await import('pg');
   const pool: Pool = new PgPool({
     connectionString: options.url,
-    options: `-c search_path=${quoteIdent(options.schema)}`,
+    options: `-c search_path=${quoteIdent(options.schema)}${options.readOnly ? ' -c default_transaction_read_only=on' : ''}`,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
     max: options.maxConnections ?? 10,
     idleTimeoutMillis: 30_000,
@@ -98,6 +103,34 @@ export async function openPostgresHistory(options: PostgresHistoryOptions): Prom
       code: 'E_MIGRATION',
       cause: error,
     });
+  }
+  return createSqlHistoryStore(sql, 'postgres');
+}
+
+const HISTORY_TABLES = ['call_events', 'call_sessions', 'customers'];
+
+/**
+ * History for readers (`inspect`): no migrations, read-only connections, a small pool. A schema that does not hold
+ * our tables is reported as such, instead of as a SQL error on the first query.
+ */
+export async function openReadOnlyPostgresHistory(options: PostgresHistoryOptions): Promise<HistoryStore> {
+  const sql = await openPostgresSql({ ...options, readOnly: true, maxConnections: options.maxConnections ?? 2 });
+  try {
+    const { rows } = await sql.query<{ table_name: string }>(
+      'select table_name::text from information_schema.tables where table_schema = $1::text and table_name = any($2::text[])',
+      [options.schema, HISTORY_TABLES],
+    );
+    const found = new Set(rows.map((row) => row.table_name));
+    const missing = HISTORY_TABLES.filter((name) => !found.has(name));
+    if (missing.length > 0) {
+      throw new AppError(`[exo-passthru] [postgres] no exo-passthru history in schema "${options.schema}" (missing ${missing.join(', ')})`, {
+        code: 'E_NO_HISTORY',
+        hint: 'Check --database-schema (or DATABASE_SCHEMA); serve creates the tables the first time it starts on this database.',
+      });
+    }
+  } catch (error) {
+    await sql.close().catch(() => {});
+    throw error;
   }
   return createSqlHistoryStore(sql, 'postgres');
 }
