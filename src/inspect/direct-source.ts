@@ -1,0 +1,93 @@
+/**
+ * Reading Redis and PostgreSQL directly. Each store is optional: with only --redis-url, `inspect sessions` works
+ * and the call-row commands say which flag is missing. PostgreSQL is opened read-only and never migrated; Redis is
+ * only ever asked SCAN / GET / TTL (session store list/get/ttl).
+ */
+import { AppError, UnreachableError, UsageError } from '../errors.ts';
+import type { CallQuery, CallRow, SessionEntry, SessionQuery } from '../stores/ports.ts';
+import { SOURCE_HINT, type CallDetail, type HistoryReader, type InspectSource, type SessionReader } from './source.ts';
+
+export type DirectSourceOptions = {
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  databaseUrl: string | undefined;
+  databaseSchema: string;
+};
+
+/** The stores' own hints talk to serve ("unset it to keep sessions in memory"); inspect's user needs these flags. */
+export function withInspectHint(error: unknown): unknown {
+  if (error instanceof UnreachableError) {
+    const message = error.message.replace(/^\[exo-passthru\] \[[^\]]+\] /, '');
+    return new UnreachableError(error.dependency, message, { hint: SOURCE_HINT, cause: error.cause ?? error });
+  }
+  return error;
+}
+
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw withInspectHint(error);
+  }
+}
+
+function missing(command: string, store: string, flag: string, env: string): UsageError {
+  return new UsageError(`${command} reads ${store}, but neither ${flag} nor ${env} is set`, {
+    hint: `give ${flag}, or read through serve's admin API with --server (without --redis-url/--database-url)`,
+  });
+}
+
+export function createDirectSource(stores: { sessions?: SessionReader; history?: HistoryReader }): InspectSource {
+  const { sessions, history } = stores;
+  return {
+    description: { mode: 'direct', sessions: sessions?.kind ?? null, history: history?.kind ?? null },
+    sessions: async (query: SessionQuery): Promise<SessionEntry[]> => {
+      if (sessions === undefined) throw missing('inspect sessions', 'Redis', '--redis-url', 'REDIS_URL');
+      return guarded(() => sessions.list(query));
+    },
+    calls: async (query: CallQuery): Promise<CallRow[]> => {
+      if (history === undefined) throw missing('inspect calls', 'PostgreSQL', '--database-url', 'DATABASE_URL');
+      return guarded(() => history.listCalls(query));
+    },
+    call: (callSid: string) => guarded(() => readCall(callSid, sessions, history)),
+    close: async () => {
+      await Promise.allSettled([sessions?.close(), history?.close()]);
+    },
+  };
+}
+
+async function readCall(callSid: string, sessions: SessionReader | undefined, history: HistoryReader | undefined): Promise<CallDetail | undefined> {
+  const [session, ttlSeconds, call, events] = await Promise.all([
+    sessions?.get(callSid),
+    sessions?.ttl(callSid),
+    history?.getCall(callSid),
+    history?.listEvents(callSid) ?? [],
+  ]);
+  if (session === undefined && call === undefined) return undefined;
+  const customerId = call?.customer_id ?? session?.customer?.customer_id;
+  const customer = customerId !== undefined && customerId !== null ? await history?.getCustomer(customerId) : undefined;
+  return { callSid, session: session ?? null, ttlSeconds: ttlSeconds ?? null, call: call ?? null, customer: customer ?? null, events };
+}
+
+/** Open whichever stores are configured; neither configured is the caller's bug (it picks server mode then). */
+export async function openDirectSource(options: DirectSourceOptions): Promise<InspectSource> {
+  if (options.redisUrl === undefined && options.databaseUrl === undefined) {
+    throw new AppError('openDirectSource: neither a Redis nor a PostgreSQL URL', { code: 'E_INTERNAL' });
+  }
+  let sessions: SessionReader | undefined;
+  try {
+    if (options.redisUrl !== undefined) {
+      const { openRedisSessionStore } = await import('../stores/redis-sessions.ts');
+      sessions = await openRedisSessionStore({ url: options.redisUrl, prefix: options.redisPrefix });
+    }
+    let history: HistoryReader | undefined;
+    if (options.databaseUrl !== undefined) {
+      const { openReadOnlyPostgresHistory } = await import('../stores/pg-history.ts');
+      history = await openReadOnlyPostgresHistory({ url: options.databaseUrl, schema: options.databaseSchema });
+    }
+    return createDirectSource({ ...(sessions ? { sessions } : {}), ...(history ? { history } : {}) });
+  } catch (error) {
+    await sessions?.close().catch(() => {});
+    throw withInspectHint(error);
+  }
+}
