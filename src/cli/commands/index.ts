@@ -1,6 +1,7 @@
 /** Every subcommand registers itself here; each returns its commander Command. */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { registerInspect } from './inspect.ts';
 import { registerServe } from './serve.ts';
 import { registerUrl } from './url.ts';
 
@@ -9,4 +10,5 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 export const COMMANDS: readonly RegisterCommand[] = [
   registerServe,
   registerUrl,
+  registerInspect,
 ];

@@ -1,0 +1,154 @@
+/**
+ * `exo-passthru inspect sessions | calls | call <CallSid>` (issue #7): what the server remembered, Redis sessions
+ * and PostgreSQL call rows side by side, read directly or through serve's admin API. Never writes.
+ */
+import { Option, type Command } from 'commander';
+import { CheckFailedError, UsageError } from '../../errors.ts';
+import { callJson, callSections } from '../../inspect/format-call.ts';
+import { callsJson, callsTable, describeSource, sessionsJson, sessionsTable, type FormatOptions } from '../../inspect/format.ts';
+import { findMismatches } from '../../inspect/mismatch.ts';
+import { parseSince } from '../../inspect/since.ts';
+import type { InspectSource } from '../../inspect/source.ts';
+import { OUTCOMES, type Outcome } from '../../stores/ports.ts';
+import type { CliContext } from '../context.ts';
+import { renderSections, renderTable, runView, type Frame, type SourceFlags } from './inspect-view.ts';
+
+type SessionsFlags = SourceFlags & { callSid?: string; customerId?: string; limit?: string };
+type CallsFlags = SourceFlags & { customerId?: string; outcome?: Outcome; since?: string; limit?: string };
+
+const SOURCES_HELP = `
+Sources: with --redis-url / --database-url (or REDIS_URL / DATABASE_URL, also from .env) inspect reads the
+stores directly: Redis by SCAN over the key prefix (never KEYS), PostgreSQL on read-only connections, no
+migrations. Otherwise it asks serve's admin API at --server (default http://127.0.0.1:<PORT or 8000>) with the
+token from --admin-token, ADMIN_TOKEN, or the .exo-passthru/admin-token file serve writes in its working
+directory: that is how the embedded in-memory sessions and PGlite history are inspected while serve runs.
+Phone numbers are masked (last 4 digits kept) unless --show-pii. --json prints the stable shape of
+docs/inspect-json.md; with --watch, one JSON line per refresh.
+
+Exit: 0 shown · 1 inspect call found neither a session nor a call row · 2 usage (bad flag, 401 from serve) ·
+3 Redis, PostgreSQL or serve unreachable.`;
+
+function addSourceOptions(command: Command): Command {
+  return command
+    .option('--redis-url <url>', 'read sessions from this Redis (env REDIS_URL)')
+    .option('--redis-prefix <prefix>', 'session key prefix (env REDIS_PREFIX, default exo-passthru:session:)')
+    .option('--database-url <url>', 'read call rows from this PostgreSQL, read-only (env DATABASE_URL)')
+    .option('--database-schema <name>', 'PostgreSQL schema (env DATABASE_SCHEMA, default public)')
+    .option('--server <url>', "read through serve's admin API (default http://127.0.0.1:<PORT or 8000>)")
+    .option('--admin-token <token>', "serve's admin token (env ADMIN_TOKEN, else .exo-passthru/admin-token)")
+    .option('--show-pii', 'show phone numbers unmasked')
+    .option('--watch', 'refresh every second until Ctrl-C');
+}
+
+function parseLimit(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[0-9]{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) throw new UsageError(`--limit must be a whole number from 1 to 1000, got "${raw}"`);
+  return Number(raw);
+}
+
+function formatOptions(flags: SourceFlags): FormatOptions {
+  return { showPii: flags.showPii === true, now: new Date() };
+}
+
+function listFrame(json: unknown, heading: string, table: Parameters<typeof renderTable>[0], empty: string): Frame {
+  return { json, text: (color) => `${heading}\n\n${table.rows.length === 0 ? empty : renderTable(table, color)}` };
+}
+
+function registerSessions(inspect: Command, ctx: CliContext): Command {
+  return addSourceOptions(inspect.command('sessions').description('sessions (Redis or serve), newest first, with age and remaining TTL'))
+    .option('--call-sid <sid>', 'only this CallSid')
+    .option('--customer-id <id>', 'only this customer')
+    .option('--limit <n>', 'at most n sessions, 1-1000 (default 50)')
+    .addHelpText('after', `${SOURCES_HELP}
+
+Examples:
+  $ exo-passthru inspect sessions --redis-url redis://127.0.0.1:6379
+  $ exo-passthru inspect sessions --customer-id cust_123 --json
+  $ exo-passthru inspect sessions --watch                 # through the local serve, refreshed every second`)
+    .action(async (flags: SessionsFlags) => {
+      const limit = parseLimit(flags.limit);
+      const query = { callSid: flags.callSid, customerId: flags.customerId, limit };
+      await runView(ctx, flags, async (source) => {
+        const entries = await source.sessions(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
+        const options = formatOptions(flags);
+        return listFrame(sessionsJson(entries, source.description, options), describeSource(source.description), sessionsTable(entries, options), '(no sessions)');
+      });
+    });
+}
+
+function registerCalls(inspect: Command, ctx: CliContext): Command {
+  return addSourceOptions(inspect.command('calls').description('call rows (PostgreSQL or serve), newest first'))
+    .option('--customer-id <id>', 'only this customer')
+    .addOption(new Option('--outcome <outcome>', 'only this outcome').choices(OUTCOMES))
+    .option('--since <when>', 'started since: 30m, 1h, 2d, 1w, or a date/time (2025-08-11, 2025-08-11T10:30:00Z)')
+    .option('--limit <n>', 'at most n rows, 1-1000 (default 50)')
+    .addHelpText('after', `${SOURCES_HELP}
+
+Examples:
+  $ exo-passthru inspect calls --database-url postgres://postgres@127.0.0.1:5432/test --since 1h
+  $ exo-passthru inspect calls --outcome agent_transfer --limit 10 --json
+  $ exo-passthru inspect calls --customer-id cust_123 --since 2025-08-11`)
+    .action(async (flags: CallsFlags) => {
+      const limit = parseLimit(flags.limit);
+      const since = flags.since === undefined ? undefined : parseSince(flags.since, new Date());
+      const query = { customerId: flags.customerId, outcome: flags.outcome, since, limit };
+      await runView(ctx, flags, async (source) => {
+        const rows = await source.calls(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
+        return listFrame(callsJson(rows, source.description, formatOptions(flags)), describeSource(source.description), callsTable(rows), '(no calls)');
+      });
+    });
+}
+
+async function readCallFrame(source: InspectSource, callSid: string, flags: SourceFlags, watch: boolean): Promise<Frame> {
+  const detail = await source.call(callSid);
+  const { description } = source;
+  if (detail === undefined && !watch) {
+    throw new CheckFailedError(`no session and no call row for CallSid ${callSid}`, {
+      hint: `check the CallSid (inspect calls / inspect sessions list recent ones) and that this is the right source (${describeSource(description)})`,
+    });
+  }
+  const options = formatOptions(flags);
+  const bothRead = description.sessions !== null && description.history !== null;
+  const stores = { sessions: description.sessions ?? 'sessions', history: description.history ?? 'history' };
+  const mismatches = detail && bothRead ? findMismatches({ session: detail.session, call: detail.call, stores }) : [];
+  const json = callJson(callSid, detail, mismatches, description, options);
+  const heading = `call ${callSid} · ${describeSource(description)}`;
+  return {
+    json,
+    text: (color) => (detail === undefined ? `${heading}\n\nno session and no call row (yet)` : renderSections(heading, callSections(json, options), color)),
+  };
+}
+
+function registerCall(inspect: Command, ctx: CliContext): Command {
+  return addSourceOptions(
+    inspect.command('call').argument('<CallSid>', 'the call').description('one call in full: session + TTL, call row, customer, events, mismatches'),
+  )
+    .addHelpText('after', `${SOURCES_HELP}
+
+Mismatches called out: a digit or outcome in the session that never reached the call row (or the other way),
+state / language / customer that differ, a session that expired while the row is not ended, a session whose
+call row is missing.
+
+Examples:
+  $ exo-passthru inspect call CA1234567890abcdef
+  $ exo-passthru inspect call CA1234567890abcdef --redis-url redis://127.0.0.1:6379 --database-url postgres://…/db
+  $ exo-passthru inspect call CA1234567890abcdef --watch --json`)
+    .action(async (callSid: string, flags: SourceFlags) => {
+      await runView(ctx, flags, (source, watch) => readCallFrame(source, callSid, flags, watch));
+    });
+}
+
+export function registerInspect(program: Command, ctx: CliContext): Command {
+  const inspect = program
+    .command('inspect')
+    .description('read-only view of sessions (Redis) and call rows (PostgreSQL), directly or through serve')
+    .addHelpText('after', `${SOURCES_HELP}
+
+Examples:
+  $ exo-passthru inspect sessions
+  $ exo-passthru inspect calls --since 1h --outcome declined
+  $ exo-passthru inspect call CA1234567890abcdef --show-pii`);
+  // program.ts sets exitOverride on what this returns; subcommands do not inherit settings made afterwards.
+  for (const sub of [registerSessions(inspect, ctx), registerCalls(inspect, ctx), registerCall(inspect, ctx)]) sub.exitOverride();
+  return inspect;
+}
