@@ -1,0 +1,19 @@
+/** The shape of one finding, shared by the ExoML validator and the JSON-surface validator. Pure. */
+import { codeInfo, type Code, type Severity } from './codes.ts';
+
+export type { Severity } from './codes.ts';
+
+export type Finding = { code: string; severity: Severity; message: string; hint?: string; line: number; column: number; path: string };
+
+export type Position = { line: number; column: number };
+
+/** A finding for `code` at `at`; severity and hint come from the code table unless `hint` overrides it. */
+export function finding(code: Code, message: string, at: Position, path: string, hint?: string): Finding {
+  const info = codeInfo(code);
+  return { code, severity: info.severity, message, hint: hint ?? info.hint, line: at.line, column: at.column, path };
+}
+
+/** Sort by line, then column, then code (stable for equal positions). */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort((a, b) => a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
