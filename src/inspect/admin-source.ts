@@ -5,7 +5,7 @@
  */
 import { AppError, UnreachableError, UsageError } from '../errors.ts';
 import type { CallQuery, CallRow, SessionEntry, SessionQuery } from '../stores/ports.ts';
-import { SOURCE_HINT, type CallDetail, type InspectSource, type SourceDescription } from './source.ts';
+import { sourceHint, type CallDetail, type InspectSource, type SourceDescription } from './source.ts';
 
 export type AdminSourceOptions = {
   /** Base URL of serve, e.g. http://127.0.0.1:8000 */
@@ -29,7 +29,7 @@ function errorCode(error: unknown): string | undefined {
 function unreachable(server: string, error: unknown): UnreachableError {
   const reason =
     error instanceof Error && error.name === 'TimeoutError' ? 'no answer in time' : (errorCode(error) ?? (error instanceof Error ? error.message : String(error)));
-  return new UnreachableError('server', `cannot reach ${server}: ${reason}`, { hint: `start \`exo-passthru serve\`, or ${SOURCE_HINT}`, cause: error });
+  return new UnreachableError('server', `cannot reach ${server}: ${reason}`, { hint: sourceHint('server'), cause: error });
 }
 
 function unauthorized(server: string, options: AdminSourceOptions): UsageError {
@@ -83,7 +83,7 @@ export async function openAdminSource(options: AdminSourceOptions): Promise<Insp
   const storesRes = await get('/admin/stores');
   if (storesRes.status === 404) {
     await storesRes.body?.cancel();
-    throw new UsageError(`${server} has no /admin/stores: is it an exo-passthru serve?`, { hint: `check --server; ${SOURCE_HINT}` });
+    throw new UsageError(`${server} has no /admin/stores: is it an exo-passthru serve?`, { hint: `check --server; ${sourceHint('server')}` });
   }
   const stores = await json<StoresReply>(storesRes, 'GET /admin/stores');
   const description: SourceDescription = { mode: 'server', sessions: stores.sessions, history: stores.history, server };

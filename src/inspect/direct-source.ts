@@ -5,7 +5,7 @@
  */
 import { AppError, UnreachableError, UsageError } from '../errors.ts';
 import type { CallQuery, CallRow, SessionEntry, SessionQuery } from '../stores/ports.ts';
-import { SOURCE_HINT, type CallDetail, type HistoryReader, type InspectSource, type SessionReader } from './source.ts';
+import { sourceHint, type CallDetail, type HistoryReader, type InspectSource, type SessionReader } from './source.ts';
 
 export type DirectSourceOptions = {
   redisUrl: string | undefined;
@@ -18,7 +18,7 @@ export type DirectSourceOptions = {
 export function withInspectHint(error: unknown): unknown {
   if (error instanceof UnreachableError) {
     const message = error.message.replace(/^\[exo-passthru\] \[[^\]]+\] /, '');
-    return new UnreachableError(error.dependency, message, { hint: SOURCE_HINT, cause: error.cause ?? error });
+    return new UnreachableError(error.dependency, message, { hint: sourceHint(error.dependency), cause: error.cause ?? error });
   }
   return error;
 }

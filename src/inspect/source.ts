@@ -39,6 +39,9 @@ export interface InspectSource {
 export type SessionReader = Pick<SessionStore, 'kind' | 'get' | 'ttl' | 'list' | 'close'>;
 export type HistoryReader = Pick<HistoryStore, 'kind' | 'getCall' | 'listCalls' | 'getCustomer' | 'listEvents' | 'close'>;
 
-/** The hint every "cannot reach" error of inspect carries: the three ways to point it somewhere. */
-export const SOURCE_HINT =
-  'read the stores directly with --redis-url / --database-url (or REDIS_URL / DATABASE_URL), or point --server at a running `exo-passthru serve`';
+/** The hint every "cannot reach" error of inspect carries: what to check, and the other ways to point it somewhere. */
+export function sourceHint(dependency: string): string {
+  if (dependency === 'redis') return 'check --redis-url (or REDIS_URL) and that Redis runs; or read through serve with --server (without --redis-url / --database-url)';
+  if (dependency === 'postgres') return 'check --database-url (or DATABASE_URL) and that PostgreSQL runs; or read through serve with --server (without --redis-url / --database-url)';
+  return 'start `exo-passthru serve` or point --server at one; or read the stores directly with --redis-url / --database-url (or REDIS_URL / DATABASE_URL)';
+}
