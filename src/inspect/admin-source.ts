@@ -20,16 +20,17 @@ export type AdminSourceOptions = {
 
 type StoresReply = { sessions: SourceDescription['sessions']; history: SourceDescription['history'] };
 
-function errorCode(error: unknown): string | undefined {
+/** fetch says only "fetch failed"; the reason (ECONNREFUSED, "bad port", a DNS error) is on its cause. */
+function failureReason(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return 'no answer in time';
   const cause = error instanceof Error ? error.cause : undefined;
   if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') return cause.code;
-  return undefined;
+  if (cause instanceof Error && cause.message !== '') return cause.message;
+  return error instanceof Error ? error.message : String(error);
 }
 
 function unreachable(server: string, error: unknown): UnreachableError {
-  const reason =
-    error instanceof Error && error.name === 'TimeoutError' ? 'no answer in time' : (errorCode(error) ?? (error instanceof Error ? error.message : String(error)));
-  return new UnreachableError('server', `cannot reach ${server}: ${reason}`, { hint: sourceHint('server'), cause: error });
+  return new UnreachableError('server', `cannot reach ${server}: ${failureReason(error)}`, { hint: sourceHint('server'), cause: error });
 }
 
 function unauthorized(server: string, options: AdminSourceOptions): UsageError {
