@@ -170,8 +170,8 @@ function parseJson(ctx: Ctx, body: string): Obj | undefined {
   try {
     value = JSON.parse(body);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    ctx.out.push(finding('EXO601', `not valid JSON: ${message}`, ctx.loc.fromParseError(message), '$'));
+    const message = (error instanceof Error ? error.message : String(error)).replace(/, ".*" is not valid JSON$/s, '');
+    ctx.out.push(finding('EXO601', body.trim() === '' ? 'the body is empty, not JSON' : `not valid JSON: ${message.slice(0, 120)}`, ctx.loc.fromParseError(message), '$'));
     return undefined;
   }
   if (!isObject(value)) {
@@ -182,11 +182,12 @@ function parseJson(ctx: Ctx, body: string): Obj | undefined {
 }
 
 export function validateJsonSurface(kind: JsonKind, body: string, meta?: ResponseMeta): Finding[] {
-  const loc = createLocator(body);
+  const text = body.replace(/^\uFEFF/, '');
+  const loc = createLocator(text);
   const ctx: Ctx = { loc, out: meta ? checkResponseMeta(kind, meta) : [] };
-  if (kind === 'greeting') ctx.out.push(...checkGreeting(body, loc));
+  if (kind === 'greeting') ctx.out.push(...checkGreeting(text, loc));
   else {
-    const doc = parseJson(ctx, body.replace(/^\uFEFF/, ''));
+    const doc = parseJson(ctx, text);
     if (doc) (kind === 'gather-json' ? checkGather : checkConnect)(ctx, doc);
   }
   return sortFindings(ctx.out);

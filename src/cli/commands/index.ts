@@ -4,11 +4,13 @@ import type { CliContext } from '../context.ts';
 import { registerInspect } from './inspect.ts';
 import { registerServe } from './serve.ts';
 import { registerUrl } from './url.ts';
+import { registerValidate } from './validate.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerServe,
   registerUrl,
+  registerValidate,
   registerInspect,
 ];

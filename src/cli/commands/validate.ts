@@ -1,0 +1,122 @@
+/**
+ * `exo-passthru validate <file|url|->...` (issue #4): the strict ExoML linter, and the JSON / text checks of the
+ * Gather, Connect and Greeting dynamic URLs. The rules live in src/exoml/; this file reads sources, prints the
+ * findings and sets the exit code (0 clean · 1 findings at the failing severity · 2 usage · 3 unreachable).
+ */
+import { Option, type Command } from 'commander';
+import { EXIT, UnreachableError, UsageError } from '../../errors.ts';
+import { finding, type Finding } from '../../exoml/finding.ts';
+import { checkResponseMeta } from '../../exoml/http-response.ts';
+import { MAX_DOCUMENT_BYTES } from '../../exoml/parse.ts';
+import { detectKind, SURFACE_KINDS, validateSurface, type ResponseMeta, type SurfaceKind } from '../../exoml/surface.ts';
+import type { CliContext } from '../context.ts';
+import { fetchLikeExotel } from './validate-fetch.ts';
+import { formatFindings, formatSummary, type SourceReport } from './validate-report.ts';
+import { readFileCapped, readStdinCapped, resolveSources, type Source } from './validate-sources.ts';
+
+type ValidateOptions = { kind?: SurfaceKind; strict?: boolean; allowTwimlExtras?: boolean; method: string; timeout: string };
+
+const HELP = `
+Sources: files (several, or a glob such as 'responses/*.xml'), '-' for stdin, or http(s) URLs. A URL is fetched
+the way Exotel would: GET with Exotel-shaped call parameters (CallSid, CallFrom, CallTo, CallStatus=in-progress,
+Direction=outbound-dial, …) appended to its own query string, 'Exotel-Version: 1.0' for --kind gather-json and
+connect-json, HEAD then GET for --kind greeting, no redirects followed (a 3xx is a finding), and the status and
+Content-Type are checked too (ExoML: text/xml or application/xml; Gather/Connect: application/json; Greeting:
+exactly text/plain).
+
+Kinds: exoml (the <Response> dialect), gather-json and connect-json (App Bazaar dynamic-URL JSON), greeting
+(the Greeting applet's text/plain body). Without --kind: '<' first → exoml; JSON with gather_prompt →
+gather-json; with destination → connect-json; anything else → greeting.
+
+Output: one line per finding, 'source:line:col severity code message', and an indented hint; a summary on
+stderr. --json prints [{source, kind, findings: [{code, severity, message, hint, line, column, path}]}].
+Every code is listed in docs/exoml-codes.md.
+
+Exit: 0 clean · 1 an error (with --strict: any finding) · 2 usage (no such file, bad --kind) · 3 a URL did not
+answer (connection refused, timeout).
+
+Examples:
+  $ exo-passthru validate response.xml
+  $ exo-passthru validate 'fixtures/exoml/valid/*.xml' --strict
+  $ curl -s https://bot.example.com/passthru-handler | exo-passthru validate -
+  $ exo-passthru validate http://127.0.0.1:8000/passthru-handler --strict
+  $ exo-passthru validate https://bot.example.com/gather-config --kind gather-json
+  $ exo-passthru --json validate a.xml b.json > report.json`;
+
+function parseTimeout(raw: string): number {
+  const ms = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms < 1) throw new UsageError(`--timeout ${raw}: expected milliseconds, a positive integer`);
+  return ms;
+}
+
+function parseMethod(raw: string): 'GET' | 'POST' {
+  const method = raw.toUpperCase();
+  if (method !== 'GET' && method !== 'POST') throw new UsageError(`--method ${raw}: expected GET or POST`);
+  return method;
+}
+
+function tooLarge(size: number): Finding {
+  return finding('EXO007', `the document is ${size} bytes; the limit is ${MAX_DOCUMENT_BYTES} bytes`, { line: 1, column: 1 }, '');
+}
+
+async function check(ctx: CliContext, source: Source, options: ValidateOptions): Promise<SourceReport> {
+  const base = { ...(options.kind ? { kind: options.kind } : {}), allowTwimlExtras: options.allowTwimlExtras === true };
+  let bytes: Uint8Array;
+  let size: number;
+  let meta: ResponseMeta | undefined;
+  if (source.type === 'url') {
+    const got = await fetchLikeExotel(source.url, { method: parseMethod(options.method), timeoutMs: parseTimeout(options.timeout), kind: options.kind, maxBytes: MAX_DOCUMENT_BYTES + 1 });
+    bytes = got.body;
+    size = got.truncated ? MAX_DOCUMENT_BYTES + 1 : got.body.byteLength;
+    meta = { status: got.status, ...(got.contentType !== undefined ? { contentType: got.contentType } : {}), ...(got.head ? { head: got.head } : {}) };
+  } else {
+    const read = source.type === 'file' ? await readFileCapped(source.path, source.label, MAX_DOCUMENT_BYTES + 1) : await readStdinCapped(ctx, MAX_DOCUMENT_BYTES + 1);
+    bytes = read.bytes;
+    size = read.size;
+  }
+  const name = source.type === 'file' ? source.label : undefined;
+  if (size > MAX_DOCUMENT_BYTES) {
+    const kind = options.kind ?? detectKind(bytes.subarray(0, 4096), name ? { name } : {});
+    const head = meta ? checkResponseMeta(kind, meta) : [];
+    return { source: source.label, kind, findings: [...head, tooLarge(size)] };
+  }
+  const result = validateSurface(bytes, { ...base, ...(meta ? { meta } : {}), ...(name ? { name } : {}) });
+  return { source: source.label, kind: result.kind, findings: result.findings };
+}
+
+export function registerValidate(program: Command, ctx: CliContext): Command {
+  return program
+    .command('validate')
+    .description('lint ExoML (and Gather/Connect JSON, Greeting text) from files, stdin or URLs: codes, line:col, hints')
+    .argument('<sources...>', "files, globs, '-' for stdin, or http(s) URLs")
+    .addOption(new Option('--kind <kind>', 'what the sources are (default: detected from the content)').choices(SURFACE_KINDS))
+    .option('--strict', 'warnings fail too (exit 1)')
+    .option('--allow-twiml-extras', 'accept <Pause length> (TwiML; not documented by Exotel)')
+    .option('--method <method>', 'for URLs: GET or POST (POST sends the call parameters as a form)', 'GET')
+    .option('--timeout <ms>', 'for URLs: time budget for the answer, in milliseconds', '5000')
+    .addHelpText('after', HELP)
+    .action(async (args: string[], options: ValidateOptions) => {
+      parseTimeout(options.timeout);
+      parseMethod(options.method);
+      const out = ctx.output();
+      const sources = await resolveSources(ctx, args);
+      const reports: SourceReport[] = [];
+      let unreachable = 0;
+      for (const source of sources) {
+        try {
+          reports.push(await check(ctx, source, options));
+        } catch (error) {
+          if (!(error instanceof UnreachableError)) throw error;
+          unreachable += 1;
+          out.error(error);
+          reports.push({ source: source.label, kind: options.kind ?? null, findings: [], error: error.message });
+        }
+        const last = reports[reports.length - 1];
+        if (last && !ctx.globals().json) formatFindings(last, out).forEach((line) => out.result(line));
+      }
+      if (ctx.globals().json) out.printJson(reports);
+      const { text, failed } = formatSummary(reports, options.strict === true);
+      out.info(text);
+      ctx.setExitCode(unreachable > 0 ? EXIT.unreachable : failed ? EXIT.checkFailed : EXIT.ok);
+    });
+}
