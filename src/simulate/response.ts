@@ -1,0 +1,82 @@
+/**
+ * One step's response → an ExoML tree to play, or the outcome that ends the call: a transport failure, a
+ * redirect (never followed: a Passthru branch signal, exotel-protocol.md §1.4), a non-2xx, a body that is not
+ * ExoML. Every document goes through the validator; its findings stay with the step.
+ */
+import { STATUS_CODES } from 'node:http';
+import { checkResponseMeta } from '../exoml/http-response.ts';
+import type { ExomlNode } from '../exoml/parse.ts';
+import { validateExoml } from '../exoml/validate.ts';
+import { sendRequest, type HttpOptions } from './http.ts';
+import type { Finding, Outcome, Step } from './types.ts';
+
+export type Validator = (body: Uint8Array) => { findings: Finding[]; root: ExomlNode | undefined };
+
+export type ResponseOptions = HttpOptions & {
+  /** Above this the step gets a latency warning (Exotel's caller hears silence meanwhile; §1.5). */
+  slowMs?: number;
+  validate?: Validator;
+};
+
+export const SLOW_MS = 2000;
+
+export type Fetched = { ok: true; root: ExomlNode } | { ok: false; outcome: Outcome };
+
+const defaultValidator: Validator = (body) => validateExoml(body);
+
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 80 ? `${flat.slice(0, 80)}…` : flat;
+}
+
+function statusFailure(status: number, location: string | undefined, body: string): Outcome {
+  const phrase = `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
+  if (status >= 300 && status < 400) {
+    const where = location ? ` to ${location}` : '';
+    return {
+      kind: 'error',
+      reason: `${phrase}${where}: not followed. Exotel follows no redirects; for a Passthru applet a non-200 is the "anything else" branch signal, for ExoML the call fails`,
+    };
+  }
+  const said = body.trim() === '' ? '' : ` (body: "${snippet(body)}")`;
+  return { kind: 'error', reason: `${phrase}${said}: the webhook failed; Exotel takes the failure path and the caller hears nothing more` };
+}
+
+function slowFinding(ms: number, slowMs: number): Finding {
+  return {
+    code: 'SIM001',
+    severity: 'warning',
+    message: `answered in ${ms} ms, over ${slowMs} ms: the caller hears silence while your server works`,
+    hint: 'answer at once and do slow work in the background (exotel-protocol.md §1.4–1.5)',
+    line: 1,
+    column: 1,
+    path: 'http.latency',
+  };
+}
+
+function notExoml(findings: readonly Finding[], contentType: string, body: string): Outcome {
+  const first = findings.find((f) => f.severity === 'error');
+  const what = body.trim() === '' ? 'an empty body' : `"${snippet(body)}"`;
+  const why = first ? `: ${first.message}` : '';
+  return { kind: 'error', reason: `the response is not ExoML${why} (Content-Type ${contentType || 'none'}; got ${what})` };
+}
+
+export async function fetchDocument(step: Step, options: ResponseOptions): Promise<Fetched> {
+  const result = await sendRequest(step.request, options);
+  if (!result.ok) {
+    step.error = result.reason;
+    return { ok: false, outcome: { kind: 'error', reason: result.reason, ...(result.unreachable ? { unreachable: true } : {}) } };
+  }
+  const body = new TextDecoder().decode(result.body);
+  step.response = { status: result.status, contentType: result.contentType, ...(result.location ? { location: result.location } : {}), body, ms: result.ms };
+  const slowMs = options.slowMs ?? SLOW_MS;
+  if (result.ms > slowMs) step.findings.push(slowFinding(result.ms, slowMs));
+  step.findings.push(...checkResponseMeta('exoml', { status: result.status, contentType: result.contentType }));
+  if (result.status < 200 || result.status > 299) return { ok: false, outcome: statusFailure(result.status, result.location, body) };
+  const validation = (options.validate ?? defaultValidator)(result.body);
+  step.findings.push(...validation.findings);
+  const root = validation.root;
+  if (root === undefined) return { ok: false, outcome: notExoml(validation.findings, result.contentType, body) };
+  if (root.name !== 'Response') return { ok: false, outcome: { kind: 'error', reason: `the root element is <${root.name}>, not <Response>: nothing to play` } };
+  return { ok: true, root };
+}

@@ -1,0 +1,99 @@
+/**
+ * `simulate` put together, for the CLI: the customer (defaults, CSV row, flags), the first request, the call
+ * loop on its own undici Agent (closed afterwards, so no keep-alive socket holds the process), the transcript
+ * as it unfolds, the expectations and the JSON document. Options-object DI with production defaults.
+ */
+import { randomBytes } from 'node:crypto';
+import { Agent, type Dispatcher } from 'undici';
+import { createCallSid } from '../exotel/call.ts';
+import type { CustomerInput } from '../exotel/customer.ts';
+import { simulateCall } from './call.ts';
+import { defaultCustomer, pickCsvCustomer, resolveCustomer } from './customer.ts';
+import { createDigitSource, type DigitFlavour, type DigitSourceOptions } from './digits.ts';
+import { buildFirstRequest } from './exotel-request.ts';
+import { evaluateExpectations, type Expectation, type ExpectationResult } from './expect.ts';
+import { formatClosing, formatEvent, toJsonDocument, type Line } from './report.ts';
+import type { CallRecord, HttpMethod } from './types.ts';
+
+export type BuildCallOptions = {
+  url: string;
+  method: HttpMethod;
+  /** E.164. */
+  exophone: string;
+  e164?: boolean;
+  legacy?: boolean;
+  overrides: ReadonlyArray<readonly [string, string]>;
+  key?: string;
+  flags: CustomerInput;
+  csv?: { text: string; file: string; row?: number; customerId?: string };
+  now?: () => Date;
+  random?: (size: number) => Buffer;
+};
+
+export type RunOptions = {
+  timeoutMs: number;
+  maxSteps: number;
+  digitParam: DigitFlavour;
+  input: DigitSourceOptions;
+  expectations: readonly Expectation[];
+  /** Transcript lines as the call unfolds, then the closing lines. */
+  onLines?: (lines: Line[]) => void;
+  /** Requests on this origin are shown by path only. */
+  origin: string;
+  dispatcher?: Dispatcher;
+  clock?: () => number;
+};
+
+export type BuiltCall = {
+  warnings: string[];
+  run: (options: RunOptions) => Promise<{ record: CallRecord; results: ExpectationResult[] }>;
+  json: (record: CallRecord, results: readonly ExpectationResult[]) => ReturnType<typeof toJsonDocument>;
+};
+
+export function buildCall(options: BuildCallOptions): BuiltCall {
+  const now = options.now ?? (() => new Date());
+  const random = options.random ?? randomBytes;
+  const startedAt = now();
+  const csv = options.csv ? pickCsvCustomer(options.csv.text, options.csv, options.csv.file) : undefined;
+  const { customer, warnings } = resolveCustomer({ defaults: defaultCustomer(startedAt), ...(csv ? { csv } : {}), flags: options.flags });
+  const first = buildFirstRequest({
+    url: options.url,
+    method: options.method,
+    callSid: createCallSid(random),
+    customer,
+    phone: customer.phone,
+    exophone: options.exophone,
+    ...(options.e164 ? { e164: true } : {}),
+    ...(options.legacy ? { legacy: true } : {}),
+    overrides: options.overrides,
+    ...(options.key !== undefined ? { key: options.key } : {}),
+    startedAt,
+    now: startedAt,
+  });
+  return {
+    warnings: warnings.map((w) => `${w.code}: ${w.message}`),
+    run: async (run) => {
+      const dispatcher = run.dispatcher ?? new Agent();
+      try {
+        const record = await simulateCall({
+          first,
+          input: createDigitSource(run.input),
+          digitParam: run.digitParam,
+          maxSteps: run.maxSteps,
+          timeoutMs: run.timeoutMs,
+          dispatcher,
+          now,
+          random,
+          ...(run.clock ? { clock: run.clock } : {}),
+          onEvent: (event) => run.onLines?.(formatEvent(event, run.origin)),
+        });
+        const results = evaluateExpectations(run.expectations, record);
+        run.onLines?.(formatClosing(record, results));
+        return { record, results };
+      } finally {
+        if (run.dispatcher === undefined) await dispatcher.destroy();
+      }
+    },
+    json: (record, results) => toJsonDocument(record, results),
+  };
+}
