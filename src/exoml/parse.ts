@@ -7,6 +7,7 @@
  * work), and a nesting cap (the tree is converted without recursion).
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { badReference } from './references.ts';
 
 export type ExomlNode = {
   name: string;
@@ -210,6 +211,10 @@ export function parseExoml(input: string | Uint8Array): ParsedExoml {
     const line = verdict.err.line + at.line - 1;
     const column = verdict.err.line === 1 ? verdict.err.col + at.column - 1 : verdict.err.col;
     return fail({ problem: 'malformed', message: `not well-formed XML: ${verdict.err.msg}`, line, column }, source, position, issues);
+  }
+  const reference = badReference(body);
+  if (reference) {
+    return fail({ problem: 'malformed', message: `not well-formed XML: ${reference.message}`, ...position(reference.offset + base) }, source, position, issues);
   }
   let parsed: RawNode[];
   try {
