@@ -44,7 +44,8 @@ function header(value: string | string[] | undefined): string | undefined {
 
 function unreachable(url: URL, error: unknown, timeoutMs: number): UnreachableError {
   const code = (e: unknown) => (typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '');
-  const reason = code(error) || code(error instanceof Error ? error.cause : undefined) || (error instanceof Error ? error.name : '');
+  const name = error instanceof Error ? error.name : '';
+  const reason = name === 'TimeoutError' || name === 'AbortError' ? name : code(error) || code(error instanceof Error ? error.cause : undefined) || name;
   const text =
     reason === 'ECONNREFUSED'
       ? 'connection refused'
