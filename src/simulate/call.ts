@@ -120,7 +120,7 @@ function resolveTarget(raw: string, play: Play, what: string): { url: string } |
   }
   if (!URL.canParse(raw, play.base)) return { outcome: { kind: 'error', reason: `${what} URL "${raw}" cannot be resolved` } };
   const url = new URL(raw, play.base).toString();
-  note(play, `relative ${what} URL "${raw}" resolved against the request URL → ${url}`, 'warning');
+  note(play, `relative ${what} URL "${raw}" resolved against the request URL → ${url}`);
   return { url };
 }
 

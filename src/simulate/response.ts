@@ -58,7 +58,9 @@ function notExoml(findings: readonly Finding[], contentType: string, body: strin
   const first = findings.find((f) => f.severity === 'error');
   const what = body.trim() === '' ? 'an empty body' : `"${snippet(body)}"`;
   const why = first ? `: ${first.message}` : '';
-  return { kind: 'error', reason: `the response is not ExoML${why} (Content-Type ${contentType || 'none'}; got ${what})` };
+  // A short plain body such as "OK" is what an App Bazaar Passthru answers: there only the status counts (§1.4).
+  const passthru = /^[^<{]{1,40}$/.test(body.trim()) ? '; a Passthru applet only reads the status, simulate plays ExoML webhooks' : '';
+  return { kind: 'error', reason: `the response is not ExoML${why} (Content-Type ${contentType || 'none'}; got ${what})${passthru}` };
 }
 
 export async function fetchDocument(step: Step, options: ResponseOptions): Promise<Fetched> {
