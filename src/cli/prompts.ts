@@ -1,18 +1,68 @@
 /** Interactive prompts (@inquirer/prompts), loaded lazily so non-interactive commands never pay for them. */
+import process from 'node:process';
+import { CheckFailedError } from '../errors.ts';
 import type { PromptDeps } from './context.ts';
 
-export function createTerminalPrompts(): PromptDeps {
-  return {
-    keypad: async ({ message, numDigits, finishOnKey }) => {
-      const { input } = await import('@inquirer/prompts');
-      const hint = [numDigits ? `${numDigits} key${numDigits > 1 ? 's' : ''}` : undefined, finishOnKey ? `end with ${finishOnKey}` : undefined]
-        .filter(Boolean)
-        .join(', ');
-      const answer = await input({
-        message: hint ? `${message} (${hint}; empty = no input)` : `${message} (empty = no input)`,
-        validate: (value) => (/^[0-9*#]*$/.test(value.trim()) ? true : 'only 0-9, * and # are keys on a phone'),
-      });
-      return answer.trim();
-    },
+type KeypadQuestion = Parameters<PromptDeps['keypad']>[0];
+
+const KEYS = /^[0-9*#]*$/;
+
+function keypadMessage({ message, numDigits, finishOnKey, timeoutSeconds }: KeypadQuestion): string {
+  const hint = [
+    numDigits ? `${numDigits} key${numDigits > 1 ? 's' : ''}` : undefined,
+    finishOnKey ? `${finishOnKey} ends` : undefined,
+    timeoutSeconds ? `${timeoutSeconds} s timeout` : undefined,
+    'Enter sends, empty = no input',
+  ];
+  return `${message} (${hint.filter(Boolean).join('; ')})`;
+}
+
+/**
+ * A phone keypad on the terminal, drawn on stderr (stdout carries the transcript or the JSON): the input ends
+ * like a Gather's does, when numDigits keys are in or the finish key is pressed, or on Enter; after `timeout`
+ * seconds without a key it sends what was typed (nothing = no input).
+ */
+async function askKeypad(question: KeypadQuestion): Promise<string> {
+  const { input } = await import('@inquirer/prompts');
+  const controller = new AbortController();
+  let latest = '';
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    if (question.timeoutSeconds) timer = setTimeout(() => controller.abort(), question.timeoutSeconds * 1000);
   };
+  const complete = (value: string) =>
+    KEYS.test(value) &&
+    ((question.numDigits !== undefined && value.replace(question.finishOnKey || '\u0000', '').length >= question.numDigits) ||
+      (question.finishOnKey !== undefined && question.finishOnKey !== '' && value.endsWith(question.finishOnKey)));
+  arm();
+  try {
+    const answer = await input(
+      {
+        message: keypadMessage(question),
+        validate: (value) => (KEYS.test(value.trim()) ? true : 'only 0-9, * and # are keys on a phone'),
+        transformer: (value, { isFinal }) => {
+          if (!isFinal && value !== latest) {
+            latest = value;
+            arm();
+            // Like a phone: the Gather ends by itself; abort the prompt after this render and send the keys.
+            if (complete(value)) setImmediate(() => controller.abort());
+          }
+          return value;
+        },
+      },
+      { signal: controller.signal, output: process.stderr },
+    );
+    return answer.trim();
+  } catch (error) {
+    if (controller.signal.aborted) return latest.trim();
+    if (error instanceof Error && error.name === 'ExitPromptError') throw new CheckFailedError('the keypad was closed (Ctrl+C): call abandoned', { cause: error });
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createTerminalPrompts(): PromptDeps {
+  return { keypad: askKeypad };
 }

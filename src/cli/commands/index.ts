@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { registerInspect } from './inspect.ts';
 import { registerServe } from './serve.ts';
+import { registerSimulate } from './simulate.ts';
 import { registerUrl } from './url.ts';
 import { registerValidate } from './validate.ts';
 
@@ -11,6 +12,7 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 export const COMMANDS: readonly RegisterCommand[] = [
   registerServe,
   registerUrl,
+  registerSimulate,
   registerValidate,
   registerInspect,
 ];

@@ -1,0 +1,239 @@
+/**
+ * `exo-passthru simulate [url]` (issue #5): play a whole call as Exotel would, against `serve` or any webhook,
+ * and print what the caller hears, presses and where the call goes. Flags, files, the keypad, colours and the
+ * exit code live here; the call itself is src/simulate/ (HTTP only, never the server's code).
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { Config } from '../../config.ts';
+import { EXIT, UnreachableError, UsageError } from '../../errors.ts';
+import { normalizePhoneIN } from '../../exotel/phone.ts';
+import { DIGIT_FLAVOURS, parseDigitGroups, type DigitFlavour, type KeypadAsk } from '../../simulate/digits.ts';
+import { EXPECT_FORMS, parseExpectation } from '../../simulate/expect.ts';
+import type { Line, Tone } from '../../simulate/report.ts';
+import type { BuildCallOptions } from '../../simulate/run.ts';
+import type { CallRecord, HttpMethod } from '../../simulate/types.ts';
+import type { CliContext } from '../context.ts';
+import type { Output } from '../output.ts';
+
+type SimulateOptions = {
+  customerId?: string;
+  name?: string;
+  loanId?: string;
+  amount?: string;
+  dueDate?: string;
+  language?: string;
+  state?: string;
+  phone?: string;
+  exophone?: string;
+  csv?: string;
+  row?: string;
+  digits?: string;
+  input: boolean;
+  digitParam: DigitFlavour;
+  method: HttpMethod;
+  param: string[];
+  legacyParams?: boolean;
+  e164?: boolean;
+  timeout: string;
+  maxSteps: string;
+  strict?: boolean;
+  expect: string[];
+  key?: string;
+};
+
+const HELP = `
+The call: the first request is Exotel's Passthru hit (GET, call details as query parameters: a 32-character
+CallSid, CallFrom/CallTo/From/To as 0XXXXXXXXXX, CallStatus=in-progress, Direction=outbound-dial, IST times,
+CustomField, plus the customer fields), appended to the URL's own query string. Each response is validated as
+ExoML and played in order: Say, Play, Gather, Dial, Record, Redirect, Hangup. A Gather takes the next group of
+--digits (comma-separated, one per Gather; the finish key ends a group and is not sent) and sends it to its
+action; with no input the Gather falls through to the next verb. Redirect and Dial/Record actions are followed.
+Stops at Hangup, the end of a document, a Dial without action, an error, or --max-steps (loop guard).
+HTTP redirects are never followed: a 3xx is reported (for a Passthru applet it is the branch signal).
+
+Digits on the wire (--digit-param):
+  DigitsPressed  ExoML <Gather> action: the Gather's method (default POST), with CallSid, CallFrom, CallTo, CallStatus
+  digits         Passthru after a Gather applet: GET with every call parameter and digits="1" (quoted)
+  Digits         TwiML style: like DigitsPressed, named Digits
+
+On a terminal, without --digits or --no-input, a keypad asks for the keys of each Gather (numDigits and the
+finish key end the input, the Gather's timeout means no input). Without a terminal, give --digits or --no-input.
+
+--expect (repeatable): ${EXPECT_FORMS.join(' | ')}
+
+Exit: 0 the call completed and every --expect held · 1 an --expect failed, the call ended in an error
+(non-2xx, not ExoML, timeout, loop guard), or --strict and a finding · 2 usage error · 3 the URL is
+unreachable (connection refused, unknown host).
+
+Examples:
+  $ exo-passthru simulate --digits 1                       # against serve on http://127.0.0.1:8000
+  $ exo-passthru simulate https://bot.example.com/passthru-handler --digits 2,1 --expect hangup
+  $ exo-passthru simulate --no-input --expect no-input --expect say:"did not hear"
+  $ exo-passthru simulate --csv customers.csv --row 3 --digits 1 --expect dial:+919812345678
+  $ exo-passthru simulate --digit-param digits --method POST --param CallStatus=ringing --legacy-params
+  $ exo-passthru --json simulate --digits 1 --strict | jq .outcome`;
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerSimulate(program: Command, ctx: CliContext): Command {
+  return program
+    .command('simulate [url]')
+    .description('play a whole call as Exotel would: what the caller hears, presses, and where the call goes')
+    .option('--customer-id <id>', 'customer id (with --csv: the row to call)')
+    .option('--name <name>', 'customer name')
+    .option('--loan-id <id>', 'loan id')
+    .option('--amount <amount>', 'amount due')
+    .option('--due-date <date>', 'due date (YYYY-MM-DD, DD/MM/YYYY)')
+    .option('--language <code>', 'language code (hi, hi-IN, ta-IN …)')
+    .option('--state <state>', 'state (language fallback)')
+    .option('--phone <number>', "the customer's mobile: CallFrom/From (default +919876543210)")
+    .option('--exophone <number>', 'your ExoPhone: CallTo/To (env EXOPHONE)')
+    .option('--csv <file>', 'take the customer from this CSV (with --row or --customer-id)')
+    .option('--row <n>', 'with --csv: the customer row, 1 = first after the header')
+    .option('--digits <keys>', 'keys per Gather, comma-separated: 1 | 2,1 | "12#" (an empty group = no input)')
+    .option('--no-input', 'press nothing: every Gather times out')
+    .addOption(new Option('--digit-param <name>', 'how digits reach the Gather action').choices(DIGIT_FLAVOURS).default('DigitsPressed'))
+    .addOption(new Option('--method <method>', 'method of the first request').choices(['GET', 'POST']).default('GET'))
+    .option('--param <k=v>', 'add or override a parameter of the first request (repeatable)', collect, [])
+    .option('--legacy-params', 'the 2016 shape: flow_id, tenant_id, ForwardedFrom, "Tue, 16 Feb 2016 15:56:26" dates')
+    .option('--e164', 'numbers as +91XXXXXXXXXX instead of 0XXXXXXXXXX')
+    .option('--timeout <ms>', 'time budget per request; a slower answer ends the call (Exotel gives up)', '5000')
+    .option('--max-steps <n>', 'requests per call before the loop guard stops it', '20')
+    .option('--strict', 'any finding (validator or latency) fails the run (exit 1)')
+    .option('--expect <check>', 'an expectation on the call (repeatable; see below)', collect, [])
+    .option('--key <key>', 'webhook key sent as ?key= (env WEBHOOK_KEY)')
+    .addHelpText('after', HELP)
+    .action(async (url: string | undefined, options: SimulateOptions) => {
+      const config = await ctx.loadConfig();
+      await runSimulate(ctx, config, url, options);
+    });
+}
+
+function positive(flag: string, raw: string, max: number): number {
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || Number(raw) > max) throw new UsageError(`${flag} must be a whole number from 1 to ${max}, got "${raw}"`);
+  return Number(raw);
+}
+
+function startUrl(config: Config, raw: string | undefined): string {
+  const url = raw ?? `${config.baseUrl ?? `http://127.0.0.1:${config.port || 8000}`}/passthru-handler`;
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+    throw new UsageError(`the URL must be an absolute http(s) URL, got ${JSON.stringify(url)}`, { hint: 'e.g. exo-passthru simulate http://127.0.0.1:8000/passthru-handler' });
+  }
+  return url;
+}
+
+function parseParams(values: readonly string[]): Array<[string, string]> {
+  return values.map((value) => {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param ${JSON.stringify(value)}: expected name=value`, { hint: '--param CallStatus=ringing (an empty value: --param DialWhomNumber=)' });
+    return [value.slice(0, eq), value.slice(eq + 1)];
+  });
+}
+
+function phoneFlag(flag: string, raw: string): string {
+  const e164 = normalizePhoneIN(raw);
+  if (e164 === undefined) throw new UsageError(`${flag} ${JSON.stringify(raw)} is not an Indian phone number`, { hint: '+91XXXXXXXXXX, 0XXXXXXXXXX or 10 digits' });
+  return e164;
+}
+
+async function readCsv(ctx: CliContext, file: string): Promise<string> {
+  try {
+    return await readFile(isAbsolute(file) ? file : join(ctx.io.cwd, file), 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --csv ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+function paint(out: Output, line: Line): string {
+  const styles: Record<Tone, (text: string) => string> = {
+    plain: (t) => t,
+    step: (t) => out.color.bold(t),
+    dim: (t) => out.color.dim(t),
+    ok: (t) => out.color.green(t),
+    warn: (t) => out.color.yellow(t),
+    error: (t) => out.color.red(t),
+  };
+  return styles[line.tone](line.text);
+}
+
+/** A keypad on the terminal (the injected prompt), or none: then a Gather without --digits is a usage error. */
+function keypadFor(ctx: CliContext, json: boolean): KeypadAsk | undefined {
+  const prompts = ctx.io.prompts;
+  if (!prompts || !ctx.io.stdin.isTTY) return undefined;
+  return (question) =>
+    prompts.keypad({
+      message: json && question.prompt !== '' ? `"${question.prompt}" — keys` : 'keys',
+      ...(question.numDigits !== undefined ? { numDigits: question.numDigits } : {}),
+      finishOnKey: question.finishOnKey,
+      timeoutSeconds: question.timeoutSeconds,
+    });
+}
+
+async function callOptions(ctx: CliContext, config: Config, url: string, options: SimulateOptions): Promise<BuildCallOptions> {
+  const exophone = phoneFlag(options.exophone !== undefined ? '--exophone' : 'EXOPHONE', options.exophone ?? config.exophone);
+  if (options.phone !== undefined) phoneFlag('--phone', options.phone);
+  const key = options.key ?? config.webhookKey;
+  const flags = {
+    customer_id: options.customerId,
+    customer_name: options.name,
+    loan_id: options.loanId,
+    amount: options.amount,
+    due_date: options.dueDate,
+    language_code: options.language,
+    state: options.state,
+    phone: options.phone,
+  };
+  const built: BuildCallOptions = { url, method: options.method, exophone, overrides: parseParams(options.param), flags };
+  if (options.e164) built.e164 = true;
+  if (options.legacyParams) built.legacy = true;
+  if (key !== undefined) built.key = key;
+  if (options.csv !== undefined) {
+    built.csv = { text: await readCsv(ctx, options.csv), file: options.csv };
+    if (options.row !== undefined) built.csv.row = positive('--row', options.row, 10_000_000);
+    if (options.customerId !== undefined) built.csv.customerId = options.customerId;
+  }
+  return built;
+}
+
+async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | undefined, options: SimulateOptions): Promise<void> {
+  const url = startUrl(config, rawUrl);
+  const out = ctx.output();
+  const json = ctx.globals().json;
+  if (options.digits !== undefined && !options.input) throw new UsageError('--digits and --no-input exclude each other');
+  if (options.row !== undefined && options.csv === undefined) throw new UsageError('--row picks a row of --csv: add --csv <file>');
+  const expectations = options.expect.map(parseExpectation);
+  const groups = options.digits !== undefined ? parseDigitGroups(options.digits) : undefined;
+  const timeoutMs = positive('--timeout', options.timeout, 600_000);
+  const maxSteps = positive('--max-steps', options.maxSteps, 1000);
+  const built = await callOptions(ctx, config, url, options);
+  const { buildCall } = await import('../../simulate/run.ts');
+  const call = buildCall(built);
+  for (const warning of call.warnings) out.warn(warning);
+  const keypad = groups === undefined && options.input ? keypadFor(ctx, json) : undefined;
+  const { record, results } = await call.run({
+    timeoutMs,
+    maxSteps,
+    digitParam: options.digitParam,
+    input: { ...(groups ? { groups } : {}), noInput: !options.input, ...(keypad ? { keypad } : {}) },
+    expectations,
+    onLines: (lines) => lines.forEach((l) => out.result(paint(out, l))),
+    origin: new URL(url).origin,
+  });
+  if (json) out.printJson(call.json(record, results));
+  finish(ctx, record, results.some((r) => !r.ok), options.strict === true);
+}
+
+function finish(ctx: CliContext, record: CallRecord, expectFailed: boolean, strict: boolean): void {
+  const { outcome } = record;
+  if (outcome.kind === 'error' && outcome.unreachable) {
+    throw new UnreachableError('server', outcome.reason ?? 'unreachable', { hint: 'start it with: exo-passthru serve (or give the URL of your webhook)' });
+  }
+  const findings = record.steps.reduce((sum, step) => sum + step.findings.length, 0);
+  if (outcome.kind === 'error' || expectFailed) ctx.setExitCode(EXIT.checkFailed);
+  else if (strict && findings > 0) {
+    ctx.output().warn(`--strict: ${findings} finding(s); exit 1`);
+    ctx.setExitCode(EXIT.checkFailed);
+  }
+}
