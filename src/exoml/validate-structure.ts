@@ -27,6 +27,7 @@ const TWIML_ONLY: Readonly<Record<string, string>> = {
 };
 
 const LEGS_API = /^(Flow|StartPlay|StopPlay|StartSay|Answer)$/;
+const SSML = /^(break|say-as|prosody|emphasis|speak|sub|p|s|phoneme|lang)$/;
 
 function countCodePoints(text: string, limit: number): number {
   let count = 0;
@@ -44,7 +45,11 @@ function unknownElement(node: ExomlNode, allowExtras: boolean): Finding {
   if (cased && (!ELEMENTS[cased]?.extra || allowExtras)) {
     return finding('EXO102', `<${node.name}> should be <${cased}>`, node, node.path, `names are case-sensitive: write <${cased}>`);
   }
-  const hint = LEGS_API.test(node.name) ? `<${node.name}> belongs to the v2 Legs API dialect (<Flow>), not to webhook ExoML` : TWIML_ONLY[node.name];
+  const hint = LEGS_API.test(node.name)
+    ? `<${node.name}> belongs to the v2 Legs API dialect (<Flow>), not to webhook ExoML`
+    : SSML.test(node.name)
+      ? 'SSML is outside the strict dialect (developer.exotel.com mentions a subset for <Say>); write plain text'
+      : TWIML_ONLY[node.name];
   return finding('EXO103', `unknown element <${node.name}>`, node, node.path, hint);
 }
 
