@@ -13,7 +13,7 @@ import { createDigitSource, type DigitFlavour, type DigitSourceOptions } from '.
 import { buildFirstRequest } from './exotel-request.ts';
 import { evaluateExpectations, type Expectation, type ExpectationResult } from './expect.ts';
 import { formatClosing, formatEvent, toJsonDocument, type Line } from './report.ts';
-import type { CallRecord, HttpMethod } from './types.ts';
+import type { CallRecord, HttpMethod, SimRequest } from './types.ts';
 
 export type BuildCallOptions = {
   url: string;
@@ -72,28 +72,29 @@ export function buildCall(options: BuildCallOptions): BuiltCall {
   });
   return {
     warnings: warnings.map((w) => `${w.code}: ${w.message}`),
-    run: async (run) => {
-      const dispatcher = run.dispatcher ?? new Agent();
-      try {
-        const record = await simulateCall({
-          first,
-          input: createDigitSource(run.input),
-          digitParam: run.digitParam,
-          maxSteps: run.maxSteps,
-          timeoutMs: run.timeoutMs,
-          dispatcher,
-          now,
-          random,
-          ...(run.clock ? { clock: run.clock } : {}),
-          onEvent: (event) => run.onLines?.(formatEvent(event, run.origin)),
-        });
-        const results = evaluateExpectations(run.expectations, record);
-        run.onLines?.(formatClosing(record, results));
-        return { record, results };
-      } finally {
-        if (run.dispatcher === undefined) await dispatcher.destroy();
-      }
-    },
+    run: (run) => runCall(first, { now, random }, run),
     json: (record, results) => toJsonDocument(record, results),
   };
+}
+
+async function runCall(first: SimRequest, deps: { now: () => Date; random: (size: number) => Buffer }, run: RunOptions) {
+  const dispatcher = run.dispatcher ?? new Agent();
+  try {
+    const record = await simulateCall({
+      first,
+      input: createDigitSource(run.input),
+      digitParam: run.digitParam,
+      maxSteps: run.maxSteps,
+      timeoutMs: run.timeoutMs,
+      dispatcher,
+      ...deps,
+      ...(run.clock ? { clock: run.clock } : {}),
+      onEvent: (event) => run.onLines?.(formatEvent(event, run.origin)),
+    });
+    const results = evaluateExpectations(run.expectations, record);
+    run.onLines?.(formatClosing(record, results));
+    return { record, results };
+  } finally {
+    if (run.dispatcher === undefined) await dispatcher.destroy();
+  }
 }
