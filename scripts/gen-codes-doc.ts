@@ -1,7 +1,13 @@
-/** Write docs/exoml-codes.md from the code table (`node scripts/gen-codes-doc.ts`); test/exoml/codes-doc.test.ts keeps it in sync. */
-import { writeFile } from 'node:fs/promises';
-import { renderCodesDoc } from '../src/exoml/codes-doc.ts';
+/**
+ * Write docs/exoml-codes.md, and the code table in README.md, from the code table (`node scripts/gen-codes-doc.ts`);
+ * test/exoml/codes-doc.test.ts keeps both in sync.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { renderCodesDoc, updateReadmeCodesTable } from '../src/exoml/codes-doc.ts';
 
 const target = new URL('../docs/exoml-codes.md', import.meta.url);
 await writeFile(target, renderCodesDoc());
 console.log(`wrote ${target.pathname}`);
+const readme = new URL('../README.md', import.meta.url);
+await writeFile(readme, updateReadmeCodesTable(await readFile(readme, 'utf8')));
+console.log(`updated the code table in ${readme.pathname}`);
