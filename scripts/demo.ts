@@ -27,21 +27,9 @@ const call = async (args: string[]) => {
   return code ?? 1;
 };
 
-let code = 0;
-const hasSimulate = (await call(['simulate', '--help']).catch(() => 1)) === 0;
-if (hasSimulate) {
-  process.stdout.write(`\n$ exo-passthru simulate ${url}/passthru-handler --digits 1 --name "Riddhi Mittal" --language hi-IN --amount 15000\n`);
-  code = await call(['simulate', `${url}/passthru-handler`, '--digits', '1', '--name', 'Riddhi Mittal', '--customer-id', 'cust_123', '--loan-id', 'LOAN12345', '--amount', '15000', '--due-date', '2025-08-11', '--language', 'hi-IN']);
-} else {
-  const passthru = await fetch(`${url}/passthru-handler?CallSid=demo${Date.now()}&customer_id=cust_123&customer_name=Riddhi+Mittal&loan_id=LOAN12345&amount=15000&due_date=2025-08-11&language_code=hi-IN`);
-  const greeting = await passthru.text();
-  process.stdout.write(`\n--- GET /passthru-handler → ${passthru.status}\n${greeting}`);
-  const action = /action="([^"]+)"/.exec(greeting)?.[1]?.replace(/&amp;/g, '&');
-  if (action) {
-    const gather = await fetch(action, { method: 'POST', body: new URLSearchParams({ DigitsPressed: '1' }) });
-    process.stdout.write(`\n--- POST /gather-response DigitsPressed=1 → ${gather.status}\n${await gather.text()}`);
-  }
-}
+const args = [`${url}/passthru-handler`, '--digits', '1', '--name', 'Riddhi Mittal', '--customer-id', 'cust_123', '--loan-id', 'LOAN12345', '--amount', '15000', '--due-date', '2025-08-11', '--language', 'hi-IN', '--expect', 'dial'];
+process.stdout.write(`\n$ exo-passthru simulate ${args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}\n`);
+const code = await call(['simulate', ...args]);
 server.kill('SIGTERM');
 const [exit] = (await once(server, 'exit')) as [number | null];
 process.stdout.write(`\nserver stopped (exit ${exit})\n`);
