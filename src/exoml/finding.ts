@@ -1,11 +1,12 @@
 /** The shape of one finding, shared by the ExoML validator and the JSON-surface validator. Pure. */
 import { codeInfo, type Code, type Severity } from './codes.ts';
+import type { Position } from './position.ts';
 
 export type { Severity } from './codes.ts';
 
 export type Finding = { code: string; severity: Severity; message: string; hint?: string; line: number; column: number; path: string };
 
-export type Position = { line: number; column: number };
+export type { Position } from './position.ts';
 
 /** A finding for `code` at `at`; severity and hint come from the code table unless `hint` overrides it. */
 export function finding(code: Code, message: string, at: Position, path: string, hint?: string): Finding {

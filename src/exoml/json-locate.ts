@@ -4,22 +4,12 @@
  * hand-written or pretty-printed response. Pure.
  */
 import type { Position } from './finding.ts';
+import { createPositionLookup } from './position.ts';
 
 export type Locator = ((path: readonly string[]) => Position) & { fromParseError: (message: string) => Position; at: (offset: number) => Position };
 
 export function createLocator(text: string): Locator {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  const at = (offset: number): Position => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - (starts[lo] ?? 0) + 1 };
-  };
+  const at = createPositionLookup(text);
   const locate = (path: readonly string[]): Position => {
     let offset = Math.max(0, text.search(/\S/));
     let from = 0;

@@ -7,6 +7,7 @@
  * work), and a nesting cap (the tree is converted without recursion).
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createPositionLookup } from './position.ts';
 import { badReference } from './references.ts';
 
 export type ExomlNode = {
@@ -70,29 +71,6 @@ const parser = new XMLParser({
   htmlEntities: false,
   maxNestedTags: MAX_DEPTH + 1,
 });
-
-function lineStarts(source: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < source.length; i++) {
-    const ch = source.charCodeAt(i);
-    if (ch === 10) starts.push(i + 1);
-    else if (ch === 13 && source.charCodeAt(i + 1) !== 10) starts.push(i + 1);
-  }
-  return starts;
-}
-
-function positionIn(starts: readonly number[]): (offset: number) => { line: number; column: number } {
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - (starts[lo] ?? 0) + 1 };
-  };
-}
 
 /** Decode bytes strictly as UTF-8; report binary content (NUL bytes) and invalid sequences. */
 function decode(input: string | Uint8Array): { text: string } | ParseIssue {
@@ -174,7 +152,7 @@ function fail(issue: ParseIssue, source: string, position: ParsedExoml['position
 
 export function parseExoml(input: string | Uint8Array): ParsedExoml {
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
-  const empty = positionIn([0]);
+  const empty = createPositionLookup('');
   if (size > MAX_DOCUMENT_BYTES) {
     return fail({ problem: 'too-large', message: `the document is ${size} bytes; ExoML documents are limited to ${MAX_DOCUMENT_BYTES} bytes`, line: 1, column: 1 }, '', empty);
   }
@@ -186,7 +164,7 @@ export function parseExoml(input: string | Uint8Array): ParsedExoml {
     issues.push({ problem: 'bom', message: 'the document starts with a byte-order mark', line: 1, column: 1 });
     source = source.slice(1);
   }
-  const position = positionIn(lineStarts(source));
+  const position = createPositionLookup(source);
   if (source.trim() === '') return fail({ problem: 'empty', message: 'the document is empty', line: 1, column: 1 }, source, position, issues);
 
   const declAt = source.indexOf('<?xml');

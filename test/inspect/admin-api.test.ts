@@ -9,9 +9,9 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../support/cli.ts';
+import { runCli, runCliUntil } from '../support/cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { assertOneLineError, makeCall, runUntil } from './helpers.ts';
+import { assertOneLineError, makeCall } from './helpers.ts';
 
 describe('inspect through the admin API (memory + PGlite)', () => {
   let server: TestServer;
@@ -116,16 +116,16 @@ describe('inspect through the admin API (memory + PGlite)', () => {
   });
 
   it('--watch in a terminal clears the screen each refresh; in a pipe it does not', async () => {
-    const tty = await runUntil(['inspect', 'sessions', '--watch', ...withToken()], { cwd, tty: true, until: (out) => out.split('\u001b[2J').length > 2 });
+    const tty = await runCliUntil(['inspect', 'sessions', '--watch', ...withToken()], { cwd, tty: true, until: (out) => out.split('\u001b[2J').length > 2 });
     assert.equal(tty.code, 0, tty.stderr);
     assert.match(tty.stdout, /every 1s · .* · Ctrl-C to stop\nsessions: memory/);
-    const pipe = await runUntil(['inspect', 'sessions', '--watch', ...withToken()], { cwd, until: (out) => out.includes('CAadm1') });
+    const pipe = await runCliUntil(['inspect', 'sessions', '--watch', ...withToken()], { cwd, until: (out) => out.includes('CAadm1') });
     assert.equal(pipe.code, 0, pipe.stderr);
     assert.doesNotMatch(pipe.stdout, /\u001b/);
   });
 
   it('--watch on a call that has not started yet keeps watching (found: false), exit 0 on Ctrl-C', async () => {
-    const res = await runUntil(['--json', 'inspect', 'call', 'CAlater', '--watch', ...withToken()], { cwd, until: (out) => out.includes('\n') });
+    const res = await runCliUntil(['--json', 'inspect', 'call', 'CAlater', '--watch', ...withToken()], { cwd, until: (out) => out.includes('\n') });
     assert.equal(res.code, 0, res.stderr);
     const first = JSON.parse(res.stdout.split('\n')[0] ?? '') as { found: boolean; callSid: string };
     assert.deepEqual([first.found, first.callSid], [false, 'CAlater']);

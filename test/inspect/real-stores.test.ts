@@ -11,10 +11,10 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { openPostgresHistory } from '../../src/stores/pg-history.ts';
 import { openRedisSessionStore } from '../../src/stores/redis-sessions.ts';
-import { runCli } from '../support/cli.ts';
+import { runCli, runCliUntil } from '../support/cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { assertReachable, deleteRedisPrefix, dropSchema, realDatabaseUrl, realRedisUrl, uniqueName } from '../support/services.ts';
-import { makeCall, runUntil, type CallPlan } from './helpers.ts';
+import { makeCall, type CallPlan } from './helpers.ts';
 
 const redisUrl = realRedisUrl();
 const databaseUrl = realDatabaseUrl();
@@ -227,7 +227,7 @@ if (redisUrl && databaseUrl) {
     });
 
     it('--watch --json: one JSON line per refresh until SIGINT, exit 0', async () => {
-      const res = await runUntil(['--json', 'inspect', 'call', 'CAtransfer1', '--watch', ...direct()], { cwd, until: (out) => out.split('\n').length > 2 });
+      const res = await runCliUntil(['--json', 'inspect', 'call', 'CAtransfer1', '--watch', ...direct()], { cwd, until: (out) => out.split('\n').length > 2 });
       assert.equal(res.code, 0, res.stderr);
       const lines = res.stdout.trimEnd().split('\n');
       assert.ok(lines.length >= 2);

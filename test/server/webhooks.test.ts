@@ -1,36 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { find, parseResponse, verbs } from '../support/exoml.ts';
-import { openPostgresHistory } from '../../src/stores/pg-history.ts';
-import { openRedisSessionStore } from '../../src/stores/redis-sessions.ts';
-import { AGENT, EXOPHONE, startTestServer, type TestServer, type TestServerOptions } from '../support/server.ts';
-import { deleteRedisPrefix, dropSchema, realDatabaseUrl, realRedisUrl, uniqueName } from '../support/services.ts';
+import { serverBackends } from '../support/backends.ts';
+import { AGENT, EXOPHONE, startTestServer, type TestServer } from '../support/server.ts';
 
 /** The whole suite runs on embedded stores always, and on the real Redis + PostgreSQL when CI sets them. */
-const backends: Array<{ name: string; open: () => Promise<{ options: TestServerOptions; cleanup: () => Promise<void> }> }> = [
-  { name: 'memory + PGlite', open: async () => ({ options: {}, cleanup: async () => {} }) },
-];
-const redisUrl = realRedisUrl();
-const databaseUrl = realDatabaseUrl();
-if (redisUrl && databaseUrl) {
-  backends.push({
-    name: 'Redis + PostgreSQL',
-    open: async () => {
-      const prefix = `${uniqueName('webhooks')}:`;
-      const schema = uniqueName('webhooks');
-      return {
-        options: {
-          sessions: await openRedisSessionStore({ url: redisUrl, prefix }),
-          history: await openPostgresHistory({ url: databaseUrl, schema }),
-        },
-        cleanup: async () => {
-          await dropSchema(databaseUrl, schema);
-          await deleteRedisPrefix(redisUrl, prefix);
-        },
-      };
-    },
-  });
-}
+const backends = serverBackends('webhooks');
 
 for (const backend of backends) {
   describe(`webhooks on ${backend.name}`, () => {

@@ -6,37 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { openPostgresHistory } from '../../src/stores/pg-history.ts';
-import { openRedisSessionStore } from '../../src/stores/redis-sessions.ts';
 import { runCli } from '../support/cli.ts';
-import { AGENT, EXOPHONE, startTestServer, type TestServer, type TestServerOptions } from '../support/server.ts';
-import { assertReachable, deleteRedisPrefix, dropSchema, realDatabaseUrl, realRedisUrl, uniqueName } from '../support/services.ts';
+import { serverBackends } from '../support/backends.ts';
+import { AGENT, EXOPHONE, startTestServer, type TestServer } from '../support/server.ts';
 
-type Backend = { name: string; open: () => Promise<{ options: TestServerOptions; cleanup: () => Promise<void> }> };
-
-const backends: Backend[] = [{ name: 'memory + PGlite', open: async () => ({ options: {}, cleanup: async () => {} }) }];
-const redisUrl = realRedisUrl();
-const databaseUrl = realDatabaseUrl();
-if (redisUrl !== undefined || databaseUrl !== undefined) {
-  backends.push({
-    name: `${redisUrl ? 'Redis' : 'memory'} + ${databaseUrl ? 'PostgreSQL' : 'PGlite'}`,
-    open: async () => {
-      await assertReachable();
-      const prefix = `${uniqueName('simulate')}:`;
-      const schema = uniqueName('simulate');
-      return {
-        options: {
-          ...(redisUrl ? { sessions: await openRedisSessionStore({ url: redisUrl, prefix }) } : {}),
-          ...(databaseUrl ? { history: await openPostgresHistory({ url: databaseUrl, schema }) } : {}),
-        },
-        cleanup: async () => {
-          if (databaseUrl) await dropSchema(databaseUrl, schema);
-          if (redisUrl) await deleteRedisPrefix(redisUrl, prefix);
-        },
-      };
-    },
-  });
-}
+const backends = serverBackends('simulate');
 
 type Doc = {
   callSid: string;

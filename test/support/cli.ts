@@ -16,7 +16,9 @@ export type RunCliOptions = {
   onSignalReady?: (trigger: (signal: string) => void) => void;
 };
 
-export async function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+type CapturedIO = { io: CliIO; stdout: () => string; stderr: () => string; signal: (name: string) => void; onStdout: (listener: () => void) => void };
+
+function captureIO(options: RunCliOptions): CapturedIO {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = new PassThrough();
@@ -30,7 +32,8 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
   Object.assign(stderr, { isTTY: tty });
   Object.assign(stdin, { isTTY: tty });
   const handlers = new Set<(signal: string) => void>();
-  options.onSignalReady?.((signal) => handlers.forEach((h) => h(signal)));
+  const signal = (name: string) => handlers.forEach((h) => h(name));
+  options.onSignalReady?.(signal);
   const io: CliIO = {
     env: { NO_COLOR: '1', ...(options.env ?? {}) },
     cwd: options.cwd ?? process.cwd(),
@@ -43,6 +46,43 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
     },
     ...(options.prompts ? { prompts: options.prompts } : {}),
   };
-  const code = await run(['node', 'exo-passthru', ...args], io);
-  return { code, stdout: out, stderr: err };
+  return { io, stdout: () => out, stderr: () => err, signal, onStdout: (listener) => stdout.on('data', listener) };
+}
+
+export async function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const captured = captureIO(options);
+  const code = await run(['node', 'exo-passthru', ...args], captured.io);
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
+}
+
+/**
+ * Run a long-running command (`--watch`, serve) and send SIGINT as soon as `until(stdout)` holds — checked on
+ * every write to stdout, no polling — or fail after `timeoutMs` with what was printed so far.
+ */
+export async function runCliUntil(
+  args: readonly string[],
+  options: RunCliOptions & { until: (stdout: string) => boolean; timeoutMs?: number },
+): Promise<CliResult> {
+  const captured = captureIO(options);
+  const running = run(['node', 'exo-passthru', ...args], captured.io);
+  let timer: NodeJS.Timeout | undefined;
+  const reached = new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (options.until(captured.stdout())) resolve();
+    };
+    captured.onStdout(check);
+    check();
+    timer = setTimeout(
+      () => reject(new Error(`runCliUntil: condition not met within ${options.timeoutMs ?? 10_000} ms; stdout so far:\n${captured.stdout()}\nstderr:\n${captured.stderr()}`)),
+      options.timeoutMs ?? 10_000,
+    );
+  });
+  try {
+    await Promise.race([reached, running]);
+  } finally {
+    clearTimeout(timer);
+  }
+  captured.signal('SIGINT');
+  const code = await running;
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }
