@@ -69,11 +69,13 @@ async function measure(kind: 'baseline' | 'url', rows: number, v8Flags: string[]
   await feed(child.stdin, rows);
   const [code] = await exited;
   const seconds = (performance.now() - started) / 1000;
-  const rss = /maxRSS=(\d+)/.exec(stderr);
-  if (code !== 0 || !rss) throw new Error(`${kind} exited ${code}: ${stderr.slice(-2000)}`);
+  // bin/exo-passthru.js re-runs `url` in a child with a small young generation; both processes report, and
+  // the larger figure is the one that counts.
+  const rss = [...stderr.matchAll(/maxRSS=(\d+)/g)].map((m) => Number(m[1])).sort((a, b) => b - a);
+  if (code !== 0 || rss.length === 0) throw new Error(`${kind} exited ${code}: ${stderr.slice(-2000)}`);
   const summary = JSON.parse(stdout) as { rowsRead: number; accepted?: number; rejected?: number };
   if (summary.rowsRead !== rows) throw new Error(`${kind} read ${summary.rowsRead} rows, expected ${rows}`);
-  return { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: Number(rss[1]) / 1024, accepted: summary.accepted, rejected: summary.rejected };
+  return { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: (rss[0] ?? 0) / 1024, accepted: summary.accepted, rejected: summary.rejected };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -89,7 +91,7 @@ const semi = Number(process.env.BENCH_SEMI_SPACE_MB ?? 4);
 const results: Array<{ label: string; full: Measure; tenth: Measure }> = [];
 console.log(`url --csv streaming: ${fmt(rows)} generated rows piped to stdin, signed URLs, csv to ${devNull}`);
 for (const [label, flags] of [
-  ['V8 defaults', []],
+  ['as shipped (no flags; the bin runs url with a 4 MB semi-space)', []],
   [`--max-semi-space-size=${semi}`, [`--max-semi-space-size=${semi}`]],
 ] as const) {
   console.log(`${label}:`);

@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+
 // Fail clearly on an old Node instead of with a missing-API stack trace (engines: >=22.12; Node 24 is pinned
 // in the project, so `npx exo-passthru` and npm scripts already run on it).
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -6,7 +9,31 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.stderr.write(`error: exo-passthru needs Node.js 22.12 or newer (24 LTS recommended); this is ${process.version}\nhint: run it through npx (the project pins Node 24), or install Node 24\n`);
   process.exit(2);
 }
-const { main } = await import('../dist/cli/main.js');
-main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+
+/** The subcommand: the first argument that is not a global option (or the value of --env-file). */
+function subcommand(args) {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--env-file') i++;
+    else if (!args[i].startsWith('-')) return args[i];
+  }
+  return undefined;
+}
+
+// `url --csv` streams any number of rows in constant memory, but V8 sizes its young generation from the
+// machine's RAM (~100 MB more peak RSS on a large file, measured by `npm run bench:url`). The flag can only be
+// given at start-up, so that one command re-runs itself with a small young generation, unless the user chose one.
+const SEMI_SPACE = '--max-semi-space-size';
+const chosen = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes(SEMI_SPACE));
+if (subcommand(process.argv.slice(2)) === 'url' && !chosen) {
+  const child = spawn(process.execPath, [...process.execArgv, `${SEMI_SPACE}=4`, ...process.argv.slice(1)], { stdio: 'inherit' });
+  // The terminal sends SIGINT to the whole process group; the child handles it, we only wait for its exit.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    process.exitCode = code ?? 128 + (constants.signals[signal] ?? 0);
+  });
+} else {
+  const { main } = await import('../dist/cli/main.js');
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

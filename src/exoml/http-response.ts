@@ -6,6 +6,7 @@
 import { finding, type Finding } from './finding.ts';
 
 export type SurfaceKind = 'exoml' | 'gather-json' | 'connect-json' | 'greeting';
+export const SURFACE_KINDS: readonly SurfaceKind[] = ['exoml', 'gather-json', 'connect-json', 'greeting'];
 
 export type ResponseMeta = {
   status?: number;

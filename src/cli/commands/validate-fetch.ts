@@ -4,7 +4,6 @@
  * the URL's own query string, `Exotel-Version: 1.0` for the Gather/Connect applets, HEAD + GET for Greeting
  * URLs, no redirects followed, a time budget over headers and body, and a size cap.
  */
-import { request } from 'undici';
 import { createCallSid, EXOTEL_END_TIME, formatIst } from '../../exotel/call.ts';
 import type { SurfaceKind } from '../../exoml/surface.ts';
 import { UnreachableError } from '../../errors.ts';
@@ -61,6 +60,8 @@ async function once(url: URL, method: 'GET' | 'POST' | 'HEAD', form: string | un
   const headers: Record<string, string> = { 'user-agent': 'exo-passthru-validate' };
   if (options.kind === 'gather-json' || options.kind === 'connect-json') headers['exotel-version'] = '1.0';
   if (form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+  // undici (~30 MB, ~60 ms to load) only when a URL is validated, not for files.
+  const { request } = await import('undici');
   const res = await request(url, { method, headers, body: form, signal, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -5,16 +5,12 @@
  */
 import { Option, type Command } from 'commander';
 import { EXIT, UnreachableError, UsageError } from '../../errors.ts';
-import { finding, type Finding } from '../../exoml/finding.ts';
-import { checkResponseMeta } from '../../exoml/http-response.ts';
-import { MAX_DOCUMENT_BYTES } from '../../exoml/parse.ts';
-import { detectKind, SURFACE_KINDS, validateSurface, type ResponseMeta, type SurfaceKind } from '../../exoml/surface.ts';
+import { SURFACE_KINDS, type SurfaceKind } from '../../exoml/http-response.ts';
 import type { CliContext } from '../context.ts';
-import { fetchLikeExotel } from './validate-fetch.ts';
 import { formatFindings, formatSummary, type SourceReport } from './validate-report.ts';
-import { readFileCapped, readStdinCapped, resolveSources, type Source } from './validate-sources.ts';
+import { resolveSources } from './validate-sources.ts';
 
-type ValidateOptions = { kind?: SurfaceKind; strict?: boolean; allowTwimlExtras?: boolean; method: string; timeout: string };
+export type ValidateOptions = { kind?: SurfaceKind; strict?: boolean; allowTwimlExtras?: boolean; method: string; timeout: string };
 
 const HELP = `
 Sources: files (several, or a glob such as 'responses/*.xml'), '-' for stdin, or http(s) URLs. A URL is fetched
@@ -43,45 +39,16 @@ Examples:
   $ exo-passthru validate https://bot.example.com/gather-config --kind gather-json
   $ exo-passthru --json validate a.xml b.json > report.json`;
 
-function parseTimeout(raw: string): number {
+export function parseTimeout(raw: string): number {
   const ms = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(ms) || ms < 1) throw new UsageError(`--timeout ${raw}: expected milliseconds, a positive integer`);
   return ms;
 }
 
-function parseMethod(raw: string): 'GET' | 'POST' {
+export function parseMethod(raw: string): 'GET' | 'POST' {
   const method = raw.toUpperCase();
   if (method !== 'GET' && method !== 'POST') throw new UsageError(`--method ${raw}: expected GET or POST`);
   return method;
-}
-
-function tooLarge(size: number): Finding {
-  return finding('EXO007', `the document is ${size} bytes; the limit is ${MAX_DOCUMENT_BYTES} bytes`, { line: 1, column: 1 }, '');
-}
-
-async function check(ctx: CliContext, source: Source, options: ValidateOptions): Promise<SourceReport> {
-  const base = { ...(options.kind ? { kind: options.kind } : {}), allowTwimlExtras: options.allowTwimlExtras === true };
-  let bytes: Uint8Array;
-  let size: number;
-  let meta: ResponseMeta | undefined;
-  if (source.type === 'url') {
-    const got = await fetchLikeExotel(source.url, { method: parseMethod(options.method), timeoutMs: parseTimeout(options.timeout), kind: options.kind, maxBytes: MAX_DOCUMENT_BYTES + 1 });
-    bytes = got.body;
-    size = got.truncated ? MAX_DOCUMENT_BYTES + 1 : got.body.byteLength;
-    meta = { status: got.status, ...(got.contentType !== undefined ? { contentType: got.contentType } : {}), ...(got.head ? { head: got.head } : {}) };
-  } else {
-    const read = source.type === 'file' ? await readFileCapped(source.path, source.label, MAX_DOCUMENT_BYTES + 1) : await readStdinCapped(ctx, MAX_DOCUMENT_BYTES + 1);
-    bytes = read.bytes;
-    size = read.size;
-  }
-  const name = source.type === 'file' ? source.label : undefined;
-  if (size > MAX_DOCUMENT_BYTES) {
-    const kind = options.kind ?? detectKind(bytes.subarray(0, 4096), name ? { name } : {});
-    const head = meta ? checkResponseMeta(kind, meta) : [];
-    return { source: source.label, kind, findings: [...head, tooLarge(size)] };
-  }
-  const result = validateSurface(bytes, { ...base, ...(meta ? { meta } : {}), ...(name ? { name } : {}) });
-  return { source: source.label, kind: result.kind, findings: result.findings };
 }
 
 export function registerValidate(program: Command, ctx: CliContext): Command {
@@ -100,6 +67,8 @@ export function registerValidate(program: Command, ctx: CliContext): Command {
       parseMethod(options.method);
       const out = ctx.output();
       const sources = await resolveSources(ctx, args);
+      // The rules (fast-xml-parser) and the HTTP client (undici) load only when there is something to check.
+      const { check } = await import('./validate-check.ts');
       const reports: SourceReport[] = [];
       let unreachable = 0;
       for (const source of sources) {
