@@ -67,6 +67,29 @@ describe('architecture rules', () => {
     }
   });
 
+  it('3b. simulate/ talks to servers only over HTTP: it never imports server/ or stores/ (types from ports aside)', async () => {
+    for (const file of await sources()) {
+      if (!file.path.startsWith('simulate/')) continue;
+      for (const imp of file.imports) {
+        const target = resolveTo(file.path, imp.spec);
+        assert.ok(!target.startsWith('server/'), `${file.path} imports ${imp.spec}`);
+        assert.ok(!target.startsWith('stores/') || imp.typeOnly, `${file.path} imports ${imp.spec}`);
+        assert.ok(!/^(express|ioredis|pg|@electric-sql\/pglite)$/.test(imp.spec), `${file.path} imports ${imp.spec}`);
+      }
+    }
+  });
+
+  it('3c. the commands load the heavy libraries lazily: undici and the server only when a command runs', async () => {
+    for (const file of await sources()) {
+      if (!file.path.startsWith('cli/commands/')) continue;
+      for (const imp of file.imports) {
+        const target = resolveTo(file.path, imp.spec);
+        const heavy = imp.spec === 'undici' || imp.spec === 'express' || target.startsWith('server/') || target === 'stores/open.ts';
+        assert.ok(!heavy || imp.typeOnly || imp.dynamic, `${file.path} imports ${imp.spec} eagerly`);
+      }
+    }
+  });
+
   it('4. only stores/ import database drivers, and only lazily (type imports aside)', async () => {
     for (const file of await sources()) {
       for (const imp of file.imports) {
