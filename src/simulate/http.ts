@@ -61,8 +61,7 @@ export async function sendRequest(req: SimRequest, options: HttpOptions): Promis
   const clock = options.clock ?? (() => performance.now());
   const maxBytes = options.maxBytes ?? MAX_BYTES;
   const wire = toWire(req);
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  const signal = AbortSignal.timeout(options.timeoutMs);
   const started = clock();
   const elapsed = () => Math.round(clock() - started);
   try {
@@ -73,7 +72,7 @@ export async function sendRequest(req: SimRequest, options: HttpOptions): Promis
         ...(wire.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
       body: wire.body,
-      signal: controller.signal,
+      signal,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
     const body = await readBody(res.body, maxBytes);
@@ -84,11 +83,9 @@ export async function sendRequest(req: SimRequest, options: HttpOptions): Promis
     const headers = res.headers as Record<string, string | string[] | undefined>;
     return { ok: true, status: res.statusCode, contentType: header(headers, 'content-type') ?? '', location: header(headers, 'location'), body, ms: elapsed() };
   } catch (error) {
-    if (controller.signal.aborted) {
+    if (signal.aborted) {
       return { ok: false, reason: `no complete answer within ${options.timeoutMs} ms (--timeout): Exotel gives up and takes the failure path`, unreachable: false, ms: elapsed() };
     }
     return { ok: false, ...describeFailure(error, wire.url), ms: elapsed() };
-  } finally {
-    clearTimeout(timer);
   }
 }
