@@ -2,7 +2,7 @@
  * The requests Exotel sends, built exactly (exotel-protocol.md §1.2, §10.2): the first Passthru hit with the call
  * details, the user's own query string kept, and the shorter parameter sets of ExoML actions (§5.2). Pure.
  */
-import { EXOTEL_END_TIME, formatIst } from '../exotel/call.ts';
+import { passthruCallParams } from '../exotel/call.ts';
 import { encodeCustomField } from '../exotel/custom-field.ts';
 import { CUSTOMER_FIELDS, type CustomerInput } from '../exotel/customer.ts';
 import { toNational } from '../exotel/phone.ts';
@@ -31,46 +31,20 @@ export type FirstRequestOptions = {
   now: Date;
 };
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const IST_OFFSET_MS = 330 * 60 * 1000;
-
-/** `Tue, 16 Feb 2016 15:56:26` in IST: the 2016 capture's `Created` (§1.2). */
-export function formatIstLegacy(date: Date): string {
-  const ist = new Date(date.getTime() + IST_OFFSET_MS);
-  const day = String(ist.getUTCDate()).padStart(2, '0');
-  const time = ist.toISOString().slice(11, 19);
-  return `${WEEKDAYS[ist.getUTCDay()]}, ${day} ${MONTHS[ist.getUTCMonth()]} ${ist.getUTCFullYear()} ${time}`;
-}
-
 export function formatPhone(e164: string, asE164: boolean | undefined): string {
   return asE164 ? e164 : toNational(e164);
 }
 
-/** The call-detail parameters in Exotel's order (§10.2.1; §1.2's 2016 capture for `legacy`). */
+/** The first Passthru hit: the call details (exotel/call.ts), then CustomField and the customer fields. */
 export function passthruParams(options: FirstRequestOptions): Record<string, string> {
-  const from = formatPhone(options.phone, options.e164);
-  const to = formatPhone(options.exophone, options.e164);
-  const created = options.legacy ? formatIstLegacy(options.startedAt) : formatIst(options.startedAt);
-  const params: Record<string, string> = {
-    CallSid: options.callSid,
-    CallFrom: from,
-    // The capture's CallTo has no leading 0 while its To has one.
-    CallTo: options.legacy && !options.e164 ? to.replace(/^0/, '') : to,
-    CallStatus: 'in-progress',
-    Direction: 'outbound-dial',
-    ...(options.legacy ? { ForwardedFrom: '' } : {}),
-    Created: created,
-    DialCallDuration: '0',
-    StartTime: formatIst(options.startedAt),
-    EndTime: options.legacy ? '0000-00-00 00:00:00' : EXOTEL_END_TIME,
-    CallType: 'call-attempt',
-    DialWhomNumber: '',
-    ...(options.legacy ? { flow_id: '68135', tenant_id: '39' } : {}),
-    From: from,
-    To: to,
-    CurrentTime: formatIst(options.now),
-  };
+  const params = passthruCallParams({
+    callSid: options.callSid,
+    from: formatPhone(options.phone, options.e164),
+    to: formatPhone(options.exophone, options.e164),
+    startedAt: options.startedAt,
+    now: options.now,
+    ...(options.legacy ? { legacy: true } : {}),
+  });
   const customField = encodeCustomField(options.customer);
   if (customField !== '{}') params.CustomField = customField;
   for (const field of CUSTOMER_FIELDS) {

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.ts';
 import { defaultCustomer, pickCsvCustomer, resolveCustomer } from '../../src/simulate/customer.ts';
 import { createDigitSource, digitParam, parseDigitGroups, takeKeys, toGatherInput } from '../../src/simulate/digits.ts';
-import { actionParams, buildFirstRequest, encodeParams, formatIstLegacy, toWire, type FirstRequestOptions } from '../../src/simulate/exotel-request.ts';
+import { formatIstLegacy } from '../../src/exotel/call.ts';
+import { actionParams, buildFirstRequest, encodeParams, toWire, type FirstRequestOptions } from '../../src/simulate/exotel-request.ts';
 
 // 2025-08-11 14:05:09 IST
 const STARTED = new Date('2025-08-11T08:35:09Z');

@@ -4,7 +4,7 @@
  * the URL's own query string, `Exotel-Version: 1.0` for the Gather/Connect applets, HEAD + GET for Greeting
  * URLs, no redirects followed, a time budget over headers and body, and a size cap.
  */
-import { createCallSid, EXOTEL_END_TIME, formatIst } from '../../exotel/call.ts';
+import { createCallSid, passthruCallParams } from '../../exotel/call.ts';
 import type { SurfaceKind } from '../../exoml/surface.ts';
 import { UnreachableError } from '../../errors.ts';
 
@@ -18,23 +18,7 @@ const EXOPHONE = '08047112233';
 /** The call-detail parameters of the first Passthru hit (§10.2 item 1); Greeting URLs get the short set (item 9). */
 export function exotelParams(kind: SurfaceKind | undefined, now: Date, callSid = createCallSid()): Array<[string, string]> {
   if (kind === 'greeting') return [['CallSid', callSid], ['From', CUSTOMER], ['To', EXOPHONE], ['DialWhomNumber', '']];
-  const ts = formatIst(now);
-  return [
-    ['CallSid', callSid],
-    ['CallFrom', CUSTOMER],
-    ['CallTo', EXOPHONE],
-    ['CallStatus', 'in-progress'],
-    ['Direction', 'outbound-dial'],
-    ['Created', ts],
-    ['DialCallDuration', '0'],
-    ['StartTime', ts],
-    ['EndTime', EXOTEL_END_TIME],
-    ['CallType', 'call-attempt'],
-    ['DialWhomNumber', ''],
-    ['From', CUSTOMER],
-    ['To', EXOPHONE],
-    ['CurrentTime', ts],
-  ];
+  return Object.entries(passthruCallParams({ callSid, from: CUSTOMER, to: EXOPHONE, startedAt: now, now }));
 }
 
 function header(value: string | string[] | undefined): string | undefined {
