@@ -1,5 +1,5 @@
 /**
- * `npm run bench:url`: the streaming proof for `url --csv` (issue #6).
+ * `npm run bench:url`: the streaming proof for `url --csv`.
  *
  * This process generates customer rows on the fly (never on disk, never all in memory) and pipes them into
  * child processes, honouring backpressure:

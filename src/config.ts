@@ -1,6 +1,6 @@
 /**
  * Configuration: flags > environment > `.env` file > defaults. Pure: the caller passes env and the .env text,
- * so nothing here reads process.env (architecture.md rule 5). The result is frozen.
+ * so nothing here reads process.env (docs/architecture.md rule 5). The result is frozen.
  */
 import { parse as parseDotenv } from 'dotenv';
 import { UsageError } from './errors.ts';

@@ -1,5 +1,5 @@
 /**
- * The error model (architecture.md): every failure a user can see is an AppError with a stable code,
+ * The error model (docs/architecture.md): every failure a user can see is an AppError with a stable code,
  * the process exit code it maps to, and a hint. Stack traces are shown only with --debug.
  *
  * Exit codes: 0 ok · 1 a check failed · 2 usage error · 3 a dependency is unreachable.

@@ -1,4 +1,4 @@
-/** The layering rules of architecture.md, checked on the import lines of src/. */
+/** The layering rules of docs/architecture.md, checked on the import lines of src/. */
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';

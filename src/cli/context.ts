@@ -1,6 +1,6 @@
 /**
  * What a CLI run touches, injected so tests can run commands in-process with captured streams
- * (architecture.md: `run(argv, deps)`). `main.ts` fills it from the real process.
+ * (docs/architecture.md: `run(argv, deps)`). `main.ts` fills it from the real process.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { Config, ConfigFlags } from '../config.ts';

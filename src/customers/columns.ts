@@ -1,7 +1,7 @@
 /**
  * CSV header → customer fields. Headers match case-insensitively after folding spaces, dashes and dots to `_`
  * ("Phone Number" → phone_number), against each field's aliases; `--map field=Header` names anything else.
- * Every other column is carried into the output untouched (issue #6). Pure.
+ * Every other column is carried into the output untouched. Pure.
  */
 import { UsageError } from '../errors.ts';
 import { CUSTOMER_FIELDS, type CustomerField } from '../exotel/customer.ts';

@@ -2,7 +2,7 @@
  * Duplicate detection for `url --csv`: the later row with an already-accepted phone or customer_id is rejected.
  *
  * Memory is O(unique accepted rows), unavoidably (we must remember what we saw), but kept small: a JS
- * `Set<string>` of 1,000,000 ids costs ~150 MB of heap, which alone would break the 150 MB budget of issue #6.
+ * `Set<string>` of 1,000,000 ids costs ~150 MB of heap, which alone would break the 150 MB peak-RSS budget of `url --csv`.
  * Instead, open addressing over typed arrays, exact (no hashing shortcuts that could reject a row wrongly):
  * - ids: their UTF-8 bytes in one growing arena, the table holds arena offsets (~4-8 bytes a slot + the bytes);
  * - phones: a validated Indian mobile is 6000000000-9999999999, which minus 6e9 fits a uint32 (4-8 bytes each).

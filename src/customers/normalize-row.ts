@@ -1,5 +1,5 @@
 /**
- * One customer's raw fields → a normalised customer, or a rejection with a stable reason code (issue #6).
+ * One customer's raw fields → a normalised customer, or a rejection with a stable reason code.
  * Strict where `serve` is lenient: a row that would greet the wrong person, or call an impossible number, is
  * rejected before anyone is dialled. Pure.
  */

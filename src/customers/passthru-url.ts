@@ -1,5 +1,5 @@
 /**
- * Per-customer passthru URLs (simulator/dev shape, exotel-protocol.md §10.3): absolute, every value
+ * Per-customer passthru URLs (simulator/dev shape, docs/exotel-protocol.md §10.3): absolute, every value
  * encodeURIComponent-encoded (`%20`, never `+`, so Devanagari and Tamil names survive any decoder), then either
  * `key=<WEBHOOK_KEY>` or, with `--sign`, `exp` + `sig` from signCustomerParams (and no key). Pure.
  */

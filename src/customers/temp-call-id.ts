@@ -1,6 +1,6 @@
 /**
  * `temp_call_id` links a generated URL/CustomField to the call it becomes (the public bot's `temp_call_…` ids,
- * exotel-protocol.md §9.2). A seeded generator (sfc32 seeded from SHA-256 of the seed) so `--seed` reproduces
+ * docs/exotel-protocol.md §9.2). A seeded generator (sfc32 seeded from SHA-256 of the seed) so `--seed` reproduces
  * the same ids for the same input; without `--seed` the CLI passes a random seed. Pure.
  */
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * A typed ExoML builder: every verb is data, every text and attribute value is escaped on the way out, so a
- * customer called `Rao & <Sons>` can never break the document or inject a verb (exotel-protocol.md §9.1 #3).
+ * customer called `Rao & <Sons>` can never break the document or inject a verb (docs/exotel-protocol.md §9.1 item 3).
  * Attribute names and value types follow the project's strict dialect (§5.5).
  */
 export type Voice = 'man' | 'woman';

@@ -1,5 +1,5 @@
 /**
- * The strict ExoML dialect as data (exotel-protocol.md §5.5, §10.5): which elements exist, what each may
+ * The strict ExoML dialect as data (docs/exotel-protocol.md §5.5, §10.5): which elements exist, what each may
  * contain, and the attribute whitelist with a type per attribute (the union of goexoml §5.1 and the
  * developer.exotel.com verb pages §5.2). Attribute and element names are case-sensitive.
  */

@@ -1,5 +1,5 @@
 /**
- * The Greeting applet's dynamic URL body (exotel-protocol.md §4, §10.2 item 9): text to speak, or audio file
+ * The Greeting applet's dynamic URL body (docs/exotel-protocol.md §4, §10.2 item 9): text to speak, or audio file
  * URLs one per line (.wav 8 kHz mono 16-bit, or .mp3). Exotel speaks the body as it is. Pure.
  */
 import { finding, type Finding } from './finding.ts';

@@ -1,6 +1,6 @@
 /**
  * Checks on the HTTP response itself, for any surface Exotel fetches: status (Exotel follows no redirects,
- * exotel-protocol.md §10.2 item 1) and Content-Type (§4: Greeting `text/plain` exactly; §2.3 and §3 JSON;
+ * docs/exotel-protocol.md §10.2 item 1) and Content-Type (§4: Greeting `text/plain` exactly; §2.3 and §3 JSON;
  * ExoML text/xml or application/xml). Pure.
  */
 import { finding, type Finding } from './finding.ts';

@@ -1,5 +1,5 @@
 /**
- * The JSON and text surfaces of App Bazaar dynamic URLs (exotel-protocol.md §10.2 items 7–9): the Gather
+ * The JSON and text surfaces of App Bazaar dynamic URLs (docs/exotel-protocol.md §10.2 items 7–9): the Gather
  * applet's JSON, the Connect applet's JSON and the Greeting applet's text/plain body. Exotel drops the call
  * on a wrong shape or an unknown key (§2.3, §3), so unknown keys are errors. Pure.
  */

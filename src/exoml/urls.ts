@@ -1,4 +1,4 @@
-/** URL shapes the validators accept (exotel-protocol.md §10.5): absolute http(s), relative (a warning), else an error. */
+/** URL shapes the validators accept (docs/exotel-protocol.md §10.5): absolute http(s), relative (a warning), else an error. */
 export type UrlShape = 'absolute' | 'relative' | 'invalid';
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;

@@ -1,4 +1,4 @@
-/** Attribute whitelist and value rules per element (exotel-protocol.md §5.5, §10.5 "Value errors"). Pure. */
+/** Attribute whitelist and value rules per element (docs/exotel-protocol.md §5.5, §10.5 "Value errors"). Pure. */
 import type { Code } from './codes.ts';
 import { PHONE, SAY_LANGUAGES, type AttrType, type ElementSpec } from './dialect.ts';
 import { finding, type Finding, type Position } from './finding.ts';

@@ -1,4 +1,4 @@
-/** Flow lint warnings (exotel-protocol.md §5.5 "Flow lint warnings", §10.5 "Lint warnings"). Pure. */
+/** Flow lint warnings (docs/exotel-protocol.md §5.5 "Flow lint warnings", §10.5 "Lint warnings"). Pure. */
 import { finding, type Finding } from './finding.ts';
 import type { ExomlNode } from './parse.ts';
 import type { Visited } from './validate-structure.ts';

@@ -1,5 +1,5 @@
 /**
- * Elements, nesting and text content (exotel-protocol.md §5.5 "Nesting", §10.5 "Document-level errors" and
+ * Elements, nesting and text content (docs/exotel-protocol.md §5.5 "Nesting", §10.5 "Document-level errors" and
  * "Content checks"). Walks the tree with an explicit stack; the subtree of an unknown element is not checked
  * (one finding for the element, not one per descendant).
  */

@@ -1,6 +1,6 @@
 /**
- * `validateExoml`: the strict ExoML linter (issue #4) behind `exo-passthru validate` and the simulator.
- * Parses with line:column (parse.ts), then checks the project dialect of exotel-protocol.md §5.5 / §10.5.
+ * `validateExoml`: the strict ExoML linter behind `exo-passthru validate` and the simulator.
+ * Parses with line:column (parse.ts), then checks the project dialect of docs/exotel-protocol.md §5.5 / §10.5.
  * Every finding carries a stable code from codes.ts. Pure: no I/O; bounded time and memory on any input
  * (parse.ts refuses oversize, binary, DOCTYPE and deep nesting before the XML parser runs).
  */

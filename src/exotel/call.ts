@@ -1,5 +1,5 @@
 /**
- * Exotel call parameters (exotel-protocol.md §1.2): CallSid shape, the eight documented CallStatus values,
+ * Exotel call parameters (docs/exotel-protocol.md §1.2): CallSid shape, the eight documented CallStatus values,
  * and IST wall-clock timestamps `YYYY-MM-DD HH:mm:ss`.
  */
 import { randomBytes } from 'node:crypto';

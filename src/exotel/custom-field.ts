@@ -1,7 +1,7 @@
 /**
- * Exotel echoes `CustomField` verbatim to Passthru, Greeting and the terminal StatusCallback (§6.1), so per-call
+ * Exotel echoes `CustomField` verbatim to Passthru, Greeting and the terminal StatusCallback (docs/exotel-protocol.md §6.1), so per-call
  * customer data travels there in production. Our encoding is compact JSON of string values (§10.3). We also
- * decode the `k=v|k=v` form public code uses (§9.1 #10), with percent-decoding of values so `|` and `=` survive.
+ * decode the `k=v|k=v` form public code uses (§9.1 item 10), with percent-decoding of values so `|` and `=` survive.
  */
 import { CUSTOMER_FIELDS, type CustomerInput } from './customer.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The customer data a call carries (the public bot's wire format, exotel-protocol.md §9.2), and its
+ * The customer data a call carries (the public bot's wire format, docs/exotel-protocol.md §9.2), and its
  * normalisation. Shared by `serve` (lenient: a bad field is dropped with a warning, the call goes on) and
  * `url --csv` (strict: a bad field rejects the row before anyone is dialled).
  */

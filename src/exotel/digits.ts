@@ -31,7 +31,7 @@ export function readDigits(params: Readonly<Record<string, string | undefined>>)
   return { digits: undefined, source: undefined, invalid: false };
 }
 
-/** Exotel's finish key is not part of the input (assumed as in Twilio; §2.4). */
+/** Exotel's finish key is not part of the input (assumed as in Twilio; docs/exotel-protocol.md §2.4). */
 export function stripFinishKey(digits: string, finishOnKey = '#'): string {
   return finishOnKey !== '' && digits.endsWith(finishOnKey) ? digits.slice(0, -finishOnKey.length) : digits;
 }

@@ -2,7 +2,7 @@
  * Languages the bundled bot speaks, and how a customer's language is chosen.
  * Exotel's <Say language> documents short codes (en, hi, ta …): https://developer.exotel.com/docs/exoml/verbs/say
  * TTS engines used with Exotel (Sarvam) want BCP-47 `xx-IN`; Odia is `od-IN` there but `or` in ISO 639-1
- * (exotel-protocol.md §8), so both spellings are accepted.
+ * (docs/exotel-protocol.md §8), so both spellings are accepted.
  */
 export const LANGUAGES = {
   en: { bcp47: 'en-IN', name: 'English' },

@@ -1,6 +1,6 @@
 /**
  * Indian phone numbers: Exotel sends national `0XXXXXXXXXX` in older flows and E.164 `+91…` in newer ones
- * (exotel-protocol.md §1.2), sometimes without the leading 0 (`CallTo=8039513882`).
+ * (docs/exotel-protocol.md §1.2), sometimes without the leading 0 (`CallTo=8039513882`).
  */
 
 /** A 10-digit mobile starting 6–9, or with 0 / 91 / +91 prefixes, spaces and dashes → `+91XXXXXXXXXX`. */
@@ -40,5 +40,5 @@ export function maskPhone(value: string): string {
   });
 }
 
-/** The phone-number pattern ExoML accepts in `callerId` and `<Number>` (exotel-protocol.md §10.5). */
+/** The phone-number pattern ExoML accepts in `callerId` and `<Number>` (docs/exotel-protocol.md §10.5). */
 export const EXOML_PHONE_PATTERN = /^(?:\+?[0-9]{10,15}|0[0-9]{10})$/;

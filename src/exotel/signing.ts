@@ -2,7 +2,7 @@
  * Signed passthru URLs (`url --sign`): `exp` (unix seconds) and `sig` = HMAC-SHA256(secret, canonical string)
  * over the customer parameters, so nobody can edit the amount or the customer in a URL. The canonical string is
  * the customer fields present (CUSTOMER_FIELDS order) as `name=value` lines, then `exp=<exp>`.
- * Exotel itself signs nothing (exotel-protocol.md §7): this protects the URLs we hand out.
+ * Exotel itself signs nothing (docs/exotel-protocol.md §7): this protects the URLs we hand out.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { CUSTOMER_FIELDS } from './customer.ts';

@@ -1,5 +1,5 @@
 /**
- * Phone numbers are PII (exotel-protocol.md §9.1 #9): inspect shows them masked (last 4 digits kept) unless
+ * Phone numbers are PII (docs/exotel-protocol.md §9.1 item 9): inspect shows them masked (last 4 digits kept) unless
  * --show-pii. Fields that hold a number by name are masked whatever their shape; anywhere else only a value that
  * is a phone number as a whole is, so dates, amounts and numeric ids stay readable. Pure.
  */

@@ -3,7 +3,7 @@
  * serve's admin API (admin-source.ts: how the embedded in-memory sessions and PGlite history are seen while
  * serve runs). Both answer the same questions with the same shapes, so formatting never knows which it was.
  *
- * The interface has no write method at all: inspect is read-only by construction (issue #7).
+ * The interface has no write method at all: inspect is read-only by construction.
  */
 import type { CallEventRow, CallQuery, CallRow, CallSession, CustomerRow, HistoryStore, SessionEntry, SessionQuery, SessionStore } from '../stores/ports.ts';
 

@@ -1,5 +1,5 @@
 /**
- * `createApp(deps)` → an express app that does not listen (architecture.md). Thin routes, one error
+ * `createApp(deps)` → an express app that does not listen (docs/architecture.md). Thin routes, one error
  * middleware, one log line per request with the CallSid and phone numbers masked.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps) {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
   });
 
-  // One error middleware: webhooks still answer well-formed ExoML (never 200 on an error, §9.1 #4).
+  // One error middleware: webhooks still answer well-formed ExoML (never 200 on an error, docs/exotel-protocol.md §9.1 item 4).
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
     const clientError = status >= 400 && status < 500;

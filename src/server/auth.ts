@@ -1,6 +1,6 @@
 /**
  * Webhook and admin authentication.
- * - Webhooks: Exotel signs nothing (exotel-protocol.md §7), so the optional WEBHOOK_KEY travels in the URL as
+ * - Webhooks: Exotel signs nothing (docs/exotel-protocol.md §7), so the optional WEBHOOK_KEY travels in the URL as
  *   `?key=` (compared in constant time), or a signed URL from `url --sign` carries `exp` + `sig`, or the Gather
  *   action URL we generate carries `tok` = HMAC(key, CallSid) so the key itself never appears in ExoML.
  * - Admin: always behind a bearer token; when ADMIN_TOKEN is not configured, serve makes a random one, and the

@@ -1,4 +1,4 @@
-/** Server logging: one line per request, phone numbers masked (they are PII; §9.1 #9). */
+/** Server logging: one line per request, phone numbers masked (they are PII; docs/exotel-protocol.md §9.1 item 9). */
 import { maskPhone } from '../exotel/phone.ts';
 
 export type Logger = {

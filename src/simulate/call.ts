@@ -1,5 +1,5 @@
 /**
- * One whole call, as Exotel plays it (exotel-protocol.md §5.2, §10.1 `exoml` mode): request → response →
+ * One whole call, as Exotel plays it (docs/exotel-protocol.md §5.2, §10.1 `exoml` mode): request → response →
  * validate → play the verbs in order. A Gather takes keys from the digit source and sends them to its action
  * (or, on no input, falls through to the next verb, as Exotel and Twilio do when the timeout passes);
  * Redirect and Dial/Record actions are followed; the call ends at Hangup, at the end of a document, at a Dial

@@ -1,6 +1,6 @@
 /**
  * DTMF for the simulator: `--digits` groups (one per Gather), how a phone ends a Gather (finish key, numDigits,
- * timeout), the three ways digits reach the action (exotel-protocol.md §2.4, §5.2, §5.4), and where keys come
+ * timeout), the three ways digits reach the action (docs/exotel-protocol.md §2.4, §5.2, §5.4), and where keys come
  * from (flags, `--no-input`, an interactive keypad). Pure except for the injected keypad.
  */
 import { UsageError } from '../errors.ts';

@@ -1,5 +1,5 @@
 /**
- * The requests Exotel sends, built exactly (exotel-protocol.md §1.2, §10.2): the first Passthru hit with the call
+ * The requests Exotel sends, built exactly (docs/exotel-protocol.md §1.2, §10.2): the first Passthru hit with the call
  * details, the user's own query string kept, and the shorter parameter sets of ExoML actions (§5.2). Pure.
  */
 import { passthruCallParams } from '../exotel/call.ts';

@@ -1,6 +1,6 @@
 /**
  * One HTTP exchange as Exotel makes it, over undici: no redirects followed (a 3xx is a Passthru branch signal,
- * §1.4), a hard time budget covering headers and body (§1.5), a size cap, and every failure turned into data
+ * docs/exotel-protocol.md §1.4), a hard time budget covering headers and body (§1.5), a size cap, and every failure turned into data
  * (timeout, refused, reset) instead of an exception.
  */
 import { request, type Dispatcher } from 'undici';

@@ -1,6 +1,6 @@
 /**
  * One step's response → an ExoML tree to play, or the outcome that ends the call: a transport failure, a
- * redirect (never followed: a Passthru branch signal, exotel-protocol.md §1.4), a non-2xx, a body that is not
+ * redirect (never followed: a Passthru branch signal, docs/exotel-protocol.md §1.4), a non-2xx, a body that is not
  * ExoML. Every document goes through the validator; its findings stay with the step.
  */
 import { STATUS_CODES } from 'node:http';
@@ -47,7 +47,7 @@ function slowFinding(ms: number, slowMs: number): Finding {
     code: 'SIM001',
     severity: 'warning',
     message: `answered in ${ms} ms, over ${slowMs} ms: the caller hears silence while your server works`,
-    hint: 'answer at once and do slow work in the background (exotel-protocol.md §1.4–1.5)',
+    hint: 'answer at once and do slow work in the background (docs/exotel-protocol.md §1.4–1.5)',
     line: 1,
     column: 1,
     path: 'http.latency',

@@ -1,6 +1,6 @@
 /**
  * ExoML elements → what the caller hears and what the call does, with Exotel's defaults filled in
- * (exotel-protocol.md §5.2: Gather timeout 5 s, finishOnKey '#', method POST; Dial and Redirect method POST).
+ * (docs/exotel-protocol.md §5.2: Gather timeout 5 s, finishOnKey '#', method POST; Dial and Redirect method POST).
  * Values the validator rejects are read leniently here: the simulator still plays what a phone would. Pure.
  */
 import type { ExomlNode } from '../exoml/parse.ts';

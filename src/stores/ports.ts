@@ -1,5 +1,5 @@
 /**
- * The two ports the server sees (architecture.md rule 3): sessions (Redis or in-memory) and history
+ * The two ports the server sees (docs/architecture.md rule 3): sessions (Redis or in-memory) and history
  * (PostgreSQL or PGlite). Adapters live beside this file; `open.ts` picks them from Config.
  */
 import type { LanguageCode } from '../exotel/language.ts';

@@ -1,6 +1,6 @@
 /**
  * Sessions in Redis: one JSON value per call under `<prefix><CallSid>`, written with `SET … EX ttl`.
- * ioredis is imported lazily so commands that never touch Redis never load it (architecture.md rule 4).
+ * ioredis is imported lazily so commands that never touch Redis never load it (docs/architecture.md rule 4).
  *
  * Fail fast, because this sits on the path of a live phone call: a bounded connect timeout, no offline queue
  * (a command while Redis is down fails at once instead of waiting for a reconnect), one retry per request, and

@@ -1,5 +1,5 @@
 /**
- * The fixture files of issue #6 through the real CLI: every row of the hostile file gets the verdict and reason
+ * The customer fixture files through the real CLI: every row of the hostile file gets the verdict and reason
  * in the table below; the realistic 50-row file is accepted whole; a file without a required column is a usage
  * error before any row is read.
  */

@@ -1,5 +1,5 @@
 /**
- * Round trip (issue #6): every passthru_url the CLI produces parses back to exactly the normalised row, and every
+ * Round trip: every passthru_url the CLI produces parses back to exactly the normalised row, and every
  * custom_field decodes — through serve's own reader — to the same customer. Both fixture files, so Devanagari,
  * Tamil, quotes and formula-looking names all travel.
  */

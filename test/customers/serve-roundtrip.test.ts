@@ -1,5 +1,5 @@
 /**
- * `url --csv` output through a real `serve` (createApp + listen on 127.0.0.1:0, issue #6):
+ * `url --csv` output through a real `serve` (createApp + listen on 127.0.0.1:0):
  * - every CustomField, sent the way Exotel sends it to a static passthru URL, greets that customer by name, in
  *   the customer's language, with the loan and the amount; the session holds exactly that customer;
  * - every dev-shape passthru_url is accepted with its key= and greets the same customer;

@@ -1,5 +1,5 @@
 /**
- * The fixture tables (issue #4 "Done means").
+ * The fixture tables: every valid document clean, every invalid one raising exactly its code.
  *
  * Conventions:
  * - fixtures/exoml/valid/*.xml: realistic documents; each must be clean under --strict (no finding at all).

@@ -1,4 +1,4 @@
-/** The App Bazaar surfaces (§10.2 items 7–9), kind detection, JSON error positions and HTTP response checks. */
+/** The App Bazaar surfaces (docs/exotel-protocol.md §10.2 items 7–9), kind detection, JSON error positions and HTTP response checks. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkResponseMeta } from '../../src/exoml/http-response.ts';

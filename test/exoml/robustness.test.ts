@@ -1,5 +1,5 @@
 /**
- * Hostile input never crashes or hangs the validator and always yields a finding (issue #4). Behaviour, not
+ * Hostile input never crashes or hangs the validator and always yields a finding. Behaviour, not
  * timing: each case must return the expected code; the test runner's own timeout is the bound.
  */
 import assert from 'node:assert/strict';

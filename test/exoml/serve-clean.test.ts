@@ -1,5 +1,5 @@
 /**
- * Every ExoML document `serve` returns is clean under --strict (issue #4): greetings in several languages, a
+ * Every ExoML document `serve` returns is clean under --strict: greetings in several languages, a
  * hostile customer name, CustomField, missing fields, each menu branch, the re-prompt and the error paths.
  */
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-/** Unit tests: the requests Exotel sends (§1.2, §10.2), digit groups and keys, the CSV/flags customer. */
+/** Unit tests: the requests Exotel sends (docs/exotel-protocol.md §1.2, §10.2), digit groups and keys, the CSV/flags customer. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.ts';

@@ -1,5 +1,5 @@
 /**
- * `exo-passthru inspect sessions | calls | call <CallSid>` (issue #7): what the server remembered, Redis sessions
+ * `exo-passthru inspect sessions | calls | call <CallSid>`: what the server remembered, Redis sessions
  * and PostgreSQL call rows side by side, read directly or through serve's admin API. Never writes.
  */
 import { Option, type Command } from 'commander';

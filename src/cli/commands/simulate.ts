@@ -1,5 +1,5 @@
 /**
- * `exo-passthru simulate [url]` (issue #5): play a whole call as Exotel would, against `serve` or any webhook,
+ * `exo-passthru simulate [url]`: play a whole call as Exotel would, against `serve` or any webhook,
  * and print what the caller hears, presses and where the call goes. Flags, files, the keypad, colours and the
  * exit code live here; the call itself is src/simulate/ (HTTP only, never the server's code).
  */

@@ -1,5 +1,5 @@
 /**
- * `exo-passthru url`: customers → passthru URLs and CustomField (issue #6), from a CSV (streaming) or from
+ * `exo-passthru url`: customers → passthru URLs and CustomField, from a CSV (streaming) or from
  * flags for one customer. Files, stdin, the progress bar, the summary and the exit code live here; every
  * decision about a row lives in src/customers/.
  */

@@ -1,5 +1,5 @@
 /**
- * Fetch a URL the way Exotel would before validating the answer (exotel-protocol.md §10.2): GET (or POST with
+ * Fetch a URL the way Exotel would before validating the answer (docs/exotel-protocol.md §10.2): GET (or POST with
  * the same fields as a form, the developer.exotel.com flavour) with Exotel-shaped call parameters appended to
  * the URL's own query string, `Exotel-Version: 1.0` for the Gather/Connect applets, HEAD + GET for Greeting
  * URLs, no redirects followed, a time budget over headers and body, and a size cap.

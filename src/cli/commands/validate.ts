@@ -1,5 +1,5 @@
 /**
- * `exo-passthru validate <file|url|->...` (issue #4): the strict ExoML linter, and the JSON / text checks of the
+ * `exo-passthru validate <file|url|->...`: the strict ExoML linter, and the JSON / text checks of the
  * Gather, Connect and Greeting dynamic URLs. The rules live in src/exoml/; this file reads sources, prints the
  * findings and sets the exit code (0 clean · 1 findings at the failing severity · 2 usage · 3 unreachable).
  */
