@@ -4,6 +4,8 @@
  * action URL repeats CallSid, language, attempt and customer id), failures are logged, history writes wait
  * in the outbox.
  */
+import type { CallSession } from '../domain/call.ts';
+import type { Customer } from '../domain/customer.ts';
 import { buildExoml, type Verb } from '../exoml/build.ts';
 import { isUsableCallSid } from '../exotel/call.ts';
 import { decodeCustomField } from '../exotel/custom-field.ts';
@@ -12,7 +14,7 @@ import { readDigits } from '../exotel/digits.ts';
 import { chooseLanguage, parseLanguageCode, type LanguageCode } from '../exotel/language.ts';
 import { normalizePhoneIN } from '../exotel/phone.ts';
 import { errorVerbs, greetingVerbs, MAX_ATTEMPTS, menuVerbs, type FlowSettings } from '../flow/call-flow.ts';
-import type { CallSession, Customer, HistoryStore, SessionStore } from '../stores/ports.ts';
+import type { HistoryStore, SessionStore } from '../stores/ports.ts';
 import type { Logger } from './logger.ts';
 import type { Outbox } from './outbox.ts';
 import { storableParams, type Params } from './params.ts';
