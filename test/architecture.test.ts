@@ -47,10 +47,10 @@ describe('architecture rules', () => {
     }
   });
 
-  it('2. exotel/ and exoml/ are leaves: no I/O modules, no process, no console', async () => {
+  it('2. exotel/, exoml/ and domain/ are leaves: no I/O modules, no process, no console', async () => {
     const io = /^(node:)?(fs|fs\/promises|net|http|https|child_process|dgram|tls)$|^(undici|express|ioredis|pg|@electric-sql\/pglite)$/;
     for (const file of await sources()) {
-      if (!file.path.startsWith('exotel/') && !file.path.startsWith('exoml/')) continue;
+      if (!file.path.startsWith('exotel/') && !file.path.startsWith('exoml/') && !file.path.startsWith('domain/')) continue;
       for (const imp of file.imports) assert.ok(!io.test(imp.spec), `${file.path} imports ${imp.spec}`);
       assert.doesNotMatch(file.text, /\bprocess\.|\bconsole\./, `${file.path} touches process/console`);
     }

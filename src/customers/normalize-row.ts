@@ -3,6 +3,7 @@
  * Strict where `serve` is lenient: a row that would greet the wrong person, or call an impossible number, is
  * rejected before anyone is dialled. Pure.
  */
+import { CUSTOMER_FIELD_MAX_LENGTH } from '../domain/customer.ts';
 import { parseAmount, parseDueDate, type CustomerField, type CustomerInput } from '../exotel/customer.ts';
 import { chooseLanguage, toBcp47 } from '../exotel/language.ts';
 import { normalizeMobileIN } from '../exotel/phone.ts';
@@ -36,14 +37,9 @@ export type NormalizedCustomer = CustomerInput & { customer_id: string; customer
 
 export type NormalizeResult = { ok: true; customer: NormalizedCustomer; warnings: RowWarning[] } | ({ ok: false } & Rejection);
 
-/** Lengths `serve` stores without truncating (src/server/call-service.ts), so a URL round-trips intact. */
-export const MAX_LENGTH: Readonly<Partial<Record<CustomerField, number>>> = {
-  customer_id: 100,
-  customer_name: 200,
-  loan_id: 100,
-  state: 100,
-  temp_call_id: 100,
-};
+// Length limits: the table `serve` truncates to (src/domain/customer.ts), so a URL written here round-trips intact.
+// A plain ASCII value no longer than the shortest limit needs no further check.
+const SHORTEST_LIMIT = Math.min(...Object.values(CUSTOMER_FIELD_MAX_LENGTH));
 
 /** ₹1 lakh crore: beyond it a float cannot hold paise exactly and the figure is surely a data error. */
 const MAX_AMOUNT = 1e12;
@@ -59,11 +55,11 @@ const PLAIN = /^[\x21-\x7E](?:[\x21-\x7E]| (?! ))*$/;
  * Returns the clean string, or the rejection (allocation-free on the hot path: this runs 9 times a row).
  */
 function cleanText(field: CustomerField, raw: string | undefined): string | undefined | Rejection {
-  if (raw === undefined || (raw.length <= 100 && PLAIN.test(raw))) return raw;
+  if (raw === undefined || (raw.length <= SHORTEST_LIMIT && PLAIN.test(raw))) return raw;
   const value = raw.replace(/\s+/gu, ' ').trim().normalize('NFC');
   if (value === '') return undefined;
   if (FORBIDDEN.test(value) || !value.isWellFormed()) return { reason: 'control_characters', message: `${field} contains control characters` };
-  const max = MAX_LENGTH[field];
+  const max = CUSTOMER_FIELD_MAX_LENGTH[field];
   if (max !== undefined && value.length > max) return { reason: 'field_too_long', message: `${field} is ${value.length} characters (at most ${max})` };
   return value;
 }

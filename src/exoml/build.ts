@@ -4,7 +4,12 @@
  * Attribute names and value types follow the project's strict dialect (§5.5).
  */
 export type Voice = 'man' | 'woman';
+/** The method a verb's URL is fetched with, and so of every request Exotel makes to a webhook (§5.2). */
 export type HttpMethod = 'GET' | 'POST';
+
+// The verbs as the builder takes them (numbers are numbers, defaults left to Exotel). What the simulator reads
+// back out of a document is a different shape, with positions and Exotel's defaults filled in: PlayedSay etc.
+// in src/simulate/types.ts.
 
 export type SayVerb = { verb: 'Say'; text: string; voice?: Voice; language?: string; loop?: number };
 export type PlayVerb = { verb: 'Play'; url: string; loop?: number };

@@ -1,7 +1,8 @@
 /**
  * The customer data a call carries (the public bot's wire format, docs/exotel-protocol.md §9.2), and its
  * normalisation. Shared by `serve` (lenient: a bad field is dropped with a warning, the call goes on) and
- * `url --csv` (strict: a bad field rejects the row before anyone is dialled).
+ * `url --csv` (strict: a bad field rejects the row before anyone is dialled). The length limits both apply are one
+ * table, CUSTOMER_FIELD_MAX_LENGTH in src/domain/customer.ts.
  */
 export const CUSTOMER_FIELDS = [
   'customer_id',

@@ -2,10 +2,11 @@
  * The bundled bot's call flow, pure: greeting → menu (press 1) → agent / goodbye, with one re-prompt on no
  * input. Each step returns the verbs to speak; the server turns them into ExoML with the typed builder.
  */
+import type { Outcome } from '../domain/call.ts';
+import type { Customer } from '../domain/customer.ts';
 import type { DialVerb, GatherVerb, SayVerb, Verb } from '../exoml/build.ts';
 import { formatRupees } from '../exotel/customer.ts';
 import { toBcp47, type LanguageCode } from '../exotel/language.ts';
-import type { Customer, Outcome } from '../stores/ports.ts';
 import { renderTemplate, type PromptCatalog, type PromptKey, type PromptValues } from './prompts.ts';
 
 export const GATHER_TIMEOUT_SECONDS = 10;

@@ -2,7 +2,8 @@
  * `inspect call <CallSid>`: the session, the call row, the customer row, the events timeline and the mismatches,
  * as titled sections of table rows, or as the JSON of docs/inspect-json.md. Pure.
  */
-import type { CallEventRow, CallRow, CallSession, CustomerRow } from '../stores/ports.ts';
+import type { CallSession } from '../domain/call.ts';
+import type { CallEventRow, CallRow, CustomerRow } from '../stores/ports.ts';
 import { cell, envelope, formatDuration, formatTime, secondsSince, type FormatOptions, type JsonEnvelope, type TableRows } from './format.ts';
 import { maskCall, maskCustomer, maskEvent, maskSession } from './mask.ts';
 import type { Mismatch } from './mismatch.ts';

@@ -3,8 +3,9 @@
  * --show-pii. Fields that hold a number by name are masked whatever their shape; anywhere else only a value that
  * is a phone number as a whole is, so dates, amounts and numeric ids stay readable. Pure.
  */
+import type { CallSession } from '../domain/call.ts';
 import { maskPhone } from '../exotel/phone.ts';
-import type { CallEventRow, CallRow, CallSession, CustomerRow } from '../stores/ports.ts';
+import type { CallEventRow, CallRow, CustomerRow } from '../stores/ports.ts';
 
 /** Exotel parameter names that carry a number (From, To, CallFrom, CallTo, DialWhomNumber, PhoneNumber …). */
 const NUMBER_KEY = /from|^to$|callto|number|phone|caller/i;

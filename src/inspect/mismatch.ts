@@ -3,7 +3,8 @@
  * writes both on every webhook (call-service.ts), the row through the outbox; a disagreement means a write was
  * lost or is still queued, a session expired, or someone edited a store by hand. Pure.
  */
-import type { CallRow, CallSession } from '../stores/ports.ts';
+import type { CallSession } from '../domain/call.ts';
+import type { CallRow } from '../stores/ports.ts';
 
 export const MISMATCH_KINDS = [
   'row_missing',

@@ -5,7 +5,8 @@
  *
  * The interface has no write method at all: inspect is read-only by construction.
  */
-import type { CallEventRow, CallQuery, CallRow, CallSession, CustomerRow, HistoryStore, SessionEntry, SessionQuery, SessionStore } from '../stores/ports.ts';
+import type { CallSession } from '../domain/call.ts';
+import type { CallEventRow, CallQuery, CallRow, CustomerRow, HistoryStore, SessionEntry, SessionQuery, SessionStore } from '../stores/ports.ts';
 
 export type SourceDescription = {
   mode: 'direct' | 'server';

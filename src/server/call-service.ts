@@ -4,15 +4,17 @@
  * action URL repeats CallSid, language, attempt and customer id), failures are logged, history writes wait
  * in the outbox.
  */
+import type { CallSession } from '../domain/call.ts';
+import { CUSTOMER_FIELD_MAX_LENGTH, type Customer } from '../domain/customer.ts';
 import { buildExoml, type Verb } from '../exoml/build.ts';
 import { isUsableCallSid } from '../exotel/call.ts';
 import { decodeCustomField } from '../exotel/custom-field.ts';
-import { parseAmount, parseDueDate, pickCustomerInput } from '../exotel/customer.ts';
+import { parseAmount, parseDueDate, pickCustomerInput, type CustomerField } from '../exotel/customer.ts';
 import { readDigits } from '../exotel/digits.ts';
 import { chooseLanguage, parseLanguageCode, type LanguageCode } from '../exotel/language.ts';
 import { normalizePhoneIN } from '../exotel/phone.ts';
 import { errorVerbs, greetingVerbs, MAX_ATTEMPTS, menuVerbs, type FlowSettings } from '../flow/call-flow.ts';
-import type { CallSession, Customer, HistoryStore, SessionStore } from '../stores/ports.ts';
+import type { HistoryStore, SessionStore } from '../stores/ports.ts';
 import type { Logger } from './logger.ts';
 import type { Outbox } from './outbox.ts';
 import { storableParams, type Params } from './params.ts';
@@ -38,6 +40,12 @@ function callSidOf(params: Params): string | undefined {
 
 type CustomerReading = { customer: Customer | undefined; language: LanguageCode; warnings: string[] };
 
+/** Lenient: an over-long field is cut to the limit `url --csv` rejects above, so a URL it wrote is never cut. */
+function clip(field: CustomerField, value: string): string {
+  const max = CUSTOMER_FIELD_MAX_LENGTH[field];
+  return max === undefined ? value : value.slice(0, max);
+}
+
 /**
  * Customer fields from the query/form, else from CustomField; lenient: a bad field is dropped with a warning.
  * A signed URL (`url --sign`) vouches only for the customer fields in its query, so a CustomField on it is not
@@ -60,11 +68,11 @@ export function readCustomer(params: Params): CustomerReading {
     if (Object.keys(input).length > 0) warnings.push('customer fields without customer_id are not stored');
     return { customer: undefined, language: choice.code, warnings };
   }
-  const customer: Customer = { customer_id: input.customer_id.slice(0, 200) };
-  if (input.customer_name) customer.customer_name = input.customer_name.slice(0, 200);
-  if (input.loan_id) customer.loan_id = input.loan_id.slice(0, 100);
-  if (input.state) customer.state = input.state.slice(0, 100);
-  if (input.temp_call_id) customer.temp_call_id = input.temp_call_id.slice(0, 100);
+  const customer: Customer = { customer_id: clip('customer_id', input.customer_id) };
+  if (input.customer_name) customer.customer_name = clip('customer_name', input.customer_name);
+  if (input.loan_id) customer.loan_id = clip('loan_id', input.loan_id);
+  if (input.state) customer.state = clip('state', input.state);
+  if (input.temp_call_id) customer.temp_call_id = clip('temp_call_id', input.temp_call_id);
   if (input.language_code && parseLanguageCode(input.language_code)) customer.language_code = input.language_code;
   if (input.amount !== undefined) {
     const amount = parseAmount(input.amount);

@@ -11,7 +11,7 @@ import type { ExomlNode } from '../exoml/parse.ts';
 import { digitParam, toGatherInput, type DigitFlavour, type DigitSource } from './digits.ts';
 import { actionParams } from './exotel-request.ts';
 import { fetchDocument, type ResponseOptions } from './response.ts';
-import type { CallEvent, CallRecord, Outcome, PlayedVerb, SimRequest, Step } from './types.ts';
+import type { CallEnding, CallEvent, CallRecord, PlayedVerb, SimRequest, Step } from './types.ts';
 import { promptText, toDial, toGather, toRecord, toSimpleVerb } from './verbs.ts';
 
 export type SimulateOptions = ResponseOptions & {
@@ -29,7 +29,7 @@ export type SimulateOptions = ResponseOptions & {
 
 export const DEFAULT_MAX_STEPS = 20;
 
-type Flow = { next: SimRequest } | { outcome: Outcome } | undefined;
+type Flow = { next: SimRequest } | { outcome: CallEnding } | undefined;
 
 type Play = {
   options: SimulateOptions;
@@ -73,7 +73,7 @@ export async function simulateCall(options: SimulateOptions): Promise<CallRecord
   return record;
 }
 
-async function playDocument(root: ExomlNode, play: Play): Promise<{ next: SimRequest } | { outcome: Outcome }> {
+async function playDocument(root: ExomlNode, play: Play): Promise<{ next: SimRequest } | { outcome: CallEnding }> {
   for (let i = 0; i < root.children.length; i++) {
     const flow = await playNode(root.children[i] as ExomlNode, play);
     if (flow === undefined) continue;
@@ -112,7 +112,7 @@ async function playNode(node: ExomlNode, play: Play): Promise<Flow> {
 }
 
 /** An absolute http(s) URL, or a relative one resolved against the document's URL (with a note). */
-function resolveTarget(raw: string, play: Play, what: string): { url: string } | { outcome: Outcome } {
+function resolveTarget(raw: string, play: Play, what: string): { url: string } | { outcome: CallEnding } {
   if (raw === '') return { outcome: { kind: 'error', reason: `${what} without a URL: the call cannot go on` } };
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(raw)) {
     if (/^https?:\/\//i.test(raw) && URL.canParse(raw)) return { url: raw };

@@ -6,7 +6,7 @@
  */
 import { UsageError } from '../errors.ts';
 import { normalizePhoneIN } from '../exotel/phone.ts';
-import type { CallRecord, DialVerb, GatherVerb, PlayedVerb, SayVerb } from './types.ts';
+import type { CallRecord, PlayedDial, PlayedGather, PlayedSay, PlayedVerb } from './types.ts';
 
 export type Expectation = { raw: string } & ({ kind: 'dial' | 'hangup' | 'no-input' } | { kind: 'dial-number' | 'say'; value: string });
 
@@ -44,7 +44,7 @@ function outcomeText(record: CallRecord): string {
 
 function judge(expectation: Expectation, record: CallRecord): { ok: boolean; detail: string } {
   const verbs = allVerbs(record);
-  const dials = verbs.filter((v): v is DialVerb => v.verb === 'Dial');
+  const dials = verbs.filter((v): v is PlayedDial => v.verb === 'Dial');
   const outcome = `outcome: ${outcomeText(record)}`;
   switch (expectation.kind) {
     case 'dial':
@@ -57,13 +57,13 @@ function judge(expectation: Expectation, record: CallRecord): { ok: boolean; det
     case 'hangup':
       return { ok: record.outcome.kind === 'hangup', detail: outcome };
     case 'no-input': {
-      const gathers = verbs.filter((v): v is GatherVerb => v.verb === 'Gather');
+      const gathers = verbs.filter((v): v is PlayedGather => v.verb === 'Gather');
       const silent = gathers.length > 0 && gathers.every((g) => g.input?.kind !== 'keys');
       const ok = silent && record.outcome.kind !== 'error';
       return { ok, detail: gathers.length === 0 ? `no Gather was played; ${outcome}` : silent ? outcome : `keys were pressed; ${outcome}` };
     }
     case 'say': {
-      const said = verbs.filter((v): v is SayVerb => v.verb === 'Say').find((v) => flat(v.text).includes(flat(expectation.value)));
+      const said = verbs.filter((v): v is PlayedSay => v.verb === 'Say').find((v) => flat(v.text).includes(flat(expectation.value)));
       return said ? { ok: true, detail: `said "${said.text}"` } : { ok: false, detail: `nothing said contains "${expectation.value}"` };
     }
   }

@@ -4,7 +4,7 @@
  * the CLI colours them (chalk lives in cli/output.ts only). Pure.
  */
 import type { ExpectationResult } from './expect.ts';
-import type { CallEvent, CallRecord, Finding, GatherInput, Outcome, PlayedVerb, Step } from './types.ts';
+import type { CallEnding, CallEvent, CallRecord, Finding, GatherInput, PlayedVerb, Step } from './types.ts';
 
 export type Tone = 'plain' | 'step' | 'dim' | 'ok' | 'warn' | 'error';
 export type Line = { text: string; tone: Tone };
@@ -94,14 +94,14 @@ export function formatEvent(event: CallEvent, origin: string): Line[] {
   }
 }
 
-export function describeOutcome(outcome: Outcome): string {
-  switch (outcome.kind) {
+export function describeEnding(ending: CallEnding): string {
+  switch (ending.kind) {
     case 'dial':
-      return `dial ${outcome.numbers?.join(', ') ?? outcome.number ?? ''}${outcome.callerId !== undefined ? ` (callerId ${outcome.callerId})` : ''}`;
+      return `dial ${ending.numbers?.join(', ') ?? ending.number ?? ''}${ending.callerId !== undefined ? ` (callerId ${ending.callerId})` : ''}`;
     case 'error':
-      return `error: ${outcome.reason ?? 'unknown'}`;
+      return `error: ${ending.reason ?? 'unknown'}`;
     default:
-      return outcome.reason ? `${outcome.kind} (${outcome.reason})` : outcome.kind;
+      return ending.reason ? `${ending.kind} (${ending.reason})` : ending.kind;
   }
 }
 
@@ -109,7 +109,7 @@ export function formatClosing(record: CallRecord, expectations: readonly Expecta
   const ms = record.steps.reduce((sum, step) => sum + (step.response?.ms ?? 0), 0);
   const findings = record.steps.reduce((sum, step) => sum + step.findings.length, 0);
   const stats = `${record.steps.length} request${record.steps.length === 1 ? '' : 's'}, ${ms} ms server time, ${findings} finding${findings === 1 ? '' : 's'}`;
-  const lines = [line(`outcome: ${describeOutcome(record.outcome)}`, record.outcome.kind === 'error' ? 'error' : 'ok'), line(`  ${stats}; CallSid ${record.callSid}`, 'dim')];
+  const lines = [line(`outcome: ${describeEnding(record.outcome)}`, record.outcome.kind === 'error' ? 'error' : 'ok'), line(`  ${stats}; CallSid ${record.callSid}`, 'dim')];
   for (const result of expectations) lines.push(line(`${result.ok ? '✓' : '✗'} expect ${result.expect}: ${result.detail}`, result.ok ? 'ok' : 'error'));
   return lines;
 }

@@ -8,7 +8,7 @@ import { checkResponseMeta } from '../exoml/http-response.ts';
 import type { ExomlNode } from '../exoml/parse.ts';
 import { validateExoml } from '../exoml/validate.ts';
 import { sendRequest, type HttpOptions } from './http.ts';
-import type { Finding, Outcome, Step } from './types.ts';
+import type { CallEnding, Finding, Step } from './types.ts';
 
 export type Validator = (body: Uint8Array) => { findings: Finding[]; root: ExomlNode | undefined };
 
@@ -20,7 +20,7 @@ export type ResponseOptions = HttpOptions & {
 
 export const SLOW_MS = 2000;
 
-export type Fetched = { ok: true; root: ExomlNode } | { ok: false; outcome: Outcome };
+export type Fetched = { ok: true; root: ExomlNode } | { ok: false; outcome: CallEnding };
 
 const defaultValidator: Validator = (body) => validateExoml(body);
 
@@ -29,7 +29,7 @@ function snippet(text: string): string {
   return flat.length > 80 ? `${flat.slice(0, 80)}…` : flat;
 }
 
-function statusFailure(status: number, location: string | undefined, body: string): Outcome {
+function statusFailure(status: number, location: string | undefined, body: string): CallEnding {
   const phrase = `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
   if (status >= 300 && status < 400) {
     const where = location ? ` to ${location}` : '';
@@ -54,7 +54,7 @@ function slowFinding(ms: number, slowMs: number): Finding {
   };
 }
 
-function notExoml(findings: readonly Finding[], contentType: string, body: string): Outcome {
+function notExoml(findings: readonly Finding[], contentType: string, body: string): CallEnding {
   const first = findings.find((f) => f.severity === 'error');
   const what = body.trim() === '' ? 'an empty body' : `"${snippet(body)}"`;
   const why = first ? `: ${first.message}` : '';

@@ -1,19 +1,15 @@
 /**
  * The data of one simulated call: what was sent, what came back, what the caller heard and pressed, and how
  * the call ended. Plain data, so `--json` prints it as is and tests assert on it.
+ *
+ * Two names are shared with the rest of the project and re-exported here by reference, so the simulator's
+ * callers find its whole vocabulary in one place: `HttpMethod` (defined with the ExoML builder) and `Finding`
+ * (the validator's; the simulator's own findings, such as SIM001 latency, have the same shape).
  */
-export type HttpMethod = 'GET' | 'POST';
+import type { HttpMethod } from '../exoml/build.ts';
+import type { Finding } from '../exoml/finding.ts';
 
-/** A finding about one response: from the ExoML validator, or from the simulator itself (`source`). */
-export type Finding = {
-  code: string;
-  severity: 'error' | 'warning';
-  message: string;
-  hint?: string;
-  line: number;
-  column: number;
-  path: string;
-};
+export type { Finding, HttpMethod };
 
 export type SimRequest = {
   method: HttpMethod;
@@ -41,27 +37,27 @@ export type InputSource = 'digits' | 'no-input' | 'keypad' | 'digits-exhausted';
 
 type At = { line: number; path: string };
 
-export type SayVerb = At & { verb: 'Say'; text: string; language?: string; voice?: string; loop?: string };
-export type PlayVerb = At & { verb: 'Play'; url: string; loop?: string };
-export type PromptVerb = SayVerb | PlayVerb;
-export type GatherVerb = At & {
+export type PlayedSay = At & { verb: 'Say'; text: string; language?: string; voice?: string; loop?: string };
+export type PlayedPlay = At & { verb: 'Play'; url: string; loop?: string };
+export type PlayedPrompt = PlayedSay | PlayedPlay;
+export type PlayedGather = At & {
   verb: 'Gather';
   numDigits?: number;
   timeout: number;
   finishOnKey: string;
   action: string;
   method: HttpMethod;
-  prompts: PromptVerb[];
+  prompts: PlayedPrompt[];
   input?: GatherInput;
 };
-export type DialVerb = At & { verb: 'Dial'; numbers: string[]; callerId?: string; action?: string; method: HttpMethod; timeout?: string };
-export type RecordVerb = At & { verb: 'Record'; action?: string; method: HttpMethod; maxLength?: string; finishOnKey?: string };
-export type RedirectVerb = At & { verb: 'Redirect'; url: string; method: HttpMethod };
-export type HangupVerb = At & { verb: 'Hangup' };
-export type PauseVerb = At & { verb: 'Pause'; length?: string };
-export type OtherVerb = At & { verb: 'Other'; name: string };
+export type PlayedDial = At & { verb: 'Dial'; numbers: string[]; callerId?: string; action?: string; method: HttpMethod; timeout?: string };
+export type PlayedRecord = At & { verb: 'Record'; action?: string; method: HttpMethod; maxLength?: string; finishOnKey?: string };
+export type PlayedRedirect = At & { verb: 'Redirect'; url: string; method: HttpMethod };
+export type PlayedHangup = At & { verb: 'Hangup' };
+export type PlayedPause = At & { verb: 'Pause'; length?: string };
+export type PlayedOther = At & { verb: 'Other'; name: string };
 
-export type PlayedVerb = PromptVerb | GatherVerb | DialVerb | RecordVerb | RedirectVerb | HangupVerb | PauseVerb | OtherVerb;
+export type PlayedVerb = PlayedPrompt | PlayedGather | PlayedDial | PlayedRecord | PlayedRedirect | PlayedHangup | PlayedPause | PlayedOther;
 
 export type Step = {
   request: SimRequest;
@@ -72,10 +68,14 @@ export type Step = {
   verbs: PlayedVerb[];
 };
 
-export type OutcomeKind = 'dial' | 'hangup' | 'no-input' | 'error';
+export type EndKind = 'dial' | 'hangup' | 'no-input' | 'error';
 
-export type Outcome = {
-  kind: OutcomeKind;
+/**
+ * How a simulated call ended, seen from the phone line. Not the bot's business `Outcome` (src/domain/call.ts):
+ * a call that ends in `hangup` here may be `declined` or `no_input` there.
+ */
+export type CallEnding = {
+  kind: EndKind;
   /** dial: the number(s) dialled and the callerId shown. */
   number?: string;
   numbers?: string[];
@@ -91,7 +91,7 @@ export type CallEvent =
   | { type: 'step'; step: Step; index: number }
   | { type: 'finding'; finding: Finding }
   | { type: 'verb'; verb: PlayedVerb; depth: number }
-  | { type: 'input'; verb: GatherVerb; input: GatherInput }
+  | { type: 'input'; verb: PlayedGather; input: GatherInput }
   | { type: 'note'; text: string; level: 'info' | 'warning' };
 
 export type CallRecord = {
@@ -99,5 +99,6 @@ export type CallRecord = {
   callSid: string;
   steps: Step[];
   events: CallEvent[];
-  outcome: Outcome;
+  /** Named `outcome` in the `--json` document, which keeps its field names. */
+  outcome: CallEnding;
 };

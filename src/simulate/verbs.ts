@@ -4,7 +4,7 @@
  * Values the validator rejects are read leniently here: the simulator still plays what a phone would. Pure.
  */
 import type { ExomlNode } from '../exoml/parse.ts';
-import type { DialVerb, GatherVerb, HttpMethod, PlayedVerb, PromptVerb, RecordVerb } from './types.ts';
+import type { HttpMethod, PlayedDial, PlayedGather, PlayedPrompt, PlayedRecord, PlayedVerb } from './types.ts';
 
 export const GATHER_DEFAULT_TIMEOUT = 5;
 
@@ -24,7 +24,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
-export function toPrompt(node: ExomlNode): PromptVerb | undefined {
+export function toPrompt(node: ExomlNode): PlayedPrompt | undefined {
   const at = { line: node.line, path: node.path };
   if (node.name === 'Say') {
     return { verb: 'Say', ...at, text: clean(node.text), ...optional('language', node.attrs.language), ...optional('voice', node.attrs.voice), ...optional('loop', node.attrs.loop) };
@@ -34,7 +34,7 @@ export function toPrompt(node: ExomlNode): PromptVerb | undefined {
 }
 
 /** `action` is the raw attribute ('' when absent: the current document URL, §5.2); the caller resolves it. */
-export function toGather(node: ExomlNode): GatherVerb {
+export function toGather(node: ExomlNode): PlayedGather {
   const numDigits = positiveInt(node.attrs.numDigits ?? node.attrs.maxDigits);
   return {
     verb: 'Gather',
@@ -45,11 +45,11 @@ export function toGather(node: ExomlNode): GatherVerb {
     finishOnKey: node.attrs.finishOnKey ?? '#',
     action: node.attrs.action?.trim() ?? '',
     method: method(node),
-    prompts: node.children.map(toPrompt).filter((p): p is PromptVerb => p !== undefined),
+    prompts: node.children.map(toPrompt).filter((p): p is PlayedPrompt => p !== undefined),
   };
 }
 
-export function toDial(node: ExomlNode): DialVerb {
+export function toDial(node: ExomlNode): PlayedDial {
   const nested = node.children.filter((c) => c.name === 'Number').map((c) => clean(c.text));
   const numbers = nested.length > 0 ? nested : [clean(node.text)].filter((n) => n !== '');
   return {
@@ -64,7 +64,7 @@ export function toDial(node: ExomlNode): DialVerb {
   };
 }
 
-export function toRecord(node: ExomlNode): RecordVerb {
+export function toRecord(node: ExomlNode): PlayedRecord {
   return {
     verb: 'Record',
     line: node.line,
@@ -94,6 +94,6 @@ export function toSimpleVerb(node: ExomlNode): PlayedVerb {
 }
 
 /** What a Gather "says" while it waits, for the keypad question. */
-export function promptText(gather: GatherVerb): string {
+export function promptText(gather: PlayedGather): string {
   return gather.prompts.map((p) => (p.verb === 'Say' ? p.text : `(audio ${p.url})`)).join(' ');
 }

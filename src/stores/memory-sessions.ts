@@ -3,8 +3,9 @@
  * would hold, so a caller mutating a session after put() cannot change the stored copy, and both backends
  * round-trip exactly the same shapes. Expiry is computed from the injected clock: tests advance time, never sleep.
  */
+import type { CallSession } from '../domain/call.ts';
 import { assertTtl, decodeSession, encodeSession, selectSessions } from './session-codec.ts';
-import type { CallSession, SessionEntry, SessionQuery, SessionStore } from './ports.ts';
+import type { SessionEntry, SessionQuery, SessionStore } from './ports.ts';
 
 export type MemorySessionStoreOptions = { now?: () => number };
 

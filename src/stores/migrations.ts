@@ -57,6 +57,26 @@ export const MIGRATIONS: readonly Migration[] = [
       create index call_events_call_sid_id_idx on call_events (call_sid, id);
     `,
   },
+  {
+    // "Session" means the Redis record everywhere else; this table holds the history of calls. Every name the
+    // table owns follows it (the constraints' indexes are renamed with them), whatever PostgreSQL version named
+    // them: PostgreSQL 18 also names NOT NULL constraints, older versions do not.
+    version: 2,
+    name: 'rename call_sessions to calls',
+    sql: `
+      alter table call_sessions rename to calls;
+      alter sequence call_sessions_id_seq rename to calls_id_seq;
+      alter index call_sessions_customer_id_idx rename to calls_customer_id_idx;
+      alter index call_sessions_started_at_idx rename to calls_started_at_idx;
+      declare
+        c record;
+      begin
+        for c in select conname from pg_constraint where conrelid = 'calls'::regclass and conname like 'call\\_sessions\\_%' loop
+          execute format('alter table calls rename constraint %I to %I', c.conname, 'calls_' || substr(c.conname, length('call_sessions_') + 1));
+        end loop;
+      end;
+    `,
+  },
 ];
 
 /** Arbitrary constant namespacing our advisory locks ("EXOP"); the second key is the schema's hash. */

@@ -107,7 +107,7 @@ export async function openPostgresHistory(options: PostgresHistoryOptions): Prom
   return createSqlHistoryStore(sql, 'postgres');
 }
 
-const HISTORY_TABLES = ['call_events', 'call_sessions', 'customers'];
+const HISTORY_TABLES = ['call_events', 'calls', 'customers'];
 
 /**
  * History for readers (`inspect`): no migrations, read-only connections, a small pool. A schema that does not hold

@@ -1,44 +1,11 @@
 /**
  * The two ports the server sees (docs/architecture.md rule 3): sessions (Redis or in-memory) and history
- * (PostgreSQL or PGlite). Adapters live beside this file; `open.ts` picks them from Config.
+ * (PostgreSQL or PGlite). Adapters live beside this file; `open.ts` picks them from Config. The records they
+ * carry (CallSession, Customer, Outcome) are domain types (src/domain/); the rows here are the SQL shapes.
  */
+import type { CallSession, Outcome } from '../domain/call.ts';
+import type { Customer } from '../domain/customer.ts';
 import type { LanguageCode } from '../exotel/language.ts';
-
-export const OUTCOMES = ['agent_transfer', 'declined', 'no_input', 'error'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-export const CALL_STATES = ['greeted', 'reprompted', 'transferring', 'ended', 'error'] as const;
-export type CallState = (typeof CALL_STATES)[number];
-
-/** Normalised customer as the bot uses it; every field but the id may be missing. */
-export type Customer = {
-  customer_id: string;
-  customer_name?: string;
-  phone?: string;
-  loan_id?: string;
-  amount?: number;
-  due_date?: string;
-  state?: string;
-  language_code?: string;
-  temp_call_id?: string;
-};
-
-/** What Redis (or memory) keeps per call, as one JSON value under `<prefix><CallSid>`. */
-export type CallSession = {
-  callSid: string;
-  customer?: Customer;
-  language: LanguageCode;
-  state: CallState;
-  /** Gather prompts played so far (1 after the greeting, 2 after the re-prompt). */
-  attempts: number;
-  digits?: string;
-  digitSource?: string;
-  outcome?: Outcome;
-  from?: string;
-  to?: string;
-  createdAt: string;
-  updatedAt: string;
-};
 
 export type SessionEntry = { session: CallSession; ttlSeconds: number | undefined };
 

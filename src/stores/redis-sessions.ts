@@ -7,8 +7,9 @@
  * a command timeout. The caller (call-service) then carries the state in the action URL instead.
  */
 import type { Redis, RedisOptions } from 'ioredis';
+import type { CallSession } from '../domain/call.ts';
 import { AppError, UnreachableError } from '../errors.ts';
-import type { CallSession, SessionEntry, SessionQuery, SessionStore } from './ports.ts';
+import type { SessionEntry, SessionQuery, SessionStore } from './ports.ts';
 import { causeMessage, redactUrl } from './redact.ts';
 import { assertTtl, decodeSession, encodeSession, selectSessions, sessionLimit } from './session-codec.ts';
 

@@ -2,8 +2,9 @@
  * What every SessionStore shares, so memory and Redis behave identically: the JSON encoding of a session,
  * the guard that turns a foreign or corrupted value into "absent", TTL validation, and list() filtering.
  */
+import type { CallSession } from '../domain/call.ts';
 import { AppError } from '../errors.ts';
-import type { CallSession, SessionEntry, SessionQuery } from './ports.ts';
+import type { SessionEntry, SessionQuery } from './ports.ts';
 
 export const DEFAULT_SESSION_LIMIT = 50;
 

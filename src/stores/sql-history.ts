@@ -32,7 +32,7 @@ with customer as (
     updated_at = now()
   returning customer_id
 ), call as (
-  insert into call_sessions as s (call_sid, customer_id, status, direction, language, exotel_params)
+  insert into calls as s (call_sid, customer_id, status, direction, language, exotel_params)
   values ($9::text, (select customer_id from customer), $10::text, $11::text, $12::text, $13::text::jsonb)
   on conflict (call_sid) do update set
     customer_id = coalesce(excluded.customer_id, s.customer_id),
@@ -47,7 +47,7 @@ insert into call_events (call_sid, kind, detail) select call_sid, $14::text, $15
 
 const RECORD_UPDATE = `
 with call as (
-  insert into call_sessions as s (call_sid, status, digits, outcome, agent_number, ended_at)
+  insert into calls as s (call_sid, status, digits, outcome, agent_number, ended_at)
   values ($1::text, coalesce($2::text, 'unknown'), $3::text, $4::text, $5::text, case when $6::boolean then now() end)
   on conflict (call_sid) do update set
     status = coalesce($2::text, s.status),
@@ -64,7 +64,7 @@ const CALL_COLUMNS = `call_sid, customer_id, status, direction, started_at, ende
   agent_number, exotel_params, updated_at`;
 
 const LIST_CALLS = `
-select ${CALL_COLUMNS} from call_sessions
+select ${CALL_COLUMNS} from calls
 where ($1::text is null or customer_id = $1::text)
   and ($2::text is null or outcome = $2::text)
   and ($3::text is null or started_at >= $3::text::timestamptz)
@@ -137,7 +137,7 @@ export function createSqlHistoryStore(db: SqlPort, kind: HistoryStore['kind']): 
       }),
     getCall: (callSid: string): Promise<CallRow | undefined> =>
       run(`read call ${callSid}`, async () => {
-        const [row] = await rows(`select ${CALL_COLUMNS} from call_sessions where call_sid = $1::text`, [callSid]);
+        const [row] = await rows(`select ${CALL_COLUMNS} from calls where call_sid = $1::text`, [callSid]);
         return row === undefined ? undefined : toCallRow(row);
       }),
     listCalls: (query: CallQuery = {}): Promise<CallRow[]> =>

@@ -3,7 +3,8 @@
  * numeric as string vs number) and both turn timestamptz into Date, so every read goes through these guards and
  * comes out as the plain shapes of ports.ts: ISO strings, numeric and date as text, jsonb as objects.
  */
-import { OUTCOMES, type CallEventRow, type CallRow, type CustomerRow, type Outcome } from './ports.ts';
+import { OUTCOMES, type Outcome } from '../domain/call.ts';
+import type { CallEventRow, CallRow, CustomerRow } from './ports.ts';
 
 export type RawRow = Record<string, unknown>;
 

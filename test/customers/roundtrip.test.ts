@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { normalizeCustomer } from '../../src/customers/normalize-row.ts';
+import { CUSTOMER_FIELD_MAX_LENGTH } from '../../src/domain/customer.ts';
 import { decodeCustomField } from '../../src/exotel/custom-field.ts';
 import { CUSTOMER_FIELDS } from '../../src/exotel/customer.ts';
 import { parseLanguageCode } from '../../src/exotel/language.ts';
@@ -35,7 +37,7 @@ function customerOf(row: Row): Record<string, string> {
   return out;
 }
 
-/** What serve should make of that customer (src/stores/ports.ts Customer). */
+/** What serve should make of that customer (src/domain/customer.ts Customer). */
 function expectedCustomer(row: Row) {
   const { amount, ...rest } = customerOf(row);
   return { ...rest, ...(amount !== undefined ? { amount: Number(amount) } : {}) };
@@ -92,3 +94,16 @@ for (const file of ['customers-50.csv', 'hostile.csv']) {
     });
   });
 }
+
+describe('one length table for url and serve', () => {
+  it('url rejects a field one character over its limit; serve cuts the same field to exactly that limit', () => {
+    const base = { customer_id: 'C1', customer_name: 'Asha', phone: '9876543210' };
+    for (const [field, max] of Object.entries(CUSTOMER_FIELD_MAX_LENGTH)) {
+      const value = 'x'.repeat(max + 1);
+      const strict = normalizeCustomer({ ...base, [field]: value });
+      assert.equal(strict.ok ? 'accepted' : strict.reason, 'field_too_long', field);
+      const lenient = readCustomer({ ...base, [field]: value, CallSid: 'CA1' });
+      assert.equal(Object.entries(lenient.customer ?? {}).find(([name]) => name === field)?.[1], value.slice(0, max), field);
+    }
+  });
+});

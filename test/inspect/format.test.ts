@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
 import { renderSections, renderTable } from '../../src/cli/commands/inspect-view.ts';
+import type { CallSession } from '../../src/domain/call.ts';
 import { callJson, callSections } from '../../src/inspect/format-call.ts';
 import { callsJson, callsTable, describeSource, formatDuration, formatTime, sessionsJson, sessionsTable } from '../../src/inspect/format.ts';
 import { maskCall, maskEvent, maskNumber, maskSession } from '../../src/inspect/mask.ts';
 import type { CallDetail, SourceDescription } from '../../src/inspect/source.ts';
-import type { CallRow, CallSession, SessionEntry } from '../../src/stores/ports.ts';
+import type { CallRow, SessionEntry } from '../../src/stores/ports.ts';
 
 const NOW = new Date('2025-08-11T10:02:00.000Z');
 const DIRECT: SourceDescription = { mode: 'direct', sessions: 'redis', history: 'postgres' };

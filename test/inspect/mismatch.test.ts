@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { CallSession } from '../../src/domain/call.ts';
 import { findMismatches, rowIsOpen } from '../../src/inspect/mismatch.ts';
-import type { CallRow, CallSession } from '../../src/stores/ports.ts';
+import type { CallRow } from '../../src/stores/ports.ts';
 
 const STORES = { sessions: 'redis', history: 'postgres' };
 

@@ -30,7 +30,7 @@ async function snapshot(redis: Redis, db: pg.Client, prefix: string, schema: str
     cursor = next;
   } while (cursor !== '0');
   const counts: Record<string, number> = {};
-  for (const table of ['customers', 'call_sessions', 'call_events']) {
+  for (const table of ['customers', 'calls', 'call_events']) {
     const res = await db.query<{ n: string; latest: Date | null }>(`select count(*)::text as n, max(updated_at_or_at) as latest from (select ${table === 'call_events' ? 'at' : 'updated_at'} as updated_at_or_at from ${db.escapeIdentifier(schema)}.${table}) t`);
     counts[table] = Number(res.rows[0]?.n);
     counts[`${table}.latest`] = res.rows[0]?.latest?.getTime() ?? 0;

@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { Outcome } from '../../src/domain/call.ts';
+import type { Customer } from '../../src/domain/customer.ts';
 import { AppError } from '../../src/errors.ts';
-import type { CallStart, CallUpdate, Customer, HistoryStore, Outcome } from '../../src/stores/ports.ts';
+import type { CallStart, CallUpdate, HistoryStore } from '../../src/stores/ports.ts';
 import { pollUntil } from '../support/services.ts';
 
 export type HistoryFixture = {

@@ -9,6 +9,7 @@ import { openPostgresHistory, openPostgresSql } from '../../src/stores/pg-histor
 import { openPgliteHistory, openPgliteSql } from '../../src/stores/pglite-history.ts';
 import type { HistoryStore } from '../../src/stores/ports.ts';
 import { callLimit } from '../../src/stores/sql-history.ts';
+import type { SqlPort } from '../../src/stores/sql-port.ts';
 import { assertPostgresReachable, closedPort, realDatabaseUrl, withPostgresSchema } from '../support/services.ts';
 import { callStart, historyStoreContract, type HistoryFixture } from './history-store.contract.ts';
 
@@ -37,6 +38,38 @@ async function pgliteDirectoryFixture(): Promise<HistoryFixture> {
   };
 }
 
+/**
+ * A database as the first release left it: only migration 1 applied, one customer, one call and its event in
+ * `call_sessions`. Then `open` (the current code, which migrates) must find that call in `calls`.
+ */
+async function assertUpgradesFromFirstSchema(seed: SqlPort, schema: string, open: () => Promise<HistoryStore>): Promise<void> {
+  await seed.exec(migrationScript(schema, MIGRATIONS.slice(0, 1)));
+  await seed.exec(`
+    insert into customers (customer_id, name) values ('C-old', 'Asha');
+    insert into call_sessions (call_sid, customer_id, status, digits, outcome, exotel_params) values ('CA-old', 'C-old', 'ended', '2', 'declined', '{"CallSid":"CA-old"}');
+    insert into call_events (call_sid, kind, detail) values ('CA-old', 'gather', '{"digits":"2"}');`);
+  await seed.close();
+
+  const store = await open();
+  try {
+    const call = await store.getCall('CA-old');
+    assert.equal(call?.customer_id, 'C-old');
+    assert.equal(call?.outcome, 'declined');
+    assert.deepEqual(call?.exotel_params, { CallSid: 'CA-old' });
+    assert.deepEqual((await store.listEvents('CA-old')).map((e) => e.kind), ['gather']);
+    await store.recordCallStart(callStart('CA-new'));
+    assert.deepEqual((await store.listCalls()).map((c) => c.call_sid).sort(), ['CA-new', 'CA-old']);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Names in the current schema that still say call_sessions (table, sequence, indexes, constraints). */
+const LEFTOVER_NAMES = `
+  select relname::text as name from pg_class where relnamespace = (select oid from pg_namespace where nspname = current_schema()) and relname like 'call\\_sessions%'
+  union all
+  select conname::text from pg_constraint where connamespace = (select oid from pg_namespace where nspname = current_schema()) and conname like 'call\\_sessions%'`;
+
 historyStoreContract('pglite in memory', pgliteMemoryFixture);
 historyStoreContract('pglite in a directory', pgliteDirectoryFixture, { reopens: true });
 
@@ -55,9 +88,10 @@ describe('migrations', () => {
     const db = await openPgliteSql({ dataDir: 'memory' });
     t.after(() => db.close());
     await migrate(db, 'public');
-    const broken = [...MIGRATIONS, { version: 2, name: 'ok', sql: 'create table extra (x int);' }, { version: 3, name: 'bad', sql: 'select no_such_function();' }];
+    const last = MIGRATIONS.at(-1)?.version ?? 0;
+    const broken = [...MIGRATIONS, { version: last + 1, name: 'ok', sql: 'create table extra (x int);' }, { version: last + 2, name: 'bad', sql: 'select no_such_function();' }];
     await assert.rejects(db.exec(migrationScript('public', broken)), /no_such_function/);
-    assert.deepEqual(await appliedMigrations(db), [1]);
+    assert.deepEqual(await appliedMigrations(db), MIGRATIONS.map((m) => m.version));
     const extra = await db.query<{ n: number }>("select count(*)::int as n from information_schema.tables where table_name = 'extra'");
     assert.deepEqual(extra.rows, [{ n: 0 }]);
   });
@@ -65,6 +99,16 @@ describe('migrations', () => {
   it('must have strictly increasing versions', () => {
     const m = { version: 1, name: 'x', sql: 'select 1;' };
     assert.throws(() => migrationScript('public', [m, m]), /increasing/);
+  });
+
+  it('upgrade a database made by the first migration: its calls are read from `calls`, nothing is named call_sessions', async (t) => {
+    const root = await mkdtemp(join(tmpdir(), 'exo-pglite-upgrade-'));
+    t.after(() => rm(root, { recursive: true, force: true }));
+    await assertUpgradesFromFirstSchema(await openPgliteSql({ dataDir: root }), 'public', () => openPgliteHistory({ dataDir: root }));
+    const db = await openPgliteSql({ dataDir: root });
+    t.after(() => db.close());
+    assert.deepEqual(await appliedMigrations(db), MIGRATIONS.map((m) => m.version));
+    assert.deepEqual((await db.query(LEFTOVER_NAMES)).rows, []);
   });
 });
 
@@ -153,6 +197,16 @@ if (databaseUrl !== undefined) {
       assert.deepEqual(await appliedMigrations(sql), MIGRATIONS.map((m) => m.version));
       await stores[0]?.recordCallStart(callStart('CA-concurrent'));
       assert.equal((await stores[3]?.getCall('CA-concurrent'))?.status, 'in-progress');
+    });
+
+    it('upgrades a schema made by the first migration: its calls are read from `calls`, nothing is named call_sessions', async (t) => {
+      const { schema, drop } = withPostgresSchema(url);
+      t.after(drop);
+      await assertUpgradesFromFirstSchema(await openPostgresSql({ url, schema }), schema, () => openPostgresHistory({ url, schema }));
+      const sql = await openPostgresSql({ url, schema });
+      t.after(() => sql.close());
+      assert.deepEqual(await appliedMigrations(sql), MIGRATIONS.map((m) => m.version));
+      assert.deepEqual((await sql.query(LEFTOVER_NAMES)).rows, []);
     });
 
     it('keeps each schema to itself (search_path is set on every pooled connection)', async (t) => {

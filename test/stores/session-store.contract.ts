@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
+import type { CallSession } from '../../src/domain/call.ts';
 import { AppError } from '../../src/errors.ts';
-import type { CallSession, SessionStore } from '../../src/stores/ports.ts';
+import type { SessionStore } from '../../src/stores/ports.ts';
 import { pollUntil } from '../support/services.ts';
 
 export type SessionFixture = {

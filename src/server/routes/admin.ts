@@ -5,7 +5,8 @@
  *   GET /admin/calls/:callSid                        → { session, ttlSeconds, call, customer, events }
  */
 import type { Request, Response, Router } from 'express';
-import { OUTCOMES, type HistoryStore, type Outcome, type SessionStore } from '../../stores/ports.ts';
+import { OUTCOMES, type Outcome } from '../../domain/call.ts';
+import type { HistoryStore, SessionStore } from '../../stores/ports.ts';
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
