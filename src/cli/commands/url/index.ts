@@ -5,18 +5,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import type { Config } from '../../config.ts';
-import { CheckFailedError, EXIT, UsageError } from '../../errors.ts';
-import { HEADER_ALIASES, parseColumnMap, REQUIRED_COLUMNS } from '../../customers/columns.ts';
-import { REJECT_REASONS, type RejectReason } from '../../customers/normalize-row.ts';
-import { DEFAULT_BASE_URL, parseDuration, resolveBaseUrl, type UrlAuth } from '../../customers/passthru-url.ts';
-import { runUrlPipeline, type LineWarning, type UrlSummary } from '../../customers/pipeline.ts';
-import { createCustomerProcessor } from '../../customers/row-processor.ts';
-import { formatSummaryText, summaryJson } from '../../customers/summary.ts';
-import { createTempCallIds } from '../../customers/temp-call-id.ts';
-import { createRowFormatter, OUTPUT_FORMATS, outputRecord, type OutputFormat } from '../../customers/writers.ts';
-import type { CliContext } from '../context.ts';
-import { checkPaths, createProgress, fileSink, openInput } from './url-io.ts';
+import type { Config } from '../../../config.ts';
+import { CheckFailedError, EXIT, UsageError } from '../../../errors.ts';
+import { HEADER_ALIASES, parseColumnMap, REQUIRED_COLUMNS } from '../../../customers/columns.ts';
+import { REJECT_REASONS, type RejectReason } from '../../../customers/normalize-row.ts';
+import { DEFAULT_BASE_URL, parseDuration, resolveBaseUrl, type UrlAuth } from '../../../customers/passthru-url.ts';
+import { runUrlPipeline, type LineWarning, type UrlSummary } from '../../../customers/pipeline.ts';
+import { createCustomerProcessor } from '../../../customers/row-processor.ts';
+import { formatSummaryText, summaryJson } from '../../../customers/summary.ts';
+import { createTempCallIds } from '../../../customers/temp-call-id.ts';
+import { createRowFormatter, OUTPUT_FORMATS, outputRecord, type OutputFormat } from '../../../customers/writers.ts';
+import type { CliContext } from '../../context.ts';
+import { checkPaths, createProgress, fileSink, openInput } from './io.ts';
 
 type UrlOptions = {
   csv?: string;
