@@ -1,22 +1,10 @@
 /** `exo-passthru serve`: the pass-through bot server, on Redis/PostgreSQL or on embedded defaults. */
-import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import type { RunningServer } from '../../server/start.ts';
 import type { CliContext } from '../context.ts';
-
-/** The server's modules (express and the store adapters) load only when serve runs, not for every command. */
-async function loadServerModules() {
-  const [prompts, app, listen, logger, outbox, stores] = await Promise.all([
-    import('../../flow/prompts.ts'),
-    import('../../server/app.ts'),
-    import('../../server/listen.ts'),
-    import('../../server/logger.ts'),
-    import('../../server/outbox.ts'),
-    import('../../stores/open.ts'),
-  ]);
-  return { ...prompts, ...app, ...listen, ...logger, ...outbox, ...stores };
-}
+import type { Output } from '../output.ts';
 
 type ServeOptions = {
   port?: string;
@@ -85,77 +73,69 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         botName: options.botName,
         promptsDir: options.promptsDir,
       });
-      const { loadPrompts, createApp, listen, createStreamLogger, createOutbox, openStores } = await loadServerModules();
-      const out = ctx.output();
-      const { debug } = ctx.globals();
-      const logger = createStreamLogger((line) => ctx.io.stderr.write(line), { debug });
-      const resolve = (path: string) => (isAbsolute(path) ? path : join(ctx.io.cwd, path));
-      const prompts = await loadPrompts(config.promptsDir === undefined ? undefined : resolve(config.promptsDir));
-      const dataDir = config.dataDir === 'memory' ? 'memory' : resolve(config.dataDir);
-      const stores = await openStores({ ...config, dataDir });
-      const admin = config.adminToken
-        ? { token: config.adminToken, loopbackOnly: false }
-        : { token: randomBytes(24).toString('base64url'), loopbackOnly: true };
-      const outbox = createOutbox({
+      // The server's modules (express and the store adapters) load only when serve runs, not for every command.
+      const [{ startServer }, { createStreamLogger }, { openStores }] = await Promise.all([
+        import('../../server/start.ts'),
+        import('../../server/logger.ts'),
+        import('../../stores/open.ts'),
+      ]);
+      const logger = createStreamLogger((line) => ctx.io.stderr.write(line), { debug: ctx.globals().debug });
+      const server = await startServer(config, {
+        cwd: ctx.io.cwd,
         logger,
+        openStores,
         onUndelivered: (writes) => {
           for (const write of writes) ctx.io.stderr.write(`undelivered: ${JSON.stringify(write)}\n`);
         },
       });
-      const app = createApp({
-        sessions: stores.sessions,
-        history: stores.history,
-        outbox,
-        logger,
-        flow: { prompts, brandName: config.brandName, botName: config.botName, agentNumber: config.agentNumber, exophone: config.exophone },
-        sessionTtl: config.sessionTtl,
-        baseUrl: config.baseUrl,
-        webhookKey: config.webhookKey,
-        admin,
-      });
-      let server;
+      let tokenFile: string | undefined;
       try {
-        server = await listen(app, { port: config.port, host: config.host });
+        // inspect reads a generated token from this file; one set in ADMIN_TOKEN is the user's to share.
+        if (!config.adminToken) tokenFile = await writeAdminToken(ctx.io.cwd, server.admin.token);
       } catch (error) {
-        await stores.close();
+        await server.close();
         throw error;
       }
-      let tokenFile: string | undefined;
-      if (!config.adminToken) {
-        tokenFile = join(ctx.io.cwd, '.exo-passthru', 'admin-token');
-        await mkdir(dirname(tokenFile), { recursive: true });
-        await writeFile(tokenFile, `${admin.token}\n`, { mode: 0o600 });
-      }
-      const kinds = stores.describe();
-      if (out.json) out.printJsonLine({ url: server.url, port: server.port, stores: kinds, adminTokenFile: tokenFile ?? null });
-      else out.result(server.url);
-      out.info(
-        `exo-passthru serve listening on ${server.url} (sessions: ${kinds.sessions}, history: ${kinds.history}${kinds.history === 'pglite' ? ` at ${dataDir}` : ''})`,
-      );
-      if (tokenFile) out.info(`admin API: loopback only, token in ${tokenFile}`);
-      if (!config.webhookKey) out.info('webhooks are open: set WEBHOOK_KEY to require ?key=');
-
-      await new Promise<void>((done) => {
-        let stopping = false;
-        const unsubscribe = ctx.io.onSignal((signal) => {
-          if (stopping) return;
-          stopping = true;
-          out.info(`${signal}: finishing in-flight requests, closing stores`);
-          const step = async (what: string, fn: () => Promise<void>) => {
-            try {
-              await fn();
-            } catch (error) {
-              logger.error(`shutdown: ${what} failed`, error);
-            }
-          };
-          void (async () => {
-            await step('closing the HTTP server', () => server.close());
-            await step('flushing history writes', () => outbox.close());
-            await step('closing stores', () => stores.close());
-            unsubscribe();
-            out.info('stopped');
-          })().finally(done);
-        });
-      });
+      announce(ctx.output(), server, tokenFile, Boolean(config.webhookKey));
+      await stopOnSignal(ctx, server);
     });
+}
+
+/** `.exo-passthru/admin-token` in the working directory, readable by its owner only. */
+async function writeAdminToken(cwd: string, token: string): Promise<string> {
+  const file = join(cwd, '.exo-passthru', 'admin-token');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return file;
+}
+
+function announce(out: Output, server: RunningServer, tokenFile: string | undefined, keyed: boolean): void {
+  const kinds = server.stores;
+  if (out.json) out.printJsonLine({ url: server.url, port: server.port, stores: kinds, adminTokenFile: tokenFile ?? null });
+  else out.result(server.url);
+  out.info(
+    `exo-passthru serve listening on ${server.url} (sessions: ${kinds.sessions}, history: ${kinds.history}${kinds.history === 'pglite' ? ` at ${server.dataDir}` : ''})`,
+  );
+  if (tokenFile) out.info(`admin API: loopback only, token in ${tokenFile}`);
+  if (!keyed) out.info('webhooks are open: set WEBHOOK_KEY to require ?key=');
+}
+
+/** Runs until SIGINT/SIGTERM, then closes the server (a second signal while closing is ignored). */
+function stopOnSignal(ctx: CliContext, server: RunningServer): Promise<void> {
+  const out = ctx.output();
+  return new Promise<void>((done) => {
+    let stopping = false;
+    const unsubscribe = ctx.io.onSignal((signal) => {
+      if (stopping) return;
+      stopping = true;
+      out.info(`${signal}: finishing in-flight requests, closing stores`);
+      void server
+        .close()
+        .then(() => {
+          unsubscribe();
+          out.info('stopped');
+        })
+        .finally(done);
+    });
+  });
 }
