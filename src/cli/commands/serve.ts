@@ -2,26 +2,29 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import type { SettingKey } from '../../config.ts';
 import type { RunningServer } from '../../server/start.ts';
 import type { CliContext } from '../context.ts';
 import type { Output } from '../output.ts';
+import { addSettingOptions, settingFlags } from '../settings.ts';
 
-type ServeOptions = {
-  port?: string;
-  host?: string;
-  baseUrl?: string;
-  redisUrl?: string;
-  redisPrefix?: string;
-  databaseUrl?: string;
-  databaseSchema?: string;
-  dataDir?: string;
-  agentNumber?: string;
-  exophone?: string;
-  sessionTtl?: string;
-  brand?: string;
-  botName?: string;
-  promptsDir?: string;
-};
+/** The settings serve takes as flags: all but the two secrets (WEBHOOK_KEY, ADMIN_TOKEN), which it reads from the environment or .env only. */
+export const SERVE_SETTINGS = [
+  'port',
+  'host',
+  'baseUrl',
+  'redisUrl',
+  'redisPrefix',
+  'databaseUrl',
+  'databaseSchema',
+  'dataDir',
+  'agentNumber',
+  'exophone',
+  'sessionTtl',
+  'brandName',
+  'botName',
+  'promptsDir',
+] as const satisfies readonly SettingKey[];
 
 const EXAMPLES = `
 Examples:
@@ -38,41 +41,11 @@ Endpoints:
   GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>)`;
 
 export function registerServe(program: Command, ctx: CliContext): Command {
-  return program
-    .command('serve')
-    .description('run the Exotel pass-through bot server (webhooks, health, admin API)')
-    .option('-p, --port <port>', 'port to listen on, 0 = any free port (env PORT, default 8000)')
-    .option('--host <host>', 'interface to bind (env HOST, default 127.0.0.1)')
-    .option('--base-url <url>', 'public base URL for absolute Gather action URLs (env BASE_URL)')
-    .option('--redis-url <url>', 'Redis for sessions (env REDIS_URL; default: in-memory)')
-    .option('--redis-prefix <prefix>', 'Redis key prefix (env REDIS_PREFIX)')
-    .option('--database-url <url>', 'PostgreSQL for call history (env DATABASE_URL; default: embedded PGlite)')
-    .option('--database-schema <name>', 'PostgreSQL schema (env DATABASE_SCHEMA, default public)')
-    .option('--data-dir <dir>', "PGlite directory, or 'memory' (env DATA_DIR, default .exo-passthru/pglite)")
-    .option('--agent-number <number>', 'number <Dial> connects to on "press 1" (env AGENT_NUMBER)')
-    .option('--exophone <number>', 'your ExoPhone, used as Dial callerId (env EXOPHONE)')
-    .option('--session-ttl <seconds>', 'session lifetime (env SESSION_TTL, default 7200)')
-    .option('--brand <name>', 'company named in the greeting (env BRAND_NAME)')
-    .option('--bot-name <name>', 'bot persona named in the greeting (env BOT_NAME)')
-    .option('--prompts-dir <dir>', 'folder of <lang>.json files overriding the bundled prompts (env PROMPTS_DIR)')
+  const command = program.command('serve').description('run the Exotel pass-through bot server (webhooks, health, admin API)');
+  return addSettingOptions(command, SERVE_SETTINGS)
     .addHelpText('after', EXAMPLES)
-    .action(async (options: ServeOptions) => {
-      const config = await ctx.loadConfig({
-        port: options.port,
-        host: options.host,
-        baseUrl: options.baseUrl,
-        redisUrl: options.redisUrl,
-        redisPrefix: options.redisPrefix,
-        databaseUrl: options.databaseUrl,
-        databaseSchema: options.databaseSchema,
-        dataDir: options.dataDir,
-        agentNumber: options.agentNumber,
-        exophone: options.exophone,
-        sessionTtl: options.sessionTtl,
-        brandName: options.brand,
-        botName: options.botName,
-        promptsDir: options.promptsDir,
-      });
+    .action(async (options: Record<string, unknown>) => {
+      const config = await ctx.loadConfig(settingFlags(options, SERVE_SETTINGS));
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
       const [{ startServer }, { createStreamLogger }, { openStores }] = await Promise.all([
         import('../../server/start.ts'),

@@ -18,6 +18,7 @@ import type { CallRecord, HttpMethod } from '../../simulate/types.ts';
 import type { CliContext } from '../context.ts';
 import { addCustomerOptions, customerInput, resolveCustomer } from '../customer-flags.ts';
 import type { Output } from '../output.ts';
+import { settingOption } from '../settings.ts';
 
 /** The options read by name here; the customer flags are read through customerInput (../customer-flags.ts). */
 type SimulateOptions = {
@@ -79,7 +80,7 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
   return addCustomerOptions(command, {
     help: { customer_id: 'customer id (with --csv: the row to call)', phone: "the customer's mobile: CallFrom/From (default +919876543210)" },
   })
-    .option('--exophone <number>', 'your ExoPhone: CallTo/To (env EXOPHONE)')
+    .addOption(settingOption('exophone', { help: 'your ExoPhone: CallTo/To' }))
     .option('--csv <file>', 'take the customer from this CSV (with --row or --customer-id)')
     .option('--row <n>', 'with --csv: the customer row, 1 = first after the header')
     .option('--digits <keys>', 'keys per Gather, comma-separated: 1 | 2,1 | "12#" (an empty group = no input)')
@@ -93,7 +94,7 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     .option('--max-steps <n>', 'requests per call before the loop guard stops it', '20')
     .option('--strict', 'any finding (validator or latency) fails the run (exit 1)')
     .option('--expect <check>', 'an expectation on the call (repeatable; see below)', collect, [])
-    .option('--key <key>', 'webhook key sent as ?key= (env WEBHOOK_KEY)')
+    .addOption(settingOption('webhookKey', { help: 'webhook key sent as ?key=' }))
     .addHelpText('after', HELP)
     .action(async (url: string | undefined, options: SimulateOptions) => {
       const config = await ctx.loadConfig();

@@ -17,6 +17,7 @@ import { createTempCallIds } from '../../../customers/temp-call-id.ts';
 import { createRowFormatter, OUTPUT_FORMATS, outputRecord, type OutputFormat } from '../../../customers/writers.ts';
 import type { CliContext } from '../../context.ts';
 import { addCustomerOptions, customerInput, customerRejected, hasCustomerFlags } from '../../customer-flags.ts';
+import { settingOption } from '../../settings.ts';
 import { checkPaths, createProgress, fileSink, openInput } from './io.ts';
 
 type UrlOptions = {
@@ -81,7 +82,7 @@ export function registerUrl(program: Command, ctx: CliContext): Command {
     .command('url')
     .description('generate passthru URLs (simulator/dev only) and CustomField values from a customer CSV or flags')
     .option('--csv <file>', "customers CSV, '-' for stdin")
-    .option('--base-url <url>', `public base URL of your bot (env BASE_URL, default ${DEFAULT_BASE_URL}); https for Exotel`)
+    .addOption(settingOption('baseUrl', { help: 'public base URL of your bot, https for Exotel', defaultDoc: DEFAULT_BASE_URL }))
     .option('-o, --out <file>', 'write rows to this file instead of stdout')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS))
     .option('--rejects <file>', 'write rejected rows (line, reason, message, original cells) to this CSV')
