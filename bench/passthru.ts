@@ -7,33 +7,32 @@
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { loadPrompts } from '../src/flow/prompts.ts';
-import { createApp } from '../src/server/app.ts';
-import { listen } from '../src/server/listen.ts';
-import { createMemoryLogger } from '../src/server/logger.ts';
-import { createOutbox } from '../src/server/outbox.ts';
-import { openStores } from '../src/stores/open.ts';
 import { loadConfig } from '../src/config.ts';
+import { createMemoryLogger } from '../src/server/logger.ts';
+import { startServer } from '../src/server/start.ts';
+import { openStores } from '../src/stores/open.ts';
 import { load } from './http-load.ts';
 
 export async function benchPassthru(options: { requests: number; connections: number }) {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
-  const config = loadConfig({ env: { ...process.env, DATABASE_SCHEMA: schema, REDIS_PREFIX: prefix, DATA_DIR: 'memory' } });
-  const stores = await openStores(config);
-  const logger = createMemoryLogger();
-  const outbox = createOutbox({ logger });
-  const app = createApp({
-    ...stores,
-    outbox,
-    logger: { info: () => {}, error: logger.error },
-    flow: { prompts: await loadPrompts(), brandName: 'Demo Finance', botName: 'Priya', agentNumber: '+919812345678', exophone: '08047112233' },
-    sessionTtl: 300,
-    baseUrl: 'https://bot.example.com',
-    webhookKey: undefined,
-    admin: { token: randomBytes(12).toString('hex'), loopbackOnly: true },
+  // Only the stores come from the environment; the rest is fixed so runs compare.
+  const config = loadConfig({
+    env: { REDIS_URL: process.env.REDIS_URL, DATABASE_URL: process.env.DATABASE_URL },
+    flags: {
+      port: 0,
+      host: '127.0.0.1',
+      databaseSchema: schema,
+      redisPrefix: prefix,
+      dataDir: 'memory',
+      sessionTtl: 300,
+      baseUrl: 'https://bot.example.com',
+      agentNumber: '+919812345678',
+      exophone: '08047112233',
+    },
   });
-  const server = await listen(app, { port: 0, host: '127.0.0.1' });
+  // One line per request would measure the logger: only errors are kept.
+  const server = await startServer(config, { cwd: process.cwd(), logger: { info: () => {}, error: createMemoryLogger().error }, openStores });
   const path = (i: number) =>
     `/passthru-handler?CallSid=bench${i}x${prefix.slice(6, 14)}&customer_id=cust_${i % 500}&customer_name=Riddhi+Mittal&loan_id=LOAN${i}&amount=15000&due_date=2025-08-11&language_code=hi-IN&From=%2B917417119014&To=04446972509&CallStatus=in-progress`;
   const sample = await (await fetch(`${server.url}${path(0)}`)).text();
@@ -54,15 +53,14 @@ export async function benchPassthru(options: { requests: number; connections: nu
 
   baseline.close();
   await server.close();
-  await outbox.close();
-  if (stores.describe().history === 'postgres') {
+  if (server.stores.history === 'postgres') {
     const pg = await import('pg');
     const client = new pg.default.Client({ connectionString: config.databaseUrl });
     await client.connect();
     await client.query(`drop schema if exists "${schema}" cascade`);
     await client.end();
   }
-  if (stores.describe().sessions === 'redis' && config.redisUrl) {
+  if (server.stores.sessions === 'redis' && config.redisUrl) {
     const { Redis } = await import('ioredis');
     const redis = new Redis(config.redisUrl);
     let cursor = '0';
@@ -73,6 +71,5 @@ export async function benchPassthru(options: { requests: number; connections: nu
     } while (cursor !== '0');
     await redis.quit();
   }
-  await stores.close();
-  return { stores: stores.describe(), baseline: base, passthru: real, ratio: real.rps / base.rps };
+  return { stores: server.stores, baseline: base, passthru: real, ratio: real.rps / base.rps };
 }

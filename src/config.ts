@@ -1,64 +1,131 @@
 /**
  * Configuration: flags > environment > `.env` file > defaults. Pure: the caller passes env and the .env text,
  * so nothing here reads process.env (docs/architecture.md rule 5). The result is frozen.
+ *
+ * SETTINGS is the one declaration of every setting: the Config type, loadConfig, the commander options
+ * (src/cli/settings.ts) and README's configuration table (src/cli/config-doc.ts) are all derived from it.
  */
 import { parse as parseDotenv } from 'dotenv';
 import { UsageError } from './errors.ts';
 
-export type Config = Readonly<{
-  port: number;
-  host: string;
-  baseUrl: string | undefined;
-  redisUrl: string | undefined;
-  redisPrefix: string;
-  databaseUrl: string | undefined;
-  databaseSchema: string;
-  /** Where embedded PGlite keeps its files; 'memory' keeps nothing. */
-  dataDir: string;
-  agentNumber: string;
-  exophone: string;
-  webhookKey: string | undefined;
-  adminToken: string | undefined;
-  sessionTtl: number;
-  brandName: string;
-  botName: string;
-  promptsDir: string | undefined;
-}>;
+/** `raw` is never undefined or empty: unset values take the default without being parsed. */
+type Parse<T> = (raw: string, env: string) => T;
 
-/** Setting name → env variable. The table README's configuration section documents. */
-export const CONFIG_ENV = {
-  port: 'PORT',
-  host: 'HOST',
-  baseUrl: 'BASE_URL',
-  redisUrl: 'REDIS_URL',
-  redisPrefix: 'REDIS_PREFIX',
-  databaseUrl: 'DATABASE_URL',
-  databaseSchema: 'DATABASE_SCHEMA',
-  dataDir: 'DATA_DIR',
-  agentNumber: 'AGENT_NUMBER',
-  exophone: 'EXOPHONE',
-  webhookKey: 'WEBHOOK_KEY',
-  adminToken: 'ADMIN_TOKEN',
-  sessionTtl: 'SESSION_TTL',
-  brandName: 'BRAND_NAME',
-  botName: 'BOT_NAME',
-  promptsDir: 'PROMPTS_DIR',
-} as const satisfies Record<keyof Config, string>;
+export type SettingSpec<T = unknown> = {
+  env: string;
+  /** Commander flag syntax; the attribute commander derives from it is what settingFlags maps back. */
+  flag: string;
+  default: T | undefined;
+  /** What the default means, where the value alone would not say (README and --help). */
+  defaultDoc?: string;
+  /** One line, shared by --help (backticks dropped) and README (backticks kept: code). */
+  help: string;
+  parse: Parse<T>;
+};
 
-export const CONFIG_DEFAULTS = {
-  port: 8000,
-  host: '127.0.0.1',
-  redisPrefix: 'exo-passthru:session:',
-  databaseSchema: 'public',
-  dataDir: '.exo-passthru/pglite',
-  agentNumber: '+910000000000',
-  exophone: '08000000000',
-  sessionTtl: 7200,
-  brandName: 'Demo Finance',
-  botName: 'Priya',
-} as const;
+const text: Parse<string> = (raw) => raw;
 
-export type ConfigFlags = Partial<Record<keyof Config, string | number | undefined>>;
+function integer(min: number, max: number): Parse<number> {
+  return (raw, env) => {
+    if (!/^[0-9]+$/.test(raw.trim())) throw new UsageError(`${env} must be a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new UsageError(`${env} must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+}
+
+function url(protocols: readonly string[]): Parse<string> {
+  return (raw, env) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new UsageError(`${env} is not a valid URL: "${raw}"`);
+    }
+    if (!protocols.includes(parsed.protocol)) throw new UsageError(`${env} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+    return raw;
+  };
+}
+
+const httpUrl = url(['http:', 'https:']);
+
+// The schema name is interpolated into SQL (search_path, DDL), so only a plain identifier is accepted.
+const identifier: Parse<string> = (raw, env) => {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw)) throw new UsageError(`${env} must be a plain identifier, got "${raw}"`);
+  return raw;
+};
+
+export const SETTINGS = {
+  port: { env: 'PORT', flag: '-p, --port <port>', default: 8000, help: 'port to listen on, `0` = any free port', parse: integer(0, 65535) },
+  host: { env: 'HOST', flag: '--host <host>', default: '127.0.0.1', help: 'interface to bind', parse: text },
+  baseUrl: {
+    env: 'BASE_URL',
+    flag: '--base-url <url>',
+    default: undefined,
+    defaultDoc: "the request's host",
+    help: 'public base URL for absolute Gather action URLs',
+    // Action URLs are built as `${baseUrl}/gather-response`.
+    parse: (raw, env) => httpUrl(raw, env).replace(/\/+$/, ''),
+  },
+  redisUrl: { env: 'REDIS_URL', flag: '--redis-url <url>', default: undefined, defaultDoc: 'in-memory sessions', help: 'Redis for sessions, `redis://…`', parse: url(['redis:', 'rediss:']) },
+  redisPrefix: { env: 'REDIS_PREFIX', flag: '--redis-prefix <prefix>', default: 'exo-passthru:session:', help: 'Redis key prefix of the sessions', parse: text },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    flag: '--database-url <url>',
+    default: undefined,
+    defaultDoc: 'embedded PGlite',
+    help: 'PostgreSQL for call history, `postgres://…`',
+    parse: url(['postgres:', 'postgresql:']),
+  },
+  databaseSchema: { env: 'DATABASE_SCHEMA', flag: '--database-schema <name>', default: 'public', help: 'PostgreSQL schema', parse: identifier },
+  dataDir: { env: 'DATA_DIR', flag: '--data-dir <dir>', default: '.exo-passthru/pglite', help: "PGlite directory, or 'memory' to keep nothing", parse: text },
+  agentNumber: {
+    env: 'AGENT_NUMBER',
+    flag: '--agent-number <number>',
+    default: '+910000000000',
+    defaultDoc: '`+910000000000`, a placeholder',
+    help: 'number `<Dial>` connects to on "press 1"',
+    parse: text,
+  },
+  exophone: {
+    env: 'EXOPHONE',
+    flag: '--exophone <number>',
+    default: '08000000000',
+    defaultDoc: '`08000000000`, a placeholder',
+    help: 'your ExoPhone, used as `<Dial>` callerId',
+    parse: text,
+  },
+  webhookKey: {
+    env: 'WEBHOOK_KEY',
+    flag: '--key <key>',
+    default: undefined,
+    help: 'when set, webhooks need `?key=` (constant-time compare) or a signed URL',
+    parse: text,
+  },
+  adminToken: { env: 'ADMIN_TOKEN', flag: '--admin-token <token>', default: undefined, defaultDoc: 'random, loopback only', help: 'bearer token for `/admin/*`', parse: text },
+  sessionTtl: { env: 'SESSION_TTL', flag: '--session-ttl <seconds>', default: 7200, help: 'session lifetime in seconds', parse: integer(1, 30 * 24 * 3600) },
+  brandName: { env: 'BRAND_NAME', flag: '--brand <name>', default: 'Demo Finance', help: 'company named in the greeting', parse: text },
+  botName: { env: 'BOT_NAME', flag: '--bot-name <name>', default: 'Priya', help: 'bot persona named in the greeting', parse: text },
+  promptsDir: {
+    env: 'PROMPTS_DIR',
+    flag: '--prompts-dir <dir>',
+    default: undefined,
+    defaultDoc: 'bundled `prompts/`',
+    help: 'folder of `<lang>.json` files overriding the bundled prompts',
+    parse: text,
+  },
+} as const satisfies Record<string, SettingSpec<string> | SettingSpec<number>>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+/** A setting without a default stays undefined when unset. */
+type ValueOf<S> = S extends { parse: Parse<infer T> } ? (S extends { default: undefined } ? T | undefined : T) : never;
+
+export type Config = Readonly<{ -readonly [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]> }>;
+
+export const SETTING_KEYS: readonly SettingKey[] = Object.freeze(Object.keys(SETTINGS) as SettingKey[]);
+
+export type ConfigFlags = Partial<Record<SettingKey, string | number | undefined>>;
 
 export type LoadConfigInput = {
   env?: Readonly<Record<string, string | undefined>>;
@@ -67,10 +134,11 @@ export type LoadConfigInput = {
   dotenv?: string;
 };
 
-function pick(key: keyof Config, input: LoadConfigInput, dotenv: Record<string, string>): string | undefined {
+/** The first non-empty of flag, environment, .env file. */
+function pick(key: SettingKey, input: LoadConfigInput, dotenv: Record<string, string>): string | undefined {
   const flag = input.flags?.[key];
   if (flag !== undefined && flag !== '') return String(flag);
-  const name = CONFIG_ENV[key];
+  const name = SETTINGS[key].env;
   const fromEnv = input.env?.[name];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const fromFile = dotenv[name];
@@ -78,50 +146,13 @@ function pick(key: keyof Config, input: LoadConfigInput, dotenv: Record<string, 
   return undefined;
 }
 
-function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^[0-9]+$/.test(raw.trim())) throw new UsageError(`${name} must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new UsageError(`${name} must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function url(name: string, raw: string | undefined, protocols: readonly string[]): string | undefined {
-  if (raw === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new UsageError(`${name} is not a valid URL: "${raw}"`);
-  }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new UsageError(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
-  }
-  return raw;
-}
-
 export function loadConfig(input: LoadConfigInput = {}): Config {
   const dotenv = input.dotenv ? parseDotenv(input.dotenv) : {};
-  const get = (key: keyof Config) => pick(key, input, dotenv);
-  const baseUrl = url('BASE_URL', get('baseUrl'), ['http:', 'https:']);
-  const schema = get('databaseSchema') ?? CONFIG_DEFAULTS.databaseSchema;
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new UsageError(`DATABASE_SCHEMA must be a plain identifier, got "${schema}"`);
-  return Object.freeze({
-    port: integer('PORT', get('port'), CONFIG_DEFAULTS.port, 0, 65535),
-    host: get('host') ?? CONFIG_DEFAULTS.host,
-    baseUrl: baseUrl?.replace(/\/+$/, ''),
-    redisUrl: url('REDIS_URL', get('redisUrl'), ['redis:', 'rediss:']),
-    redisPrefix: get('redisPrefix') ?? CONFIG_DEFAULTS.redisPrefix,
-    databaseUrl: url('DATABASE_URL', get('databaseUrl'), ['postgres:', 'postgresql:']),
-    databaseSchema: schema,
-    dataDir: get('dataDir') ?? CONFIG_DEFAULTS.dataDir,
-    agentNumber: get('agentNumber') ?? CONFIG_DEFAULTS.agentNumber,
-    exophone: get('exophone') ?? CONFIG_DEFAULTS.exophone,
-    webhookKey: get('webhookKey'),
-    adminToken: get('adminToken'),
-    sessionTtl: integer('SESSION_TTL', get('sessionTtl'), CONFIG_DEFAULTS.sessionTtl, 1, 30 * 24 * 3600),
-    brandName: get('brandName') ?? CONFIG_DEFAULTS.brandName,
-    botName: get('botName') ?? CONFIG_DEFAULTS.botName,
-    promptsDir: get('promptsDir'),
-  });
+  const config: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const setting: SettingSpec = SETTINGS[key];
+    const raw = pick(key, input, dotenv);
+    config[key] = raw === undefined ? setting.default : setting.parse(raw, setting.env);
+  }
+  return Object.freeze(config as Config);
 }

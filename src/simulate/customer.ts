@@ -1,14 +1,13 @@
 /**
- * The customer a simulated call is about: defaults, one CSV row (`--csv file --row N`, or the row whose
- * customer_id is `--customer-id`), then the flags on top; normalised the way `url` does (phone → +91…, amount,
- * due date, language from state), so the call carries what a real campaign would. Pure: the CSV arrives as text.
+ * The customer a simulated call is about: the defaults and one CSV row (`--csv file --row N`, or the row whose
+ * customer_id is `--customer-id`). The CLI puts its flags on top and normalises the result the way `url` does
+ * (src/cli/customer-flags.ts), so the call carries what a real campaign would. Pure: the CSV arrives as text.
  */
 import { parse } from 'csv-parse/sync';
 import { UsageError } from '../errors.ts';
 import type { CustomerInput } from '../exotel/customer.ts';
 import { formatIst } from '../exotel/call.ts';
 import { planColumns, readRecord } from '../customers/columns.ts';
-import { normalizeCustomer, type NormalizedCustomer, type RowWarning } from '../customers/normalize-row.ts';
 
 export type CsvPick = { row?: number; customerId?: string };
 
@@ -41,25 +40,4 @@ export function pickCsvCustomer(text: string, pick: CsvPick, file: string): Cust
     return found;
   }
   throw new UsageError('--csv needs --row N (1 = the first customer) or --customer-id ID to pick the customer to call');
-}
-
-function defined(input: CustomerInput): CustomerInput {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined && value !== '')) as CustomerInput;
-}
-
-const FLAG_FOR: Readonly<Record<string, string>> = {
-  phone_invalid: '--phone',
-  amount_not_numeric: '--amount',
-  amount_not_positive: '--amount',
-  amount_too_large: '--amount',
-  date_invalid: '--due-date',
-};
-
-/** defaults < CSV row < flags, normalised; a bad value is a usage error naming its flag. */
-export function resolveCustomer(layers: { defaults: CustomerInput; csv?: CustomerInput; flags: CustomerInput }): { customer: NormalizedCustomer; warnings: RowWarning[] } {
-  const merged: CustomerInput = { ...layers.defaults, ...defined(layers.csv ?? {}), ...defined(layers.flags) };
-  if (merged.language_code === undefined && merged.state === undefined) merged.language_code = 'en-IN';
-  const result = normalizeCustomer(merged);
-  if (!result.ok) throw new UsageError(`${FLAG_FOR[result.reason] ?? 'customer'}: ${result.message} (${result.reason})`);
-  return { customer: result.customer, warnings: result.warnings };
 }

@@ -1,14 +1,13 @@
 /**
- * `simulate` put together, for the CLI: the customer (defaults, CSV row, flags), the first request, the call
+ * `simulate` put together, for the CLI: the first request for the customer the CLI resolved, the call
  * loop on its own undici Agent (closed afterwards, so no keep-alive socket holds the process), the transcript
  * as it unfolds, the expectations and the JSON document. Options-object DI with production defaults.
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
 import { createCallSid } from '../exotel/call.ts';
-import type { CustomerInput } from '../exotel/customer.ts';
+import type { NormalizedCustomer, RowWarning } from '../customers/normalize-row.ts';
 import { simulateCall } from './call.ts';
-import { defaultCustomer, pickCsvCustomer, resolveCustomer } from './customer.ts';
 import { createDigitSource, type DigitFlavour, type DigitSourceOptions } from './digits.ts';
 import { buildFirstRequest } from './exotel-request.ts';
 import { evaluateExpectations, type Expectation, type ExpectationResult } from './expect.ts';
@@ -24,8 +23,8 @@ export type BuildCallOptions = {
   legacy?: boolean;
   overrides: ReadonlyArray<readonly [string, string]>;
   key?: string;
-  flags: CustomerInput;
-  csv?: { text: string; file: string; row?: number; customerId?: string };
+  /** The customer the call is about, resolved by the caller (defaults, CSV row, flags). */
+  customer: { customer: NormalizedCustomer; warnings: readonly RowWarning[] };
   now?: () => Date;
   random?: (size: number) => Buffer;
 };
@@ -54,8 +53,7 @@ export function buildCall(options: BuildCallOptions): BuiltCall {
   const now = options.now ?? (() => new Date());
   const random = options.random ?? randomBytes;
   const startedAt = now();
-  const csv = options.csv ? pickCsvCustomer(options.csv.text, options.csv, options.csv.file) : undefined;
-  const { customer, warnings } = resolveCustomer({ defaults: defaultCustomer(startedAt), ...(csv ? { csv } : {}), flags: options.flags });
+  const { customer, warnings } = options.customer;
   const first = buildFirstRequest({
     url: options.url,
     method: options.method,

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.ts';
-import { defaultCustomer, pickCsvCustomer, resolveCustomer } from '../../src/simulate/customer.ts';
+import { resolveCustomer } from '../../src/cli/customer-flags.ts';
+import { defaultCustomer, pickCsvCustomer } from '../../src/simulate/customer.ts';
 import { createDigitSource, digitParam, parseDigitGroups, takeKeys, toGatherInput } from '../../src/simulate/digits.ts';
 import { formatIstLegacy } from '../../src/exotel/call.ts';
 import { actionParams, buildFirstRequest, encodeParams, toWire, type FirstRequestOptions } from '../../src/simulate/exotel-request.ts';

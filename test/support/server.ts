@@ -1,15 +1,14 @@
 /**
- * Start the real app on 127.0.0.1:0 with injected stores. Defaults: in-memory sessions + in-memory PGlite.
- * `useRealStores: true` uses REDIS_URL / DATABASE_URL (own key prefix and schema, cleaned up on close).
+ * Start the real app on 127.0.0.1:0 through startServer, with injected stores. Defaults: in-memory sessions +
+ * in-memory PGlite; a suite passes `sessions` / `history` to run on Redis or PostgreSQL (support/backends.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { loadPrompts } from '../../src/flow/prompts.ts';
-import { createApp, type AppDeps } from '../../src/server/app.ts';
-import { listen } from '../../src/server/listen.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { AppDeps } from '../../src/server/app.ts';
 import { createMemoryLogger } from '../../src/server/logger.ts';
-import { createOutbox, type Outbox } from '../../src/server/outbox.ts';
-import { createMemorySessionStore } from '../../src/stores/memory-sessions.ts';
-import { openPgliteHistory } from '../../src/stores/pglite-history.ts';
+import type { Outbox } from '../../src/server/outbox.ts';
+import { startServer } from '../../src/server/start.ts';
+import { openStores } from '../../src/stores/open.ts';
 import type { HistoryStore, SessionStore } from '../../src/stores/ports.ts';
 
 export const AGENT = '+919812345678';
@@ -34,36 +33,42 @@ export type TestServerOptions = Partial<Pick<AppDeps, 'baseUrl' | 'webhookKey' |
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const sessions = options.sessions ?? createMemorySessionStore();
-  const history = options.history ?? (await openPgliteHistory({ dataDir: 'memory' }));
-  const logger = createMemoryLogger();
-  const outbox = createOutbox({ logger, retryMs: options.outboxRetryMs ?? 60_000 });
-  const adminToken = options.adminToken ?? randomBytes(12).toString('hex');
-  const app = createApp({
-    sessions,
-    history,
-    outbox,
-    logger,
-    flow: { prompts: await loadPrompts(), brandName: 'Demo Finance', botName: 'Priya', agentNumber: AGENT, exophone: EXOPHONE },
-    sessionTtl: options.sessionTtl ?? 7200,
-    baseUrl: options.baseUrl,
-    webhookKey: options.webhookKey,
-    admin: { token: adminToken, loopbackOnly: options.loopbackOnly ?? false },
-    ...(options.now ? { now: options.now } : {}),
+  const config = loadConfig({
+    env: {},
+    flags: {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: 'memory',
+      agentNumber: AGENT,
+      exophone: EXOPHONE,
+      brandName: 'Demo Finance',
+      botName: 'Priya',
+      sessionTtl: options.sessionTtl,
+      baseUrl: options.baseUrl,
+      webhookKey: options.webhookKey,
+    },
   });
-  const server = await listen(app, { port: 0, host: '127.0.0.1' });
+  const { sessions, history } = options;
+  const logger = createMemoryLogger();
+  const server = await startServer(config, {
+    cwd: process.cwd(),
+    logger,
+    openStores: (resolved) =>
+      openStores(resolved, {
+        ...(sessions ? { openSessions: async () => sessions } : {}),
+        ...(history ? { openHistory: async () => history } : {}),
+      }),
+    admin: { token: options.adminToken ?? randomBytes(12).toString('hex'), loopbackOnly: options.loopbackOnly ?? false },
+    now: options.now,
+    outboxRetryMs: options.outboxRetryMs ?? 60_000,
+  });
   return {
     url: server.url,
-    sessions,
-    history,
-    outbox,
+    sessions: server.sessions,
+    history: server.history,
+    outbox: server.outbox,
     logs: logger.lines,
-    adminToken,
-    close: async () => {
-      await server.close();
-      await outbox.close();
-      await sessions.close();
-      await history.close();
-    },
+    adminToken: server.admin.token,
+    close: server.close,
   };
 }

@@ -4,7 +4,7 @@ import type { CliContext } from '../context.ts';
 import { registerInspect } from './inspect.ts';
 import { registerServe } from './serve.ts';
 import { registerSimulate } from './simulate.ts';
-import { registerUrl } from './url.ts';
+import { registerUrl } from './url/index.ts';
 import { registerValidate } from './validate.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => Command;

@@ -8,6 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Config } from '../../config.ts';
 import { EXIT, UnreachableError, UsageError } from '../../errors.ts';
+import type { CustomerInput } from '../../exotel/customer.ts';
 import { normalizePhoneIN } from '../../exotel/phone.ts';
 import { DIGIT_FLAVOURS, parseDigitGroups, type DigitFlavour, type KeypadAsk } from '../../simulate/digits.ts';
 import { EXPECT_FORMS, parseExpectation } from '../../simulate/expect.ts';
@@ -15,16 +16,13 @@ import type { Line, Tone } from '../../simulate/report.ts';
 import type { BuildCallOptions } from '../../simulate/run.ts';
 import type { CallRecord, HttpMethod } from '../../simulate/types.ts';
 import type { CliContext } from '../context.ts';
+import { addCustomerOptions, customerInput, resolveCustomer } from '../customer-flags.ts';
 import type { Output } from '../output.ts';
+import { settingOption } from '../settings.ts';
 
+/** The options read by name here; the customer flags are read through customerInput (../customer-flags.ts). */
 type SimulateOptions = {
   customerId?: string;
-  name?: string;
-  loanId?: string;
-  amount?: string;
-  dueDate?: string;
-  language?: string;
-  state?: string;
   phone?: string;
   exophone?: string;
   csv?: string;
@@ -78,18 +76,11 @@ Examples:
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerSimulate(program: Command, ctx: CliContext): Command {
-  return program
-    .command('simulate [url]')
-    .description('play a whole call as Exotel would: what the caller hears, presses, and where the call goes')
-    .option('--customer-id <id>', 'customer id (with --csv: the row to call)')
-    .option('--name <name>', 'customer name')
-    .option('--loan-id <id>', 'loan id')
-    .option('--amount <amount>', 'amount due')
-    .option('--due-date <date>', 'due date (YYYY-MM-DD, DD/MM/YYYY)')
-    .option('--language <code>', 'language code (hi, hi-IN, ta-IN …)')
-    .option('--state <state>', 'state (language fallback)')
-    .option('--phone <number>', "the customer's mobile: CallFrom/From (default +919876543210)")
-    .option('--exophone <number>', 'your ExoPhone: CallTo/To (env EXOPHONE)')
+  const command = program.command('simulate [url]').description('play a whole call as Exotel would: what the caller hears, presses, and where the call goes');
+  return addCustomerOptions(command, {
+    help: { customer_id: 'customer id (with --csv: the row to call)', phone: "the customer's mobile: CallFrom/From (default +919876543210)" },
+  })
+    .addOption(settingOption('exophone', { help: 'your ExoPhone: CallTo/To' }))
     .option('--csv <file>', 'take the customer from this CSV (with --row or --customer-id)')
     .option('--row <n>', 'with --csv: the customer row, 1 = first after the header')
     .option('--digits <keys>', 'keys per Gather, comma-separated: 1 | 2,1 | "12#" (an empty group = no input)')
@@ -103,7 +94,7 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     .option('--max-steps <n>', 'requests per call before the loop guard stops it', '20')
     .option('--strict', 'any finding (validator or latency) fails the run (exit 1)')
     .option('--expect <check>', 'an expectation on the call (repeatable; see below)', collect, [])
-    .option('--key <key>', 'webhook key sent as ?key= (env WEBHOOK_KEY)')
+    .addOption(settingOption('webhookKey', { help: 'webhook key sent as ?key=' }))
     .addHelpText('after', HELP)
     .action(async (url: string | undefined, options: SimulateOptions) => {
       const config = await ctx.loadConfig();
@@ -175,26 +166,24 @@ async function callOptions(ctx: CliContext, config: Config, url: string, options
   const exophone = phoneFlag(options.exophone !== undefined ? '--exophone' : 'EXOPHONE', options.exophone ?? config.exophone);
   if (options.phone !== undefined) phoneFlag('--phone', options.phone);
   const key = options.key ?? config.webhookKey;
-  const flags = {
-    customer_id: options.customerId,
-    customer_name: options.name,
-    loan_id: options.loanId,
-    amount: options.amount,
-    due_date: options.dueDate,
-    language_code: options.language,
-    state: options.state,
-    phone: options.phone,
-  };
-  const built: BuildCallOptions = { url, method: options.method, exophone, overrides: parseParams(options.param), flags };
+  const overrides = parseParams(options.param);
+  const built: BuildCallOptions = { url, method: options.method, exophone, overrides, customer: await customerFor(ctx, options) };
   if (options.e164) built.e164 = true;
   if (options.legacyParams) built.legacy = true;
   if (key !== undefined) built.key = key;
-  if (options.csv !== undefined) {
-    built.csv = { text: await readCsv(ctx, options.csv), file: options.csv };
-    if (options.row !== undefined) built.csv.row = positive('--row', options.row, 10_000_000);
-    if (options.customerId !== undefined) built.csv.customerId = options.customerId;
-  }
   return built;
+}
+
+/** defaults < the --csv row < the customer flags; a bad value is a usage error naming its flag. */
+async function customerFor(ctx: CliContext, options: SimulateOptions): Promise<BuildCallOptions['customer']> {
+  const { defaultCustomer, pickCsvCustomer } = await import('../../simulate/customer.ts');
+  let csv: CustomerInput | undefined;
+  if (options.csv !== undefined) {
+    const text = await readCsv(ctx, options.csv);
+    const row = options.row !== undefined ? positive('--row', options.row, 10_000_000) : undefined;
+    csv = pickCsvCustomer(text, { row, customerId: options.customerId }, options.csv);
+  }
+  return resolveCustomer({ defaults: defaultCustomer(new Date()), ...(csv ? { csv } : {}), flags: customerInput(options) });
 }
 
 async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | undefined, options: SimulateOptions): Promise<void> {

@@ -5,18 +5,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import type { Config } from '../../config.ts';
-import { CheckFailedError, EXIT, UsageError } from '../../errors.ts';
-import { HEADER_ALIASES, parseColumnMap, REQUIRED_COLUMNS } from '../../customers/columns.ts';
-import { REJECT_REASONS, type RejectReason } from '../../customers/normalize-row.ts';
-import { DEFAULT_BASE_URL, parseDuration, resolveBaseUrl, type UrlAuth } from '../../customers/passthru-url.ts';
-import { runUrlPipeline, type LineWarning, type UrlSummary } from '../../customers/pipeline.ts';
-import { createCustomerProcessor } from '../../customers/row-processor.ts';
-import { formatSummaryText, summaryJson } from '../../customers/summary.ts';
-import { createTempCallIds } from '../../customers/temp-call-id.ts';
-import { createRowFormatter, OUTPUT_FORMATS, outputRecord, type OutputFormat } from '../../customers/writers.ts';
-import type { CliContext } from '../context.ts';
-import { checkPaths, createProgress, fileSink, openInput } from './url-io.ts';
+import type { Config } from '../../../config.ts';
+import { CheckFailedError, EXIT, UsageError } from '../../../errors.ts';
+import { HEADER_ALIASES, parseColumnMap, REQUIRED_COLUMNS } from '../../../customers/columns.ts';
+import { REJECT_REASONS } from '../../../customers/normalize-row.ts';
+import { DEFAULT_BASE_URL, parseDuration, resolveBaseUrl, type UrlAuth } from '../../../customers/passthru-url.ts';
+import { runUrlPipeline, type LineWarning, type UrlSummary } from '../../../customers/pipeline.ts';
+import { createCustomerProcessor } from '../../../customers/row-processor.ts';
+import { formatSummaryText, summaryJson } from '../../../customers/summary.ts';
+import { createTempCallIds } from '../../../customers/temp-call-id.ts';
+import { createRowFormatter, OUTPUT_FORMATS, outputRecord, type OutputFormat } from '../../../customers/writers.ts';
+import type { CliContext } from '../../context.ts';
+import { addCustomerOptions, customerInput, customerRejected, hasCustomerFlags } from '../../customer-flags.ts';
+import { settingOption } from '../../settings.ts';
+import { checkPaths, createProgress, fileSink, openInput } from './io.ts';
 
 type UrlOptions = {
   csv?: string;
@@ -31,14 +33,6 @@ type UrlOptions = {
   delimiter?: string;
   map: string[];
   progress?: boolean;
-  customerId?: string;
-  name?: string;
-  phone?: string;
-  amount?: string;
-  loanId?: string;
-  dueDate?: string;
-  language?: string;
-  state?: string;
 };
 
 const MAX_WARNINGS_SHOWN = 20;
@@ -84,11 +78,11 @@ Examples:
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerUrl(program: Command, ctx: CliContext): Command {
-  return program
+  const command = program
     .command('url')
     .description('generate passthru URLs (simulator/dev only) and CustomField values from a customer CSV or flags')
     .option('--csv <file>', "customers CSV, '-' for stdin")
-    .option('--base-url <url>', `public base URL of your bot (env BASE_URL, default ${DEFAULT_BASE_URL}); https for Exotel`)
+    .addOption(settingOption('baseUrl', { help: 'public base URL of your bot, https for Exotel', defaultDoc: DEFAULT_BASE_URL }))
     .option('-o, --out <file>', 'write rows to this file instead of stdout')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS))
     .option('--rejects <file>', 'write rejected rows (line, reason, message, original cells) to this CSV')
@@ -99,20 +93,12 @@ export function registerUrl(program: Command, ctx: CliContext): Command {
     .option('--delimiter <char>', "CSV field delimiter (default ','; 'tab' for TSV)")
     .option('--map <field=Header>', 'read a customer field from a differently named column (repeatable)', collect, [])
     .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal and the file is over 5 MB)')
-    .option('--no-progress', 'never show the progress bar')
-    .option('--customer-id <id>', 'one-off: customer id')
-    .option('--name <name>', 'one-off: customer name')
-    .option('--phone <number>', 'one-off: mobile number')
-    .option('--amount <amount>', 'one-off: amount due')
-    .option('--loan-id <id>', 'one-off: loan id')
-    .option('--due-date <date>', 'one-off: due date')
-    .option('--language <code>', 'one-off: language code (hi, hi-IN, ta-IN …)')
-    .option('--state <state>', 'one-off: state (language fallback)')
+    .option('--no-progress', 'never show the progress bar');
+  return addCustomerOptions(command, { prefix: 'one-off: ' })
     .addHelpText('after', HELP)
     .action(async (options: UrlOptions) => {
       const config = await ctx.loadConfig();
-      const oneOff = [options.customerId, options.name, options.phone, options.amount, options.loanId, options.dueDate, options.language, options.state];
-      const hasCustomer = oneOff.some((value) => value !== undefined);
+      const hasCustomer = hasCustomerFlags(options);
       if (options.csv !== undefined && hasCustomer) throw new UsageError('--csv and the one-off customer flags (--customer-id, --name, …) exclude each other');
       if (options.csv === undefined && !hasCustomer) {
         throw new UsageError('nothing to do: give --csv <file> or one customer with --customer-id, --name and --phone', { hint: 'exo-passthru url --help' });
@@ -226,33 +212,13 @@ function report(ctx: CliContext, options: UrlOptions, summary: UrlSummary): void
   }
 }
 
-const FLAG_FOR: Partial<Record<RejectReason, string>> = {
-  missing_customer_id: '--customer-id',
-  missing_name: '--name',
-  missing_phone: '--phone',
-  phone_invalid: '--phone',
-  amount_not_numeric: '--amount',
-  amount_not_positive: '--amount',
-  amount_too_large: '--amount',
-  date_invalid: '--due-date',
-};
-
 async function runOneOff(ctx: CliContext, options: UrlOptions, settings: Settings): Promise<void> {
   const csvOnly = [options.rejects && '--rejects', options.map.length > 0 && '--map', options.delimiter && '--delimiter'].filter(Boolean);
   if (csvOnly.length > 0) throw new UsageError(`${csvOnly.join(', ')} only apply with --csv`);
   const out = ctx.output();
   const processor = createCustomerProcessor(settings);
-  const result = processor.process({
-    customer_id: options.customerId,
-    customer_name: options.name,
-    phone: options.phone,
-    amount: options.amount,
-    loan_id: options.loanId,
-    due_date: options.dueDate,
-    language_code: options.language,
-    state: options.state,
-  });
-  if (!result.ok) throw new UsageError(`${FLAG_FOR[result.reason] ?? 'customer'}: ${result.message} (${result.reason})`);
+  const result = processor.process(customerInput(options));
+  if (!result.ok) throw customerRejected(result.reason, result.message);
   for (const warning of result.warnings) out.warn(`${warning.code}: ${warning.message}`);
   let text: string;
   if (options.format !== undefined) {

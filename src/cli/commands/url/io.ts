@@ -6,9 +6,9 @@ import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Sink } from '../../customers/pipeline.ts';
-import { UsageError } from '../../errors.ts';
-import type { CliContext } from '../context.ts';
+import type { Sink } from '../../../customers/pipeline.ts';
+import { UsageError } from '../../../errors.ts';
+import type { CliContext } from '../../context.ts';
 
 /** "Large" enough for a progress bar: a few seconds of work. */
 const PROGRESS_MIN_BYTES = 5 * 1024 * 1024;

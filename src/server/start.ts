@@ -1,0 +1,114 @@
+/**
+ * The server put together in one place, for `serve`, the test server and the bench: prompts, stores, outbox,
+ * app, listen; and taken apart in one order: HTTP server → outbox → stores. It neither reads the environment
+ * nor prints: the caller passes the logger, the working directory and how stores are opened (server/ sees
+ * stores only through ports.ts, docs/architecture.md; `serve` passes stores/open.ts's openStores).
+ */
+import { randomBytes } from 'node:crypto';
+import { isAbsolute, join } from 'node:path';
+import type { Config } from '../config.ts';
+import { loadPrompts, type PromptCatalog } from '../flow/prompts.ts';
+import type { HistoryStore, SessionStore } from '../stores/ports.ts';
+import { createApp } from './app.ts';
+import { listen, type Listening } from './listen.ts';
+import type { Logger } from './logger.ts';
+import { createOutbox, type Outbox, type UndeliveredWrite } from './outbox.ts';
+
+export type OpenedStores = { sessions: SessionStore; history: HistoryStore; close: () => Promise<void> };
+
+export type AdminAccess = { token: string; loopbackOnly: boolean };
+
+export type StartServerOptions = {
+  /** Relative PROMPTS_DIR and DATA_DIR are resolved against it. */
+  cwd: string;
+  logger: Logger;
+  /** Opens the stores the config names; it gets the config with DATA_DIR already resolved. */
+  openStores: (config: Config) => Promise<OpenedStores>;
+  /** Default: ADMIN_TOKEN for any client, else a random token for loopback clients only. */
+  admin?: AdminAccess;
+  now?: () => Date;
+  outboxRetryMs?: number;
+  /** History writes still failing at shutdown (or pushed out of a full outbox). */
+  onUndelivered?: (writes: UndeliveredWrite[]) => void;
+};
+
+export type RunningServer = {
+  url: string;
+  port: number;
+  sessions: SessionStore;
+  history: HistoryStore;
+  outbox: Outbox;
+  admin: AdminAccess;
+  stores: { sessions: SessionStore['kind']; history: HistoryStore['kind'] };
+  /** DATA_DIR resolved against cwd ('memory' as is): where PGlite keeps its files, when it is the history store. */
+  dataDir: string;
+  /** HTTP server → outbox → stores; a step that fails is logged and the next still runs. Never rejects. */
+  close: () => Promise<void>;
+};
+
+type Step = readonly [what: string, run: () => Promise<void>];
+
+async function runSteps(logger: Logger, steps: readonly Step[]): Promise<void> {
+  for (const [what, run] of steps) {
+    try {
+      await run();
+    } catch (error) {
+      logger.error(`shutdown: ${what} failed`, error);
+    }
+  }
+}
+
+function defaultAdmin(config: Config): AdminAccess {
+  return config.adminToken ? { token: config.adminToken, loopbackOnly: false } : { token: randomBytes(24).toString('base64url'), loopbackOnly: true };
+}
+
+type Parts = { stores: OpenedStores; outbox: Outbox; admin: AdminAccess; prompts: PromptCatalog };
+
+function appFor(config: Config, parts: Parts, options: StartServerOptions) {
+  return createApp({
+    sessions: parts.stores.sessions,
+    history: parts.stores.history,
+    outbox: parts.outbox,
+    logger: options.logger,
+    flow: { prompts: parts.prompts, brandName: config.brandName, botName: config.botName, agentNumber: config.agentNumber, exophone: config.exophone },
+    sessionTtl: config.sessionTtl,
+    baseUrl: config.baseUrl,
+    webhookKey: config.webhookKey,
+    admin: parts.admin,
+    now: options.now,
+  });
+}
+
+export async function startServer(config: Config, options: StartServerOptions): Promise<RunningServer> {
+  const { logger } = options;
+  const resolve = (path: string) => (isAbsolute(path) ? path : join(options.cwd, path));
+  const prompts = await loadPrompts(config.promptsDir === undefined ? undefined : resolve(config.promptsDir));
+  const dataDir = config.dataDir === 'memory' ? 'memory' : resolve(config.dataDir);
+  const stores = await options.openStores({ ...config, dataDir });
+  const admin = options.admin ?? defaultAdmin(config);
+  const outbox = createOutbox({ logger, retryMs: options.outboxRetryMs, onUndelivered: options.onUndelivered });
+  const teardown = (server: Listening | undefined): Step[] => [
+    ...(server ? [['closing the HTTP server', () => server.close()] as const] : []),
+    ['flushing history writes', () => outbox.close()],
+    ['closing stores', () => stores.close()],
+  ];
+  let server: Listening;
+  try {
+    server = await listen(appFor(config, { stores, outbox, admin, prompts }, options), { port: config.port, host: config.host });
+  } catch (error) {
+    await runSteps(logger, teardown(undefined));
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    port: server.port,
+    sessions: stores.sessions,
+    history: stores.history,
+    outbox,
+    admin,
+    stores: { sessions: stores.sessions.kind, history: stores.history.kind },
+    dataDir,
+    close: () => (closing ??= runSteps(logger, teardown(server))),
+  };
+}
