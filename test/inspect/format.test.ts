@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
-import { renderSections, renderTable } from '../../src/cli/commands/inspect-view.ts';
+import { renderSections, renderTable } from '../../src/cli/commands/inspect/view.ts';
 import { callJson, callSections } from '../../src/inspect/format-call.ts';
 import { callsJson, callsTable, describeSource, formatDuration, formatTime, sessionsJson, sessionsTable } from '../../src/inspect/format.ts';
 import { maskCall, maskEvent, maskNumber, maskSession } from '../../src/inspect/mask.ts';
