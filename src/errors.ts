@@ -58,7 +58,17 @@ export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }
 
+/** The message of anything thrown: an Error's message, anything else as a string. */
 export function errorMessage(value: unknown): string {
   if (value instanceof Error) return value.message;
   return String(value);
+}
+
+/** A file-system error (open, stat, read, write) as the few words a user needs; other errors keep their message. */
+export function ioMessage(error: unknown): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return errorMessage(error);
 }

@@ -39,6 +39,32 @@ const resolveTo = (from: string, spec: string) => (spec.startsWith('.') ? join(f
 const DRIVERS = ['ioredis', 'pg', '@electric-sql/pglite'];
 const isDriver = (spec: string) => DRIVERS.some((d) => spec === d || spec.startsWith(`${d}/`));
 
+/** One import cycle of the graph (file → its relative imports, all kinds), as a path that ends where it starts; undefined when there is none. */
+function findCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+  const done = new Set<string>();
+  const path: string[] = [];
+  const onPath = new Set<string>();
+  const visit = (file: string): string[] | undefined => {
+    if (onPath.has(file)) return [...path.slice(path.indexOf(file)), file];
+    if (done.has(file)) return undefined;
+    path.push(file);
+    onPath.add(file);
+    for (const next of graph.get(file) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    onPath.delete(file);
+    done.add(file);
+    return undefined;
+  };
+  for (const file of [...graph.keys()].sort()) {
+    const cycle = visit(file);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
 describe('architecture rules', () => {
   it('1. nothing outside cli/ imports cli/', async () => {
     for (const file of await sources()) {
@@ -105,5 +131,13 @@ describe('architecture rules', () => {
       if (file.path.startsWith('cli/') || file.path === 'config.ts') continue;
       assert.doesNotMatch(file.text, /process\.env/, `${file.path} reads process.env`);
     }
+  });
+
+  it('6. the import graph of src/ has no cycle (type-only and lazy imports count too)', async () => {
+    const files = await sources();
+    const known = new Set(files.map((file) => file.path));
+    const graph = new Map(files.map((file) => [file.path, file.imports.map((imp) => resolveTo(file.path, imp.spec)).filter((target) => known.has(target))]));
+    const cycle = findCycle(graph);
+    assert.equal(cycle, undefined, `import cycle: ${cycle?.join(' → ')}`);
   });
 });

@@ -2,11 +2,10 @@
  * What a CLI run touches, injected so tests can run commands in-process with captured streams
  * (docs/architecture.md: `run(argv, deps)`). `main.ts` fills it from the real process.
  */
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Config, ConfigFlags } from '../config.ts';
-import type { Output } from './output.ts';
+import type { Output, OutStream } from './output.ts';
 
-export type OutStream = Writable & { isTTY?: boolean; columns?: number };
 export type InStream = Readable & { isTTY?: boolean };
 
 export type CliIO = {

@@ -2,9 +2,12 @@
  * Everything the user sees goes through here: results on stdout, logs on stderr, `--json` prints only JSON on
  * stdout, chalk only in this file (it honours NO_COLOR / FORCE_COLOR and non-TTY through the level we pass).
  */
+import type { Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
-import { isAppError } from '../errors.ts';
-import type { OutStream } from './context.ts';
+import { errorMessage, isAppError } from '../errors.ts';
+
+/** A stdout or stderr (CliIO injects them): `isTTY` decides the colour level. */
+export type OutStream = Writable & { isTTY?: boolean; columns?: number };
 
 export type Output = {
   readonly json: boolean;
@@ -53,7 +56,7 @@ export function createOutput(options: OutputOptions): Output {
     info: (text) => write(options.stderr, text),
     warn: (text) => write(options.stderr, `${err.yellow('warning:')} ${text}`),
     error: (error) => {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       write(options.stderr, `${err.red('error:')} ${message}`);
       if (isAppError(error) && error.hint) write(options.stderr, `${err.dim('hint:')} ${error.hint}`);
       if (options.debug && error instanceof Error) {

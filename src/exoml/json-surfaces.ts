@@ -3,6 +3,7 @@
  * applet's JSON, the Connect applet's JSON and the Greeting applet's text/plain body. Exotel drops the call
  * on a wrong shape or an unknown key (§2.3, §3), so unknown keys are errors. Pure.
  */
+import { errorMessage } from '../errors.ts';
 import type { Code } from './codes.ts';
 import { finding, sortFindings, type Finding } from './finding.ts';
 import { checkResponseMeta, type ResponseMeta } from './http-response.ts';
@@ -170,7 +171,7 @@ function parseJson(ctx: Ctx, body: string): Obj | undefined {
   try {
     value = JSON.parse(body);
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).replace(/, ".*" is not valid JSON$/s, '');
+    const message = errorMessage(error).replace(/, ".*" is not valid JSON$/s, '');
     ctx.out.push(finding('EXO601', body.trim() === '' ? 'the body is empty, not JSON' : `not valid JSON: ${message.slice(0, 120)}`, ctx.loc.fromParseError(message), '$'));
     return undefined;
   }

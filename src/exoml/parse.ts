@@ -7,6 +7,7 @@
  * work), and a nesting cap (the tree is converted without recursion).
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { errorMessage } from '../errors.ts';
 import { createPositionLookup } from './position.ts';
 import { badReference } from './references.ts';
 
@@ -198,7 +199,7 @@ export function parseExoml(input: string | Uint8Array): ParsedExoml {
   try {
     parsed = parser.parse(body) as RawNode[];
   } catch (error) {
-    return fail({ problem: 'malformed', message: `not well-formed XML: ${error instanceof Error ? error.message : String(error)}`, line: 1, column: 1 }, source, position, issues);
+    return fail({ problem: 'malformed', message: `not well-formed XML: ${errorMessage(error)}`, line: 1, column: 1 }, source, position, issues);
   }
   const declRaw = parsed.find((n) => nameOf(n) === '?xml');
   const declaration = declRaw ? { ...((declRaw[':@'] ?? {}) as Record<string, string>) } : undefined;

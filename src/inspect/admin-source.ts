@@ -4,6 +4,7 @@
  * before any output, with the flag that fixes it.
  */
 import { AppError, UnreachableError, UsageError } from '../errors.ts';
+import { describeNetworkError } from '../http/network-error.ts';
 import type { CallQuery, CallRow, SessionEntry, SessionQuery } from '../stores/ports.ts';
 import { sourceHint, type CallDetail, type InspectSource, type SourceDescription } from './source.ts';
 
@@ -20,13 +21,10 @@ export type AdminSourceOptions = {
 
 type StoresReply = { sessions: SourceDescription['sessions']; history: SourceDescription['history'] };
 
-/** fetch says only "fetch failed"; the reason (ECONNREFUSED, "bad port", a DNS error) is on its cause. */
+/** `cannot reach <server>: ECONNREFUSED`: the errno as is (fetch hides it on its cause), or what failed ("bad port"). */
 function failureReason(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return 'no answer in time';
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') return cause.code;
-  if (cause instanceof Error && cause.message !== '') return cause.message;
-  return error instanceof Error ? error.message : String(error);
+  const failure = describeNetworkError(error);
+  return failure.reason === 'timeout' ? failure.message : (failure.code ?? failure.message);
 }
 
 function unreachable(server: string, error: unknown): UnreachableError {

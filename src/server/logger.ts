@@ -1,4 +1,5 @@
 /** Server logging: one line per request, phone numbers masked (they are PII; docs/exotel-protocol.md §9.1 item 9). */
+import { errorMessage } from '../errors.ts';
 import { maskPhone } from '../exotel/phone.ts';
 
 export type Logger = {
@@ -10,7 +11,7 @@ export function createStreamLogger(write: (line: string) => void, options: { deb
   return {
     info: (message) => write(`${maskPhone(message)}\n`),
     error: (message, error) => {
-      const detail = error === undefined ? '' : `: ${error instanceof Error ? error.message : String(error)}`;
+      const detail = error === undefined ? '' : `: ${errorMessage(error)}`;
       write(`${maskPhone(`error: ${message}${detail}`)}\n`);
       if (options.debug && error instanceof Error && error.stack) write(`${maskPhone(error.stack)}\n`);
     },
@@ -23,6 +24,6 @@ export function createMemoryLogger(): Logger & { lines: string[] } {
   return {
     lines,
     info: (message) => lines.push(maskPhone(message)),
-    error: (message, error) => lines.push(maskPhone(`error: ${message}${error === undefined ? '' : `: ${error instanceof Error ? error.message : String(error)}`}`)),
+    error: (message, error) => lines.push(maskPhone(`error: ${message}${error === undefined ? '' : `: ${errorMessage(error)}`}`)),
   };
 }

@@ -20,7 +20,8 @@ export type ResponseOptions = HttpOptions & {
 
 export const SLOW_MS = 2000;
 
-export type Fetched = { ok: true; root: ExomlNode } | { ok: false; outcome: CallEnding };
+/** The step's ExoML tree to play, or the ending of the call. */
+export type FetchedDocument = { ok: true; root: ExomlNode } | { ok: false; outcome: CallEnding };
 
 const defaultValidator: Validator = (body) => validateExoml(body);
 
@@ -63,7 +64,7 @@ function notExoml(findings: readonly Finding[], contentType: string, body: strin
   return { kind: 'error', reason: `the response is not ExoML${why} (Content-Type ${contentType || 'none'}; got ${what})${passthru}` };
 }
 
-export async function fetchDocument(step: Step, options: ResponseOptions): Promise<Fetched> {
+export async function fetchDocument(step: Step, options: ResponseOptions): Promise<FetchedDocument> {
   const result = await sendRequest(step.request, options);
   if (!result.ok) {
     step.error = result.reason;

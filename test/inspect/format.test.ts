@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
-import { renderSections, renderTable } from '../../src/cli/commands/inspect-view.ts';
+import { renderSections, renderTable } from '../../src/cli/commands/inspect/view.ts';
 import type { CallSession } from '../../src/domain/call.ts';
 import { callJson, callSections } from '../../src/inspect/format-call.ts';
 import { callsJson, callsTable, describeSource, formatDuration, formatTime, sessionsJson, sessionsTable } from '../../src/inspect/format.ts';

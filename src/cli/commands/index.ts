@@ -1,11 +1,11 @@
 /** Every subcommand registers itself here; each returns its commander Command. */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { registerInspect } from './inspect.ts';
+import { registerInspect } from './inspect/index.ts';
 import { registerServe } from './serve.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerUrl } from './url/index.ts';
-import { registerValidate } from './validate.ts';
+import { registerValidate } from './validate/index.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 

@@ -1,5 +1,6 @@
 /** `GET /health`: 200 when every store answers, 503 naming the one that does not. */
 import type { Router } from 'express';
+import { errorMessage } from '../../errors.ts';
 import type { HistoryStore, SessionStore } from '../../stores/ports.ts';
 import type { Outbox } from '../outbox.ts';
 
@@ -12,7 +13,7 @@ async function probe(ping: () => Promise<void>, timeoutMs: number): Promise<{ ok
     await Promise.race([ping(), timeout]);
     return { ok: true };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: errorMessage(error) };
   } finally {
     clearTimeout(timer);
   }

@@ -4,21 +4,14 @@
  */
 import { glob, open, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { UsageError } from '../../errors.ts';
-import type { CliContext } from '../context.ts';
+import { ioMessage, UsageError } from '../../../errors.ts';
+import type { CliContext } from '../../context.ts';
 
 export type Source = { label: string; type: 'file'; path: string } | { label: string; type: 'stdin' } | { label: string; type: 'url'; url: string };
 
 export type ReadResult = { bytes: Uint8Array; size: number };
 
 const GLOB_CHARS = /[*?[\]{}]/;
-
-function ioMessage(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
-}
 
 export async function resolveSources(ctx: CliContext, args: readonly string[]): Promise<Source[]> {
   const out: Source[] = [];

@@ -3,15 +3,15 @@
  * and PostgreSQL call rows side by side, read directly or through serve's admin API. Never writes.
  */
 import { Option, type Command } from 'commander';
-import { OUTCOMES, type Outcome } from '../../domain/call.ts';
-import { CheckFailedError, UsageError } from '../../errors.ts';
-import { callJson, callSections } from '../../inspect/format-call.ts';
-import { callsJson, callsTable, describeSource, sessionsJson, sessionsTable, type FormatOptions } from '../../inspect/format.ts';
-import { findMismatches } from '../../inspect/mismatch.ts';
-import { parseSince } from '../../inspect/since.ts';
-import type { InspectSource } from '../../inspect/source.ts';
-import type { CliContext } from '../context.ts';
-import { renderSections, renderTable, runView, type Frame, type SourceFlags } from './inspect-view.ts';
+import { OUTCOMES, type Outcome } from '../../../domain/call.ts';
+import { CheckFailedError, UsageError } from '../../../errors.ts';
+import { callJson, callSections } from '../../../inspect/format-call.ts';
+import { callsJson, callsTable, describeSource, sessionsJson, sessionsTable, type FormatOptions } from '../../../inspect/format.ts';
+import { findMismatches } from '../../../inspect/mismatch.ts';
+import { parseSince } from '../../../inspect/since.ts';
+import type { InspectSource } from '../../../inspect/source.ts';
+import type { CliContext } from '../../context.ts';
+import { renderSections, renderTable, runView, type Frame, type SourceFlags } from './view.ts';
 
 type SessionsFlags = SourceFlags & { callSid?: string; customerId?: string; limit?: string };
 type CallsFlags = SourceFlags & { customerId?: string; outcome?: Outcome; since?: string; limit?: string };

@@ -1,16 +1,16 @@
 /**
  * `exo-passthru validate <file|url|->...`: the strict ExoML linter, and the JSON / text checks of the
- * Gather, Connect and Greeting dynamic URLs. The rules live in src/exoml/; this file reads sources, prints the
- * findings and sets the exit code (0 clean · 1 findings at the failing severity · 2 usage · 3 unreachable).
+ * Gather, Connect and Greeting dynamic URLs. The rules live in src/exoml/ and the URL fetch in src/validate/;
+ * this folder reads sources, prints the findings and sets the exit code (0 clean · 1 findings at the failing
+ * severity · 2 usage · 3 unreachable).
  */
 import { Option, type Command } from 'commander';
-import { EXIT, UnreachableError, UsageError } from '../../errors.ts';
-import { SURFACE_KINDS, type SurfaceKind } from '../../exoml/http-response.ts';
-import type { CliContext } from '../context.ts';
-import { formatFindings, formatSummary, type SourceReport } from './validate-report.ts';
-import { resolveSources } from './validate-sources.ts';
-
-export type ValidateOptions = { kind?: SurfaceKind; strict?: boolean; allowTwimlExtras?: boolean; method: string; timeout: string };
+import { EXIT, UnreachableError } from '../../../errors.ts';
+import { SURFACE_KINDS } from '../../../exoml/http-response.ts';
+import type { CliContext } from '../../context.ts';
+import { parseMethod, parseTimeout, type ValidateCommandOptions } from './options.ts';
+import { formatFindings, formatSummary, type SourceReport } from './report.ts';
+import { resolveSources } from './sources.ts';
 
 const HELP = `
 Sources: files (several, or a glob such as 'responses/*.xml'), '-' for stdin, or http(s) URLs. A URL is fetched
@@ -39,18 +39,6 @@ Examples:
   $ exo-passthru validate https://bot.example.com/gather-config --kind gather-json
   $ exo-passthru --json validate a.xml b.json > report.json`;
 
-export function parseTimeout(raw: string): number {
-  const ms = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(ms) || ms < 1) throw new UsageError(`--timeout ${raw}: expected milliseconds, a positive integer`);
-  return ms;
-}
-
-export function parseMethod(raw: string): 'GET' | 'POST' {
-  const method = raw.toUpperCase();
-  if (method !== 'GET' && method !== 'POST') throw new UsageError(`--method ${raw}: expected GET or POST`);
-  return method;
-}
-
 export function registerValidate(program: Command, ctx: CliContext): Command {
   return program
     .command('validate')
@@ -62,13 +50,13 @@ export function registerValidate(program: Command, ctx: CliContext): Command {
     .option('--method <method>', 'for URLs: GET or POST (POST sends the call parameters as a form)', 'GET')
     .option('--timeout <ms>', 'for URLs: time budget for the answer, in milliseconds', '5000')
     .addHelpText('after', HELP)
-    .action(async (args: string[], options: ValidateOptions) => {
+    .action(async (args: string[], options: ValidateCommandOptions) => {
       parseTimeout(options.timeout);
       parseMethod(options.method);
       const out = ctx.output();
       const sources = await resolveSources(ctx, args);
       // The rules (fast-xml-parser) and the HTTP client (undici) load only when there is something to check.
-      const { check } = await import('./validate-check.ts');
+      const { check } = await import('./check.ts');
       const reports: SourceReport[] = [];
       let unreachable = 0;
       for (const source of sources) {

@@ -1,7 +1,7 @@
 /** How `validate` prints: `source:line:col severity code message` + an indented hint, and the summary line. */
-import type { Finding } from '../../exoml/finding.ts';
-import type { SurfaceKind } from '../../exoml/surface.ts';
-import type { Output } from '../output.ts';
+import type { Finding } from '../../../exoml/finding.ts';
+import type { SurfaceKind } from '../../../exoml/surface.ts';
+import type { Output } from '../../output.ts';
 
 export type SourceReport = { source: string; kind: SurfaceKind | null; findings: Finding[]; error?: string };
 

@@ -6,13 +6,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import { UsageError } from '../../errors.ts';
-import { openAdminSource } from '../../inspect/admin-source.ts';
-import { openDirectSource } from '../../inspect/direct-source.ts';
-import type { Section } from '../../inspect/format-call.ts';
-import type { TableRows } from '../../inspect/format.ts';
-import type { InspectSource } from '../../inspect/source.ts';
-import type { CliContext } from '../context.ts';
+import { UsageError } from '../../../errors.ts';
+import { openAdminSource } from '../../../inspect/admin-source.ts';
+import { openDirectSource } from '../../../inspect/direct-source.ts';
+import type { Section } from '../../../inspect/format-call.ts';
+import type { TableRows } from '../../../inspect/format.ts';
+import type { InspectSource } from '../../../inspect/source.ts';
+import type { CliContext } from '../../context.ts';
 
 export type SourceFlags = {
   redisUrl?: string;
