@@ -16,6 +16,7 @@ import type { BuildCallOptions } from '../../simulate/run.ts';
 import type { CallRecord, HttpMethod } from '../../simulate/types.ts';
 import type { CliContext } from '../context.ts';
 import type { Output } from '../output.ts';
+import { campaignCommand } from './campaign.ts';
 
 type SimulateOptions = {
   customerId?: string;
@@ -105,6 +106,7 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     .option('--expect <check>', 'an expectation on the call (repeatable; see below)', collect, [])
     .option('--key <key>', 'webhook key sent as ?key= (env WEBHOOK_KEY)')
     .addHelpText('after', HELP)
+    .addCommand(campaignCommand(program, ctx))
     .action(async (url: string | undefined, options: SimulateOptions) => {
       const config = await ctx.loadConfig();
       await runSimulate(ctx, config, url, options);
