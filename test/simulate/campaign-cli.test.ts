@@ -87,6 +87,10 @@ describe('simulate campaign CLI', () => {
     const report = JSON.parse(res.stdout) as CampaignReport;
     assert.equal(report.stopped, 'unreachable');
     assert.ok(report.funnel.calls < 20, `${report.funnel.calls} calls`);
+    const pretty = await runCli(['simulate', 'campaign', `http://127.0.0.1:${await closedPort()}/passthru`, '--csv', csv, '--calls', '5000']);
+    assert.equal(pretty.code, 3);
+    assert.equal(pretty.stdout, '', 'no table of zeros');
+    assert.match(pretty.stderr, /^\d+ call\(s\) refused before any answer; no further calls were started\nerror: \[exo-passthru\] \[server\] connection refused/);
   });
 
   it('usage errors: exit 2 naming the flag', async () => {

@@ -67,6 +67,6 @@ export function renderCampaign(report: CampaignReport, color: ChalkInstance): st
   const seconds = (throughput.wallMs / 1000).toFixed(2);
   blocks.push(`  wall time ${seconds} s · ${throughput.callsPerSecond} calls/s · ${throughput.requests} requests, ${throughput.requestsPerSecond}/s · ${report.findings} findings`);
   if (report.errors.length > 0) blocks.push(report.errors.map((e) => color.red(`  ${e.calls}× ${e.reason}`)).join('\n'));
-  if (report.stopped !== null) blocks.push(color.yellow(`  stopped early: ${report.stopped === 'unreachable' ? 'the server refused the first calls' : 'interrupted'}`));
+  if (report.stopped === 'interrupted') blocks.push(color.yellow('  interrupted: no new calls were started after Ctrl-C'));
   return blocks.join('\n\n');
 }

@@ -199,9 +199,14 @@ async function runCampaignCommand(ctx: CliContext, config: Config, rawUrl: strin
   const customers = { rows: read.rows, callable: read.customers.length, skipped: read.skipped.length };
   const { url, concurrency, ratePerSecond, timeoutMs, mix } = settings;
   const report = buildCampaignReport({ url, seed: flags.seed, concurrency, ratePerSecond, timeoutMs, limit, customers, mix }, result);
-  if (ctx.globals().json) ctx.output().printJson(report);
-  else ctx.output().result(renderCampaign(report, ctx.output().color));
-  if (result.unreachable !== undefined) throw new UnreachableError('server', result.unreachable, { hint: 'start it with: exo-passthru serve (or give the URL of your webhook)' });
+  const out = ctx.output();
+  if (ctx.globals().json) out.printJson(report);
+  if (result.unreachable !== undefined) {
+    // A table of zeros says nothing the error does not; --json still gets the document, as `simulate` does.
+    out.info(`${report.funnel.calls} call(s) refused before any answer; no further calls were started`);
+    throw new UnreachableError('server', result.unreachable, { hint: 'start it with: exo-passthru serve (or give the URL of your webhook)' });
+  }
+  if (!ctx.globals().json) out.result(renderCampaign(report, out.color));
   conclude(ctx, report, flags.strict === true);
 }
 
