@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { registerInspect } from './inspect/index.ts';
 import { registerServe } from './serve.ts';
-import { registerSimulate } from './simulate.ts';
+import { registerSimulate } from './simulate/index.ts';
 import { registerUrl } from './url/index.ts';
 import { registerValidate } from './validate/index.ts';
 

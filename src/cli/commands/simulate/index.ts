@@ -6,19 +6,20 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Config } from '../../config.ts';
-import { EXIT, UnreachableError, UsageError } from '../../errors.ts';
-import type { CustomerInput } from '../../exotel/customer.ts';
-import { normalizePhoneIN } from '../../exotel/phone.ts';
-import { DIGIT_FLAVOURS, parseDigitGroups, type DigitFlavour, type KeypadAsk } from '../../simulate/digits.ts';
-import { EXPECT_FORMS, parseExpectation } from '../../simulate/expect.ts';
-import type { Line, Tone } from '../../simulate/report.ts';
-import type { BuildCallOptions } from '../../simulate/run.ts';
-import type { CallRecord, HttpMethod } from '../../simulate/types.ts';
-import type { CliContext } from '../context.ts';
-import { addCustomerOptions, customerInput, resolveCustomer } from '../customer-flags.ts';
-import type { Output } from '../output.ts';
-import { settingOption } from '../settings.ts';
+import type { Config } from '../../../config.ts';
+import { EXIT, UnreachableError, UsageError } from '../../../errors.ts';
+import type { CustomerInput } from '../../../exotel/customer.ts';
+import { normalizePhoneIN } from '../../../exotel/phone.ts';
+import { DIGIT_FLAVOURS, parseDigitGroups, type DigitFlavour, type KeypadAsk } from '../../../simulate/digits.ts';
+import { EXPECT_FORMS, parseExpectation } from '../../../simulate/expect.ts';
+import type { Line, Tone } from '../../../simulate/report.ts';
+import type { BuildCallOptions } from '../../../simulate/run.ts';
+import type { CallRecord, HttpMethod } from '../../../simulate/types.ts';
+import type { CliContext } from '../../context.ts';
+import { addCustomerOptions, customerInput, resolveCustomer } from '../../customer-flags.ts';
+import type { Output } from '../../output.ts';
+import { settingOption } from '../../settings.ts';
+import { campaignCommand } from './campaign.ts';
 
 /** The options read by name here; the customer flags are read through customerInput (../customer-flags.ts). */
 type SimulateOptions = {
@@ -96,6 +97,7 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     .option('--expect <check>', 'an expectation on the call (repeatable; see below)', collect, [])
     .addOption(settingOption('webhookKey', { help: 'webhook key sent as ?key=' }))
     .addHelpText('after', HELP)
+    .addCommand(campaignCommand(program, ctx))
     .action(async (url: string | undefined, options: SimulateOptions) => {
       const config = await ctx.loadConfig();
       await runSimulate(ctx, config, url, options);
@@ -176,7 +178,7 @@ async function callOptions(ctx: CliContext, config: Config, url: string, options
 
 /** defaults < the --csv row < the customer flags; a bad value is a usage error naming its flag. */
 async function customerFor(ctx: CliContext, options: SimulateOptions): Promise<BuildCallOptions['customer']> {
-  const { defaultCustomer, pickCsvCustomer } = await import('../../simulate/customer.ts');
+  const { defaultCustomer, pickCsvCustomer } = await import('../../../simulate/customer.ts');
   let csv: CustomerInput | undefined;
   if (options.csv !== undefined) {
     const text = await readCsv(ctx, options.csv);
@@ -197,7 +199,7 @@ async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | und
   const timeoutMs = positive('--timeout', options.timeout, 600_000);
   const maxSteps = positive('--max-steps', options.maxSteps, 1000);
   const built = await callOptions(ctx, config, url, options);
-  const { buildCall } = await import('../../simulate/run.ts');
+  const { buildCall } = await import('../../../simulate/run.ts');
   const call = buildCall(built);
   for (const warning of call.warnings) out.warn(warning);
   const keypad = groups === undefined && options.input ? keypadFor(ctx, json) : undefined;
