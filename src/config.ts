@@ -7,6 +7,7 @@
  */
 import { parse as parseDotenv } from 'dotenv';
 import { UsageError } from './errors.ts';
+import { parseWholeNumber } from './util/whole-number.ts';
 
 /** `raw` is never undefined or empty: unset values take the default without being parsed. */
 type Parse<T> = (raw: string, env: string) => T;
@@ -27,8 +28,8 @@ const text: Parse<string> = (raw) => raw;
 
 function integer(min: number, max: number): Parse<number> {
   return (raw, env) => {
-    if (!/^[0-9]+$/.test(raw.trim())) throw new UsageError(`${env} must be a whole number, got "${raw}"`);
-    const value = Number(raw);
+    const value = parseWholeNumber(raw.trim());
+    if (value === undefined) throw new UsageError(`${env} must be a whole number, got "${raw}"`);
     if (value < min || value > max) throw new UsageError(`${env} must be between ${min} and ${max}, got ${value}`);
     return value;
   };

@@ -4,6 +4,7 @@
  * Values the validator rejects are read leniently here: the simulator still plays what a phone would. Pure.
  */
 import type { ExomlNode } from '../exoml/parse.ts';
+import { parseWholeNumber } from '../util/whole-number.ts';
 import type { HttpMethod, PlayedDial, PlayedGather, PlayedPrompt, PlayedRecord, PlayedVerb } from './types.ts';
 
 export const GATHER_DEFAULT_TIMEOUT = 5;
@@ -15,9 +16,7 @@ function method(node: ExomlNode): HttpMethod {
 }
 
 function positiveInt(raw: string | undefined): number | undefined {
-  if (raw === undefined || !/^\s*\d+\s*$/.test(raw)) return undefined;
-  const value = Number(raw);
-  return value >= 1 ? value : undefined;
+  return raw === undefined ? undefined : parseWholeNumber(raw.trim(), { min: 1 });
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
