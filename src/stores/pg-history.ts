@@ -26,7 +26,6 @@ export type PostgresHistoryOptions = {
   readOnly?: boolean;
 };
 
-const HINT = 'Check DATABASE_URL (or --database-url) and that PostgreSQL is running; unset it to keep history in embedded PGlite.';
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
 function errorCode(error: unknown): string | undefined {
@@ -43,7 +42,7 @@ function isConnectionError(error: unknown): boolean {
 }
 
 function unreachable(url: string, error: unknown): UnreachableError {
-  return new UnreachableError('postgres', `cannot reach ${redactUrl(url)}: ${causeMessage(error)}`, { hint: HINT, cause: error });
+  return new UnreachableError('postgres', `cannot reach ${redactUrl(url)}: ${causeMessage(error)}`, { setting: 'databaseUrl', cause: error });
 }
 
 /** A SqlPort over a pool; exported so tests and tools can run their own SQL in the same schema. */
@@ -99,8 +98,9 @@ export async function openPostgresHistory(options: PostgresHistoryOptions): Prom
   } catch (error) {
     await sql.close().catch(() => {});
     if (error instanceof AppError) throw error;
-    throw new AppError(`[exo-passthru] [postgres] migrating schema "${options.schema}" failed: ${causeMessage(error)}`, {
+    throw new AppError(`migrating schema "${options.schema}" failed: ${causeMessage(error)}`, {
       code: 'E_MIGRATION',
+      component: 'postgres',
       cause: error,
     });
   }
@@ -123,9 +123,10 @@ export async function openReadOnlyPostgresHistory(options: PostgresHistoryOption
     const found = new Set(rows.map((row) => row.table_name));
     const missing = HISTORY_TABLES.filter((name) => !found.has(name));
     if (missing.length > 0) {
-      throw new AppError(`[exo-passthru] [postgres] no exo-passthru history in schema "${options.schema}" (missing ${missing.join(', ')})`, {
+      throw new AppError(`no exo-passthru history in schema "${options.schema}" (missing ${missing.join(', ')})`, {
         code: 'E_NO_HISTORY',
-        hint: 'Check --database-schema (or DATABASE_SCHEMA); serve creates the tables the first time it starts on this database.',
+        component: 'postgres',
+        setting: 'databaseSchema',
       });
     }
   } catch (error) {

@@ -42,8 +42,9 @@ export function decodeSession(text: string | null | undefined, expectedCallSid: 
 /** Both backends take whole seconds ≥ 1 (Redis `SET … EX` rejects anything else). */
 export function assertTtl(store: string, ttlSeconds: number): void {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
-    throw new AppError(`[exo-passthru] [${store}] session TTL must be a whole number of seconds ≥ 1, got ${ttlSeconds}`, {
+    throw new AppError(`session TTL must be a whole number of seconds ≥ 1, got ${ttlSeconds}`, {
       code: 'E_SESSION_TTL',
+      component: store,
     });
   }
 }

@@ -83,7 +83,7 @@ export function callLimit(limit: number | undefined): number {
 
 function since(date: Date | undefined): string | null {
   if (date === undefined) return null;
-  if (Number.isNaN(date.getTime())) throw new AppError('[exo-passthru] [history] listCalls: `since` is not a valid date', { code: 'E_HISTORY' });
+  if (Number.isNaN(date.getTime())) throw new AppError('listCalls: `since` is not a valid date', { code: 'E_HISTORY', component: 'history' });
   return date.toISOString();
 }
 
@@ -94,7 +94,7 @@ export function createSqlHistoryStore(db: SqlPort, kind: HistoryStore['kind']): 
     } catch (error) {
       // Adapters already turn "cannot reach the database" into UnreachableError; keep those as they are.
       if (error instanceof AppError) throw error;
-      throw new AppError(`[exo-passthru] [${kind}] ${what} failed: ${causeMessage(error)}`, { code: 'E_HISTORY', cause: error });
+      throw new AppError(`${what} failed: ${causeMessage(error)}`, { code: 'E_HISTORY', component: kind, cause: error });
     }
   };
   const rows = async (text: string, params: unknown[]) => (await db.query<RawRow>(text, params)).rows;

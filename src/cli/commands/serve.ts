@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { SettingKey } from '../../config.ts';
 import type { RunningServer } from '../../server/start.ts';
 import type { CliContext } from '../context.ts';
+import { describeError } from '../errors.ts';
 import type { Output } from '../output.ts';
 import { addSettingOptions, settingFlags } from '../settings.ts';
 
@@ -52,7 +53,7 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         import('../../server/logger.ts'),
         import('../../stores/open.ts'),
       ]);
-      const logger = createStreamLogger((line) => ctx.io.stderr.write(line), { debug: ctx.globals().debug });
+      const logger = createStreamLogger((line) => ctx.io.stderr.write(line), { debug: ctx.globals().debug, describe: (e) => describeError(e).message });
       const server = await startServer(config, {
         cwd: ctx.io.cwd,
         logger,
