@@ -35,6 +35,12 @@ export type GatherInput =
 
 export type InputSource = 'digits' | 'no-input' | 'keypad' | 'digits-exhausted';
 
+/**
+ * What the caller calls the inputs a transcript refers to: the time budget, the step limit, the digit groups and
+ * pressing nothing. The CLI passes its flags (`--timeout` …); without a name the text does without the reference.
+ */
+export type InputNames = { timeout?: string; maxSteps?: string; digits?: string; noInput?: string };
+
 type At = { line: number; path: string };
 
 export type PlayedSay = At & { verb: 'Say'; text: string; language?: string; voice?: string; loop?: string };
