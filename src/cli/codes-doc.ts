@@ -2,8 +2,8 @@
  * docs/exoml-codes.md, rendered from the code table and the dialect (the single sources). Pure; written by
  * scripts/gen-codes-doc.ts, and a test fails when the committed file differs from this output.
  */
-import { CODE_GROUPS, CODES } from './codes.ts';
-import { ELEMENTS, SAY_LANGUAGES, type AttrType } from './dialect.ts';
+import { CODE_GROUPS, CODES } from '../exoml/codes.ts';
+import { ELEMENTS, SAY_LANGUAGES, type AttrType } from '../exoml/dialect.ts';
 
 const cell = (text: string) => text.replaceAll('&', '&amp;').replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
