@@ -6,7 +6,7 @@
  * - Admin: always behind a bearer token; when ADMIN_TOKEN is not configured, serve makes a random one, and the
  *   admin API answers loopback clients only.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { keysMatch, verifyCustomerSignature } from '../exotel/signing.ts';
 import { mergeParams } from './params.ts';
@@ -15,16 +15,9 @@ export function callToken(secret: string, callSid: string): string {
   return createHmac('sha256', secret).update(`call:${callSid}`).digest('base64url');
 }
 
-function tokenMatches(presented: string | undefined, expected: string): boolean {
-  if (presented === undefined) return false;
-  const a = Buffer.from(presented);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export type WebhookAuthResult = { ok: true } | { ok: false; reason: string };
 
-export function checkWebhookAuth(params: Readonly<Record<string, string | undefined>>, secret: string, now: Date): WebhookAuthResult {
+function checkWebhookAuth(params: Readonly<Record<string, string | undefined>>, secret: string, now: Date): WebhookAuthResult {
   if (params.sig !== undefined || params.exp !== undefined) {
     const check = verifyCustomerSignature(params, secret, now);
     return check.ok ? { ok: true } : { ok: false, reason: `signed URL rejected: ${check.reason}` };
@@ -32,7 +25,7 @@ export function checkWebhookAuth(params: Readonly<Record<string, string | undefi
   if (params.key !== undefined) return keysMatch(params.key, secret) ? { ok: true } : { ok: false, reason: 'wrong key' };
   const callSid = params.CallSid ?? params.call_sid;
   if (params.tok !== undefined && callSid !== undefined) {
-    return tokenMatches(params.tok, callToken(secret, callSid)) ? { ok: true } : { ok: false, reason: 'wrong call token' };
+    return keysMatch(params.tok, callToken(secret, callSid)) ? { ok: true } : { ok: false, reason: 'wrong call token' };
   }
   return { ok: false, reason: 'missing key' };
 }
@@ -53,7 +46,7 @@ export function webhookAuth(secret: string | undefined, now: () => Date) {
   };
 }
 
-export function isLoopback(address: string | undefined): boolean {
+function isLoopback(address: string | undefined): boolean {
   if (address === undefined) return false;
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }

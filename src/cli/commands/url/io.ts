@@ -7,21 +7,13 @@ import { open } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Sink } from '../../../customers/pipeline.ts';
-import { UsageError } from '../../../errors.ts';
+import { ioMessage, UsageError } from '../../../errors.ts';
 import type { CliContext } from '../../context.ts';
 
 /** "Large" enough for a progress bar: a few seconds of work. */
 const PROGRESS_MIN_BYTES = 5 * 1024 * 1024;
 
 const pathOf = (ctx: CliContext, path: string) => (isAbsolute(path) ? path : resolve(join(ctx.io.cwd, path)));
-
-function ioMessage(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return error instanceof Error ? error.message : String(error);
-}
 
 export async function openInput(ctx: CliContext, csv: string): Promise<{ stream: Readable; size: number | undefined }> {
   if (csv === '-') {
