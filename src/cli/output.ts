@@ -35,7 +35,7 @@ export type OutputOptions = {
   env: Readonly<Record<string, string | undefined>>;
 };
 
-export function colorLevel(stream: OutStream, env: Readonly<Record<string, string | undefined>>, wanted: boolean): 0 | 1 | 2 | 3 {
+function colorLevel(stream: OutStream, env: Readonly<Record<string, string | undefined>>, wanted: boolean): 0 | 1 | 2 | 3 {
   if (!wanted) return 0;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return 1;

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.ts';
 import { CUSTOMER_FIELDS, type CustomerField } from '../exotel/customer.ts';
 
 /** Output columns we generate; an input column of that name is replaced, not carried. */
-export const GENERATED_COLUMNS = ['passthru_url', 'custom_field'] as const;
+const GENERATED_COLUMNS = ['passthru_url', 'custom_field'] as const;
 
 /** The first alias is the canonical name; order is priority when a file has two candidates. */
 export const HEADER_ALIASES: Readonly<Record<CustomerField, readonly string[]>> = {
@@ -25,7 +25,7 @@ export const HEADER_ALIASES: Readonly<Record<CustomerField, readonly string[]>> 
 /** Without these columns every row would be rejected, so their absence is a usage error (exit 2). */
 export const REQUIRED_COLUMNS = ['customer_id', 'customer_name', 'phone'] as const satisfies readonly CustomerField[];
 
-export type ExtraColumn = { index: number; name: string };
+type ExtraColumn = { index: number; name: string };
 
 export type ColumnPlan = {
   /** The header cells as read. */

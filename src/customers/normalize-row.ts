@@ -26,7 +26,7 @@ export const REJECT_REASONS = [
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
-export const WARNING_CODES = ['language_code_invalid', 'language_defaulted', 'url_too_long', 'custom_field_too_large', 'invalid_utf8'] as const;
+const WARNING_CODES = ['language_code_invalid', 'language_defaulted', 'url_too_long', 'custom_field_too_large', 'invalid_utf8'] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
 export type RowWarning = { code: WarningCode; message: string };

@@ -8,7 +8,7 @@ import { CUSTOMER_FIELDS, type CustomerInput } from '../exotel/customer.ts';
 import { signCustomerParams } from '../exotel/signing.ts';
 
 export const DEFAULT_BASE_URL = 'http://localhost:8000';
-export const PASSTHRU_PATH = '/passthru-handler';
+const PASSTHRU_PATH = '/passthru-handler';
 /** Exotel's applet URL field and many proxies stop around here. */
 export const URL_WARN_LENGTH = 2000;
 /** §10.3: warn when the encoded CustomField exceeds about 1 KB. */

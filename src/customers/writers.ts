@@ -50,7 +50,7 @@ export function csvCell(value: string, trusted = false): string {
   return special || edgeSpace ? quote(text) : text;
 }
 
-export function csvLine(cells: readonly string[], trusted: readonly boolean[] = []): string {
+function csvLine(cells: readonly string[], trusted: readonly boolean[] = []): string {
   return `${cells.map((cell, i) => csvCell(cell, trusted[i] === true)).join(',')}\n`;
 }
 
@@ -107,7 +107,7 @@ export function createRowFormatter(format: OutputFormat, extraNames: readonly st
   }
 }
 
-export const REJECT_COLUMNS = ['line', 'reason', 'message'] as const;
+const REJECT_COLUMNS = ['line', 'reason', 'message'] as const;
 
 /** Rejects file: line, reason, message, then the original cells under the original headers (extra cells after). */
 export type RejectFormatter = {

@@ -9,8 +9,8 @@ import { formatRupees } from '../exotel/customer.ts';
 import { toBcp47, type LanguageCode } from '../exotel/language.ts';
 import { renderTemplate, type PromptCatalog, type PromptKey, type PromptValues } from './prompts.ts';
 
-export const GATHER_TIMEOUT_SECONDS = 10;
-export const DIAL_TIMEOUT_SECONDS = 30;
+const GATHER_TIMEOUT_SECONDS = 10;
+const DIAL_TIMEOUT_SECONDS = 30;
 /** The greeting's Gather is attempt 1; one re-prompt (attempt 2), then goodbye. */
 export const MAX_ATTEMPTS = 2;
 

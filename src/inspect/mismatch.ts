@@ -6,7 +6,7 @@
 import type { CallSession } from '../domain/call.ts';
 import type { CallRow } from '../stores/ports.ts';
 
-export const MISMATCH_KINDS = [
+const MISMATCH_KINDS = [
   'row_missing',
   'session_missing',
   'digit_not_in_row',
@@ -19,7 +19,7 @@ export const MISMATCH_KINDS = [
   'language_differs',
   'customer_differs',
 ] as const;
-export type MismatchKind = (typeof MISMATCH_KINDS)[number];
+type MismatchKind = (typeof MISMATCH_KINDS)[number];
 
 export type Mismatch = { kind: MismatchKind; message: string };
 

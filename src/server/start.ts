@@ -14,9 +14,9 @@ import { listen, type Listening } from './listen.ts';
 import type { Logger } from './logger.ts';
 import { createOutbox, type Outbox, type UndeliveredWrite } from './outbox.ts';
 
-export type OpenedStores = { sessions: SessionStore; history: HistoryStore; close: () => Promise<void> };
+type OpenedStores = { sessions: SessionStore; history: HistoryStore; close: () => Promise<void> };
 
-export type AdminAccess = { token: string; loopbackOnly: boolean };
+type AdminAccess = { token: string; loopbackOnly: boolean };
 
 export type StartServerOptions = {
   /** Relative PROMPTS_DIR and DATA_DIR are resolved against it. */

@@ -27,7 +27,7 @@ export type SimulateOptions = ResponseOptions & {
   onEvent?: (event: CallEvent) => void;
 };
 
-export const DEFAULT_MAX_STEPS = 20;
+const DEFAULT_MAX_STEPS = 20;
 
 type Flow = { next: SimRequest } | { outcome: CallEnding } | undefined;
 

@@ -41,7 +41,7 @@ export function digitParam(flavour: DigitFlavour, digits: string, gatherMethod: 
   return { name: flavour, value: digits, method: gatherMethod };
 }
 
-export type GatherQuestion = GatherKeys & { timeoutSeconds: number; prompt: string };
+type GatherQuestion = GatherKeys & { timeoutSeconds: number; prompt: string };
 
 export type KeypadAsk = (question: GatherQuestion) => Promise<string>;
 

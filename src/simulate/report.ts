@@ -12,7 +12,7 @@ export type Line = { text: string; tone: Tone };
 const line = (text: string, tone: Tone = 'plain'): Line => ({ text, tone });
 
 /** The path when the URL is on the call's first origin, else origin + path; the query is left to --json. */
-export function showUrl(url: string, origin: string): string {
+function showUrl(url: string, origin: string): string {
   if (!URL.canParse(url)) return url;
   const parsed = new URL(url);
   return parsed.origin === origin ? parsed.pathname : `${parsed.origin}${parsed.pathname}`;
@@ -100,7 +100,7 @@ export function formatEvent(event: CallEvent, origin: string, names: InputNames 
   }
 }
 
-export function describeEnding(ending: CallEnding): string {
+function describeEnding(ending: CallEnding): string {
   switch (ending.kind) {
     case 'dial':
       return `dial ${ending.numbers?.join(', ') ?? ending.number ?? ''}${ending.callerId !== undefined ? ` (callerId ${ending.callerId})` : ''}`;

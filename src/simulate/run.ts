@@ -29,7 +29,7 @@ export type BuildCallOptions = {
   random?: (size: number) => Buffer;
 };
 
-export type RunOptions = {
+type RunOptions = {
   timeoutMs: number;
   maxSteps: number;
   digitParam: DigitFlavour;

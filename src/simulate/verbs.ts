@@ -7,7 +7,7 @@ import type { ExomlNode } from '../exoml/parse.ts';
 import { parseWholeNumber } from '../util/whole-number.ts';
 import type { HttpMethod, PlayedDial, PlayedGather, PlayedPrompt, PlayedRecord, PlayedVerb } from './types.ts';
 
-export const GATHER_DEFAULT_TIMEOUT = 5;
+const GATHER_DEFAULT_TIMEOUT = 5;
 
 const clean = (text: string) => text.replace(/\s+/g, ' ').trim();
 
@@ -23,7 +23,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
-export function toPrompt(node: ExomlNode): PlayedPrompt | undefined {
+function toPrompt(node: ExomlNode): PlayedPrompt | undefined {
   const at = { line: node.line, path: node.path };
   if (node.name === 'Say') {
     return { verb: 'Say', ...at, text: clean(node.text), ...optional('language', node.attrs.language), ...optional('voice', node.attrs.voice), ...optional('loop', node.attrs.loop) };

@@ -17,7 +17,7 @@ export type PgliteHistoryOptions = {
   dataDir: string;
 };
 
-export function isMemoryDataDir(dataDir: string): boolean {
+function isMemoryDataDir(dataDir: string): boolean {
   return dataDir === 'memory' || dataDir.startsWith('memory://');
 }
 

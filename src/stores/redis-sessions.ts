@@ -26,7 +26,7 @@ const DEFAULT_TIMEOUT_MS = 2000;
 const SCAN_COUNT = 1000;
 const READ_BATCH = 500;
 
-export function redisClientOptions(timeoutMs = DEFAULT_TIMEOUT_MS): RedisOptions {
+function redisClientOptions(timeoutMs = DEFAULT_TIMEOUT_MS): RedisOptions {
   return { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 1, enableOfflineQueue: false };
 }
 
@@ -92,8 +92,8 @@ export async function openRedisSessionStore(options: RedisSessionStoreOptions): 
   return createRedisSessionStore(client, options.prefix);
 }
 
-/** The store over a connected client; exported for callers that manage the connection themselves. */
-export function createRedisSessionStore(client: Redis, prefix: string): SessionStore {
+/** The store over a connected client. */
+function createRedisSessionStore(client: Redis, prefix: string): SessionStore {
   const key = (callSid: string) => `${prefix}${callSid}`;
 
   const scanKeys = async (): Promise<string[]> => {

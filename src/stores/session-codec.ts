@@ -6,7 +6,7 @@ import type { CallSession } from '../domain/call.ts';
 import { AppError } from '../errors.ts';
 import type { SessionEntry, SessionQuery } from './ports.ts';
 
-export const DEFAULT_SESSION_LIMIT = 50;
+const DEFAULT_SESSION_LIMIT = 50;
 
 export function encodeSession(session: CallSession): string {
   return JSON.stringify(session);
@@ -54,7 +54,7 @@ export function sessionLimit(query: SessionQuery): number {
   return Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : DEFAULT_SESSION_LIMIT;
 }
 
-export function matchesQuery(session: CallSession, query: SessionQuery): boolean {
+function matchesQuery(session: CallSession, query: SessionQuery): boolean {
   if (query.callSid !== undefined && session.callSid !== query.callSid) return false;
   if (query.customerId !== undefined && session.customer?.customer_id !== query.customerId) return false;
   return true;

@@ -12,8 +12,8 @@ import { causeMessage } from './redact.ts';
 import type { SqlPort } from './sql-port.ts';
 import { toCallRow, toCustomerRow, toEventRow, type RawRow } from './sql-rows.ts';
 
-export const DEFAULT_CALL_LIMIT = 50;
-export const MAX_CALL_LIMIT = 1000;
+const DEFAULT_CALL_LIMIT = 50;
+const MAX_CALL_LIMIT = 1000;
 
 // Parameters are cast from text (`$n::text::jsonb`) so pg and PGlite serialise them identically.
 const RECORD_START = `

@@ -8,7 +8,7 @@ import { mergeParams } from '../params.ts';
 export type WebhookRouteOptions = { baseUrl: string | undefined; webhookKey: string | undefined };
 
 /** Absolute action URL (docs/exotel-protocol.md §9.1 item 7): BASE_URL, else the host the request came to. */
-export function requestBase(req: Request, baseUrl: string | undefined): string {
+function requestBase(req: Request, baseUrl: string | undefined): string {
   if (baseUrl) return baseUrl;
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }

@@ -11,7 +11,7 @@ import { longFlag } from '../../settings.ts';
 const THROUGH_SERVE = 'or read through serve with --server (without --redis-url / --database-url)';
 
 /** The hint every "cannot reach" error of inspect carries: what to check, and the other ways to point it somewhere. */
-export function sourceHint(dependency: string): string {
+function sourceHint(dependency: string): string {
   if (dependency === 'redis') return `check --redis-url (or REDIS_URL) and that Redis runs; ${THROUGH_SERVE}`;
   if (dependency === 'postgres') return `check --database-url (or DATABASE_URL) and that PostgreSQL runs; ${THROUGH_SERVE}`;
   return 'start `exo-passthru serve` or point --server at one; or read the stores directly with --redis-url / --database-url (or REDIS_URL / DATABASE_URL)';

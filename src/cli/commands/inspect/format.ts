@@ -13,11 +13,11 @@ export type TableRows = { head: string[]; rows: string[][] };
 
 export type JsonEnvelope = { at: string; source: SourceDescription; piiMasked: boolean };
 
-export type SessionJson = { session: SessionEntry['session']; ttlSeconds: number | null; ageSeconds: number | null };
+type SessionJson = { session: SessionEntry['session']; ttlSeconds: number | null; ageSeconds: number | null };
 export type SessionsJson = JsonEnvelope & { sessions: SessionJson[] };
 export type CallsJson = JsonEnvelope & { calls: CallRow[] };
 
-export const EMPTY = '-';
+const EMPTY = '-';
 
 export function cell(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === '') return EMPTY;

@@ -89,7 +89,7 @@ async function readTokenFile(path: string): Promise<string | undefined> {
  * Direct when --redis-url/--database-url (or REDIS_URL/DATABASE_URL, also from .env) are set and --server is not;
  * otherwise serve's admin API at --server (default http://127.0.0.1:<PORT or 8000>).
  */
-export async function openSource(ctx: CliContext, flags: SourceFlags): Promise<InspectSource> {
+async function openSource(ctx: CliContext, flags: SourceFlags): Promise<InspectSource> {
   if (flags.server !== undefined && (flags.redisUrl !== undefined || flags.databaseUrl !== undefined)) {
     throw new UsageError('--server reads through serve; --redis-url / --database-url read the stores directly: give one or the other');
   }
