@@ -73,7 +73,9 @@ export function renderCodesDoc(): string {
     const label = spec.extra ? `${name} (only with \`--allow-twiml-extras\`)` : name;
     const attrs = Object.entries(spec.attrs);
     if (attrs.length === 0) lines.push(`| ${label} | ${contains} | — | — |`);
-    attrs.forEach(([attr, type], i) => lines.push(`| ${i === 0 ? label : ''} | ${i === 0 ? contains : ''} | \`${attr}\` | ${describeType(type)} |`));
+    attrs.forEach(([attr, type], i) => {
+      lines.push(`| ${i === 0 ? label : ''} | ${i === 0 ? contains : ''} | \`${attr}\` | ${describeType(type)} |`);
+    });
   }
   lines.push('');
   return lines.join('\n');

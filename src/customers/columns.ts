@@ -42,7 +42,7 @@ export function normalizeHeader(header: string): string {
     .replace(/^\uFEFF/, '')
     .trim()
     .toLowerCase()
-    .replace(/[\s.\-]+/g, '_')
+    .replace(/[\s.-]+/g, '_')
     .replace(/^_+|_+$/g, '');
 }
 

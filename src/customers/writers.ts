@@ -66,7 +66,9 @@ export function outputRecord(row: AcceptedCustomer, extras: readonly string[], e
     const value = row.customer[field];
     if (value !== undefined) out[field] = value;
   }
-  extraNames.forEach((name, i) => (out[name] = extras[i] ?? ''));
+  extraNames.forEach((name, i) => {
+    out[name] = extras[i] ?? '';
+  });
   out.passthru_url = row.passthruUrl;
   out.custom_field = row.customField;
   return out;
@@ -81,7 +83,9 @@ export function createRowFormatter(format: OutputFormat, extraNames: readonly st
         start: () => csvLine(columns),
         row: (row, extras) => {
           let line = '';
-          CUSTOMER_FIELDS.forEach((field, i) => (line += `${csvCell(row.customer[field] ?? '', trusted[i])},`));
+          CUSTOMER_FIELDS.forEach((field, i) => {
+            line += `${csvCell(row.customer[field] ?? '', trusted[i])},`;
+          });
           for (const extra of extras) line += `${csvCell(extra)},`;
           return `${line}${csvCell(row.passthruUrl, true)},${csvCell(row.customField, true)}\n`;
         },

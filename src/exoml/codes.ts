@@ -71,6 +71,7 @@ export const CODES = [
 
   e('EXO401', 'Say text is empty', 'give <Say> something to speak, or remove it'),
   e('EXO402', 'Say text longer than 4096 characters', 'split the text into several <Say> verbs'),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint names the placeholder syntaxes literally.
   w('EXO403', 'template placeholder left in the text', 'the template was not rendered: {{name}}, ${name} or {name} is spoken aloud'),
   w('EXO404', 'undefined / NaN / [object Object] in the text', 'a missing value was interpolated into the text'),
 

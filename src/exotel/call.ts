@@ -1,11 +1,8 @@
 /**
- * Exotel call parameters (docs/exotel-protocol.md §1.2): CallSid shape, the eight documented CallStatus values,
+ * Exotel call parameters (docs/exotel-protocol.md §1.2, which lists the eight CallStatus values): CallSid shape
  * and IST wall-clock timestamps `YYYY-MM-DD HH:mm:ss`.
  */
 import { randomBytes } from 'node:crypto';
-
-const CALL_STATUSES = ['queued', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled'] as const;
-type CallStatus = (typeof CALL_STATUSES)[number];
 
 const EXOTEL_END_TIME = '1970-01-01 05:30:00';
 

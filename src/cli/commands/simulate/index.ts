@@ -205,7 +205,9 @@ async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | und
     digitParam: options.digitParam,
     input: { ...(groups ? { groups } : {}), noInput: !options.input, ...(keypad ? { keypad } : {}) },
     expectations,
-    onLines: (lines) => lines.forEach((l) => out.result(paint(out, l))),
+    onLines: (lines) => {
+      for (const l of lines) out.result(paint(out, l));
+    },
     origin: new URL(url).origin,
     names: INPUT_NAMES,
   });

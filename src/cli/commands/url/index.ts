@@ -169,7 +169,7 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
   const warnings = createWarningPrinter(ctx);
   let rows = 0;
   const unsubscribe = ctx.io.onSignal((signal) => input.stream.destroy(new CheckFailedError(`interrupted by ${signal}; the rows accepted so far were written`)));
-  let summary;
+  let summary: UrlSummary;
   try {
     summary = await runUrlPipeline({
       input: input.stream,
@@ -179,7 +179,9 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
       delimiter,
       map,
       ...settings,
-      onHeader: (plan) => plan.warnings.forEach((warning) => out.warn(warning)),
+      onHeader: (plan) => {
+        for (const warning of plan.warnings) out.warn(warning);
+      },
       onWarning: warnings.print,
       onProgress: (p) => {
         rows = p.rows;

@@ -3,7 +3,7 @@
  * pipeline asks, the paths that must not collide, and the cli-progress bar (loaded only when shown).
  */
 import { once } from 'node:events';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Sink } from '../../../customers/pipeline.ts';
@@ -20,7 +20,7 @@ export async function openInput(ctx: CliContext, csv: string): Promise<{ stream:
     if (ctx.io.stdin.isTTY) throw new UsageError('--csv - reads the CSV from stdin, but stdin is a terminal', { hint: 'exo-passthru url --csv - < customers.csv' });
     return { stream: ctx.io.stdin, size: undefined };
   }
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(pathOf(ctx, csv), 'r');
   } catch (error) {
@@ -37,7 +37,7 @@ export async function openInput(ctx: CliContext, csv: string): Promise<{ stream:
 /** A file sink, opened when the pipeline asks (after the header is accepted), closed once flushed to disk. */
 export function fileSink(ctx: CliContext, path: string, flag: string): () => Promise<Sink> {
   return async () => {
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(pathOf(ctx, path), 'w');
     } catch (error) {
