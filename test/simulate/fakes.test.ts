@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../support/cli.ts';
-import { pathOf, startFake, xml, type Fake } from './fake-server.ts';
+import { pathOf, startFake, xml, type Fake } from '../support/fake-webhook.ts';
 
 type Doc = {
   callSid: string;

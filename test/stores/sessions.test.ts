@@ -7,7 +7,7 @@ import { createMemorySessionStore } from '../../src/stores/memory-sessions.ts';
 import { globEscape, openRedisSessionStore } from '../../src/stores/redis-sessions.ts';
 import { decodeSession, encodeSession } from '../../src/stores/session-codec.ts';
 import { assertRedisReachable, closedPort, deleteRedisPrefix, realRedisUrl, uniqueName } from '../support/services.ts';
-import { startFakeRedis } from './fake-redis.ts';
+import { startFakeRedis } from '../support/fake-redis.ts';
 import { sampleSession, sessionStoreContract, type SessionFixture } from './session-store.contract.ts';
 
 function memoryFixture(): Promise<SessionFixture> {
