@@ -88,6 +88,8 @@ export interface HistoryStore {
   recordCallStart(start: CallStart): Promise<void>;
   /** Update the call row (creating a bare one if the call was never started here) + one event, atomically. */
   recordCallUpdate(update: CallUpdate): Promise<void>;
+  /** Any number of starts and updates in one statement (group commit), atomically; replaying one is harmless. */
+  recordBatch(writes: readonly HistoryWrite[]): Promise<void>;
   getCall(callSid: string): Promise<CallRow | undefined>;
   listCalls(query?: CallQuery): Promise<CallRow[]>;
   getCustomer(customerId: string): Promise<CustomerRow | undefined>;
@@ -95,3 +97,11 @@ export interface HistoryStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * One history write as the write path carries it: an id (stored on its event row, so a replayed write is
+ * appended once) and the time it was accepted (the event's time, even when it reaches the database later).
+ */
+export type HistoryWrite =
+  | { id: string; at: string; kind: 'start'; start: CallStart }
+  | { id: string; at: string; kind: 'update'; update: CallUpdate };
