@@ -86,12 +86,13 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
   const counters = { lost: 0, committed: 0, batches: 0 };
   let mode: WriterStats['mode'] = spool.count() > 0 ? 'spooling' : 'direct';
   let spoolFull = false;
-  let flushing: Promise<void> | undefined;
   let batchTimer: NodeJS.Timeout | undefined;
   let replayTimer: NodeJS.Timeout | undefined;
   let replaying: Promise<void> | undefined;
   let closed = false;
-  const settleWaiters: Array<() => void> = [];
+  const replayWaiters: Array<() => void> = [];
+  const retryMs = options.retryMs ?? 1000;
+  let retryAfterFailure = false;
 
   const toSpool = async (writes: readonly HistoryWrite[]): Promise<WriteResult> => {
     try {
@@ -124,7 +125,7 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
   const startSpooling = (error: unknown) => {
     if (mode === 'direct') logger.error(`history: the database is unreachable, spooling writes to ${spool.location}: ${causeMessage(error)}`);
     mode = 'spooling';
-    scheduleReplay(options.retryMs ?? 1000);
+    scheduleReplay(retryMs);
   };
 
   /** Commit one write at a time, to find the one the database refuses; a lost connection spools the rest. */
@@ -170,30 +171,35 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
     }
   };
 
+  /** Set and cleared synchronously, so a write submitted as the loop ends is never left behind. */
+  let looping = false;
+  let loopDone: Promise<void> = Promise.resolve();
+
   const flushLoop = async () => {
-    while (queue.length > 0) {
-      const batch = queue.splice(0, batchMax);
-      const results = await processBatch(batch.map((q) => q.write));
-      batch.forEach((q, i) => q.resolve(results[i] ?? 'lost'));
+    looping = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, batchMax);
+        const results = await processBatch(batch.map((q) => q.write));
+        batch.forEach((q, i) => q.resolve(results[i] ?? 'lost'));
+      }
+    } finally {
+      looping = false;
     }
   };
 
   const flush = () => {
     if (batchTimer) clearTimeout(batchTimer);
     batchTimer = undefined;
-    flushing ??= flushLoop().finally(() => {
-      flushing = undefined;
-      notifySettled();
-    });
-    return flushing;
+    if (!looping) loopDone = flushLoop();
   };
 
   const submit = (write: HistoryWrite): Promise<WriteResult> =>
     new Promise((resolve) => {
       queue.push({ write, resolve });
-      if (flushing) return;
-      if (queue.length >= batchMax) void flush();
-      else if (!batchTimer) batchTimer = setTimeout(() => void flush(), options.batchWaitMs ?? 0);
+      if (looping) return;
+      if (queue.length >= batchMax) flush();
+      else batchTimer ??= setTimeout(flush, options.batchWaitMs ?? 0);
     });
 
   const replayOnce = async (): Promise<void> => {
@@ -229,25 +235,27 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
   };
 
   function scheduleReplay(delayMs: number) {
-    if (closed || replayTimer || replaying) return;
+    if (closed || replaying) return;
+    if (replayTimer) {
+      if (delayMs > 0) return;
+      clearTimeout(replayTimer);
+    }
     replayTimer = setTimeout(() => {
       replayTimer = undefined;
       replaying = replayOnce()
         .catch((error: unknown) => {
-          logger.error(`history: replaying the spool failed, retrying in ${options.retryMs ?? 1000} ms: ${causeMessage(error)}`);
-          replaying = undefined;
-          scheduleReplay(options.retryMs ?? 1000);
+          logger.error(`history: the spool cannot be replayed yet, retrying in ${retryMs} ms: ${causeMessage(error)}`);
+          retryAfterFailure = true;
         })
         .finally(() => {
           replaying = undefined;
-          notifySettled();
+          if (retryAfterFailure) {
+            retryAfterFailure = false;
+            scheduleReplay(retryMs);
+          }
+          for (const waiter of replayWaiters.splice(0)) waiter();
         });
     }, delayMs);
-  }
-
-  function notifySettled() {
-    if (queue.length > 0 || flushing || replaying) return;
-    for (const waiter of settleWaiters.splice(0)) waiter();
   }
 
   if (mode === 'spooling') scheduleReplay(0);
@@ -272,22 +280,20 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
       committed: counters.committed,
       batches: counters.batches,
     }),
-    settle: () =>
-      new Promise<void>((resolve) => {
-        if (mode === 'spooling' && !replaying && !replayTimer) scheduleReplay(0);
-        else if (mode === 'spooling' && replayTimer && !replaying) {
-          clearTimeout(replayTimer);
-          replayTimer = undefined;
-          scheduleReplay(0);
-        }
-        settleWaiters.push(resolve);
-        notifySettled();
-      }),
+    settle: async () => {
+      await loopDone;
+      if (mode === 'direct') return;
+      // While spooling: one replay attempt, now. It drains the spool, or finds the database still away.
+      const attempt = new Promise<void>((resolve) => replayWaiters.push(resolve));
+      scheduleReplay(0);
+      await attempt;
+    },
     close: async () => {
       closed = true;
       if (replayTimer) clearTimeout(replayTimer);
       replayTimer = undefined;
-      await flush();
+      flush();
+      await loopDone;
       await replaying;
       await spool.close();
     },
