@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config.ts';
 import { createMemoryLogger } from '../src/server/logger.ts';
 import { startServer } from '../src/server/start.ts';
-import { openStores } from '../src/stores/open.ts';
+import { openServerStores } from '../src/stores/open.ts';
 import { load } from './http-load.ts';
 
 export async function benchPassthru(options: { requests: number; connections: number }) {
@@ -32,7 +32,7 @@ export async function benchPassthru(options: { requests: number; connections: nu
     },
   });
   // One line per request would measure the logger: only errors are kept.
-  const server = await startServer(config, { cwd: process.cwd(), logger: { info: () => {}, error: createMemoryLogger().error }, openStores });
+  const server = await startServer(config, { cwd: process.cwd(), logger: { info: () => {}, error: createMemoryLogger().error }, openStores: openServerStores });
   const path = (i: number) =>
     `/passthru-handler?CallSid=bench${i}x${prefix.slice(6, 14)}&customer_id=cust_${i % 500}&customer_name=Riddhi+Mittal&loan_id=LOAN${i}&amount=15000&due_date=2025-08-11&language_code=hi-IN&From=%2B917417119014&To=04446972509&CallStatus=in-progress`;
   const sample = await (await fetch(`${server.url}${path(0)}`)).text();

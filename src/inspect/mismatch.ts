@@ -1,6 +1,6 @@
 /**
  * Session (Redis / memory) vs call row (PostgreSQL / PGlite) for one call: where they disagree. The server
- * writes both on every webhook (call-service.ts), the row through the outbox; a disagreement means a write was
+ * writes both on every webhook (call-service.ts), the row through the history writer (group commit, spool); a disagreement means a write was
  * lost or is still queued, a session expired, or someone edited a store by hand. Pure.
  */
 import type { CallSession } from '../domain/call.ts';

@@ -17,11 +17,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { UnreachableError } from '../errors.ts';
-import type { CallStart, CallUpdate, HistoryWrite } from './ports.ts';
+import type { CallStart, CallUpdate, HistoryWrite, HistoryWriter, WriteResult, WriterStats } from './ports.ts';
 import { causeMessage } from './redact.ts';
 import { SpoolFullError, type Spool } from './spool.ts';
-
-export type WriteResult = 'committed' | 'spooled' | 'dead-lettered' | 'lost';
 
 export type BatchSink = { recordBatch(writes: readonly HistoryWrite[]): Promise<void> };
 
@@ -40,28 +38,6 @@ export type HistoryWriterOptions = {
   onLost?: (writes: readonly HistoryWrite[]) => void;
   now?: () => Date;
 };
-
-export type WriterStats = {
-  mode: 'direct' | 'spooling';
-  pending: number;
-  spooled: number;
-  spoolBytes: number;
-  spoolMaxBytes: number;
-  spoolFull: boolean;
-  deadLettered: number;
-  lost: number;
-  committed: number;
-  batches: number;
-};
-
-export interface HistoryWriter {
-  recordCallStart(start: CallStart): Promise<WriteResult>;
-  recordCallUpdate(update: CallUpdate): Promise<WriteResult>;
-  stats(): WriterStats;
-  /** Resolves when nothing is queued and the spool is empty, or a replay attempt found the database away. */
-  settle(): Promise<void>;
-  close(): Promise<void>;
-}
 
 /** Only "the database is not there" is worth retrying; anything else the database said about the data. */
 function retryable(error: unknown): boolean {
@@ -266,6 +242,7 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
   };
 
   return {
+    spoolLocation: spool.location,
     recordCallStart: (start) => write('start', start),
     recordCallUpdate: (update) => write('update', update),
     stats: () => ({

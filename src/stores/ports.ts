@@ -105,3 +105,35 @@ export interface HistoryStore {
 export type HistoryWrite =
   | { id: string; at: string; kind: 'start'; start: CallStart }
   | { id: string; at: string; kind: 'update'; update: CallUpdate };
+
+/** What became of one write: in the database, durably in the spool, refused for good, or lost (spool full). */
+export type WriteResult = 'committed' | 'spooled' | 'dead-lettered' | 'lost';
+
+export type WriterStats = {
+  /** 'spooling' while the database is away or the spool is being replayed. */
+  mode: 'direct' | 'spooling';
+  pending: number;
+  spooled: number;
+  spoolBytes: number;
+  spoolMaxBytes: number;
+  spoolFull: boolean;
+  deadLettered: number;
+  lost: number;
+  committed: number;
+  batches: number;
+};
+
+/**
+ * The server's write path to history (stores/history-writer.ts): group commit, the durable spool, dead letters.
+ * A write's promise resolves once the write is committed or durably spooled; it never rejects.
+ */
+export interface HistoryWriter {
+  readonly spoolLocation: string;
+  recordCallStart(start: CallStart): Promise<WriteResult>;
+  recordCallUpdate(update: CallUpdate): Promise<WriteResult>;
+  stats(): WriterStats;
+  /** Resolves once nothing is queued and, while spooling, after one replay attempt. */
+  settle(): Promise<void>;
+  /** Commit or spool what is queued, wait for a replay in flight, release the spool. */
+  close(): Promise<void>;
+}

@@ -27,7 +27,8 @@ const SCAN_COUNT = 1000;
 const READ_BATCH = 500;
 
 function redisClientOptions(timeoutMs = DEFAULT_TIMEOUT_MS): RedisOptions {
-  return { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 1, enableOfflineQueue: false };
+  // Auto-pipelining: commands issued in the same event-loop turn by concurrent requests share one write.
+  return { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true };
 }
 
 /** Errors that mean "Redis is not there" rather than "Redis refused this command". */

@@ -19,6 +19,11 @@ export const SERVE_SETTINGS = [
   'databaseUrl',
   'databaseSchema',
   'dataDir',
+  'spoolDir',
+  'spoolMaxBytes',
+  'historyBatchMax',
+  'historyBatchWaitMs',
+  'storeTimeoutMs',
   'agentNumber',
   'exophone',
   'sessionTtl',
@@ -48,7 +53,7 @@ export function registerServe(program: Command, ctx: CliContext): Command {
     .action(async (options: Record<string, unknown>) => {
       const config = await ctx.loadConfig(settingFlags(options, SERVE_SETTINGS));
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
-      const [{ startServer }, { createStreamLogger }, { openStores }] = await Promise.all([
+      const [{ startServer }, { createStreamLogger }, { openServerStores }] = await Promise.all([
         import('../../server/start.ts'),
         import('../../server/logger.ts'),
         import('../../stores/open.ts'),
@@ -57,9 +62,11 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       const server = await startServer(config, {
         cwd: ctx.io.cwd,
         logger,
-        openStores,
-        onUndelivered: (writes) => {
-          for (const write of writes) ctx.io.stderr.write(`undelivered: ${JSON.stringify(write)}\n`);
+        openStores: (resolved, context) => openServerStores(resolved, context),
+        // The last resort for history the spool could not take (full, or a failing disk): the whole write, as
+        // one JSON line, so it can be recovered from the log rather than silently dropped.
+        onLost: (writes) => {
+          for (const write of writes) ctx.io.stderr.write(`lost history write: ${JSON.stringify(write)}\n`);
         },
       });
       let tokenFile: string | undefined;
