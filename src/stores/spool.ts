@@ -43,7 +43,7 @@ export interface Spool {
 
 export class SpoolFullError extends AppError {
   constructor(maxBytes: number) {
-    super(`[exo-passthru] [spool] full: ${maxBytes} bytes of history writes are waiting for the database`, { code: 'E_SPOOL_FULL' });
+    super(`full: ${maxBytes} bytes of history writes are waiting for the database`, { code: 'E_SPOOL_FULL', component: 'spool', setting: 'spoolMaxBytes' });
     this.name = 'SpoolFullError';
   }
 }
@@ -111,7 +111,9 @@ async function takeLock(dir: string): Promise<string> {
       const pid = Number.parseInt((await readFile(path, 'utf8').catch(() => '')).trim(), 10);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
         throw new UsageError(`the history spool ${dir} is in use by process ${pid}`, {
-          hint: 'two servers cannot share a spool: give this one its own --spool-dir (or SPOOL_DIR)',
+          hint: 'two servers cannot share a spool: give this one a spool directory of its own',
+          component: 'spool',
+          setting: 'spoolDir',
         });
       }
       await rm(path, { force: true });
