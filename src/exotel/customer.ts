@@ -72,9 +72,12 @@ export function parseDueDate(input: string): DateResult {
 
 /** Amount as a spoken rupee figure: 15000 → "15,000", 1250.5 → "1,250.50" (Indian digit grouping). */
 export function formatRupees(amount: number): string {
-  const fractionDigits = Number.isInteger(amount) ? 0 : 2;
-  return new Intl.NumberFormat('en-IN', { minimumFractionDigits: fractionDigits, maximumFractionDigits: 2 }).format(amount);
+  return (Number.isInteger(amount) ? WHOLE_RUPEES : RUPEES_AND_PAISE).format(amount);
 }
+
+// Made once: building an Intl formatter costs far more than using one.
+const WHOLE_RUPEES = new Intl.NumberFormat('en-IN', { minimumFractionDigits: 0, maximumFractionDigits: 2 });
+const RUPEES_AND_PAISE = new Intl.NumberFormat('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** Pick the customer fields (and only those) out of a parameter bag; empty strings count as absent. */
 export function pickCustomerInput(params: Readonly<Record<string, string | undefined>>): CustomerInput {

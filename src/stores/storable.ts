@@ -12,18 +12,33 @@ export function storableText(text: string): string {
   return cleaned.isWellFormed() ? cleaned : cleaned.toWellFormed();
 }
 
-/** A deep copy of plain JSON-like data with every string (and key) storable; other values are kept. */
+/** Plain JSON-like data with every string (and key) storable. Copy on write: clean data comes back as it is. */
 export function storable<T>(value: T): T {
   return clean(value) as T;
 }
 
 function clean(value: unknown): unknown {
   if (typeof value === 'string') return storableText(value);
-  if (Array.isArray(value)) return value.map(clean);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    value.forEach((item, i) => {
+      const cleaned = clean(item);
+      if (cleaned !== item) (out ??= [...value])[i] = cleaned;
+    });
+    return out ?? value;
+  }
   if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[storableText(key)] = clean(inner);
-    return out;
+    let out: Record<string, unknown> | undefined;
+    for (const [key, inner] of Object.entries(value)) {
+      const cleanKey = storableText(key);
+      const cleaned = clean(inner);
+      if (cleanKey !== key || cleaned !== inner) {
+        out ??= { ...value };
+        if (cleanKey !== key) delete out[key];
+        out[cleanKey] = cleaned;
+      }
+    }
+    return out ?? value;
   }
   return value;
 }
