@@ -220,7 +220,8 @@ function finish(ctx: CliContext, record: CallRecord, expectFailed: boolean, stri
   if (outcome.kind === 'error' && outcome.unreachable) {
     throw new UnreachableError('server', outcome.reason ?? 'unreachable', { hint: 'start it with: exo-passthru serve (or give the URL of your webhook)' });
   }
-  const findings = record.steps.reduce((sum, step) => sum + step.findings.length, 0);
+  // infos are opinions Exotel's own examples do not follow: --strict does not fail on them.
+  const findings = record.steps.reduce((sum, step) => sum + step.findings.filter((f) => f.severity !== 'info').length, 0);
   if (outcome.kind === 'error' || expectFailed) ctx.setExitCode(EXIT.checkFailed);
   else if (strict && findings > 0) {
     ctx.output().warn(`--strict: ${findings} finding(s); exit 1`);
