@@ -14,8 +14,8 @@ import { resolveSources } from './sources.ts';
 
 const HELP = `
 Sources: files (several, or a glob such as 'responses/*.xml'), '-' for stdin, or http(s) URLs. A URL is fetched
-the way Exotel would: GET with Exotel-shaped call parameters (CallSid, CallFrom, CallTo, CallStatus=in-progress,
-Direction=outbound-dial, …) appended to its own query string, 'Exotel-Version: 1.0' for --kind gather-json and
+the way Exotel would: GET with Exotel-shaped call parameters (CallSid, CallFrom, CallTo,
+Direction=outbound-dial, Created, flow_id, …) appended to its own query string, 'Exotel-Version: 1.0' for --kind gather-json and
 connect-json, HEAD then GET for --kind greeting, no redirects followed (a 3xx is a finding), and the status and
 Content-Type are checked too (ExoML: text/xml or application/xml; Gather/Connect: application/json; Greeting:
 exactly text/plain).
