@@ -9,7 +9,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { errorMessage } from '../errors.ts';
 import { createPositionLookup } from './position.ts';
-import { badReference } from './references.ts';
+import { badReference, unclosedEndTag } from './references.ts';
 
 export type ExomlNode = {
   name: string;
@@ -189,7 +189,9 @@ export function parseExoml(input: string | Uint8Array): ParsedExoml {
     const at = position(base);
     const line = verdict.err.line + at.line - 1;
     const column = verdict.err.line === 1 ? verdict.err.col + at.column - 1 : verdict.err.col;
-    return fail({ problem: 'malformed', message: `not well-formed XML: ${verdict.err.msg}`, line, column }, source, position, issues);
+    const where = unclosedEndTag(body, verdict.err.msg);
+    const place = where === undefined ? { line, column } : position(where + base);
+    return fail({ problem: 'malformed', message: `not well-formed XML: ${verdict.err.msg}`, ...place }, source, position, issues);
   }
   const reference = badReference(body);
   if (reference) {

@@ -42,7 +42,14 @@ export function validateExoml(input: string | Uint8Array, options: ValidateOptio
   return { findings: sortFindings(findings), root };
 }
 
-/** True when no finding fails at this strictness: errors always, warnings too under `strict`. */
-export function isClean(findings: readonly Finding[], strict = false): boolean {
-  return !findings.some((f) => f.severity === 'error' || strict);
+/** True when no finding fails at this strictness: errors always, warnings under `strict`, infos under `pedantic`. */
+export function isClean(findings: readonly Finding[], strict = false, pedantic = false): boolean {
+  return !findings.some((f) => failsAt(f, strict, pedantic));
+}
+
+/** Whether one finding fails the run: `pedantic` implies `strict`. */
+export function failsAt(finding: Pick<Finding, 'severity'>, strict: boolean, pedantic = false): boolean {
+  if (finding.severity === 'error') return true;
+  if (finding.severity === 'warning') return strict || pedantic;
+  return pedantic;
 }
