@@ -68,7 +68,9 @@ export async function runUrlPipeline(options: PipelineOptions): Promise<UrlSumma
   try {
     await state.finish();
   } catch (error) {
-    failure ??= error;
+    // A sink that failed explains itself on closing (which file, which OS error): better than the bare error
+    // that stopped the reading.
+    if (failure === undefined || state.sinkFailed()) failure = error;
   }
   if (failure !== undefined) throw failure;
   if (!state.started()) {

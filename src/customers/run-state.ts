@@ -14,7 +14,13 @@ import type { UrlAuth } from './passthru-url.ts';
 import { createCustomerProcessor } from './row-processor.ts';
 import { createRejectFormatter, createRowFormatter, type OutputFormat, type RejectFormatter, type RowFormatter } from './writers.ts';
 
-export type Sink = { stream: Writable; close: () => Promise<void> };
+/**
+ * Where rows go. `close` finishes the writing and keeps the result (it throws if the writing failed);
+ * `discard`, when the sink can, drops what was written instead (a file sink removes its temporary file).
+ */
+export type Sink = { stream: Writable; close: () => Promise<void>; discard?: () => Promise<void> };
+
+type Open<F> = { sink: Sink; batch: Batch; formatter: F; failed: boolean };
 
 export type LineWarning = RowWarning & { line: number };
 
@@ -83,8 +89,8 @@ export function createRunState(options: PipelineOptions, bytes: () => number) {
   const rejectedByReason: Partial<Record<RejectReason, number>> = {};
   const warningsByCode: Partial<Record<WarningCode, number>> = {};
   let plan: ColumnPlan | undefined;
-  let out: { sink: Sink; batch: Batch; formatter: RowFormatter } | undefined;
-  let rejects: { sink: Sink; batch: Batch; formatter: RejectFormatter } | undefined;
+  let out: Open<RowFormatter> | undefined;
+  let rejects: Open<RejectFormatter> | undefined;
   let truncated: string | undefined;
   let prevEnd = 0;
   const every = options.progressEvery ?? 5000;
@@ -95,20 +101,32 @@ export function createRunState(options: PipelineOptions, bytes: () => number) {
     rejects?.batch.add(rejects.formatter.row(line, reason, message, cells));
   };
 
+  /** A sink that fails (disk full, `| head` closing the pipe) stops the reading too, instead of parsing on. */
+  const watch = <F>(sink: Sink, formatter: F): Open<F> => {
+    const opened: Open<F> = { sink, batch: createBatch(sink.stream), formatter, failed: false };
+    sink.stream.on('error', (error: Error) => {
+      opened.failed = true;
+      options.input.destroy(error);
+    });
+    return opened;
+  };
+
   const start = async (cells: string[]) => {
     const current = planColumns(cells, options.map);
     options.onHeader?.(current);
     const formatter = createRowFormatter(options.format, current.extras.map((e) => e.name));
     const sink = await options.openOutput();
-    // A sink that fails (disk full, `| head` closing the pipe) stops the reading too, instead of parsing on.
-    const abort = (error: Error) => options.input.destroy(error);
-    sink.stream.on('error', abort);
-    out = { sink, batch: createBatch(sink.stream), formatter };
+    let rejectSink: Sink | undefined;
+    try {
+      rejectSink = await options.openRejects?.();
+    } catch (error) {
+      await sink.discard?.();
+      throw error;
+    }
+    out = watch(sink, formatter);
     out.batch.add(formatter.start());
-    if (options.openRejects) {
-      const rejectSink = await options.openRejects();
-      rejectSink.stream.on('error', abort);
-      rejects = { sink: rejectSink, batch: createBatch(rejectSink.stream), formatter: createRejectFormatter(current.headers) };
+    if (rejectSink) {
+      rejects = watch(rejectSink, createRejectFormatter(current.headers));
       rejects.batch.add(rejects.formatter.start());
     }
     plan = current;
@@ -167,11 +185,26 @@ export function createRunState(options: PipelineOptions, bytes: () => number) {
       return undefined;
     },
     flushIfFull: () => (out?.batch.full() || rejects?.batch.full() ? flushAll() : undefined),
+    /**
+     * Write the end and close the sinks. When one of them failed, the others are discarded rather than kept (a
+     * failed run replaces no file), and the failed one's close explains the failure (which file, which error).
+     */
     async finish() {
       out?.batch.add(out.formatter.end());
-      await flushAll();
-      await Promise.all([out?.sink.close(), rejects?.sink.close()]);
+      const flushed = await flushAll().then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('flush failed'),
+      );
+      const opened = [out, rejects].filter((o) => o !== undefined);
+      const anyFailed = opened.some((o) => o.failed);
+      const closing = opened.map((o) => (anyFailed && !o.failed && o.sink.discard ? o.sink.discard() : o.sink.close()));
+      const refused = (await Promise.allSettled(closing)).find((result) => result.status === 'rejected');
+      if (refused) throw refused.reason;
+      // A failed sink's own error already stopped the run; the flush that failed after it adds nothing.
+      if (flushed !== undefined && !anyFailed) throw flushed;
     },
+    /** Whether a sink reported an error: its close then describes the failure better than the bare error. */
+    sinkFailed: () => out?.failed === true || rejects?.failed === true,
     started: () => plan !== undefined,
     summary(elapsedMs: number, bytesRead: number): UrlSummary {
       const { rowsRead, accepted, rejected, warnings, blank } = counts;

@@ -62,9 +62,12 @@ customer fields) instead, and serve answers 401 to an edited or expired URL.
 --json: with --out, the summary is printed as JSON on stdout; without --out, stdout holds the rows in
 --format and the summary stays on stderr.
 
+--out and --rejects go to a temporary file beside the target, renamed over it once complete: a failed write
+(disk full) exits 1 and leaves the target as it was.
+
 Reject reasons: ${REJECT_REASONS.join(', ')}.
-Exit: 0 when no row was rejected; 1 when some were (0 with --allow-rejects) or the CSV broke off (unclosed
-quote); 2 on usage errors (no such file, unknown --map column, missing required column).
+Exit: 0 when no row was rejected; 1 when some were (0 with --allow-rejects), the CSV broke off (unclosed
+quote) or a write failed; 2 on usage errors (no such file, unknown --map column, missing required column).
 Memory: streaming, constant in the file size except duplicate detection (~32 MB per million unique customers).
 The exo-passthru bin runs url with a small young generation (--max-semi-space-size=4, unless NODE_OPTIONS
 sets one), which keeps the peak resident memory of a 1,000,000-row file under 150 MB (npm run bench:url).
