@@ -4,6 +4,7 @@
  * ExoML. Every document goes through the validator; its findings stay with the step.
  */
 import { STATUS_CODES } from 'node:http';
+import { appendFindings } from '../exoml/finding.ts';
 import { checkResponseMeta } from '../exoml/http-response.ts';
 import type { ExomlNode } from '../exoml/parse.ts';
 import { validateExoml } from '../exoml/validate.ts';
@@ -77,7 +78,7 @@ export async function fetchDocument(step: Step, options: ResponseOptions): Promi
   step.findings.push(...checkResponseMeta('exoml', { status: result.status, contentType: result.contentType }));
   if (result.status < 200 || result.status > 299) return { ok: false, outcome: statusFailure(result.status, result.location, body) };
   const validation = (options.validate ?? defaultValidator)(result.body);
-  step.findings.push(...validation.findings);
+  appendFindings(step.findings, validation.findings);
   const root = validation.root;
   if (root === undefined) return { ok: false, outcome: notExoml(validation.findings, result.contentType, body) };
   if (root.name !== 'Response') return { ok: false, outcome: { kind: 'error', reason: `the root element is <${root.name}>, not <Response>: nothing to play` } };
