@@ -77,8 +77,17 @@ export async function fetchDocument(step: Step, options: ResponseOptions): Promi
   if (result.ms > slowMs) step.findings.push(slowFinding(result.ms, slowMs));
   step.findings.push(...checkResponseMeta('exoml', { status: result.status, contentType: result.contentType }));
   if (result.status < 200 || result.status > 299) return { ok: false, outcome: statusFailure(result.status, result.location, body) };
+  const clock = options.clock ?? (() => performance.now());
+  const validating = clock();
   const validation = (options.validate ?? defaultValidator)(result.body);
+  const validateMs = Math.round(clock() - validating);
   appendFindings(step.findings, validation.findings);
+  // --timeout is the budget of the whole step: a document that arrives in time but takes the rest of it (and
+  // more) to parse is not an answer in time either.
+  if (result.ms + validateMs > options.timeoutMs) {
+    step.error = `no complete answer within ${options.timeoutMs} ms (--timeout): the response took ${result.ms} ms and validating it ${validateMs} ms`;
+    return { ok: false, outcome: { kind: 'error', reason: step.error } };
+  }
   const root = validation.root;
   if (root === undefined) return { ok: false, outcome: notExoml(validation.findings, result.contentType, body) };
   if (root.name !== 'Response') return { ok: false, outcome: { kind: 'error', reason: `the root element is <${root.name}>, not <Response>: nothing to play` } };
