@@ -9,11 +9,14 @@ import { parse } from 'csv-parse';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../errors.ts';
+import { createRecordLimit } from './record-limit.ts';
 import { createRunState, type Item, type PipelineOptions, type RunState, type Skipped, type UrlSummary } from './run-state.ts';
 
 export type { LineWarning, PipelineOptions, Sink, UrlSummary } from './run-state.ts';
 
-function openParser(options: PipelineOptions) {
+const MAX_RECORD_BYTES = 1024 * 1024;
+
+function openParser(options: PipelineOptions, maxRecordBytes: number) {
   const parser = parse({
     bom: true,
     delimiter: options.delimiter ?? ',',
@@ -24,7 +27,9 @@ function openParser(options: PipelineOptions) {
     record_delimiter: ['\r\n', '\n', '\r'],
     // Empty lines come through as [''] and are counted here: every line is then a record, so line numbers are exact.
     skip_empty_lines: false,
-    max_record_size: options.maxRecordBytes ?? 1024 * 1024,
+    // Records over the limit are cut by record-limit.ts before csv-parse sees them; this is only a backstop
+    // (csv-parse cannot carry on after it: see record-limit.ts), twice as far, for input it reads differently.
+    max_record_size: maxRecordBytes * 2 + 1024,
     skip_records_with_error: true,
     // Pushed into the record stream so a skipped record keeps its place in the order.
     on_skip: (error) => {
@@ -57,11 +62,13 @@ function consumer(state: RunState): Writable {
 export async function runUrlPipeline(options: PipelineOptions): Promise<UrlSummary> {
   const clock = options.clock ?? (() => performance.now());
   const started = clock();
-  const parser = openParser(options);
-  const state = createRunState(options, () => parser.info.bytes);
+  const maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
+  const limit = createRecordLimit({ maxBytes: maxRecordBytes, delimiter: options.delimiter ?? ',' });
+  const parser = openParser(options, maxRecordBytes);
+  const state = createRunState(options, { bytes: limit.bytes, oversized: limit.oversized, maxRecordBytes });
   let failure: unknown;
   try {
-    await pipeline(options.input, parser, consumer(state));
+    await pipeline(options.input, limit.stream, parser, consumer(state));
   } catch (error) {
     failure = error;
   }
@@ -76,5 +83,5 @@ export async function runUrlPipeline(options: PipelineOptions): Promise<UrlSumma
   if (!state.started()) {
     throw new UsageError('the CSV is empty: expected a header row', { hint: 'the first line names the columns, e.g. customer_id,name,phone,amount' });
   }
-  return state.summary(clock() - started, parser.info.bytes);
+  return state.summary(clock() - started, limit.bytes());
 }

@@ -12,6 +12,7 @@ import { planColumns, readRecord, type ColumnPlan } from './columns.ts';
 import type { RejectReason, RowWarning, WarningCode } from './normalize-row.ts';
 import type { UrlAuth } from './passthru-url.ts';
 import { createCustomerProcessor } from './row-processor.ts';
+import type { OversizedRecord } from './record-limit.ts';
 import { createRejectFormatter, createRowFormatter, type OutputFormat, type RejectFormatter, type RowFormatter } from './writers.ts';
 
 /**
@@ -40,7 +41,7 @@ export type PipelineOptions = {
   progressEvery?: number;
   /** Monotonic milliseconds (performance.now by default). */
   clock?: () => number;
-  /** A record longer than this (an unclosed quote swallowing the file) stops parsing: memory stays bounded. */
+  /** A record longer than this (1 MB by default) is rejected and skipped, unread: memory stays bounded. */
   maxRecordBytes?: number;
 };
 
@@ -83,7 +84,15 @@ function isBlank(cells: readonly string[]): boolean {
 
 export type RunState = ReturnType<typeof createRunState>;
 
-export function createRunState(options: PipelineOptions, bytes: () => number) {
+/** What the record limit in front of the parser tells about the records (record-limit.ts). */
+export type RecordInfo = {
+  bytes: () => number;
+  oversized: (cells: readonly string[]) => OversizedRecord | undefined;
+  maxRecordBytes: number;
+};
+
+export function createRunState(options: PipelineOptions, records: RecordInfo) {
+  const { bytes } = records;
   const processor = createCustomerProcessor(options);
   const counts = { rowsRead: 0, accepted: 0, rejected: 0, warnings: 0, blank: 0 };
   const rejectedByReason: Partial<Record<RejectReason, number>> = {};
@@ -165,6 +174,15 @@ export function createRunState(options: PipelineOptions, bytes: () => number) {
     reject(line, 'csv_malformed', message, []);
   };
 
+  /** A record the limit cut: rejected whole, at the line it starts on; the lines it spanned still count. */
+  const cutRecord = (cut: OversizedRecord, line: number) => {
+    const message = `the record is over ${records.maxRecordBytes} bytes${cut.ranToEnd ? ' and runs to the end of the input (an unclosed quote?)' : ''}: not read`;
+    if (plan === undefined) throw new UsageError(`cannot read the CSV header row: ${message}`);
+    counts.rowsRead += 1;
+    if (cut.ranToEnd) truncated = `parsing stopped at line ${line}: ${message}; later rows were not read`;
+    reject(line, 'csv_malformed', message, []);
+  };
+
   const flushAll = async () => {
     await Promise.all([out?.batch.flush(), rejects?.batch.flush()]);
   };
@@ -178,8 +196,10 @@ export function createRunState(options: PipelineOptions, bytes: () => number) {
         skipped(item, line);
         return undefined;
       }
-      prevEnd = line + lineBreaks(item);
-      if (isBlank(item)) counts.blank += 1;
+      const cut = records.oversized(item);
+      prevEnd = line + lineBreaks(item) + (cut?.droppedLineBreaks ?? 0);
+      if (cut) cutRecord(cut, line);
+      else if (isBlank(item)) counts.blank += 1;
       else if (plan === undefined) return start(item);
       else row(item, line, plan);
       return undefined;

@@ -62,6 +62,8 @@ customer fields) instead, and serve answers 401 to an edited or expired URL.
 --json: with --out, the summary is printed as JSON on stdout; without --out, stdout holds the rows in
 --format and the summary stays on stderr.
 
+A record over 1 MB (a runaway cell) is one csv_malformed reject at the line it starts on; reading goes on
+after it, unless it runs to the end of the input (an unclosed quote).
 --out and --rejects go to a temporary file beside the target, renamed over it once complete: a failed write
 (disk full) exits 1 and leaves the target as it was.
 
