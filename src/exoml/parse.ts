@@ -188,8 +188,11 @@ export function parseExoml(input: string | Uint8Array): ParsedExoml {
   const verdict = XMLValidator.validate(body);
   if (verdict !== true) {
     const at = position(base);
-    const line = verdict.err.line + at.line - 1;
-    const column = verdict.err.line === 1 ? verdict.err.col + at.column - 1 : verdict.err.col;
+    // Some of its errors ("Start tag expected.") come without a column, or a line: count from the start then.
+    const errLine = Number.isInteger(verdict.err.line) ? verdict.err.line : 1;
+    const errCol = Number.isInteger(verdict.err.col) ? verdict.err.col : 1;
+    const line = errLine + at.line - 1;
+    const column = errLine === 1 ? errCol + at.column - 1 : errCol;
     return fail({ problem: 'malformed', message: `not well-formed XML: ${verdict.err.msg}`, line, column }, source, position, issues);
   }
   const reference = badReference(body);

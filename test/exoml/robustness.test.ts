@@ -95,6 +95,11 @@ describe('hostile ExoML', { timeout: 60_000 }, () => {
     assert.equal(findings.filter((f) => f.code === 'EXO506').length, 100_000);
   });
 
+  it('a declaration and nothing else → EXO001 at a real line:column (the XML validator gives no column)', () => {
+    const { findings } = validateExoml(`${DECL}`);
+    assert.deepEqual(findings.map((f) => [f.code, f.line, f.column]), [['EXO001', 1, 1]]);
+  });
+
   it('garbage text, a lone "<", an empty string → a finding each', () => {
     assert.deepEqual(codes('hello world'), ['EXO001']);
     assert.deepEqual(codes('<'), ['EXO001']);
