@@ -3,7 +3,8 @@
  * writes to the output and rejects sinks, honouring backpressure. Memory is constant in the input size except
  * for duplicate tracking, which is O(unique accepted rows) in a compact set (dedupe.ts, ~30 bytes a row).
  * Output sinks are opened only once the header is accepted, so a usage error leaves no half-written files;
- * rows accepted before a later failure are flushed before the error propagates.
+ * rows accepted before a later failure are flushed before the error propagates, and a sink that can discard
+ * what it holds (a file written through a temporary one) does so: only a run that completes replaces a file.
  */
 import { parse } from 'csv-parse';
 import { Writable } from 'node:stream';
@@ -73,7 +74,7 @@ export async function runUrlPipeline(options: PipelineOptions): Promise<UrlSumma
     failure = error;
   }
   try {
-    await state.finish();
+    await state.finish(failure === undefined);
   } catch (error) {
     // A sink that failed explains itself on closing (which file, which OS error): better than the bare error
     // that stopped the reading.

@@ -206,10 +206,11 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
     },
     flushIfFull: () => (out?.batch.full() || rejects?.batch.full() ? flushAll() : undefined),
     /**
-     * Write the end and close the sinks. When one of them failed, the others are discarded rather than kept (a
-     * failed run replaces no file), and the failed one's close explains the failure (which file, which error).
+     * Write the end and close the sinks, keeping what they hold only when the run `succeeded`: a failed run
+     * (interrupted, unreadable input, a sink that failed) replaces no file, so the sinks that can are discarded.
+     * A sink that failed is still closed: its close explains the failure (which file, which error).
      */
-    async finish() {
+    async finish(succeeded: boolean) {
       out?.batch.add(out.formatter.end());
       const flushed = await flushAll().then(
         () => undefined,
@@ -217,7 +218,8 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
       );
       const opened = [out, rejects].filter((o) => o !== undefined);
       const anyFailed = opened.some((o) => o.failed);
-      const closing = opened.map((o) => (anyFailed && !o.failed && o.sink.discard ? o.sink.discard() : o.sink.close()));
+      const keep = succeeded && !anyFailed;
+      const closing = opened.map((o) => (!keep && !o.failed && o.sink.discard ? o.sink.discard() : o.sink.close()));
       const refused = (await Promise.allSettled(closing)).find((result) => result.status === 'rejected');
       if (refused) throw refused.reason;
       // A failed sink's own error already stopped the run; the flush that failed after it adds nothing.

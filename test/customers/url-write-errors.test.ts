@@ -11,6 +11,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { PassThrough } from 'node:stream';
+import type { CliIO } from '../../src/cli/context.ts';
+import { run } from '../../src/cli/program.ts';
 import { runCli } from '../support/cli.ts';
 import { BIN, baseEnv } from '../support/spawn.ts';
 
@@ -76,6 +79,51 @@ describe('url: output files are replaced whole', () => {
     assert.equal((await readFile(join(work, 'out.csv'), 'utf8')).split('\n')[0]?.startsWith('customer_id,'), true);
     assert.equal((await readFile(join(work, 'rejects.csv'), 'utf8')).trim().split('\n').length, 1001);
     assert.deepEqual((await readdir(work)).sort(), ['in.csv', 'out.csv', 'rejects.csv']);
+  });
+
+  it('--rejects that cannot be opened: exit 2, the --out target untouched, no temporary file', async () => {
+    const work = await workdir('bad.csv');
+    await writeFile(join(work, 'out.csv'), 'old\n');
+    const res = await runCli(['url', '--csv', 'in.csv', '--out', 'out.csv', '--rejects', 'no-such-dir/rejects.csv'], {
+      cwd: work,
+    });
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /cannot write --rejects no-such-dir\/rejects\.csv: no such file or directory/);
+    assert.equal(await readFile(join(work, 'out.csv'), 'utf8'), 'old\n');
+    assert.deepEqual((await readdir(work)).sort(), ['in.csv', 'out.csv']);
+  });
+
+  it('a run interrupted half-way (SIGINT) leaves the --out target untouched and no temporary file', async () => {
+    const work = await workdir('small.csv');
+    await writeFile(join(work, 'out.csv'), 'old\n');
+    const stdin = new PassThrough();
+    let interrupt: (signal: string) => void = () => {};
+    const io: CliIO = {
+      env: { NO_COLOR: '1' },
+      cwd: work,
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      stdin,
+      onSignal: (handler) => {
+        interrupt = handler;
+        return () => {};
+      },
+    };
+    let stderr = '';
+    io.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const running = run(['node', 'exo-passthru', 'url', '--csv', '-', '--out', 'out.csv'], io);
+    stdin.write(csvOf(rows(500)));
+    // The temporary file appears once the header is accepted: the run is under way.
+    const deadline = Date.now() + 10_000;
+    while (!(await readdir(work)).some((name) => name.endsWith('.tmp'))) {
+      assert.ok(Date.now() < deadline, 'the run started writing');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    interrupt('SIGINT');
+    assert.equal(await running, 1, stderr);
+    assert.match(stderr, /interrupted by SIGINT; out\.csv was left as it was/);
+    assert.equal(await readFile(join(work, 'out.csv'), 'utf8'), 'old\n');
+    assert.deepEqual((await readdir(work)).sort(), ['in.csv', 'out.csv']);
   });
 
   it('bin: a write that fails half-way (ulimit -f, EFBIG) leaves the target untouched and no temporary file', async () => {

@@ -65,7 +65,7 @@ customer fields) instead, and serve answers 401 to an edited or expired URL.
 A record over 1 MB (a runaway cell) is one csv_malformed reject at the line it starts on; reading goes on
 after it, unless it runs to the end of the input (an unclosed quote).
 --out and --rejects go to a temporary file beside the target, renamed over it once complete: a failed write
-(disk full) exits 1 and leaves the target as it was.
+(disk full) exits 1, and a run that fails or is interrupted leaves the target as it was.
 
 Reject reasons: ${REJECT_REASONS.join(', ')}.
 Exit: 0 when no row was rejected; 1 when some were (0 with --allow-rejects), the CSV broke off (unclosed
@@ -172,7 +172,9 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
   const progress = await createProgress(ctx, input.size, options.progress);
   const warnings = createWarningPrinter(ctx);
   let rows = 0;
-  const unsubscribe = ctx.io.onSignal((signal) => input.stream.destroy(new CheckFailedError(`interrupted by ${signal}; the rows accepted so far were written`)));
+  // Rows on stdout are gone already; a file is replaced only by a run that completes.
+  const kept = options.out === undefined ? 'the rows accepted so far were written' : `${options.out} was left as it was`;
+  const unsubscribe = ctx.io.onSignal((signal) => input.stream.destroy(new CheckFailedError(`interrupted by ${signal}; ${kept}`)));
   let summary;
   try {
     summary = await runUrlPipeline({
