@@ -89,10 +89,9 @@ function createScanner(delimiter: Buffer) {
   };
 }
 
-export function createRecordLimit(options: { maxBytes: number; delimiter: string }): RecordLimit {
-  const prefix = `exo-passthru:oversized:${randomBytes(12).toString('hex')}:`;
+/** Passes records on, cutting the ones past the limit: `scan` for each chunk, `end` at the end of the input. */
+function createCutter(options: { maxBytes: number; delimiter: string }, prefix: string) {
   const scanner = createScanner(Buffer.from(options.delimiter));
-  let bytes = 0;
   let bomAt = 0;
   let recordBytes = 0;
   let cut: { quoting: boolean; breaks: number } | undefined;
@@ -113,9 +112,7 @@ export function createRecordLimit(options: { maxBytes: number; delimiter: string
         bomAt = -1;
         scanner.restart();
         recordBytes = 0;
-        continue;
-      }
-      if (cut !== undefined) {
+      } else if (cut !== undefined) {
         if (step === 'break') cut.breaks += 1;
         if (step !== 'end') continue;
         // Same record end as the input's, so a CRLF stays one line end when its LF follows.
@@ -123,14 +120,9 @@ export function createRecordLimit(options: { maxBytes: number; delimiter: string
         cut = undefined;
         recordBytes = 0;
         from = i + 1;
-        continue;
-      }
-      if (step === 'end' || step === 'tail') {
+      } else if (step === 'end' || step === 'tail') {
         recordBytes = 0;
-        continue;
-      }
-      recordBytes += 1;
-      if (recordBytes > options.maxBytes && scanner.settled()) {
+      } else if (++recordBytes > options.maxBytes && scanner.settled()) {
         push(chunk.subarray(from, i + 1));
         cut = { quoting: scanner.quoting(), breaks: 0 };
         from = chunk.length;
@@ -138,19 +130,25 @@ export function createRecordLimit(options: { maxBytes: number; delimiter: string
     }
     if (cut === undefined && from < chunk.length) push(chunk.subarray(from));
   };
+  return { scan, end: () => (cut === undefined ? undefined : closing('', scanner.unclosed())) };
+}
 
+export function createRecordLimit(options: { maxBytes: number; delimiter: string }): RecordLimit {
+  const prefix = `exo-passthru:oversized:${randomBytes(12).toString('hex')}:`;
+  const cutter = createCutter(options, prefix);
+  let bytes = 0;
   const stream = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       bytes += chunk.length;
-      scan(chunk, (part) => this.push(part));
+      cutter.scan(chunk, (part) => this.push(part));
       callback();
     },
     flush(callback: TransformCallback) {
-      if (cut !== undefined) this.push(closing('', scanner.unclosed()));
+      const last = cutter.end();
+      if (last) this.push(last);
       callback();
     },
   });
-
   return {
     stream,
     bytes: () => bytes,
