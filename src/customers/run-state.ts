@@ -176,7 +176,8 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
 
   /** A record the limit cut: rejected whole, at the line it starts on; the lines it spanned still count. */
   const cutRecord = (cut: OversizedRecord, line: number) => {
-    const message = `the record is over ${records.maxRecordBytes} bytes${cut.ranToEnd ? ' and runs to the end of the input (an unclosed quote?)' : ''}: not read`;
+    const toEnd = cut.ranToEnd ? ' and runs to the end of the input (an unclosed quote?)' : '';
+    const message = `the record is over ${records.maxRecordBytes} bytes${toEnd}: not read`;
     if (plan === undefined) throw new UsageError(`cannot read the CSV header row: ${message}`);
     counts.rowsRead += 1;
     if (cut.ranToEnd) truncated = `parsing stopped at line ${line}: ${message}; later rows were not read`;

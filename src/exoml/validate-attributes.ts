@@ -87,7 +87,8 @@ export function checkAttributes(node: ExomlNode, spec: ElementSpec, ctx: Attribu
   const out: Finding[] = [];
   const allowed = Object.keys(spec.attrs);
   // One string for every unknown attribute of this element, not one each (an element may carry 100,000).
-  const allows = allowed.length === 0 ? `<${node.name}> takes no attributes` : `<${node.name}> allows: ${allowed.join(', ')}`;
+  const allows =
+    allowed.length === 0 ? `<${node.name}> takes no attributes` : `<${node.name}> allows: ${allowed.join(', ')}`;
   for (const [name, value] of Object.entries(node.attrs)) {
     const at = ctx.attributePosition(node, name);
     const type = Object.hasOwn(spec.attrs, name) ? spec.attrs[name] : undefined;

@@ -98,8 +98,8 @@ export async function openAdminSource(options: AdminSourceOptions): Promise<Insp
     try {
       return checkAnswer(kind, value);
     } catch (error) {
-      if (error instanceof ShapeError) throw unusable(what, `not an exo-passthru admin API answer: ${error.message}`, error);
-      throw error;
+      if (!(error instanceof ShapeError)) throw error;
+      throw unusable(what, `not an exo-passthru admin API answer: ${error.message}`, error);
     }
   };
 

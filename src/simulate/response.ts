@@ -85,7 +85,8 @@ export async function fetchDocument(step: Step, options: ResponseOptions): Promi
   // --timeout is the budget of the whole step: a document that arrives in time but takes the rest of it (and
   // more) to parse is not an answer in time either.
   if (result.ms + validateMs > options.timeoutMs) {
-    step.error = `no complete answer within ${options.timeoutMs} ms (--timeout): the response took ${result.ms} ms and validating it ${validateMs} ms`;
+    const took = `the response took ${result.ms} ms and validating it ${validateMs} ms`;
+    step.error = `no complete answer within ${options.timeoutMs} ms (--timeout): ${took}`;
     return { ok: false, outcome: { kind: 'error', reason: step.error } };
   }
   const root = validation.root;

@@ -120,8 +120,10 @@ describe('url --csv: exit codes', () => {
   });
 
   it('a 10 MB name: one reject at its line, the next row still read', async () => {
-    const csv = `customer_id,name,phone,amount\nC1,${'A'.repeat(10 * 1024 * 1024)},9876543210,100\nC2,Bee,9876543211,200\n`;
-    const res = await runCli(['url', '--csv', '-', '--format', 'ndjson', '--rejects', join(dir, 'huge-rejects.csv')], { stdin: csv });
+    const name = 'A'.repeat(10 * 1024 * 1024);
+    const csv = `customer_id,name,phone,amount\nC1,${name},9876543210,100\nC2,Bee,9876543211,200\n`;
+    const args = ['url', '--csv', '-', '--format', 'ndjson', '--rejects', join(dir, 'huge-rejects.csv')];
+    const res = await runCli(args, { stdin: csv });
     assert.equal(res.code, 1, res.stderr);
     assert.deepEqual(lines(res.stdout).map((l) => (JSON.parse(l) as Record<string, string>).customer_id), ['C2']);
     assert.match(res.stderr, /2 rows read .*1 accepted, 1 rejected \(csv_malformed 1\)/);

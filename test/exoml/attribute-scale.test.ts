@@ -1,8 +1,8 @@
 /**
  * The validator's cost grows linearly with the number of attributes on one element: 8× the attributes may cost
  * about 8× the time, never 64×. Measured as a ratio of CPU times inside the test (no absolute bound), the best
- * of a few runs each, taken in turns, so a busy machine weighs on both sides alike. Memory: the worst case the 1 MB size cap lets through is
- * validated in a child process whose V8 heap is capped.
+ * of a few runs each, taken in turns, so a busy machine weighs on both sides alike. Memory: the worst case the
+ * 1 MB size cap lets through is validated in a child process whose V8 heap is capped.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -126,7 +126,8 @@ describe('openAdminSource: answers too slow, too large or the wrong shape', () =
     });
     await withServer(handler, async (url) => {
       const source = await openAdminSource({ server: url, token: 't', timeoutMs: 200 });
-      await assert.rejects(source.calls({}), rejectsUnreachable(/gave no complete answer to GET \/admin\/calls within 200 ms/));
+      const late = /gave no complete answer to GET \/admin\/calls within 200 ms/;
+      await assert.rejects(source.calls({}), rejectsUnreachable(late));
     });
   });
 
@@ -134,20 +135,64 @@ describe('openAdminSource: answers too slow, too large or the wrong shape', () =
     await withServer(
       () => {},
       async (url) => {
-        await assert.rejects(openAdminSource({ server: url, token: 't', timeoutMs: 150 }), rejectsUnreachable(/gave no complete answer to GET \/admin\/stores within 150 ms/));
+        const late = /gave no complete answer to GET \/admin\/stores within 150 ms/;
+        await assert.rejects(openAdminSource({ server: url, token: 't', timeoutMs: 150 }), rejectsUnreachable(late));
       },
     );
   });
 
-  const call = { call_sid: 'CA1', customer_id: null, status: 'ended', direction: null, started_at: '2025-08-11T10:00:00Z', ended_at: null, language: null, digits: null, outcome: null, agent_number: null, exotel_params: {}, updated_at: '2025-08-11T10:00:00Z' };
-  const shapes: Array<{ name: string; path: string; body: unknown; read: (s: Awaited<ReturnType<typeof openAdminSource>>) => Promise<unknown>; says: RegExp }> = [
-    { name: 'calls: {}', path: '/admin/calls', body: {}, read: (s) => s.calls({}), says: /calls is not an array/ },
-    { name: 'calls: a row without exotel_params', path: '/admin/calls', body: { calls: [{ ...call, exotel_params: null }] }, read: (s) => s.calls({}), says: /calls\[0\]\.exotel_params is not an object/ },
-    { name: 'calls: a number for a status', path: '/admin/calls', body: { calls: [call, { ...call, status: 7 }] }, read: (s) => s.calls({}), says: /calls\[1\]\.status is not a string/ },
-    { name: 'sessions: null', path: '/admin/sessions', body: { sessions: null }, read: (s) => s.sessions({}), says: /sessions is not an array/ },
-    { name: 'sessions: a number for a phone', path: '/admin/sessions', body: { sessions: [{ session: { callSid: 'CA1', language: 'hi-IN', state: 'ended', attempts: 1, createdAt: 'x', updatedAt: 'x', from: 98765 }, ttlSeconds: 5 }] }, read: (s) => s.sessions({}), says: /sessions\[0\]\.session\.from is not a string/ },
-    { name: 'call: an array', path: '/admin/calls/CA1', body: [], read: (s) => s.call('CA1'), says: /the answer is not an object/ },
-    { name: 'call: events missing', path: '/admin/calls/CA1', body: { session: null, ttlSeconds: null, call, customer: null }, read: (s) => s.call('CA1'), says: /events is not an array/ },
+  const call = {
+    call_sid: 'CA1',
+    customer_id: null,
+    status: 'ended',
+    direction: null,
+    started_at: '2025-08-11T10:00:00Z',
+    ended_at: null,
+    language: null,
+    digits: null,
+    outcome: null,
+    agent_number: null,
+    exotel_params: {},
+    updated_at: '2025-08-11T10:00:00Z',
+  };
+  const session = { callSid: 'CA1', language: 'hi-IN', state: 'ended', attempts: 1, createdAt: 'x', updatedAt: 'x' };
+  type Source = Awaited<ReturnType<typeof openAdminSource>>;
+  type Shape = { name: string; path: string; body: unknown; read: (s: Source) => Promise<unknown>; says: RegExp };
+  const calls = (s: Source) => s.calls({});
+  const sessions = (s: Source) => s.sessions({});
+  const detail = (s: Source) => s.call('CA1');
+  const shapes: Shape[] = [
+    { name: 'calls: {}', path: '/admin/calls', body: {}, read: calls, says: /calls is not an array/ },
+    {
+      name: 'calls: a row without exotel_params',
+      path: '/admin/calls',
+      body: { calls: [{ ...call, exotel_params: null }] },
+      read: calls,
+      says: /calls\[0\]\.exotel_params is not an object/,
+    },
+    {
+      name: 'calls: a number for a status',
+      path: '/admin/calls',
+      body: { calls: [call, { ...call, status: 7 }] },
+      read: calls,
+      says: /calls\[1\]\.status is not a string/,
+    },
+    { name: 'sessions: null', path: '/admin/sessions', body: { sessions: null }, read: sessions, says: /sessions is not/ },
+    {
+      name: 'sessions: a number for a phone',
+      path: '/admin/sessions',
+      body: { sessions: [{ session: { ...session, from: 98765 }, ttlSeconds: 5 }] },
+      read: sessions,
+      says: /sessions\[0\]\.session\.from is not a string/,
+    },
+    { name: 'call: an array', path: '/admin/calls/CA1', body: [], read: detail, says: /the answer is not an object/ },
+    {
+      name: 'call: events missing',
+      path: '/admin/calls/CA1',
+      body: { session: null, ttlSeconds: null, call, customer: null },
+      read: detail,
+      says: /events is not an array/,
+    },
   ];
   for (const shape of shapes) {
     it(`JSON of the wrong shape (${shape.name}) → exit 3 naming what is wrong`, async () => {
@@ -155,7 +200,8 @@ describe('openAdminSource: answers too slow, too large or the wrong shape', () =
         adminServer((_req, res) => json(res, 200, shape.body)),
         async (url) => {
           const source = await openAdminSource({ server: url, token: 't' });
-          await assert.rejects(shape.read(source), rejectsUnreachable(new RegExp(`GET ${shape.path}: not an exo-passthru admin API answer: ${shape.says.source}`)));
+          const says = new RegExp(`GET ${shape.path}: not an exo-passthru admin API answer: ${shape.says.source}`);
+          await assert.rejects(shape.read(source), rejectsUnreachable(says));
         },
       );
     });
@@ -165,7 +211,8 @@ describe('openAdminSource: answers too slow, too large or the wrong shape', () =
     await withServer(
       (_req, res) => json(res, 200, { sessions: 'memory' }),
       async (url) => {
-        await assert.rejects(openAdminSource({ server: url, token: 't' }), rejectsUnreachable(/GET \/admin\/stores: not an exo-passthru admin API answer: history is not one of/));
+        const says = /GET \/admin\/stores: not an exo-passthru admin API answer: history is not one of/;
+        await assert.rejects(openAdminSource({ server: url, token: 't' }), rejectsUnreachable(says));
       },
     );
   });
@@ -176,7 +223,8 @@ describe('openAdminSource: answers too slow, too large or the wrong shape', () =
       async (url) => {
         const res = await runCli(['inspect', 'call', 'CA1', '--server', url, '--admin-token', 't']);
         assert.equal(res.code, 3, res.stderr);
-        assertOneLineError(res.stderr, /^error: \[exo-passthru\] \[server\] GET \/admin\/calls\/CA1: not an exo-passthru admin API answer: /);
+        const says = /^error: \[exo-passthru\] \[server\] GET \/admin\/calls\/CA1: not an exo-passthru admin API answer: /;
+        assertOneLineError(res.stderr, says);
         assert.doesNotMatch(res.stderr, /Cannot convert/);
       },
     );

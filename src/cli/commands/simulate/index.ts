@@ -91,7 +91,7 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     .option('--param <k=v>', 'add or override a parameter of the first request (repeatable)', collect, [])
     .option('--legacy-params', 'the 2016 shape: flow_id, tenant_id, ForwardedFrom, "Tue, 16 Feb 2016 15:56:26" dates')
     .option('--e164', 'numbers as +91XXXXXXXXXX instead of 0XXXXXXXXXX')
-    .option('--timeout <ms>', 'time budget per step, the answer and its validation; a slower answer ends the call (Exotel gives up)', '5000')
+    .option('--timeout <ms>', 'time budget per step (answer and validation); a slower one ends the call', '5000')
     .option('--max-steps <n>', 'requests per call before the loop guard stops it', '20')
     .option('--strict', 'any finding (validator or latency) fails the run (exit 1)')
     .option('--expect <check>', 'an expectation on the call (repeatable; see below)', collect, [])

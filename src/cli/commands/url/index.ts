@@ -174,7 +174,9 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
   let rows = 0;
   // Rows on stdout are gone already; a file is replaced only by a run that completes.
   const kept = options.out === undefined ? 'the rows accepted so far were written' : `${options.out} was left as it was`;
-  const unsubscribe = ctx.io.onSignal((signal) => input.stream.destroy(new CheckFailedError(`interrupted by ${signal}; ${kept}`)));
+  const unsubscribe = ctx.io.onSignal((signal) =>
+    input.stream.destroy(new CheckFailedError(`interrupted by ${signal}; ${kept}`)),
+  );
   let summary;
   try {
     summary = await runUrlPipeline({
