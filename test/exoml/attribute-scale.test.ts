@@ -37,9 +37,10 @@ describe('validateExoml: attributes per element', { timeout: 120_000 }, () => {
     t.diagnostic(
       `10,000 attributes: ${t10.toFixed(0)} ms CPU; 80,000: ${t80.toFixed(0)} ms; ratio ${ratio.toFixed(1)}`,
     );
-    // Linear is 8, measured 11–15 (the garbage collector works harder on the larger heap); quadratic measured 100+.
+    // Linear is 8; measured 9–17 in CPU time, the top on a loaded machine (the garbage collector works harder on
+    // the larger heap). The quadratic lookup measured 115.
     assert.ok(
-      ratio < 24,
+      ratio < 32,
       `10,000 attributes: ${t10.toFixed(0)} ms CPU; 80,000: ${t80.toFixed(0)} ms; ratio ${ratio.toFixed(1)}`,
     );
   });

@@ -300,9 +300,9 @@ describe('validateExoml fuzzed', { timeout: 120_000 }, () => {
           () => validateExoml(smallDoc),
           () => validateExoml(largeDoc),
         );
-        // Linear is 8; 24 leaves room for the garbage collector. Below a few ms, clock granularity rules: floor it.
+        // Linear is 8 (measured up to 15 under load); quadratic is 64. Below a few ms, clock granularity rules: floor it.
         const said = `${shape.doc(1).slice(0, 120)}… × ${copies}: ${small.toFixed(1)} ms CPU; × ${copies * 8}: ${large.toFixed(1)} ms`;
-        assert.ok(large <= 24 * Math.max(small, 4), said);
+        assert.ok(large <= 32 * Math.max(small, 4), said);
         worst = Math.max(worst, large / Math.max(small, 4));
       }),
       { seed: SEED, numRuns: 20 },
