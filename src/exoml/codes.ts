@@ -124,3 +124,7 @@ const BY_CODE: ReadonlyMap<string, CodeInfo> = new Map(CODES.map((c) => [c.code,
 export function codeInfo(code: Code): CodeInfo {
   return BY_CODE.get(code) as CodeInfo;
 }
+
+export function isCode(value: string): value is Code {
+  return BY_CODE.has(value);
+}

@@ -102,11 +102,14 @@ function checkValue(name: string, value: string, type: AttrType): Problem | unde
 export function checkAttributes(node: ExomlNode, spec: ElementSpec, ctx: AttributeContext): Finding[] {
   const out: Finding[] = [];
   const allowed = Object.keys(spec.attrs);
+  // One string for every unknown attribute of this element, not one each (an element may carry 100,000).
+  const allows =
+    allowed.length === 0 ? `<${node.name}> takes no attributes` : `<${node.name}> allows: ${allowed.join(', ')}`;
   // A TwiML speech Gather carries several speech attributes: one finding says what is wrong, not one per attribute.
   const speech = node.name === 'Gather' && node.attrs.input !== undefined;
   for (const [name, value] of Object.entries(node.attrs)) {
     const at = ctx.attributePosition(node, name);
-    const type = spec.attrs[name];
+    const type = Object.hasOwn(spec.attrs, name) ? spec.attrs[name] : undefined;
     if (speech && name === 'input') {
       const message = `<Gather input=${quote(value)}>: speech input is TwiML; Exotel's <Gather> collects DTMF keys only`;
       out.push(finding('EXO201', message, at, `${node.path}/@${name}`, 'remove input and the speech attributes (language, speechTimeout, …); for speech use the Voicebot applet'));
@@ -115,11 +118,7 @@ export function checkAttributes(node: ExomlNode, spec: ElementSpec, ctx: Attribu
     if (speech && type === undefined && TWIML_SPEECH.has(name)) continue;
     if (type === undefined) {
       const cased = allowed.find((a) => a.toLowerCase() === name.toLowerCase());
-      const hint = cased
-        ? `attribute names are case-sensitive: write ${cased}`
-        : allowed.length === 0
-          ? `<${node.name}> takes no attributes`
-          : `<${node.name}> allows: ${allowed.join(', ')}`;
+      const hint = cased ? `attribute names are case-sensitive: write ${cased}` : allows;
       out.push(finding('EXO201', `<${node.name}> does not allow the attribute ${name}`, at, `${node.path}/@${name}`, hint));
       continue;
     }

@@ -4,7 +4,7 @@
  * (one finding for the element, not one per descendant).
  */
 import { ELEMENT_NAMES, ELEMENTS, PHONE, SIP_URI, type ElementSpec } from './dialect.ts';
-import { finding, type Finding } from './finding.ts';
+import { appendFindings, finding, type Finding } from './finding.ts';
 import type { ExomlNode } from './parse.ts';
 import { isAudioPath, urlShape } from './urls.ts';
 import { checkAttributes, type AttributeContext } from './validate-attributes.ts';
@@ -110,7 +110,7 @@ export function checkStructure(root: ExomlNode, ctx: AttributeContext & { allowE
   while (stack.length > 0) {
     const { node, spec, parent } = stack.pop() as (typeof stack)[number];
     visited.push({ node, parent });
-    findings.push(...checkAttributes(node, spec, ctx), ...checkText(node, spec));
+    appendFindings(findings, checkAttributes(node, spec, ctx), checkText(node, spec));
     for (let i = node.children.length - 1; i >= 0; i--) {
       const child = node.children[i] as ExomlNode;
       if (node.name === 'Say' && SSML.test(child.name)) {

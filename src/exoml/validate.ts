@@ -5,7 +5,7 @@
  * (parse.ts refuses oversize, binary, DOCTYPE and deep nesting before the XML parser runs).
  */
 import type { Code } from './codes.ts';
-import { finding, sortFindings, type Finding } from './finding.ts';
+import { appendFindings, finding, sortFindings, type Finding } from './finding.ts';
 import { parseExoml, type ExomlNode, type ParseProblem } from './parse.ts';
 import { lint } from './validate-lint.ts';
 import { checkStructure } from './validate-structure.ts';
@@ -38,7 +38,7 @@ export function validateExoml(input: string | Uint8Array, options: ValidateOptio
     findings.push(finding('EXO011', 'the document has no XML declaration', { line: 1, column: 1 }, ''));
   }
   const structure = checkStructure(root, { attributePosition: parsed.attributePosition, allowExtras: options.allowTwimlExtras === true });
-  findings.push(...structure.findings, ...lint(root, structure.visited));
+  appendFindings(findings, structure.findings, lint(root, structure.visited));
   return { findings: sortFindings(findings), root };
 }
 

@@ -103,7 +103,7 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     )
     .option('--documented-created', 'Created as the Connect doc writes it (2025-08-11 14:05:09), not as real requests carry it (Mon, 11 Aug 2025 14:05:09)')
     .option('--e164', 'numbers as +91XXXXXXXXXX instead of 0XXXXXXXXXX')
-    .option('--timeout <ms>', 'time budget per request; a slower answer ends the call (Exotel gives up)', '5000')
+    .option('--timeout <ms>', 'time budget per step (answer and validation); a slower one ends the call', '5000')
     .option('--max-steps <n>', 'requests per call before the loop guard stops it', '20')
     .option('--strict', 'any finding (validator or latency) fails the run (exit 1)')
     .option('--expect <check>', 'an expectation on the call (repeatable; see below)', collect, [])
