@@ -11,7 +11,7 @@ import { entries, fail, flag, list, oneOf, positionOf, scenarioError, text, text
 const SCENARIO_KEYS = ['name', 'url', 'customer', 'call', 'steps', 'state'] as const;
 const CALL_KEYS = ['from', 'to', 'digit_param', 'method', 'params'] as const;
 const STEP_KEYS = ['expect', 'press', 'no_input', 'hangup'] as const;
-export const EXPECT_KEYS = [
+const EXPECT_KEYS = [
   'status',
   'content_type',
   'verbs',

@@ -4,7 +4,7 @@
  */
 import type { Check, ScenarioResult, StepResult } from './types.ts';
 
-export type Tone = 'ok' | 'fail' | 'dim' | 'plain';
+type Tone = 'ok' | 'fail' | 'dim' | 'plain';
 export type PrettyLine = { text: string; tone: Tone };
 
 function diffLines(checks: readonly Check[], indent: string): PrettyLine[] {
@@ -49,7 +49,7 @@ export function jsonReport(results: readonly ScenarioResult[], t: Totals): unkno
 const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 /** Text for an XML attribute or element: the five specials escaped, characters XML cannot carry dropped. */
-export function xmlEscape(text: string): string {
+function xmlEscape(text: string): string {
   return text
     .replace(XML_FORBIDDEN, '')
     .replace(/&/g, '&amp;')

@@ -33,7 +33,7 @@ function inputs(steps: readonly ScenarioStep[]): { groups: string[]; hangupAt?: 
   return { groups };
 }
 
-export function describeEnding(ending: CallEnding): string {
+function describeEnding(ending: CallEnding): string {
   if (ending.kind === 'dial') return `dial ${ending.number ?? ''}`;
   return ending.reason === undefined ? ending.kind : `${ending.kind} (${ending.reason})`;
 }

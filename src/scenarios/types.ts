@@ -11,10 +11,10 @@ import type { HttpMethod } from '../simulate/types.ts';
 export type Position = { file: string; line: number; col: number };
 
 export const SEVERITIES = ['none', 'info', 'warning', 'error'] as const;
-export type MaxSeverity = (typeof SEVERITIES)[number];
+type MaxSeverity = (typeof SEVERITIES)[number];
 
 export const GATHER_ATTRS = ['numDigits', 'timeout', 'finishOnKey', 'action', 'method'] as const;
-export type GatherAttr = (typeof GATHER_ATTRS)[number];
+type GatherAttr = (typeof GATHER_ATTRS)[number];
 
 /** What must hold at one point of the call (the part between two inputs). Every key is optional. */
 export type StepExpect = {

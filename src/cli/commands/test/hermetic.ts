@@ -5,11 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../../config.ts';
-import { openAdminSource } from '../../../inspect/admin-source.ts';
 import type { StateReader } from '../../../scenarios/state.ts';
-import { createMemoryLogger } from '../../../server/logger.ts';
-import { startServer } from '../../../server/start.ts';
-import { openServerStores } from '../../../stores/open.ts';
 
 /** The agent `<Dial>` connects to on "press 1" in hermetic runs (the fixtures expect it). */
 export const HERMETIC_AGENT = '+917417119014';
@@ -21,6 +17,10 @@ export async function startHermetic(cwd: string): Promise<Hermetic> {
     env: {},
     flags: { port: 0, host: '127.0.0.1', dataDir: 'memory', spoolDir: 'memory', agentNumber: HERMETIC_AGENT },
   });
+  const { startServer } = await import('../../../server/start.ts');
+  const { createMemoryLogger } = await import('../../../server/logger.ts');
+  const { openServerStores } = await import('../../../stores/open.ts');
+  const { openAdminSource } = await import('../../../inspect/admin-source.ts');
   const token = randomBytes(18).toString('base64url');
   const server = await startServer(config, {
     cwd,
