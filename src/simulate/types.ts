@@ -33,7 +33,7 @@ export type GatherInput =
   | { kind: 'keys'; pressed: string; digits: string; endedBy: 'finishOnKey' | 'numDigits' | 'timeout'; ignored: string; source: InputSource }
   | { kind: 'no-input'; source: InputSource };
 
-export type InputSource = 'digits' | 'no-input' | 'keypad' | 'digits-exhausted';
+export type InputSource = 'digits' | 'no-input' | 'keypad' | 'digits-exhausted' | 'hangup';
 
 /**
  * What the caller calls the inputs a transcript refers to: the time budget, the step limit, the digit groups and

@@ -44,6 +44,7 @@ type SimulateOptions = {
   strict?: boolean;
   expect: string[];
   key?: string;
+  record?: string;
 };
 
 const HELP = `
@@ -106,6 +107,7 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     .option('--timeout <ms>', 'time budget per step (answer and validation); a slower one ends the call', '5000')
     .option('--max-steps <n>', 'requests per call before the loop guard stops it', '20')
     .option('--strict', 'any finding (validator or latency) fails the run (exit 1)')
+    .option('--record <file>', 'save the call as a scenario file (exo-passthru test replays it)')
     .option('--expect <check>', 'an expectation on the call (repeatable; see below)', collect, [])
     .addOption(settingOption('webhookKey', { help: 'webhook key sent as ?key=' }))
     .addHelpText('after', HELP)
@@ -225,6 +227,7 @@ async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | und
     names: INPUT_NAMES,
   });
   if (json) out.printJson(call.json(record, results));
+  if (options.record !== undefined) await (await import('./record.ts')).saveRecording(ctx, options.record, record, { url, customer: built.customer.customer, digitParam: options.digitParam });
   finish(ctx, record, results.some((r) => !r.ok), options.strict === true);
 }
 
