@@ -1,9 +1,8 @@
 /** `exo-passthru serve`: the pass-through bot server, on Redis/PostgreSQL or on embedded defaults. */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import type { SettingKey } from '../../config.ts';
 import type { RunningServer } from '../../server/start.ts';
+import { writeAdminTokenFiles } from '../admin-token-files.ts';
 import type { CliContext } from '../context.ts';
 import { describeError } from '../errors.ts';
 import type { Output } from '../output.ts';
@@ -44,7 +43,12 @@ Endpoints:
   GET|POST /passthru-handler   greeting + <Gather> (customer fields from the query/form or CustomField)
   GET|POST /gather-response    digit from digits="1" | DigitsPressed | Digits → <Dial> agent, goodbye or re-prompt
   GET      /health             200 when Redis and the history store answer, 503 naming the one that does not
-  GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>)`;
+  GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>)
+
+Admin token: without ADMIN_TOKEN, serve generates one (loopback clients only) and writes it, mode 0600, to
+.exo-passthru/admin-token-<port> and to admin-token-<port> in $XDG_RUNTIME_DIR/exo-passthru (else ~/.exo-passthru),
+where 'inspect --server http://127.0.0.1:<port>' finds it from any directory; .exo-passthru/admin-token holds the
+most recent one.`;
 
 export function registerServe(program: Command, ctx: CliContext): Command {
   const command = program.command('serve').description('run the Exotel pass-through bot server (webhooks, health, admin API)');
@@ -71,8 +75,8 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       });
       let tokenFile: string | undefined;
       try {
-        // inspect reads a generated token from this file; one set in ADMIN_TOKEN is the user's to share.
-        if (!config.adminToken) tokenFile = await writeAdminToken(ctx.io.cwd, server.admin.token);
+        // inspect reads a generated token from these files (one per port); one set in ADMIN_TOKEN is the user's to share.
+        if (!config.adminToken) tokenFile = await writeAdminTokenFiles(ctx.io, server.port, server.admin.token);
       } catch (error) {
         await server.close();
         throw error;
@@ -80,14 +84,6 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       announce(ctx.output(), server, tokenFile, Boolean(config.webhookKey));
       await stopOnSignal(ctx, server);
     });
-}
-
-/** `.exo-passthru/admin-token` in the working directory, readable by its owner only. */
-async function writeAdminToken(cwd: string, token: string): Promise<string> {
-  const file = join(cwd, '.exo-passthru', 'admin-token');
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${token}\n`, { mode: 0o600 });
-  return file;
 }
 
 function announce(out: Output, server: RunningServer, tokenFile: string | undefined, keyed: boolean): void {
