@@ -4,7 +4,7 @@
  * in stream/ (Exotel's side, played by `stream`) and server/ (the bundled bot).
  */
 export const FRAME_BYTES = 320; // 20 ms of 8 kHz 16-bit mono
-export const MIN_CHUNK_BYTES = 3200; // 100 ms
+export const MIN_CHUNK_BYTES = 3200; // 200 ms at 8 kHz (Exotel says "100ms", true only at 16 kHz)
 export const MAX_CHUNK_BYTES = 100_000;
 export const MAX_CUSTOM_PARAMS = 3;
 export const MAX_CUSTOM_CHARS = 256;
@@ -71,7 +71,7 @@ export function decodeBase64(text: string): Buffer | undefined {
 export function chunkProblems(bytes: number): string[] {
   const problems: string[] = [];
   if (bytes % FRAME_BYTES !== 0) problems.push(`${bytes} bytes is not a multiple of ${FRAME_BYTES}`);
-  if (bytes < MIN_CHUNK_BYTES) problems.push(`${bytes} bytes is under the ${MIN_CHUNK_BYTES}-byte minimum (100 ms)`);
+  if (bytes < MIN_CHUNK_BYTES) problems.push(`${bytes} bytes is under the ${MIN_CHUNK_BYTES}-byte minimum`);
   if (bytes > MAX_CHUNK_BYTES) problems.push(`${bytes} bytes is over the ${MAX_CHUNK_BYTES}-byte maximum`);
   return problems;
 }
@@ -100,4 +100,15 @@ export function parseFrame(text: string): ParsedFrame {
   const inner = frame[frame.event];
   const body = typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
   return { ok: true, event: frame.event, streamSid: typeof frame.stream_sid === 'string' ? frame.stream_sid : undefined, body };
+}
+
+/** PCM cut into chunks a bot may send: 3200 bytes (200 ms) each, the last padded with silence. */
+export function chunkPcm(pcm: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at < pcm.length; at += MIN_CHUNK_BYTES) {
+    const chunk = Buffer.alloc(MIN_CHUNK_BYTES);
+    pcm.copy(chunk, 0, at, Math.min(pcm.length, at + MIN_CHUNK_BYTES));
+    out.push(chunk);
+  }
+  return out;
 }
