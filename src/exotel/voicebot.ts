@@ -4,10 +4,10 @@
  * in stream/ (Exotel's side, played by `stream`) and server/ (the bundled bot).
  */
 export const FRAME_BYTES = 320; // 20 ms of 8 kHz 16-bit mono
-export const MIN_CHUNK_BYTES = 3200; // 200 ms at 8 kHz (Exotel says "100ms", true only at 16 kHz)
-export const MAX_CHUNK_BYTES = 100_000;
-export const MAX_CUSTOM_PARAMS = 3;
-export const MAX_CUSTOM_CHARS = 256;
+const MIN_CHUNK_BYTES = 3200; // 200 ms at 8 kHz (Exotel says "100ms", true only at 16 kHz)
+const MAX_CHUNK_BYTES = 100_000;
+const MAX_CUSTOM_PARAMS = 3;
+const MAX_CUSTOM_CHARS = 256;
 
 export type StartInfo = {
   streamSid: string;
@@ -55,9 +55,8 @@ export function stopFrame(seq: number, streamSid: string, info: Pick<StartInfo, 
   return { event: 'stop', sequence_number: seq, stream_sid: streamSid, stop: { call_sid: info.callSid, account_sid: info.accountSid, reason } };
 }
 
-/** What the bot sends (media with raw PCM, mark, clear); media frames need no sequence number. */
+/** What the bot sends back: media with raw PCM (no sequence number needed). */
 export const botMediaFrame = (streamSid: string, pcm: Buffer): Frame => ({ event: 'media', stream_sid: streamSid, media: { payload: pcm.toString('base64') } });
-export const clearFrame = (streamSid: string): Frame => ({ event: 'clear', stream_sid: streamSid });
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 

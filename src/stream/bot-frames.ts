@@ -5,7 +5,7 @@
 import { chunkProblems, decodeBase64, parseFrame } from '../exotel/voicebot.ts';
 import type { ViolationRule } from './types.ts';
 
-export type BotAction = { kind: 'media'; pcm: Buffer } | { kind: 'mark'; name: string } | { kind: 'clear' } | { kind: 'none' };
+type BotAction = { kind: 'media'; pcm: Buffer } | { kind: 'mark'; name: string } | { kind: 'clear' } | { kind: 'none' };
 
 type Problem = { rule: ViolationRule; detail: string };
 

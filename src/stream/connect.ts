@@ -45,13 +45,22 @@ export async function openStreamSocket(url: string, timeoutMs: number): Promise<
       resolve({ ok: false, reason: `HTTP ${res.statusCode} instead of a WebSocket upgrade` });
       ws.terminate();
     });
+    // Frames that arrive before the session listens (a bot that talks first) are kept, not lost.
+    const early: string[] = [];
+    let deliver: (text: string) => void = (text) => {
+      early.push(text);
+    };
+    ws.on('message', (data, isBinary) => deliver(isBinary ? `<binary frame of ${String(rawLength(data))} bytes>` : rawText(data)));
     ws.once('open', () => {
       ws.on('error', () => {}); // after open, a failure shows as a close
       const socket: StreamSocket = {
         send: (text) => {
           if (ws.readyState === ws.OPEN) ws.send(text);
         },
-        onMessage: (listener) => ws.on('message', (data, isBinary) => listener(isBinary ? `<binary frame of ${String(rawLength(data))} bytes>` : rawText(data))),
+        onMessage: (listener) => {
+          deliver = listener;
+          for (const text of early.splice(0)) listener(text);
+        },
         closed,
         close: () => ws.close(1000),
       };

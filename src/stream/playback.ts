@@ -5,7 +5,7 @@
  */
 type Item = { kind: 'audio'; pcm: Buffer } | { kind: 'mark'; name: string };
 
-export type Played = { pcm: Buffer; marks: string[] };
+type Played = { pcm: Buffer; marks: string[] };
 
 export type Playback = {
   enqueueAudio: (pcm: Buffer) => void;

@@ -2,7 +2,7 @@
  * 16-bit little-endian mono PCM at 8 kHz (Exotel's Voicebot audio, docs/exotel-protocol.md §6.3): generated tones,
  * loudness of a frame, and the WAV container read and written by hand. Pure: buffers in, buffers out.
  */
-export const PCM_RATE = 8000;
+const PCM_RATE = 8000;
 /** Bytes per millisecond of 8 kHz 16-bit mono audio. */
 export const BYTES_PER_MS = (PCM_RATE * 2) / 1000;
 
