@@ -4,6 +4,7 @@ import type { CliContext } from '../context.ts';
 import { registerInspect } from './inspect/index.ts';
 import { registerServe } from './serve.ts';
 import { registerSimulate } from './simulate/index.ts';
+import { registerStream } from './stream/index.ts';
 import { registerTest } from './test/index.ts';
 import { registerUrl } from './url/index.ts';
 import { registerValidate } from './validate/index.ts';
@@ -17,4 +18,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerValidate,
   registerInspect,
   registerTest,
+  registerStream,
 ];
