@@ -14,10 +14,11 @@ import { normalizePhoneIN } from '../../../exotel/phone.ts';
 import { DIGIT_FLAVOURS, type DigitFlavour, type KeypadAsk } from '../../../simulate/digits.ts';
 import { EXPECT_FORMS } from '../../../simulate/expect.ts';
 import type { Line, Tone } from '../../../simulate/report.ts';
+import { urlCustomer } from '../../../simulate/exotel-request.ts';
 import type { BuildCallOptions } from '../../../simulate/run.ts';
 import type { CallRecord, HttpMethod } from '../../../simulate/types.ts';
 import type { CliContext } from '../../context.ts';
-import { addCustomerOptions, customerInput, resolveCustomer } from '../../customer-flags.ts';
+import { addCustomerOptions, customerInput, hasCustomerFlags, resolveCustomer } from '../../customer-flags.ts';
 import type { Output } from '../../output.ts';
 import { settingOption } from '../../settings.ts';
 import { campaignCommand } from './campaign.ts';
@@ -176,7 +177,11 @@ async function callOptions(ctx: CliContext, config: Config, url: string, options
   if (options.phone !== undefined) phoneFlag('--phone', options.phone);
   const key = options.key ?? config.webhookKey;
   const overrides = parseParams(options.param);
-  const built: BuildCallOptions = { url, method: options.method, exophone, overrides, customer: await customerFor(ctx, options) };
+  const own = urlCustomer(url);
+  const carries = own.signed || Object.keys(own.fields).length > 0;
+  const customer = carries ? await urlCallerOnly(own.fields, options) : await customerFor(ctx, options);
+  const built: BuildCallOptions = { url, method: options.method, exophone, overrides, customer };
+  if (carries) built.urlCarriesCustomer = true;
   if (options.e164) built.e164 = true;
   if (options.legacyParams) built.legacy = true;
   if (options.direction) built.direction = options.direction;
@@ -185,7 +190,26 @@ async function callOptions(ctx: CliContext, config: Config, url: string, options
   return built;
 }
 
-/** defaults < the --csv row < the customer flags; a bad value is a usage error naming its flag. */
+/**
+ * The URL names its customer (or is signed): that customer is the call's, so nothing is appended; the placeholder
+ * only gives the caller's number when the URL has none. Customer flags or --csv on top would be silently lost.
+ */
+async function urlCallerOnly(fields: CustomerInput, options: SimulateOptions): Promise<BuildCallOptions['customer']> {
+  if (options.csv !== undefined || hasCustomerFlags(options)) {
+    throw new UsageError('the URL already carries its customer (or a signature): the customer flags and --csv would be lost', {
+      hint: 'drop them, or give the URL without its query string',
+    });
+  }
+  const { defaultCustomer } = await import('./customer.ts');
+  const placeholder = resolveCustomer({ defaults: defaultCustomer(new Date()), flags: {} }).customer;
+  const phone = fields.phone !== undefined ? normalizePhoneIN(fields.phone) : undefined;
+  return { customer: { ...placeholder, ...(phone !== undefined ? { phone } : {}) }, warnings: [] };
+}
+
+/**
+ * With --csv: exactly the row (then the flags), as `url` reads it, so the call carries what `url` writes for that
+ * row; without: the placeholder customer < the customer flags. A bad value is a usage error naming its flag.
+ */
 async function customerFor(ctx: CliContext, options: SimulateOptions): Promise<BuildCallOptions['customer']> {
   const { defaultCustomer, pickCsvCustomer } = await import('./customer.ts');
   let csv: CustomerInput | undefined;
@@ -194,7 +218,7 @@ async function customerFor(ctx: CliContext, options: SimulateOptions): Promise<B
     const row = options.row !== undefined ? wholeFlag('--row', options.row, 10_000_000) : undefined;
     csv = pickCsvCustomer(text, { row, customerId: options.customerId }, options.csv);
   }
-  return resolveCustomer({ defaults: defaultCustomer(new Date()), ...(csv ? { csv } : {}), flags: customerInput(options) });
+  return resolveCustomer({ defaults: csv ? {} : defaultCustomer(new Date()), ...(csv ? { csv } : {}), flags: customerInput(options) });
 }
 
 async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | undefined, options: SimulateOptions): Promise<void> {
