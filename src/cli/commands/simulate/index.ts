@@ -69,9 +69,14 @@ finish key end the input, the Gather's timeout means no input). Without a termin
 
 --expect (repeatable): ${EXPECT_FORMS.join(' | ')}
 
-Exit: 0 the call completed and every --expect held · 1 an --expect failed, the call ended in an error
-(non-2xx, not ExoML, timeout, loop guard), or --strict and a finding · 2 usage error · 3 the URL is
-unreachable (connection refused, unknown host).
+Exit (the same story as validate; README "Exit codes"): 0 the call completed and every --expect held · 1 an
+error-severity finding, an --expect failed, the call ended in an error (non-2xx, not ExoML, loop guard), or
+--strict and a warning · 2 usage error · 3 the server does not answer: connection refused, unknown host, or no
+answer within --timeout.
+
+A URL that already carries customer fields or a signature (from exo-passthru url) is sent as it is: no
+placeholder customer is added, and --csv or the customer flags are refused. With --csv the call carries exactly
+the row, as url writes it; without a customer in the URL, the placeholder fills only what the flags leave out.
 
 Examples:
   $ exo-passthru simulate --digits 1                       # against serve on http://127.0.0.1:8000
@@ -257,10 +262,19 @@ function finish(ctx: CliContext, record: CallRecord, expectFailed: boolean, stri
   if (outcome.kind === 'error' && outcome.unreachable) {
     throw new UnreachableError('server', outcome.reason ?? 'unreachable', { hint: 'start it with: exo-passthru serve (or give the URL of your webhook)' });
   }
-  // infos are opinions Exotel's own examples do not follow: --strict does not fail on them.
-  const findings = record.steps.reduce((sum, step) => sum + step.findings.filter((f) => f.severity !== 'info').length, 0);
+  // A silent server is a dependency that does not answer, as for validate: exit 3, not a failed check.
+  if (outcome.kind === 'error' && outcome.silent) {
+    throw new UnreachableError('server', outcome.reason ?? 'no answer in time', { hint: 'is the server stuck? a slow one: raise --timeout <ms>' });
+  }
+  // infos are opinions Exotel's own examples do not follow: --strict does not fail on them; errors fail always.
+  const all = record.steps.flatMap((step) => step.findings);
+  const errors = all.filter((f) => f.severity === 'error').length;
+  const findings = all.filter((f) => f.severity !== 'info').length;
   if (outcome.kind === 'error' || expectFailed) ctx.setExitCode(EXIT.checkFailed);
-  else if (strict && findings > 0) {
+  else if (errors > 0) {
+    ctx.output().warn(`${errors} error finding(s): Exotel would not play this as written; exit 1`);
+    ctx.setExitCode(EXIT.checkFailed);
+  } else if (strict && findings > 0) {
     ctx.output().warn(`--strict: ${findings} finding(s); exit 1`);
     ctx.setExitCode(EXIT.checkFailed);
   }
