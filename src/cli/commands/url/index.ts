@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import type { Config } from '../../../config.ts';
 import { CheckFailedError, EXIT, UsageError } from '../../../errors.ts';
+import { DATE_FORMS } from '../../../exotel/customer.ts';
 import { HEADER_ALIASES, REQUIRED_COLUMNS } from '../../../customers/columns.ts';
 import { REJECT_REASONS } from '../../../customers/normalize-row.ts';
 import { DEFAULT_BASE_URL, resolveBaseUrl, type UrlAuth } from '../../../customers/passthru-url.ts';
@@ -51,10 +52,13 @@ ${Object.entries(HEADER_ALIASES)
 Required columns: ${REQUIRED_COLUMNS.join(', ')} (else exit 2); --map field=Header names any other header.
 Every other column is carried into the output untouched.
 
-Per row: phone → +91XXXXXXXXXX (10-digit mobile from 6-9, 0/91/+91 prefixes, spaces, dashes); amount → plain
-decimal (₹, Rs, commas and /- stripped; must be > 0); due_date → YYYY-MM-DD (from ISO, DD/MM/YYYY, DD-MM-YYYY);
-language_code → xx-IN if valid, else from state (aliases such as Orissa, TN, NCT of Delhi), else en-IN with a
-warning; the later row with the same phone or customer_id is rejected; temp_call_id generated (--seed).
+Per row: phone → +91XXXXXXXXXX (10-digit mobile from 6-9, 0/91/+91 prefixes, spaces, dashes; Excel's leading '
+and a trailing .0 are dropped); amount → plain decimal (₹, Rs, commas and /- stripped; must be > 0);
+due_date → YYYY-MM-DD, from ${DATE_FORMS}: day first, India's order (11/08/2025 is 11 August; 08/31/2025 is
+rejected); language_code → xx-IN from a code (hi, hi-IN) or an English name (Hindi, tamil), else from state
+(aliases such as Orissa, TN, NCT of Delhi), else en-IN with a warning; the later row with the same phone or
+customer_id is rejected; temp_call_id generated (--seed). A rejected row lists every problem it has: the
+rejects file's reason is the first, its message names them all, separated by "; ".
 
 Output (--format): csv (default) | ndjson | json | urls. Columns: the customer fields, your extra columns,
 passthru_url, custom_field. In csv, a cell a spreadsheet would run as a formula (= + - @) gets a leading '.
