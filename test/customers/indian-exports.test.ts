@@ -58,3 +58,17 @@ describe('url --csv: Indian exports', () => {
     assert.match(res.stdout, /DD\/MM\/YYYY.*India/s);
   });
 });
+
+describe('url --csv: the rejects file is fixable and re-runnable', () => {
+  it("a fixed rejects file runs clean: the formula guard ' on a phone is read back", async () => {
+    const rejects = join(dir, 'fix-me.csv');
+    const first = await url('customer_id,name,phone,amount\nC9,Meera,+91-9876543214,abc\n', '--rejects', rejects);
+    assert.equal(first.code, 1);
+    const written = await readFile(rejects, 'utf8');
+    assert.match(written, /'\+91-9876543214/, 'the + cell is guarded for spreadsheets');
+    const again = await url(written.replace(/,abc$/m, ',100'));
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.rows[0]?.phone, '+919876543214');
+    assert.equal(again.rows[0]?.amount, '100');
+  });
+});

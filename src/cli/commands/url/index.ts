@@ -61,7 +61,8 @@ customer_id is rejected; temp_call_id generated (--seed). A rejected row lists e
 rejects file's reason is the first, its message names them all, separated by "; ".
 
 Output (--format): csv (default) | ndjson | json | urls. Columns: the customer fields, your extra columns,
-passthru_url, custom_field. In csv, a cell a spreadsheet would run as a formula (= + - @) gets a leading '.
+passthru_url, custom_field. In csv, a cell a spreadsheet would run as a formula (= + - @) gets a leading ';
+phones are read back without it, so a fixed --rejects file can be fed to url --csv as it is.
 Auth: with WEBHOOK_KEY set, URLs end in key=…; with --sign they carry exp and sig (HMAC-SHA256 over the
 customer fields) instead, and serve answers 401 to an edited or expired URL.
 --json: with --out, the summary is printed as JSON on stdout; without --out, stdout holds the rows in
