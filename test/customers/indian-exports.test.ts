@@ -72,3 +72,24 @@ describe('url --csv: the rejects file is fixable and re-runnable', () => {
     assert.equal(again.rows[0]?.amount, '100');
   });
 });
+
+describe('url --csv: the delimiter is read from the header line', () => {
+  for (const [name, sep] of [['semicolon', ';'], ['tab', '\t'], ['pipe', '|']] as const) {
+    it(`${name}-separated, without --delimiter: read, and a note says so`, async () => {
+      const csv = [['customer_id', 'name', 'phone', 'amount'], ['C1', 'Asha', '9876543210', '1,500']].map((r) => r.join(sep)).join('\n');
+      const res = await url(`${csv}\n`);
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.rows[0]?.customer_name, 'Asha');
+      assert.equal(res.rows[0]?.amount, '1500');
+      assert.match(res.stderr, new RegExp(`note: the header line is ${name}-separated`));
+    });
+  }
+
+  it('a comma file gets no note; --delimiter still wins', async () => {
+    const plain = await url('customer_id,name,phone\nC1,Asha,9876543210\n');
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(plain.stderr, /note:/);
+    const forced = await url('customer_id;name;phone\nC1;Asha;9876543210\n', '--delimiter', ',');
+    assert.equal(forced.code, 2, 'read with commas, the header has no phone column');
+  });
+});

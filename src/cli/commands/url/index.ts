@@ -4,12 +4,14 @@
  * decision about a row lives in src/customers/.
  */
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import type { Config } from '../../../config.ts';
 import { CheckFailedError, EXIT, UsageError } from '../../../errors.ts';
 import { DATE_FORMS } from '../../../exotel/customer.ts';
 import { HEADER_ALIASES, REQUIRED_COLUMNS } from '../../../customers/columns.ts';
 import { REJECT_REASONS } from '../../../customers/normalize-row.ts';
+import { DELIMITER_NAMES, detectDelimiter, firstLine } from '../../../customers/delimiter.ts';
 import { DEFAULT_BASE_URL, resolveBaseUrl, type UrlAuth } from '../../../customers/passthru-url.ts';
 import { runUrlPipeline, type LineWarning, type UrlSummary } from '../../../customers/pipeline.ts';
 import { createCustomerProcessor } from '../../../customers/row-processor.ts';
@@ -20,6 +22,7 @@ import type { CliContext } from '../../context.ts';
 import { addCustomerOptions, customerInput, customerRejected, hasCustomerFlags } from '../../customer-flags.ts';
 import { settingOption } from '../../settings.ts';
 import { parseColumnMap, parseDuration } from './flags.ts';
+import { peekHead } from './head.ts';
 import { checkPaths, createProgress, fileSink, openInput } from './io.ts';
 
 type UrlOptions = {
@@ -96,7 +99,7 @@ export function registerUrl(program: Command, ctx: CliContext): Command {
     .option('--sign', 'add exp + HMAC-SHA256 sig (secret: WEBHOOK_KEY) instead of key=')
     .option('--expires-in <duration>', 'lifetime of signed URLs: 30m, 12h, 7d (default 7d)')
     .option('--seed <text>', 'reproducible temp_call_id values')
-    .option('--delimiter <char>', "CSV field delimiter (default ','; 'tab' for TSV)")
+    .option('--delimiter <char>', "CSV field delimiter: ',' ';' '|' or 'tab' (default: detected from the header line)")
     .option('--map <field=Header>', 'read a customer field from a differently named column (repeatable)', collect, [])
     .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal and the file is over 5 MB)')
     .option('--no-progress', 'never show the progress bar');
@@ -137,8 +140,7 @@ function resolveAuth(options: UrlOptions, config: Config): UrlAuth {
   return { kind: 'signed', secret: config.webhookKey, expiresAt: new Date(Date.now() + lifetime) };
 }
 
-function parseDelimiter(raw: string | undefined): string {
-  if (raw === undefined) return ',';
+function parseDelimiter(raw: string): string {
   const value = raw === 'tab' || raw === '\\t' ? '\t' : raw;
   if (value.length !== 1 || value === '"' || value === '\n' || value === '\r') {
     throw new UsageError(`--delimiter ${JSON.stringify(raw)}: expected one character other than a quote or newline (or 'tab')`);
@@ -167,9 +169,10 @@ function createWarningPrinter(ctx: CliContext) {
 async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, settings: Settings): Promise<void> {
   const out = ctx.output();
   const map = parseColumnMap(options.map);
-  const delimiter = parseDelimiter(options.delimiter);
+  const given = options.delimiter !== undefined ? parseDelimiter(options.delimiter) : undefined;
   checkPaths(ctx, { csv, out: options.out, rejects: options.rejects });
-  const input = await openInput(ctx, csv);
+  const opened = await openInput(ctx, csv);
+  const { delimiter, input } = given !== undefined ? { delimiter: given, input: opened } : await detectInputDelimiter(ctx, opened);
   const progress = await createProgress(ctx, input.size, options.progress);
   const warnings = createWarningPrinter(ctx);
   let rows = 0;
@@ -205,6 +208,14 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
   }
   warnings.finish();
   report(ctx, options, summary);
+}
+
+/** No --delimiter: the header line decides between comma, semicolon, tab and pipe, and a note says which. */
+async function detectInputDelimiter(ctx: CliContext, opened: { stream: Readable; size: number | undefined }) {
+  const { head, stream } = await peekHead(opened.stream);
+  const delimiter = detectDelimiter(firstLine(head));
+  if (delimiter !== ',') ctx.output().info(`note: the header line is ${DELIMITER_NAMES[delimiter]}-separated: reading it with --delimiter '${delimiter === '\t' ? 'tab' : delimiter}'`);
+  return { delimiter, input: { stream, size: opened.size } };
 }
 
 /** The closing note (stderr, or JSON on stdout for --json --out) and the exit code. */
