@@ -68,8 +68,9 @@ passthru_url, custom_field. In csv, a cell a spreadsheet would run as a formula 
 phones are read back without it, so a fixed --rejects file can be fed to url --csv as it is.
 Auth: with WEBHOOK_KEY set, URLs end in key=…; with --sign they carry exp and sig (HMAC-SHA256 over the
 customer fields) instead, and serve answers 401 to an edited or expired URL.
---json: with --out, the summary is printed as JSON on stdout; without --out, stdout holds the rows in
---format and the summary stays on stderr.
+--json: with --out, the summary is printed as JSON on stdout; without --out, stdout holds the rows as JSON
+lines (or --format json) and the summary stays on stderr. Under --json every error is one JSON line on stderr:
+{"error":{"code","message","hint"}}.
 
 Reject reasons: ${REJECT_REASONS.join(', ')}.
 Exit: 0 when no row was rejected; 1 when some were (0 with --allow-rejects) or the CSV broke off (unclosed
@@ -183,7 +184,7 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
       input: input.stream,
       openOutput: options.out !== undefined ? fileSink(ctx, options.out, '--out') : async () => ({ stream: ctx.io.stdout, close: async () => {} }),
       ...(options.rejects !== undefined ? { openRejects: fileSink(ctx, options.rejects, '--rejects') } : {}),
-      format: options.format ?? 'csv',
+      format: csvFormat(ctx, options),
       delimiter,
       map,
       ...settings,
@@ -208,6 +209,15 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
   }
   warnings.finish();
   report(ctx, options, summary);
+}
+
+/** --json means JSON on stdout: rows as JSON lines unless they go to --out (then stdout gets the JSON summary). */
+function csvFormat(ctx: CliContext, options: UrlOptions): OutputFormat {
+  if (!ctx.globals().json || options.out !== undefined) return options.format ?? 'csv';
+  if (options.format === 'csv' || options.format === 'urls') {
+    throw new UsageError(`--json prints JSON on stdout, not --format ${options.format}`, { hint: 'drop --format (JSON lines), use --format json, or write the file with --out' });
+  }
+  return options.format ?? 'ndjson';
 }
 
 /** No --delimiter: the header line decides between comma, semicolon, tab and pipe, and a note says which. */
@@ -239,6 +249,7 @@ async function runOneOff(ctx: CliContext, options: UrlOptions, settings: Setting
   const result = processor.process(customerInput(options));
   if (!result.ok) throw customerRejected(result.reason, result.message);
   for (const warning of result.warnings) out.warn(`${warning.code}: ${warning.message}`);
+  if (options.format !== undefined) csvFormat(ctx, options);
   let text: string;
   if (options.format !== undefined) {
     const formatter = createRowFormatter(options.format, []);
