@@ -64,6 +64,23 @@ function createProgram(ctx: CliContext, jsonRequested: () => boolean): Command {
   return program;
 }
 
+/**
+ * Commander suggests by edit distance only, so `serve --redis` (a prefix of --redis-url and --redis-prefix) gets
+ * nothing: name the long flags of the command in use that the unknown one begins.
+ */
+function suggestFlag(program: Command, args: readonly string[], message: string): string | undefined {
+  const unknown = /unknown option '(--[^'=]+)/.exec(message)?.[1];
+  if (unknown === undefined || message.includes('Did you mean')) return undefined;
+  let command = program;
+  for (const arg of args) {
+    const sub = command.commands.find((c) => c.name() === arg);
+    if (sub !== undefined) command = sub;
+  }
+  const flags = [...command.options, ...program.options].map((option) => option.long).filter((long): long is string => long !== undefined);
+  const matches = flags.filter((long) => long.startsWith(`${unknown}-`) || long.startsWith(unknown));
+  return matches.length === 0 ? undefined : `(Did you mean ${matches.join(' or ')}?)`;
+}
+
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode: number = EXIT.ok;
   let program: Command | undefined;
@@ -101,8 +118,10 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
         return EXIT.ok;
       }
+      const suggestion = error.code === 'commander.unknownOption' ? suggestFlag(program, args, error.message) : undefined;
+      if (suggestion !== undefined && !jsonRequested()) io.stderr.write(`${suggestion}\n`);
       if (jsonRequested()) {
-        const message = error.message.replace(/^error: /, '');
+        const message = `${error.message.replace(/^error: /, '')}${suggestion ? `\n${suggestion}` : ''}`;
         createOutput({ stdout: io.stdout, stderr: io.stderr, env: io.env, ...globals(), json: true }).error(new UsageError(message, { hint: 'run with --help for usage' }));
       }
       return EXIT.usage;

@@ -61,3 +61,11 @@ describe('--json', () => {
     assert.match(onlyError(res.stderr).error.message, /nope\.xml/);
   });
 });
+
+describe('unknown options', () => {
+  it('serve --redis: did you mean --redis-url?', async () => {
+    const res = await runCli(['serve', '--redis', 'redis://127.0.0.1:6379']);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /Did you mean --redis-url or --redis-prefix\?/);
+  });
+});
