@@ -90,6 +90,8 @@ export type CallEnding = {
   reason?: string;
   /** error: the server did not accept a connection (exit 3). */
   unreachable?: boolean;
+  /** error: the server took the connection but gave no complete answer within the budget (exit 3 too). */
+  silent?: boolean;
 };
 
 /** The transcript as it unfolds, in order; the CLI prints each event as it arrives. */
