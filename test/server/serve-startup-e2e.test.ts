@@ -29,7 +29,7 @@ describe('serve on embedded stores: start-up', () => {
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     try {
-      const [first] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      const first = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
       const listeningMs = performance.now() - begun;
       assert.match(stderr, /^exo-passthru serve starting…\n/);
       // A first run used to take 4-6 s here (PGlite creating its database before the server listened).
