@@ -56,8 +56,6 @@ export function registerServe(program: Command, ctx: CliContext): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
       const config = await ctx.loadConfig(settingFlags(options, SERVE_SETTINGS));
-      const started = performance.now();
-      ctx.output().info('exo-passthru serve starting…');
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
       const [{ startServer }, { createStreamLogger }, { openServerStores }] = await Promise.all([
         import('../../server/start.ts'),
@@ -65,17 +63,10 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         import('../../stores/open.ts'),
       ]);
       const logger = createStreamLogger((line) => ctx.io.stderr.write(line), { debug: ctx.globals().debug, describe: (e) => describeError(e).message });
-      let historyOpened: Promise<unknown> = Promise.resolve();
       const server = await startServer(config, {
         cwd: ctx.io.cwd,
         logger,
-        // Embedded PGlite opens behind the server (seconds, more on the first run): it listens at once and
-        // history written meanwhile waits in the spool.
-        openStores: async (resolved, context) => {
-          const stores = await openServerStores(resolved, { ...context, pgliteInBackground: true });
-          historyOpened = stores.historyOpened;
-          return stores;
-        },
+        openStores: (resolved, context) => openServerStores(resolved, context),
         // The last resort for history the spool could not take (full, or a failing disk): the whole write, as
         // one JSON line, so it can be recovered from the log rather than silently dropped.
         onLost: (writes) => {
@@ -91,14 +82,7 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         throw error;
       }
       announce(ctx.output(), server, tokenFile, Boolean(config.webhookKey));
-      const out = ctx.output();
-      const opened = historyOpened.then(
-        () => {
-          if (server.stores.history === 'pglite') out.info(`history: PGlite open (${Math.round(performance.now() - started)} ms after start)`);
-        },
-        (error: unknown) => error,
-      );
-      await stopOnSignal(ctx, server, opened);
+      await stopOnSignal(ctx, server);
     });
 }
 
@@ -113,29 +97,22 @@ function announce(out: Output, server: RunningServer, tokenFile: string | undefi
   if (!keyed) out.info('webhooks are open: set WEBHOOK_KEY to require ?key=');
 }
 
-/**
- * Runs until SIGINT/SIGTERM, then closes the server (a second signal while closing is ignored); or until the
- * history store, opening in the background, fails to open: then it closes too, with that error (exit 3).
- */
-function stopOnSignal(ctx: CliContext, server: RunningServer, opened: Promise<unknown>): Promise<void> {
+/** Runs until SIGINT/SIGTERM, then closes the server (a second signal while closing is ignored). */
+function stopOnSignal(ctx: CliContext, server: RunningServer): Promise<void> {
   const out = ctx.output();
-  return new Promise<void>((done, fail) => {
+  return new Promise<void>((done) => {
     let stopping = false;
-    const stop = (why: string, error?: unknown) => {
+    const unsubscribe = ctx.io.onSignal((signal) => {
       if (stopping) return;
       stopping = true;
-      out.info(`${why}: finishing in-flight requests, closing stores`);
+      out.info(`${signal}: finishing in-flight requests, closing stores`);
       void server
         .close()
         .then(() => {
           unsubscribe();
           out.info('stopped');
         })
-        .finally(() => (error === undefined ? done() : fail(error)));
-    };
-    const unsubscribe = ctx.io.onSignal((signal) => stop(signal));
-    void opened.then((error) => {
-      if (error !== undefined) stop('the history store did not open', error);
+        .finally(done);
     });
   });
 }
