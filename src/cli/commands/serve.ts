@@ -56,6 +56,8 @@ export function registerServe(program: Command, ctx: CliContext): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
       const config = await ctx.loadConfig(settingFlags(options, SERVE_SETTINGS));
+      // Opening embedded PGlite takes seconds on a first run: say at once that something is happening.
+      ctx.output().info('exo-passthru serve starting…');
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
       const [{ startServer }, { createStreamLogger }, { openServerStores }] = await Promise.all([
         import('../../server/start.ts'),
