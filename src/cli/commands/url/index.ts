@@ -184,9 +184,12 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
   let rows = 0;
   // Rows on stdout are gone already; a file is replaced only by a run that completes.
   const kept = options.out === undefined ? 'the rows accepted so far were written' : `${options.out} was left as it was`;
-  const unsubscribe = ctx.io.onSignal((signal) =>
-    input.stream.destroy(new CheckFailedError(`interrupted by ${signal}; ${kept}`)),
-  );
+  // The source too: a stream replaying the detected head waits on the source, and only its end or error frees it.
+  const unsubscribe = ctx.io.onSignal((signal) => {
+    const interrupted = new CheckFailedError(`interrupted by ${signal}; ${kept}`);
+    input.stream.destroy(interrupted);
+    if (opened.stream !== input.stream) opened.stream.destroy(interrupted);
+  });
   let summary: UrlSummary;
   try {
     summary = await runUrlPipeline({
