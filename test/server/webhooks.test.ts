@@ -241,6 +241,15 @@ for (const backend of backends) {
         assert.match(line, /^GET \/passthru-handler 200 \d+\.\dms CallSid=logcheck1/);
         assert.ok(server.logs.every((l) => !l.includes('9876543210')));
       });
+
+      it('the path as requested, mount point included: /admin/sessions, not /sessions', async () => {
+        const res = await fetch(`${server.url}/admin/sessions?limit=1`);
+        await res.arrayBuffer();
+        const deadline = Date.now() + 2000;
+        while (!server.logs.some((l) => l.includes('/sessions')) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+        const line = server.logs.find((l) => l.includes('/sessions'));
+        assert.match(line ?? '', new RegExp(`^GET /admin/sessions ${res.status} `));
+      });
     });
   });
 }
