@@ -36,7 +36,7 @@ export function spokenDate(iso: string, language: LanguageCode): string {
   return (DATE_FORMATS.get(language) as Intl.DateTimeFormat).format(date);
 }
 
-function values(settings: FlowSettings, language: LanguageCode, customer: Customer | undefined): PromptValues {
+function values(settings: FlowSettings, language: LanguageCode, customer: SpokenFields | undefined): PromptValues {
   return {
     name: customer?.customer_name,
     bot: settings.botName,
@@ -68,8 +68,11 @@ function menu(settings: FlowSettings, language: LanguageCode, key: 'menu' | 'rep
   };
 }
 
+/** What the greeting speaks; a customer_id is not needed to greet by name. */
+type SpokenFields = Omit<Customer, 'customer_id'> & { customer_id?: string };
+
 export type GreetingInput = {
-  customer: Customer | undefined;
+  customer: SpokenFields | undefined;
   language: LanguageCode;
   /** Absolute URL the Gather posts the digit to. */
   actionUrl: string;
