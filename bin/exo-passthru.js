@@ -4,11 +4,15 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
-// Fail clearly on an old Node instead of with a missing-API stack trace (engines: >=22.12; Node 24 is pinned
-// in the project, so `npx exo-passthru` and npm scripts already run on it).
+// Fail clearly on an old Node instead of with a missing-API stack trace (engines: >=22.12). This is the installed
+// bin, run by whatever Node the user has: the fix is a newer Node, not npx (the project's pinned Node 24 only
+// exists inside a clone of the repository).
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
-  process.stderr.write(`error: exo-passthru needs Node.js 22.12 or newer (24 LTS recommended); this is ${process.version}\nhint: run it through npx (the project pins Node 24), or install Node 24\n`);
+  process.stderr.write(
+    `error: exo-passthru needs Node.js 22.12 or newer (24 LTS recommended); this is ${process.version}\n` +
+      'hint: install Node.js 24 (https://nodejs.org, or `nvm install 24`), then run exo-passthru again\n',
+  );
   process.exit(2);
 }
 

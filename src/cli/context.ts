@@ -20,9 +20,18 @@ export type CliIO = {
   prompts?: PromptDeps;
 };
 
+/** One entry of a pick list: what the user reads (`name`, `description`) and what the command gets (`value`). */
+export type Choice = { name: string; value: string; description?: string };
+
+export type PickQuestion = { message: string; choices: readonly Choice[] };
+
 export type PromptDeps = {
   /** Ask for DTMF keys; resolves with the keys typed ('' for no input). */
   keypad: (question: { message: string; numDigits?: number; finishOnKey?: string; timeoutSeconds?: number }) => Promise<string>;
+  /** Pick one of a short list with the arrow keys; resolves with its value. Absent: the command asks for a flag. */
+  select?: (question: PickQuestion) => Promise<string>;
+  /** Pick one of a long list by typing part of it; resolves with its value. Absent: the command asks for a flag. */
+  search?: (question: PickQuestion) => Promise<string>;
 };
 
 export type GlobalOptions = { json: boolean; debug: boolean; color: boolean; envFile: string | undefined };

@@ -1,7 +1,7 @@
 /** Interactive prompts (@inquirer/prompts), loaded lazily so non-interactive commands never pay for them. */
 import process from 'node:process';
-import { CheckFailedError } from '../errors.ts';
-import type { PromptDeps } from './context.ts';
+import { CheckFailedError, UsageError } from '../errors.ts';
+import type { Choice, PickQuestion, PromptDeps } from './context.ts';
 
 type KeypadQuestion = Parameters<PromptDeps['keypad']>[0];
 
@@ -63,6 +63,32 @@ async function askKeypad(question: KeypadQuestion): Promise<string> {
   }
 }
 
+/** Ctrl+C in a picker: nothing was chosen, so nothing runs (exit 2, like a missing argument). */
+async function picked(ask: () => Promise<string>): Promise<string> {
+  try {
+    return await ask();
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ExitPromptError') throw new UsageError('nothing chosen (Ctrl+C)', { cause: error });
+    throw error;
+  }
+}
+
+async function askSelect({ message, choices }: PickQuestion): Promise<string> {
+  const { select } = await import('@inquirer/prompts');
+  return picked(() => select({ message, choices, pageSize: 12 }, { output: process.stderr }));
+}
+
+/** Every word typed must appear in the entry's name or description, in any order, ignoring case. */
+function matches(choice: Choice, term: string | undefined): boolean {
+  const text = `${choice.name} ${choice.description ?? ''}`.toLowerCase();
+  return (term ?? '').toLowerCase().split(/\s+/).every((word) => text.includes(word));
+}
+
+async function askSearch({ message, choices }: PickQuestion): Promise<string> {
+  const { search } = await import('@inquirer/prompts');
+  return picked(() => search({ message, source: (term) => choices.filter((c) => matches(c, term)), pageSize: 12 }, { output: process.stderr }));
+}
+
 export function createTerminalPrompts(): PromptDeps {
-  return { keypad: askKeypad };
+  return { keypad: askKeypad, select: askSelect, search: askSearch };
 }

@@ -6,7 +6,7 @@ import type { Outcome } from '../domain/call.ts';
 import type { Customer } from '../domain/customer.ts';
 import type { DialVerb, GatherVerb, SayVerb, Verb } from '../exoml/build.ts';
 import { formatRupees } from '../exotel/customer.ts';
-import { LANGUAGE_CODES, toBcp47, type LanguageCode } from '../exotel/language.ts';
+import { LANGUAGE_CODES, type LanguageCode } from '../exotel/language.ts';
 import { renderTemplate, type PromptCatalog, type PromptKey, type PromptValues } from './prompts.ts';
 
 const GATHER_TIMEOUT_SECONDS = 10;
@@ -23,9 +23,10 @@ export type FlowSettings = {
 };
 
 // Building an Intl formatter costs far more than using one (it was a fifth of the Passthru handler's CPU), so
-// there is one per language, made once.
+// there is one per language, made once. The locale is the ISO 639-1 code + IN, not the TTS tag: ICU knows Odia as
+// `or`, and `od-IN` (what TTS engines want) falls back to English months.
 const DATE_FORMATS: ReadonlyMap<LanguageCode, Intl.DateTimeFormat> = new Map(
-  LANGUAGE_CODES.map((code) => [code, new Intl.DateTimeFormat(toBcp47(code), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })]),
+  LANGUAGE_CODES.map((code) => [code, new Intl.DateTimeFormat(`${code}-IN`, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })]),
 );
 
 /** `2025-08-11` → "11 August 2025" in the customer's language (Intl, full ICU in Node). */
@@ -35,7 +36,7 @@ export function spokenDate(iso: string, language: LanguageCode): string {
   return (DATE_FORMATS.get(language) as Intl.DateTimeFormat).format(date);
 }
 
-function values(settings: FlowSettings, language: LanguageCode, customer: Customer | undefined): PromptValues {
+function values(settings: FlowSettings, language: LanguageCode, customer: SpokenFields | undefined): PromptValues {
   return {
     name: customer?.customer_name,
     bot: settings.botName,
@@ -67,8 +68,11 @@ function menu(settings: FlowSettings, language: LanguageCode, key: 'menu' | 'rep
   };
 }
 
+/** What the greeting speaks; a customer_id is not needed to greet by name. */
+type SpokenFields = Omit<Customer, 'customer_id'> & { customer_id?: string };
+
 export type GreetingInput = {
-  customer: Customer | undefined;
+  customer: SpokenFields | undefined;
   language: LanguageCode;
   /** Absolute URL the Gather posts the digit to. */
   actionUrl: string;

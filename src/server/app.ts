@@ -40,7 +40,9 @@ function requestLog(logger: Logger) {
       ]
         .filter(Boolean)
         .join(' ');
-      logger.info(`${req.method} ${req.path} ${res.statusCode} ${ms.toFixed(1)}ms CallSid=${sid}${extra ? ` ${extra}` : ''}`);
+      // req.path is relative to the router that answered (`/sessions` under `/admin`); originalUrl is what came in.
+      const path = req.originalUrl.split('?', 1)[0] ?? req.originalUrl;
+      logger.info(`${req.method} ${path} ${res.statusCode} ${ms.toFixed(1)}ms CallSid=${sid}${extra ? ` ${extra}` : ''}`);
     });
     next();
   };

@@ -38,7 +38,14 @@ function callSidOf(params: Params): string | undefined {
   return sid === undefined || sid.trim() === '' ? undefined : sid.trim();
 }
 
-type CustomerReading = { customer: Customer | undefined; language: LanguageCode; warnings: string[] };
+/** What the greeting speaks: the customer's fields, with or without a customer_id. */
+type SpokenCustomer = Omit<Customer, 'customer_id'>;
+
+/**
+ * `customer` is what is stored (only with a customer_id); `spoken` is what the greeting uses, which a name or an
+ * amount without a customer_id still fills.
+ */
+type CustomerReading = { customer: Customer | undefined; spoken: SpokenCustomer | undefined; language: LanguageCode; warnings: string[] };
 
 /** Lenient: an over-long field is cut to the limit `url --csv` rejects above, so a URL it wrote is never cut. */
 function clip(field: CustomerField, value: string): string {
@@ -64,11 +71,18 @@ export function readCustomer(params: Params): CustomerReading {
   const input = { ...pickCustomerInput(fromCustomField), ...pickCustomerInput(params) };
   const choice = chooseLanguage(input.language_code, input.state);
   if (choice.warning) warnings.push(choice.warning);
+  const fields = readFields(input, params, warnings);
   if (input.customer_id === undefined) {
-    if (Object.keys(input).length > 0) warnings.push('customer fields without customer_id are not stored');
-    return { customer: undefined, language: choice.code, warnings };
+    const given = Object.keys(input).filter((field) => field !== 'language_code' && field !== 'state');
+    if (given.length > 0) warnings.push(`no customer_id: the greeting uses ${given.join(', ')}, but the call is not stored under a customer`);
+    return { customer: undefined, spoken: given.length > 0 ? fields : undefined, language: choice.code, warnings };
   }
-  const customer: Customer = { customer_id: clip('customer_id', input.customer_id) };
+  const customer: Customer = { customer_id: clip('customer_id', input.customer_id), ...fields };
+  return { customer, spoken: customer, language: choice.code, warnings };
+}
+
+function readFields(input: ReturnType<typeof pickCustomerInput>, params: Params, warnings: string[]): SpokenCustomer {
+  const customer: SpokenCustomer = {};
   if (input.customer_name) customer.customer_name = clip('customer_name', input.customer_name);
   if (input.loan_id) customer.loan_id = clip('loan_id', input.loan_id);
   if (input.state) customer.state = clip('state', input.state);
@@ -86,7 +100,7 @@ export function readCustomer(params: Params): CustomerReading {
   }
   const phone = normalizePhoneIN(input.phone ?? params.CallFrom ?? params.From);
   if (phone) customer.phone = phone;
-  return { customer, language: choice.code, warnings };
+  return customer;
 }
 
 export function createCallService(deps: CallServiceDeps) {
@@ -160,7 +174,7 @@ export function createCallService(deps: CallServiceDeps) {
       if (from) session.from = from;
       if (to) session.to = to;
       const url = actionUrl({ callSid, language, attempt: 1, customerId: customer?.customer_id });
-      const verbs = greetingVerbs(flow, { customer, language, actionUrl: url, noInputUrl: url });
+      const verbs = greetingVerbs(flow, { customer: reading.spoken, language, actionUrl: url, noInputUrl: url });
       const start = {
         callSid,
         status: 'greeted',

@@ -100,9 +100,18 @@ describe('durations and times', () => {
   const durations: Array<[number | null, string]> = [[null, '-'], [0, '0s'], [42, '42s'], [192, '3m12s'], [7080, '1h58m'], [7200, '2h00m'], [183600, '2d3h'], [-5, '0s']];
   for (const [seconds, text] of durations) it(`${seconds} → ${text}`, () => assert.equal(formatDuration(seconds), text));
 
-  it('formatTime is UTC to the second; null is "-"', () => {
-    assert.equal(formatTime('2025-08-11T10:00:00.123Z'), '2025-08-11 10:00:00');
+  it('formatTime is IST (+05:30, the zone of Exotel\'s own times) to the second; null is "-"', () => {
+    assert.equal(formatTime('2025-08-11T10:00:00.123Z'), '2025-08-11 15:30:00');
+    assert.equal(formatTime('2025-08-11T20:00:00Z'), '2025-08-12 01:30:00');
     assert.equal(formatTime(null), '-');
+  });
+
+  it('the call table says its times are IST', () => {
+    const row = { call_sid: 'CA1', customer_id: null, status: 'greeted', direction: null, started_at: '2025-08-11T10:00:00.000Z', ended_at: null, language: 'en', digits: null, outcome: null, agent_number: null, exotel_params: {}, dial_call_status: null, dial_call_duration: null, recording_url: null, stream: null, updated_at: '2025-08-11T10:00:00.000Z' };
+    const table = callsTable([row]);
+    assert.ok(table.head.includes('STARTED (IST)'), table.head.join());
+    assert.ok(table.rows[0]?.includes('2025-08-11 15:30:00'));
+    assert.doesNotMatch(table.head.join(), /\(UTC\)/);
   });
 });
 
@@ -131,7 +140,7 @@ describe('sessions and calls', () => {
   });
 
   it('calls table and JSON', () => {
-    assert.deepEqual(callsTable([ROW]).rows, [['9876543210', '9123456789', '2025-08-11 10:00:00', 'transferring', 'hi', '1', 'agent_transfer', '-']]);
+    assert.deepEqual(callsTable([ROW]).rows, [['9876543210', '9123456789', '2025-08-11 15:30:00', 'transferring', 'hi', '1', 'agent_transfer', '-']]);
     const json = callsJson([ROW], DIRECT, { showPii: false, now: NOW });
     assert.equal(json.calls[0]?.agent_number, '+91******5678');
     assert.equal(callsJson([ROW], DIRECT, { showPii: true, now: NOW }).calls[0]?.agent_number, '+919812345678');

@@ -60,6 +60,13 @@ describe('call flow', () => {
     assert.equal(spokenDate('2025-08-11', 'en'), '11 August 2025');
     assert.match(spokenDate('2025-08-11', 'hi'), /अगस्त/);
   });
+
+  it('speaks the date in every language but English without an English month (Odia is od-IN to TTS, or to Intl)', () => {
+    assert.match(spokenDate('2025-08-11', 'or'), /ଅଗଷ୍ଟ/);
+    for (const code of LANGUAGE_CODES.filter((c) => c !== 'en')) {
+      assert.doesNotMatch(spokenDate('2025-08-11', code), /August/, code);
+    }
+  });
 });
 
 describe('prompts', () => {

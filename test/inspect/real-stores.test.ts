@@ -155,7 +155,7 @@ if (redisUrl && databaseUrl) {
       assert.match(text, /\ncall row \(postgres\)\n {2}status +transferring\n/);
       assert.match(text, /\n {2}agent number +\+91\*{6}5678\n/);
       assert.match(text, /\ncustomer\n {2}customer id +cust_a\n {2}name +Riddhi Mittal\n {2}phone +\+91\*{6}9014\n/);
-      assert.match(text, /\nevents \(2\)\n {2}# +AT \(UTC\) +KIND +DETAIL\n {2}1 .* passthru .*\n {2}2 .* gather +\{"digits":"1"/);
+      assert.match(text, /\nevents \(2\)\n {2}# +AT \(IST\) +KIND +DETAIL\n {2}1 .* passthru .*\n {2}2 .* gather +\{"digits":"1"/);
       assert.match(text, /\nmismatches\n {2}none: the session and the call row agree\n?$/);
       assert.doesNotMatch(text, /7417119014/);
     });

@@ -183,6 +183,17 @@ for (const backend of backends) {
         assert.ok(server.logs.some((l) => l.includes('amount') && l.includes('CallSid=badamt1')));
       });
 
+      it('a name without customer_id: greeted by name, not stored under a customer, and the warning says so', async () => {
+        const res = await get('/passthru-handler?CallSid=noid1&customer_name=Asha%20Verma&amount=100');
+        assert.equal(res.status, 200);
+        const root = parseResponse(res.body);
+        assert.match(root.children[0]?.text ?? '', /Hello Asha Verma/);
+        assert.ok(root.children.some((c) => c.text.includes('100 rupees')), res.body);
+        const line = server.logs.find((l) => l.includes('CallSid=noid1')) ?? '';
+        assert.match(line, /no customer_id: .*greeting.*not stored under a customer/);
+        assert.equal((await server.sessions.get('noid1'))?.customer, undefined);
+      });
+
       it('state alias picks the language when language_code is absent', async () => {
         const res = await get('/passthru-handler?CallSid=alias1&customer_id=al1&state=Orissa');
         assert.equal(parseResponse(res.body).children[0]?.attrs.language, 'or');
@@ -240,6 +251,15 @@ for (const backend of backends) {
         assert.ok(line);
         assert.match(line, /^GET \/passthru-handler 200 \d+\.\dms CallSid=logcheck1/);
         assert.ok(server.logs.every((l) => !l.includes('9876543210')));
+      });
+
+      it('the path as requested, mount point included: /admin/sessions, not /sessions', async () => {
+        const res = await fetch(`${server.url}/admin/sessions?limit=1`);
+        await res.arrayBuffer();
+        const deadline = Date.now() + 2000;
+        while (!server.logs.some((l) => l.includes('/sessions')) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+        const line = server.logs.find((l) => l.includes('/sessions'));
+        assert.match(line ?? '', new RegExp(`^GET /admin/sessions ${res.status} `));
       });
     });
   });

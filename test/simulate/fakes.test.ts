@@ -84,7 +84,7 @@ describe('simulate against fake webhooks', () => {
 
   it('a Redirect loop: stopped by the loop guard after --max-steps requests', async () => {
     const bot = await fake((_req, res) => xml(res, '<?xml version="1.0" encoding="UTF-8"?><Response><Redirect method="POST">/again</Redirect></Response>'));
-    const { code, doc } = await simulate(`${bot.url}/start`, '--max-steps', '5');
+    const { code, doc } = await simulate(`${bot.url}/start`, '--max-steps', '5', '--no-input');
     assert.equal(code, 1);
     assert.equal(doc.outcome.kind, 'error');
     assert.match(doc.outcome.reason ?? '', /loop guard: 5 requests without reaching Hangup or a Dial/);

@@ -58,8 +58,8 @@ function sessionSection(session: CallSession | null, ttlSeconds: number | null, 
       ['customer', session.customer?.customer_id],
       ['from', session.from],
       ['to', session.to],
-      ['created (UTC)', `${formatTime(session.createdAt)} (${formatDuration(secondsSince(session.createdAt, now))} ago)`],
-      ['updated (UTC)', `${formatTime(session.updatedAt)} (${formatDuration(secondsSince(session.updatedAt, now))} ago)`],
+      ['created (IST)', `${formatTime(session.createdAt)} (${formatDuration(secondsSince(session.createdAt, now))} ago)`],
+      ['updated (IST)', `${formatTime(session.updatedAt)} (${formatDuration(secondsSince(session.updatedAt, now))} ago)`],
     ]),
   };
 }
@@ -82,9 +82,9 @@ function callSection(call: CallRow | null, kind: string | null): Section {
       ['dial duration', call.dial_call_duration === null ? null : `${call.dial_call_duration} s`],
       ['recording', call.recording_url],
       ...Object.entries(call.stream ?? {}).map(([key, value]): [string, string] => [`stream ${key}`, value]),
-      ['started (UTC)', formatTime(call.started_at)],
-      ['ended (UTC)', formatTime(call.ended_at)],
-      ['updated (UTC)', formatTime(call.updated_at)],
+      ['started (IST)', formatTime(call.started_at)],
+      ['ended (IST)', formatTime(call.ended_at)],
+      ['updated (IST)', formatTime(call.updated_at)],
       ...params,
     ]),
   };
@@ -103,7 +103,7 @@ function customerSection(customer: CustomerRow | null, customerId: string | null
       ['due date', customer.due_date],
       ['state', customer.state],
       ['language code', customer.language_code],
-      ['updated (UTC)', formatTime(customer.updated_at)],
+      ['updated (IST)', formatTime(customer.updated_at)],
     ]),
   };
 }
@@ -114,7 +114,7 @@ function eventsSection(events: readonly CallEventRow[], kind: string | null): Se
   return {
     title: `events (${events.length})`,
     table: {
-      head: ['#', 'AT (UTC)', 'KIND', 'DETAIL'],
+      head: ['#', 'AT (IST)', 'KIND', 'DETAIL'],
       rows: events.map((event, i) => [String(i + 1), formatTime(event.at), event.kind, JSON.stringify(event.detail)]),
     },
   };

@@ -2,6 +2,7 @@
  * `inspect sessions` / `inspect calls` as rows for a table (cli-table3 lives in cli/) and as the stable JSON of
  * docs/inspect-json.md. Pure: the caller passes `now`, so ages and TTLs are reproducible.
  */
+import { formatIst } from '../../../exotel/call.ts';
 import type { CallRow, SessionEntry } from '../../../stores/ports.ts';
 import { maskCall, maskSession } from '../../../inspect/mask.ts';
 import type { SourceDescription } from '../../../inspect/source.ts';
@@ -34,12 +35,15 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${Math.floor(s / 86_400)}d${Math.floor((s % 86_400) / 3600)}h`;
 }
 
-/** `2025-08-11 10:22:03` in UTC (headers say so): the same on every machine, sortable. */
+/**
+ * `2025-08-11 15:52:03` in IST (+05:30; headers say so): the zone of the Exotel parameters shown beside it
+ * (StartTime, Created), the same on every machine, sortable. --json keeps ISO 8601 UTC.
+ */
 export function formatTime(iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return EMPTY;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return cell(iso);
-  return date.toISOString().slice(0, 19).replace('T', ' ');
+  return formatIst(date);
 }
 
 export function secondsSince(iso: string | undefined, now: Date): number | null {
@@ -85,7 +89,7 @@ export function callsJson(rows: readonly CallRow[], source: SourceDescription, o
 
 export function callsTable(rows: readonly CallRow[]): TableRows {
   return {
-    head: ['CALL SID', 'CUSTOMER', 'STARTED (UTC)', 'STATUS', 'LANG', 'DIGIT', 'OUTCOME', 'ENDED (UTC)'],
+    head: ['CALL SID', 'CUSTOMER', 'STARTED (IST)', 'STATUS', 'LANG', 'DIGIT', 'OUTCOME', 'ENDED (IST)'],
     rows: rows.map((row) => [
       row.call_sid,
       cell(row.customer_id),

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { OUTCOMES, type Outcome } from '../../../domain/call.ts';
 import { CheckFailedError, UsageError } from '../../../errors.ts';
 import { callJson, callSections } from './format-call.ts';
-import { callsJson, callsTable, describeSource, sessionsJson, sessionsTable, type FormatOptions } from './format.ts';
+import { callsJson, callsTable, describeSource, formatTime, sessionsJson, sessionsTable, type FormatOptions } from './format.ts';
 import { findMismatches } from '../../../inspect/mismatch.ts';
 import { parseSince } from './since.ts';
 import type { InspectSource } from '../../../inspect/source.ts';
@@ -123,9 +123,28 @@ async function readCallFrame(source: InspectSource, callSid: string, flags: Sour
   };
 }
 
+/** No CallSid given: on a terminal, the recent calls to choose from (asked once, also under --watch). */
+function chooseCall(ctx: CliContext): ((source: InspectSource) => Promise<string>) | undefined {
+  const select = ctx.io.stdin.isTTY ? ctx.io.prompts?.select : undefined;
+  if (!select) return undefined;
+  let chosen: string | undefined;
+  return async (source) => {
+    if (chosen !== undefined) return chosen;
+    const rows = await source.calls({ limit: 20 });
+    if (rows.length === 0) throw new UsageError('no calls yet to choose from: give a CallSid', { hint: 'inspect sessions lists the calls still in progress' });
+    const choices = rows.map((row) => ({
+      name: `${row.call_sid}  ${formatTime(row.started_at)}  ${row.outcome ?? row.status}`,
+      value: row.call_sid,
+      ...(row.customer_id ? { description: `customer ${row.customer_id}` } : {}),
+    }));
+    chosen = await select({ message: 'call to inspect (newest first)', choices });
+    return chosen;
+  };
+}
+
 function registerCall(inspect: Command, ctx: CliContext): Command {
   return addSourceOptions(
-    inspect.command('call').argument('<CallSid>', 'the call').description('one call in full: session + TTL, call row, customer, events, mismatches'),
+    inspect.command('call').argument('[CallSid]', 'the call (on a terminal, omit it to choose among recent calls)').description('one call in full: session + TTL, call row, customer, events, mismatches'),
   )
     .addHelpText('after', `${SOURCES_HELP}
 
@@ -137,8 +156,12 @@ Examples:
   $ exo-passthru inspect call CA1234567890abcdef
   $ exo-passthru inspect call CA1234567890abcdef --redis-url redis://127.0.0.1:6379 --database-url postgres://…/db
   $ exo-passthru inspect call CA1234567890abcdef --watch --json`)
-    .action(async (callSid: string, flags: SourceFlags) => {
-      await runView(ctx, flags, (source, watch) => readCallFrame(source, callSid, flags, watch));
+    .action(async (callSid: string | undefined, flags: SourceFlags) => {
+      const choose = callSid === undefined ? chooseCall(ctx) : undefined;
+      if (callSid === undefined && choose === undefined) {
+        throw new UsageError("missing argument 'CallSid'", { hint: 'exo-passthru inspect call <CallSid> (inspect calls lists recent ones)' });
+      }
+      await runView(ctx, flags, async (source, watch) => readCallFrame(source, callSid ?? (await choose?.(source)) ?? '', flags, watch));
     });
 }
 

@@ -10,6 +10,7 @@ import { detectDelimiter, firstLine } from '../../../customers/delimiter.ts';
 import { errorMessage, UsageError } from '../../../errors.ts';
 import { formatIst } from '../../../exotel/call.ts';
 import type { CustomerInput } from '../../../exotel/customer.ts';
+import type { Choice } from '../../context.ts';
 
 export type CsvPick = { row?: number; customerId?: string };
 
@@ -19,8 +20,8 @@ export function defaultCustomer(now: Date): CustomerInput {
   return { customer_id: 'SIM-0001', customer_name: 'Test Customer', phone: '+919876543210', loan_id: 'LN-0001', amount: '15000', due_date: due };
 }
 
-/** The CSV row to call: 1-based among data rows (the header is not a row), or by customer_id. */
-export function pickCsvCustomer(text: string, pick: CsvPick, file: string): CustomerInput {
+/** The header and the customer rows of a --csv file, each row as the customer fields it carries. */
+function readCsvCustomers(text: string, file: string): CustomerInput[] {
   let records: string[][];
   try {
     // The delimiter as url guesses it, so the same file gives the same customer.
@@ -32,16 +33,30 @@ export function pickCsvCustomer(text: string, pick: CsvPick, file: string): Cust
   const [header, ...rows] = records;
   if (header === undefined) throw new UsageError(`--csv ${file} is empty: expected a header row and customers`);
   const plan = planColumns(header);
-  const read = (cells: string[]) => readRecord(cells, plan).raw;
+  return rows.map((cells) => readRecord(cells, plan).raw);
+}
+
+/** The CSV row to call: 1-based among data rows (the header is not a row), or by customer_id. */
+export function pickCsvCustomer(text: string, pick: CsvPick, file: string): CustomerInput {
+  const rows = readCsvCustomers(text, file);
   if (pick.row !== undefined) {
-    const cells = rows[pick.row - 1];
-    if (cells === undefined) throw new UsageError(`--row ${pick.row}: ${file} has ${rows.length} customer row(s)`);
-    return read(cells);
+    const found = rows[pick.row - 1];
+    if (found === undefined) throw new UsageError(`--row ${pick.row}: ${file} has ${rows.length} customer row(s)`);
+    return found;
   }
   if (pick.customerId !== undefined) {
-    const found = rows.map(read).find((raw) => raw.customer_id?.trim() === pick.customerId);
+    const found = rows.find((raw) => raw.customer_id?.trim() === pick.customerId);
     if (found === undefined) throw new UsageError(`--customer-id ${pick.customerId}: no such customer_id in ${file}`);
     return found;
   }
   throw new UsageError('--csv needs --row N (1 = the first customer) or --customer-id ID to pick the customer to call');
+}
+
+/** The customer picker's entries: one per row, searchable by id, name and phone; the value is the row number. */
+export function csvCustomerChoices(text: string, file: string): Choice[] {
+  return readCsvCustomers(text, file).map((raw, i) => {
+    const who = [raw.customer_id, raw.customer_name].map((v) => v?.trim()).filter(Boolean).join(' · ');
+    const details = [raw.phone, raw.loan_id, raw.amount && `₹${raw.amount}`].map((v) => v?.trim()).filter(Boolean).join(' · ');
+    return { name: `${i + 1}. ${who || '(no id, no name)'}`, value: String(i + 1), ...(details ? { description: details } : {}) };
+  });
 }

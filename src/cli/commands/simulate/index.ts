@@ -66,7 +66,9 @@ Digits on the wire (--digit-param):
   Digits         TwiML style: like DigitsPressed, named Digits
 
 On a terminal, without --digits or --no-input, a keypad asks for the keys of each Gather (numDigits and the
-finish key end the input, the Gather's timeout means no input). Without a terminal, give --digits or --no-input.
+finish key end the input, the Gather's timeout means no input), and --csv without --row or --customer-id offers
+a searchable list of the file's customers. Without a terminal, give --digits or --no-input (checked before the
+first request), and --row or --customer-id with --csv.
 
 --expect (repeatable): ${EXPECT_FORMS.join(' | ')}
 
@@ -218,11 +220,16 @@ async function urlCallerOnly(fields: CustomerInput, options: SimulateOptions): P
  * row; without: the placeholder customer < the customer flags. A bad value is a usage error naming its flag.
  */
 async function customerFor(ctx: CliContext, options: SimulateOptions): Promise<BuildCallOptions['customer']> {
-  const { defaultCustomer, pickCsvCustomer } = await import('./customer.ts');
+  const { csvCustomerChoices, defaultCustomer, pickCsvCustomer } = await import('./customer.ts');
   let csv: CustomerInput | undefined;
   if (options.csv !== undefined) {
     const text = await readCsv(ctx, options.csv);
-    const row = options.row !== undefined ? wholeFlag('--row', options.row, 10_000_000) : undefined;
+    let row = options.row !== undefined ? wholeFlag('--row', options.row, 10_000_000) : undefined;
+    const search = ctx.io.stdin.isTTY ? ctx.io.prompts?.search : undefined;
+    if (row === undefined && options.customerId === undefined && search) {
+      const choices = csvCustomerChoices(text, options.csv);
+      if (choices.length > 0) row = Number(await search({ message: `customer to call (type to search ${choices.length} rows)`, choices }));
+    }
     csv = pickCsvCustomer(text, { row, customerId: options.customerId }, options.csv);
   }
   return resolveCustomer({ defaults: csv ? {} : defaultCustomer(new Date()), ...(csv ? { csv } : {}), flags: customerInput(options) });
@@ -238,11 +245,15 @@ async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | und
   const groups = options.digits !== undefined ? parseDigitGroups(options.digits) : undefined;
   const timeoutMs = wholeFlag('--timeout', options.timeout, 600_000);
   const maxSteps = wholeFlag('--max-steps', options.maxSteps, 1000);
+  const keypad = groups === undefined && options.input ? keypadFor(ctx, json) : undefined;
+  // Nobody to press keys: say so before the first request, not after it has opened a session and a call row.
+  if (groups === undefined && options.input && keypad === undefined) {
+    throw new UsageError('a call that reached a <Gather> would have no one to press keys: stdin is not a terminal', { code: 'E_NO_KEYS' });
+  }
   const built = await callOptions(ctx, config, url, options);
   const { buildCall } = await import('../../../simulate/run.ts');
   const call = buildCall(built);
   for (const warning of call.warnings) out.warn(warning);
-  const keypad = groups === undefined && options.input ? keypadFor(ctx, json) : undefined;
   const { record, results } = await call.run({
     timeoutMs,
     maxSteps,
