@@ -53,6 +53,9 @@ const ROW: CallRow = {
   dial_call_duration: 21,
   recording_url: 'https://s3-ap-southeast-1.amazonaws.com/exotelrecordings/acme/9876543210.mp3',
   stream: null,
+  final_status: null,
+  duration: null,
+  legs: null,
   updated_at: '2025-08-11T10:00:30.000Z',
 };
 
