@@ -10,6 +10,7 @@ import { adminAuth, webhookAuth } from './auth.ts';
 import { createCallService } from './call-service.ts';
 import type { Logger } from './logger.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
+import { registerAppletRoutes } from './routes/applets.ts';
 import { registerHealthRoute } from './routes/health.ts';
 import { registerVoicebotRoute } from './routes/voicebot.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps) {
   const health = express.Router();
   registerHealthRoute(health, deps);
   registerVoicebotRoute(health, { baseUrl: deps.baseUrl });
+  registerAppletRoutes(health, { ...deps, now });
   app.use(health);
 
   const admin = express.Router();
