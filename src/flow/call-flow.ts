@@ -145,3 +145,18 @@ export function menuVerbs(settings: FlowSettings, input: MenuInput): MenuDecisio
 export function errorVerbs(settings: FlowSettings, language: LanguageCode): Verb[] {
   return [sayAlways(settings, language, 'error', {}), { verb: 'Hangup' }];
 }
+
+/**
+ * The App Bazaar Greeting applet's text (docs/exotel-protocol.md §4): the greeting, reminder and due date the
+ * ExoML flow speaks, as one plain-text body. The menu goes to the Gather applet instead.
+ */
+export function greetingText(settings: FlowSettings, customer: Customer | undefined, language: LanguageCode): string {
+  return greetingVerbs(settings, { customer, language, actionUrl: '', noInputUrl: '' })
+    .flatMap((verb) => (verb.verb === 'Say' ? [verb.text] : []))
+    .join(' ');
+}
+
+/** The Gather applet's prompt and its replay on no input (docs/exotel-protocol.md §2.3), in the customer's language. */
+export function gatherPromptTexts(settings: FlowSettings, language: LanguageCode): { prompt: string; repeat: string } {
+  return { prompt: sayAlways(settings, language, 'menu', {}).text, repeat: sayAlways(settings, language, 'reprompt', {}).text };
+}

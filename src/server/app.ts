@@ -10,7 +10,9 @@ import { adminAuth, webhookAuth } from './auth.ts';
 import { createCallService } from './call-service.ts';
 import type { Logger } from './logger.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
+import { registerAppletRoutes } from './routes/applets.ts';
 import { registerHealthRoute } from './routes/health.ts';
+import { registerMockCallsApi } from './routes/mock-calls-api.ts';
 import { registerVoicebotRoute } from './routes/voicebot.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 
@@ -26,6 +28,8 @@ export type AppDeps = {
   webhookKey: string | undefined;
   admin: { token: string; loopbackOnly: boolean };
   now?: () => Date;
+  /** `serve --mock-exotel-api`: Exotel's Calls/connect API, offline. */
+  mockExotelApi?: boolean;
 };
 
 function requestLog(logger: Logger) {
@@ -68,6 +72,8 @@ export function createApp(deps: AppDeps) {
   const health = express.Router();
   registerHealthRoute(health, deps);
   registerVoicebotRoute(health, { baseUrl: deps.baseUrl });
+  registerAppletRoutes(health, { ...deps, now });
+  if (deps.mockExotelApi) registerMockCallsApi(health, { ...deps, now });
   app.use(health);
 
   const admin = express.Router();

@@ -30,6 +30,8 @@ export type StartServerOptions = {
   /** Default: ADMIN_TOKEN for any client, else a random token for loopback clients only. */
   admin?: AdminAccess;
   now?: () => Date;
+  /** Serve Exotel's Calls/connect API as a mock (routes/mock-calls-api.ts). */
+  mockExotelApi?: boolean;
   /** History writes the spool could not take (full, or the disk failed); the CLI prints them. */
   onLost?: (writes: readonly HistoryWrite[]) => void;
 };
@@ -78,6 +80,7 @@ function appFor(config: Config, parts: Parts, options: StartServerOptions) {
     webhookKey: config.webhookKey,
     admin: parts.admin,
     now: options.now,
+    mockExotelApi: options.mockExotelApi ?? false,
   });
 }
 

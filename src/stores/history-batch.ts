@@ -37,6 +37,9 @@ type CallFold = {
   dial_call_duration: number | null;
   recording_url: string | null;
   stream: Record<string, string> | null;
+  final_status: string | null;
+  duration: number | null;
+  legs: Array<Record<string, string>> | null;
   started_at: string | null;
   ended_at: string | null;
 };
@@ -68,6 +71,9 @@ function emptyCall(callSid: string): CallFold {
     dial_call_duration: null,
     recording_url: null,
     stream: null,
+    final_status: null,
+    duration: null,
+    legs: null,
     started_at: null,
     ended_at: null,
   };
@@ -99,8 +105,9 @@ function foldUpdate(write: { at: string; update: CallUpdate }, call: CallFold): 
   const end = update.end;
   if (end) {
     overlay(call, { dial_call_status: end.dialCallStatus, dial_call_duration: end.dialCallDuration, recording_url: end.recordingUrl, stream: end.stream });
+    overlay(call, { final_status: end.finalStatus, duration: end.duration, legs: end.legs && end.legs.length > 0 ? end.legs : undefined });
   }
-  if (update.ended === true) call.ended_at = write.at;
+  if (update.ended === true) call.ended_at = update.endedAt ?? write.at;
 }
 
 /** The writes of one batch, in order, as the rows of one statement. Strings are made storable here. */
@@ -108,7 +115,11 @@ export function foldBatch(writes: readonly HistoryWrite[]): FoldedBatch {
   const customers = new Map<string, CustomerFold>();
   const calls = new Map<string, CallFold>();
   const events: EventRow[] = [];
+  const ids = new Set<string>();
   for (const raw of writes) {
+    // The same write twice in one batch (a retried request with a derived id) is folded once.
+    if (ids.has(raw.id)) continue;
+    ids.add(raw.id);
     const write = storable(raw);
     const callSid = write.kind === 'start' ? write.start.callSid : write.update.callSid;
     const call = calls.get(callSid) ?? emptyCall(callSid);
@@ -132,7 +143,7 @@ with batch_customers as (
   select * from jsonb_to_recordset($2::text::jsonb) as x(call_sid text, customer_id text, status text,
     direction text, language text, digits text, outcome text, agent_number text, exotel_params jsonb,
     dial_call_status text, dial_call_duration integer, recording_url text, stream jsonb,
-    started_at timestamptz, ended_at timestamptz)
+    final_status text, duration integer, legs jsonb, started_at timestamptz, ended_at timestamptz)
 ), customer as (
   insert into customers as c (customer_id, name, phone, loan_id, amount, due_date, state, language_code)
   select customer_id, name, phone, loan_id, amount::numeric, due_date::date, state, language_code from batch_customers
@@ -148,10 +159,11 @@ with batch_customers as (
   returning customer_id
 ), call as (
   insert into calls as s (call_sid, customer_id, status, direction, language, digits, outcome, agent_number,
-    exotel_params, dial_call_status, dial_call_duration, recording_url, stream, started_at, ended_at)
+    exotel_params, dial_call_status, dial_call_duration, recording_url, stream, final_status, duration, legs,
+    started_at, ended_at)
   select call_sid, customer_id, coalesce(status, 'unknown'), direction, language, digits, outcome, agent_number,
     coalesce(exotel_params, '{}'::jsonb), dial_call_status, dial_call_duration, recording_url, stream,
-    coalesce(started_at, now()), ended_at
+    final_status, duration, legs, coalesce(started_at, now()), ended_at
   from batch_calls
   on conflict (call_sid) do update set
     customer_id = coalesce(excluded.customer_id, s.customer_id),
@@ -167,6 +179,9 @@ with batch_customers as (
     dial_call_duration = coalesce(excluded.dial_call_duration, s.dial_call_duration),
     recording_url = coalesce(excluded.recording_url, s.recording_url),
     stream = coalesce(excluded.stream, s.stream),
+    final_status = coalesce(excluded.final_status, s.final_status),
+    duration = coalesce(excluded.duration, s.duration),
+    legs = coalesce(excluded.legs, s.legs),
     ended_at = coalesce(excluded.ended_at, s.ended_at),
     updated_at = now()
   returning call_sid

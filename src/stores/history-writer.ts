@@ -237,7 +237,7 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
   if (mode === 'spooling') scheduleReplay(0);
 
   const write = (kind: 'start' | 'update', body: CallStart | CallUpdate): Promise<WriteResult> => {
-    const base = { id: randomUUID(), at: now().toISOString() };
+    const base = { id: (kind === 'update' ? (body as CallUpdate).writeId : undefined) ?? randomUUID(), at: now().toISOString() };
     return submit(kind === 'start' ? { ...base, kind, start: body as CallStart } : { ...base, kind, update: body as CallUpdate });
   };
 

@@ -97,6 +97,16 @@ export const MIGRATIONS: readonly Migration[] = [
       alter table calls add column stream jsonb;
     `,
   },
+  {
+    // The StatusCallback reports the call's final status, its duration and its legs (docs/exotel-protocol.md §6.2).
+    version: 5,
+    name: 'calls: final status, duration, legs from the StatusCallback',
+    sql: `
+      alter table calls add column final_status text;
+      alter table calls add column duration integer;
+      alter table calls add column legs jsonb;
+    `,
+  },
 ];
 
 /** Arbitrary constant namespacing our advisory locks ("EXOP"); the second key is the schema's hash. */

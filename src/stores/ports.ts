@@ -44,6 +44,12 @@ export type CallRow = {
   recording_url: string | null;
   /** After a Voicebot/Stream applet: `StreamSID`, `Status`, `Duration`, `RecordingUrl`, `DisconnectedBy`, … */
   stream: Record<string, string> | null;
+  /** From the StatusCallback: Exotel's final `Status` (`completed`, `busy`, `no-answer`, `failed`, `canceled`). */
+  final_status: string | null;
+  /** Seconds, from the StatusCallback's `ConversationDuration` (else `Duration`). */
+  duration: number | null;
+  /** The StatusCallback's `Legs` (or a Passthru's `Legs[i][…]`), one object per leg. */
+  legs: Array<Record<string, string>> | null;
   updated_at: string;
 };
 
@@ -86,10 +92,25 @@ export type CallUpdate = {
   ended?: boolean;
   /** How the call ended, from the Passthru Exotel sends after a Connect or a Voicebot applet. */
   end?: CallEnd;
+  /** When the call ended, if the request says so (a StatusCallback's EndTime); else the write's time. */
+  endedAt?: string;
+  /**
+   * A write id derived from the request (e.g. CallSid + Status of a StatusCallback): a retried request carries
+   * the same id, so its event is appended once. Without it the writer makes a fresh id.
+   */
+  writeId?: string;
   event: { kind: string; detail: Record<string, unknown> };
 };
 
-type CallEnd = { dialCallStatus?: string; dialCallDuration?: number; recordingUrl?: string; stream?: Record<string, string> };
+type CallEnd = {
+  dialCallStatus?: string;
+  dialCallDuration?: number;
+  recordingUrl?: string;
+  stream?: Record<string, string>;
+  finalStatus?: string;
+  duration?: number;
+  legs?: Array<Record<string, string>>;
+};
 
 export type CallQuery = { customerId?: string; outcome?: Outcome; since?: Date; limit?: number };
 

@@ -18,7 +18,7 @@ const DEFAULT_CALL_LIMIT = 50;
 const MAX_CALL_LIMIT = 1000;
 
 const CALL_COLUMNS = `call_sid, customer_id, status, direction, started_at, ended_at, language, digits, outcome,
-  agent_number, exotel_params, dial_call_status, dial_call_duration, recording_url, stream, updated_at`;
+  agent_number, exotel_params, dial_call_status, dial_call_duration, recording_url, stream, final_status, duration, legs, updated_at`;
 
 const LIST_CALLS = `
 select ${CALL_COLUMNS} from calls
@@ -73,7 +73,7 @@ export function createSqlHistoryStore(db: SqlPort, kind: HistoryStore['kind']): 
   return {
     kind,
     recordCallStart: (start: CallStart) => recordBatch([{ id: randomUUID(), at: new Date().toISOString(), kind: 'start', start }]),
-    recordCallUpdate: (update: CallUpdate) => recordBatch([{ id: randomUUID(), at: new Date().toISOString(), kind: 'update', update }]),
+    recordCallUpdate: (update: CallUpdate) => recordBatch([{ id: update.writeId ?? randomUUID(), at: new Date().toISOString(), kind: 'update', update }]),
     recordBatch,
     getCall: (callSid: string): Promise<CallRow | undefined> =>
       run(`read call ${callSid}`, async () => {

@@ -46,6 +46,12 @@ function outcome(value: unknown): Outcome | null {
   return OUTCOMES.find((o) => o === value) ?? null;
 }
 
+function legs(value: unknown): Array<Record<string, string>> | null {
+  if (value === null || value === undefined) return null;
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  return Array.isArray(parsed) ? parsed.map(stringMap) : null;
+}
+
 export function toCallRow(row: RawRow): CallRow {
   return {
     call_sid: text(row.call_sid),
@@ -63,6 +69,9 @@ export function toCallRow(row: RawRow): CallRow {
     dial_call_duration: row.dial_call_duration === null || row.dial_call_duration === undefined ? null : Number(row.dial_call_duration),
     recording_url: textOrNull(row.recording_url),
     stream: row.stream === null || row.stream === undefined ? null : stringMap(row.stream),
+    final_status: textOrNull(row.final_status),
+    duration: row.duration === null || row.duration === undefined ? null : Number(row.duration),
+    legs: legs(row.legs),
     updated_at: iso(row.updated_at),
   };
 }

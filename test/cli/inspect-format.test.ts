@@ -53,6 +53,9 @@ const ROW: CallRow = {
   dial_call_duration: 21,
   recording_url: 'https://s3-ap-southeast-1.amazonaws.com/exotelrecordings/acme/9876543210.mp3',
   stream: null,
+  final_status: null,
+  duration: null,
+  legs: null,
   updated_at: '2025-08-11T10:00:30.000Z',
 };
 
@@ -107,7 +110,7 @@ describe('durations and times', () => {
   });
 
   it('the call table says its times are IST', () => {
-    const row = { call_sid: 'CA1', customer_id: null, status: 'greeted', direction: null, started_at: '2025-08-11T10:00:00.000Z', ended_at: null, language: 'en', digits: null, outcome: null, agent_number: null, exotel_params: {}, dial_call_status: null, dial_call_duration: null, recording_url: null, stream: null, updated_at: '2025-08-11T10:00:00.000Z' };
+    const row = { call_sid: 'CA1', customer_id: null, status: 'greeted', direction: null, started_at: '2025-08-11T10:00:00.000Z', ended_at: null, language: 'en', digits: null, outcome: null, agent_number: null, exotel_params: {}, dial_call_status: null, dial_call_duration: null, recording_url: null, stream: null, final_status: null, duration: null, legs: null, updated_at: '2025-08-11T10:00:00.000Z' };
     const table = callsTable([row]);
     assert.ok(table.head.includes('STARTED (IST)'), table.head.join());
     assert.ok(table.rows[0]?.includes('2025-08-11 15:30:00'));

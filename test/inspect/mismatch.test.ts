@@ -39,6 +39,9 @@ function row(over: Partial<CallRow> = {}): CallRow {
     dial_call_duration: null,
     recording_url: null,
     stream: null,
+    final_status: null,
+    duration: null,
+    legs: null,
     updated_at: '2025-08-11T10:00:05.000Z',
     ...over,
   };

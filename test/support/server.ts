@@ -35,6 +35,7 @@ export type TestServerOptions = Partial<Pick<AppDeps, 'baseUrl' | 'webhookKey' |
   /** Default 'memory'. */
   spoolDir?: string;
   spoolMaxBytes?: number;
+  mockExotelApi?: boolean;
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -71,6 +72,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     onLost: (writes) => lost.push(...writes),
     admin: { token: options.adminToken ?? randomBytes(12).toString('hex'), loopbackOnly: options.loopbackOnly ?? false },
     now: options.now,
+    mockExotelApi: options.mockExotelApi ?? false,
   });
   return {
     url: server.url,

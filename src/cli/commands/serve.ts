@@ -42,6 +42,9 @@ Examples:
 Endpoints:
   GET|POST /passthru-handler   greeting + <Gather> (customer fields from the query/form or CustomField)
   GET|POST /gather-response    digit from digits="1" | DigitsPressed | Digits → <Dial> agent, goodbye or re-prompt
+  GET      /exotel/passthru     App Bazaar Passthru: digits "1" → 200, other/none → 302 (Exotel reads only the status)
+  GET      /exotel/gather       Gather applet JSON;  GET /exotel/connect: Connect applet JSON
+  GET|HEAD /exotel/greeting     Greeting applet text/plain;  POST /exotel/status-callback: StatusCallback
   GET      /health             200 when Redis and the history store answer, 503 naming the one that does not
   GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>)
 
@@ -52,6 +55,7 @@ most recent one.`;
 
 export function registerServe(program: Command, ctx: CliContext): Command {
   const command = program.command('serve').description('run the Exotel pass-through bot server (webhooks, health, admin API)');
+  command.option('--mock-exotel-api', "also serve Exotel's Calls/connect API as a mock (POST /v1/Accounts/:sid/Calls/connect)");
   return addSettingOptions(command, SERVE_SETTINGS)
     .addHelpText('after', EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
@@ -68,6 +72,7 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       const server = await startServer(config, {
         cwd: ctx.io.cwd,
         logger,
+        mockExotelApi: options.mockExotelApi === true,
         openStores: (resolved, context) => openServerStores(resolved, context),
         // The last resort for history the spool could not take (full, or a failing disk): the whole write, as
         // one JSON line, so it can be recovered from the log rather than silently dropped.

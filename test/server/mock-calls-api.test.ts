@@ -1,0 +1,73 @@
+/**
+ * `serve --mock-exotel-api` (docs/exotel-protocol.md §6.1): a call posted with undici as a team's trigger code
+ * would is answered with Exotel's {"Call": …}, plays the flow against the applet service, and its StatusCallback
+ * (to serve's own /exotel/status-callback) gives the call its final status in the history.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { serverBackends } from '../support/backends.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const AUTH = `Basic ${Buffer.from('api_key:api_token').toString('base64')}`;
+const FLOW = 'http://my.exotel.com/acme1/exoml/start_voice/926';
+
+for (const backend of serverBackends('mockcalls')) {
+  describe(`mock Calls API on ${backend.name}`, () => {
+    let server: TestServer;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      const opened = await backend.open();
+      cleanup = opened.cleanup;
+      server = await startTestServer({ ...opened.options, mockExotelApi: true });
+    });
+    after(async () => {
+      await server.close();
+      await cleanup();
+    });
+
+    const post = async (fields: Record<string, string>, auth = AUTH) => {
+      const res = await request(`${server.url}/v1/Accounts/acme1/Calls/connect.json`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
+      return { status: res.statusCode, json: (await res.body.json()) as Record<string, Record<string, unknown>> };
+    };
+
+    it('accepts a call, plays the flow and records the final status from the StatusCallback', async () => {
+      const res = await post({
+        From: '09812345678',
+        CallerId: '08047112233',
+        Url: FLOW,
+        CustomField: JSON.stringify({ customer_id: 'cust_mock', language_code: 'ta' }),
+        StatusCallback: `${server.url}/exotel/status-callback`,
+        'StatusCallbackEvents[0]': 'terminal',
+        StatusCallbackContentType: 'application/json',
+      });
+      assert.equal(res.status, 200);
+      const sid = String(res.json.Call?.Sid);
+      assert.match(sid, /^[0-9a-f]{32}$/);
+      assert.equal(res.json.Call?.Status, 'in-progress');
+      const deadline = Date.now() + 10_000;
+      let row = await server.history.getCall(sid);
+      while (row?.final_status !== 'completed' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        row = await server.history.getCall(sid);
+      }
+      assert.equal(row?.final_status, 'completed');
+      assert.equal(row?.customer_id, 'cust_mock');
+      assert.equal(row?.language, 'ta');
+      assert.equal(row?.outcome, 'no_input');
+      assert.ok(row?.ended_at);
+    });
+
+    it('refuses a passthru URL, a missing field and no Basic auth with RestException', async () => {
+      const bad = await post({ From: '09812345678', CallerId: '08047112233', Url: `${server.url}/exotel/passthru` });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.json.RestException?.Message, 'Url must be an Exotel flow URL, not your passthru');
+      assert.equal((await post({ CallerId: '08047112233', Url: FLOW })).status, 400);
+      assert.equal((await post({ From: '09812345678', CallerId: '08047112233', Url: FLOW }, '')).status, 401);
+    });
+  });
+}
