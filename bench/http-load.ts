@@ -6,7 +6,11 @@ import { Pool } from 'undici';
 
 export type LoadResult = { requests: number; seconds: number; rps: number; p50: number; p99: number; errors: number };
 
-export async function load(origin: string, makePath: (i: number) => string, options: { requests: number; connections: number; method?: 'GET' | 'POST'; expectStatus?: number }): Promise<LoadResult> {
+export async function load(
+  origin: string,
+  makePath: (i: number) => string,
+  options: { requests: number; connections: number; method?: 'GET' | 'POST'; expectStatus?: number },
+): Promise<LoadResult> {
   const pool = new Pool(origin, { connections: options.connections, pipelining: 1 });
   const latencies: number[] = [];
   let next = 0;
@@ -28,5 +32,12 @@ export async function load(origin: string, makePath: (i: number) => string, opti
   await pool.close();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return { requests: options.requests, seconds, rps: options.requests / seconds, p50: pct(0.5), p99: pct(0.99), errors };
+  return {
+    requests: options.requests,
+    seconds,
+    rps: options.requests / seconds,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    errors,
+  };
 }

@@ -13,7 +13,9 @@ const requests = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const calls = Number(process.env.BENCH_CALLS ?? 10_000);
 const real: Stores | undefined =
-  process.env.REDIS_URL && process.env.DATABASE_URL ? { redisUrl: process.env.REDIS_URL, databaseUrl: process.env.DATABASE_URL } : undefined;
+  process.env.REDIS_URL && process.env.DATABASE_URL
+    ? { redisUrl: process.env.REDIS_URL, databaseUrl: process.env.DATABASE_URL }
+    : undefined;
 const embedded: Stores = { redisUrl: undefined, databaseUrl: undefined };
 
 const pairs: Pair[] = [];
@@ -32,12 +34,21 @@ const rows = pairs.map((p) => ({
   'serve p99 ms': f1(p.serve.p99),
   errors: p.serve.errors,
 }));
-console.log(`${requests} requests per row, ${connections} connections; baseline: a bare Express 5 handler answering the same ExoML`);
+console.log(
+  `${requests} requests per row, ${connections} connections; baseline: a bare Express 5 handler answering the same ExoML`,
+);
 console.table(rows);
 console.log(
   `campaign (${real ? 'Redis + PostgreSQL' : 'memory + PGlite'}): ${calls} whole calls at concurrency ${connections} in ${f1(campaign.campaignMs / 1000)} s ` +
     `(${f1(campaign.callsPerSecond)} calls/s) vs the same first requests blind in ${f1(campaign.blindMs / 1000)} s: ratio ${campaign.ratio.toFixed(2)} (target <= 1.5), errors ${campaign.errors}`,
 );
-const results = { at: new Date().toISOString(), node: process.version, requests, connections, endpoints: pairs, campaign };
+const results = {
+  at: new Date().toISOString(),
+  node: process.version,
+  requests,
+  connections,
+  endpoints: pairs,
+  campaign,
+};
 await writeFile(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
 if (pairs.some((p) => p.serve.errors > 0) || campaign.errors > 0) process.exitCode = 1;

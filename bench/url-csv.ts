@@ -21,15 +21,37 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/exo-passthru.js', import.meta.url));
 
-const NAMES = ['Riddhi Mittal', 'रिद्धि मित्तल', 'சுரேஷ் குமார்', 'శ్రీనివాస్ రావు', 'ಅನಿತಾ ಶೆಟ್ಟಿ', 'অনিন্দ্য সেন', '"Rao, Suresh"', 'ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ'];
-const STATES = ['Uttar Pradesh', 'Tamil Nadu', 'Telangana', 'Karnataka', 'West Bengal', 'Maharashtra', 'Punjab', 'Orissa'];
+const NAMES = [
+  'Riddhi Mittal',
+  'रिद्धि मित्तल',
+  'சுரேஷ் குமார்',
+  'శ్రీనివాస్ రావు',
+  'ಅನಿತಾ ಶೆಟ್ಟಿ',
+  'অনিন্দ্য সেন',
+  '"Rao, Suresh"',
+  'ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ',
+];
+const STATES = [
+  'Uttar Pradesh',
+  'Tamil Nadu',
+  'Telangana',
+  'Karnataka',
+  'West Bengal',
+  'Maharashtra',
+  'Punjab',
+  'Orissa',
+];
 const AMOUNTS = Array.from({ length: 997 }, (_, i) => `"₹${(1000 + i * 97).toLocaleString('en-IN')}/-"`);
-const DUES = Array.from({ length: 336 }, (_, i) => `${String((i % 28) + 1).padStart(2, '0')}/${String((i % 12) + 1).padStart(2, '0')}/2026`);
+const DUES = Array.from(
+  { length: 336 },
+  (_, i) => `${String((i % 28) + 1).padStart(2, '0')}/${String((i % 12) + 1).padStart(2, '0')}/2026`,
+);
 
 /** Row i: unique id and phone in rotating formats; every 100th row has a bad amount, so rejects are exercised. */
 function row(i: number): string {
   const n = String(6_000_000_000 + i);
-  const phone = i % 4 === 0 ? `+91${n}` : i % 4 === 1 ? `0${n}` : i % 4 === 2 ? `${n.slice(0, 5)} ${n.slice(5)}` : `91-${n}`;
+  const phone =
+    i % 4 === 0 ? `+91${n}` : i % 4 === 1 ? `0${n}` : i % 4 === 2 ? `${n.slice(0, 5)} ${n.slice(5)}` : `91-${n}`;
   const amount = i % 100 === 99 ? 'twelve' : AMOUNTS[i % AMOUNTS.length];
   return `CUST${i},${NAMES[i & 7]},${phone},LN${i},${amount},${DUES[i % DUES.length]},,${STATES[i & 7]},branch ${i % 50}\n`;
 }
@@ -54,18 +76,42 @@ let records = 0;
 for await (const _ of process.stdin.pipe(parse({ bom: true, columns: true, relax_column_count: true }))) records += 1;
 process.stdout.write(JSON.stringify({ rowsRead: records }));`;
 
-type Measure = { rows: number; seconds: number; rowsPerSecond: number; peakRssMb: number; accepted?: number; rejected?: number };
+type Measure = {
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+  peakRssMb: number;
+  accepted?: number;
+  rejected?: number;
+};
 
 type Kind = 'baseline' | 'url' | 'url --sign';
 
 async function measure(kind: Kind, rows: number, v8Flags: string[]): Promise<Measure> {
-  const url = [BIN, '--json', 'url', '--csv', '-', '--seed', 'bench', '--base-url', 'https://bot.example.com', '--out', devNull, '--allow-rejects'];
+  const url = [
+    BIN,
+    '--json',
+    'url',
+    '--csv',
+    '-',
+    '--seed',
+    'bench',
+    '--base-url',
+    'https://bot.example.com',
+    '--out',
+    devNull,
+    '--allow-rejects',
+  ];
   const args =
     kind === 'baseline'
       ? [...v8Flags, '--import', REPORT_RSS, '--input-type=module', '-e', BASELINE]
       : [...v8Flags, '--import', REPORT_RSS, ...url, ...(kind === 'url --sign' ? ['--sign'] : [])];
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', WEBHOOK_KEY: 'bench-secret' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', WEBHOOK_KEY: 'bench-secret' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -80,7 +126,14 @@ async function measure(kind: Kind, rows: number, v8Flags: string[]): Promise<Mea
   if (code !== 0 || rss.length === 0) throw new Error(`${kind} exited ${code}: ${stderr.slice(-2000)}`);
   const summary = JSON.parse(stdout) as { rowsRead: number; accepted?: number; rejected?: number };
   if (summary.rowsRead !== rows) throw new Error(`${kind} read ${summary.rowsRead} rows, expected ${rows}`);
-  return { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: (rss[0] ?? 0) / 1024, accepted: summary.accepted, rejected: summary.rejected };
+  return {
+    rows,
+    seconds,
+    rowsPerSecond: rows / seconds,
+    peakRssMb: (rss[0] ?? 0) / 1024,
+    accepted: summary.accepted,
+    rejected: summary.rejected,
+  };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -115,5 +168,7 @@ for (const [label, flags] of [
 }
 // Informational, not a gate: peak RSS varies by a few MB from run to run and with the machine's RAM.
 for (const { label, full } of results) {
-  console.log(`target peak RSS < 150 MB at ${fmt(rows)} rows (${label}): ${full.peakRssMb < 150 ? 'met' : 'missed'} (${full.peakRssMb.toFixed(1)} MB)`);
+  console.log(
+    `target peak RSS < 150 MB at ${fmt(rows)} rows (${label}): ${full.peakRssMb < 150 ? 'met' : 'missed'} (${full.peakRssMb.toFixed(1)} MB)`,
+  );
 }

@@ -83,7 +83,11 @@ async function measure(kind: 'baseline' | 'validate', dir: string, docs: number)
       ? ['--input-type=module', '-e', BASELINE, dir]
       : [BIN, 'validate', '--strict', join(dir, '*.xml')];
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -92,7 +96,8 @@ async function measure(kind: 'baseline' | 'validate', dir: string, docs: number)
   const seconds = (performance.now() - started) / 1000;
   if (kind === 'baseline') {
     const { documents } = JSON.parse(stdout) as { documents: number };
-    if (code !== 0 || documents !== docs) throw new Error(`baseline exited ${code} after ${documents} documents: ${stderr.slice(-2000)}`);
+    if (code !== 0 || documents !== docs)
+      throw new Error(`baseline exited ${code} after ${documents} documents: ${stderr.slice(-2000)}`);
   } else {
     // --strict: the warnings planted above fail the run (exit 1); the summary names every source.
     const summary = /in (\d+) sources?/.exec(stderr);
@@ -120,7 +125,9 @@ try {
   };
   console.log(`  baseline  fast-xml-parser validate + parse  ${range(runs.baseline)}`);
   console.log(`  validate  exo-passthru validate --strict    ${range(runs.validate)}`);
-  console.log(`  ratio     validate / baseline docs/s (target ≥ 0.5): ${(best(runs.validate) / best(runs.baseline)).toFixed(3)}`);
+  console.log(
+    `  ratio     validate / baseline docs/s (target ≥ 0.5): ${(best(runs.validate) / best(runs.baseline)).toFixed(3)}`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -11,10 +11,15 @@ import { fileURLToPath } from 'node:url';
 const bin = fileURLToPath(new URL('../bin/exo-passthru.js', import.meta.url));
 const env = { ...process.env, REDIS_URL: '', DATABASE_URL: '', DATA_DIR: 'memory' };
 
-const server = spawn(process.execPath, [bin, '--json', 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+const server = spawn(process.execPath, [bin, '--json', 'serve', '--port', '0'], {
+  env,
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
 server.stderr.pipe(process.stderr);
 const lines = createInterface({ input: server.stdout });
-const [first] = (await Promise.race([once(lines, 'line'), once(server, 'exit').then(() => [undefined])])) as [string | undefined];
+const [first] = (await Promise.race([once(lines, 'line'), once(server, 'exit').then(() => [undefined])])) as [
+  string | undefined,
+];
 if (first === undefined) {
   console.error('serve did not start');
   process.exit(1);
@@ -27,7 +32,25 @@ const call = async (args: string[]) => {
   return code ?? 1;
 };
 
-const args = [`${url}/passthru-handler`, '--digits', '1', '--name', 'Riddhi Mittal', '--customer-id', 'cust_123', '--loan-id', 'LOAN12345', '--amount', '15000', '--due-date', '2025-08-11', '--language', 'hi-IN', '--expect', 'dial'];
+const args = [
+  `${url}/passthru-handler`,
+  '--digits',
+  '1',
+  '--name',
+  'Riddhi Mittal',
+  '--customer-id',
+  'cust_123',
+  '--loan-id',
+  'LOAN12345',
+  '--amount',
+  '15000',
+  '--due-date',
+  '2025-08-11',
+  '--language',
+  'hi-IN',
+  '--expect',
+  'dial',
+];
 process.stdout.write(`\n$ exo-passthru simulate ${args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}\n`);
 const code = await call(['simulate', ...args]);
 server.kill('SIGTERM');

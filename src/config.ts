@@ -43,35 +43,57 @@ function url(protocols: readonly string[]): Parse<string> {
     } catch {
       throw new UsageError(`${env} is not a valid URL: "${raw}"`);
     }
-    if (!protocols.includes(parsed.protocol)) throw new UsageError(`${env} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+    if (!protocols.includes(parsed.protocol))
+      throw new UsageError(`${env} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
     return raw;
   };
 }
 
 const httpUrl = url(['http:', 'https:']);
 
-const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+const BYTE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 
 /** `268435456`, `256MB`, `256MiB`, `1g`: binary units, as disk sizes are usually meant here. */
 function byteSize(min: number, max: number): Parse<number> {
   return (raw, env) => {
     const match = /^([0-9]+)\s*([a-z]*)$/i.exec(raw.trim());
     const unit = BYTE_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
-    if (!match || unit === undefined) throw new UsageError(`${env} must be a size such as 268435456, 256MB or 1GB, got "${raw}"`);
+    if (!match || unit === undefined)
+      throw new UsageError(`${env} must be a size such as 268435456, 256MB or 1GB, got "${raw}"`);
     const value = Number(match[1]) * unit;
-    if (value < min || value > max) throw new UsageError(`${env} must be between ${min} and ${max} bytes, got ${value}`);
+    if (value < min || value > max)
+      throw new UsageError(`${env} must be between ${min} and ${max} bytes, got ${value}`);
     return value;
   };
 }
 
 // The schema name is interpolated into SQL (search_path, DDL), so only a plain identifier is accepted.
 const identifier: Parse<string> = (raw, env) => {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw)) throw new UsageError(`${env} must be a plain identifier, got "${raw}"`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw))
+    throw new UsageError(`${env} must be a plain identifier, got "${raw}"`);
   return raw;
 };
 
 export const SETTINGS = {
-  port: { env: 'PORT', flag: '-p, --port <port>', default: 8000, help: 'port to listen on, `0` = any free port', parse: integer(0, 65535) },
+  port: {
+    env: 'PORT',
+    flag: '-p, --port <port>',
+    default: 8000,
+    help: 'port to listen on, `0` = any free port',
+    parse: integer(0, 65535),
+  },
   host: { env: 'HOST', flag: '--host <host>', default: '127.0.0.1', help: 'interface to bind', parse: text },
   baseUrl: {
     env: 'BASE_URL',
@@ -82,8 +104,21 @@ export const SETTINGS = {
     // Action URLs are built as `${baseUrl}/gather-response`.
     parse: (raw, env) => httpUrl(raw, env).replace(/\/+$/, ''),
   },
-  redisUrl: { env: 'REDIS_URL', flag: '--redis-url <url>', default: undefined, defaultDoc: 'in-memory sessions', help: 'Redis for sessions, `redis://…`', parse: url(['redis:', 'rediss:']) },
-  redisPrefix: { env: 'REDIS_PREFIX', flag: '--redis-prefix <prefix>', default: 'exo-passthru:session:', help: 'Redis key prefix of the sessions', parse: text },
+  redisUrl: {
+    env: 'REDIS_URL',
+    flag: '--redis-url <url>',
+    default: undefined,
+    defaultDoc: 'in-memory sessions',
+    help: 'Redis for sessions, `redis://…`',
+    parse: url(['redis:', 'rediss:']),
+  },
+  redisPrefix: {
+    env: 'REDIS_PREFIX',
+    flag: '--redis-prefix <prefix>',
+    default: 'exo-passthru:session:',
+    help: 'Redis key prefix of the sessions',
+    parse: text,
+  },
   databaseUrl: {
     env: 'DATABASE_URL',
     flag: '--database-url <url>',
@@ -92,8 +127,20 @@ export const SETTINGS = {
     help: 'PostgreSQL for call history, `postgres://…`',
     parse: url(['postgres:', 'postgresql:']),
   },
-  databaseSchema: { env: 'DATABASE_SCHEMA', flag: '--database-schema <name>', default: 'public', help: 'PostgreSQL schema', parse: identifier },
-  dataDir: { env: 'DATA_DIR', flag: '--data-dir <dir>', default: '.exo-passthru/pglite', help: "PGlite directory, or 'memory' to keep nothing", parse: text },
+  databaseSchema: {
+    env: 'DATABASE_SCHEMA',
+    flag: '--database-schema <name>',
+    default: 'public',
+    help: 'PostgreSQL schema',
+    parse: identifier,
+  },
+  dataDir: {
+    env: 'DATA_DIR',
+    flag: '--data-dir <dir>',
+    default: '.exo-passthru/pglite',
+    help: "PGlite directory, or 'memory' to keep nothing",
+    parse: text,
+  },
   spoolDir: {
     env: 'SPOOL_DIR',
     flag: '--spool-dir <dir>',
@@ -154,10 +201,35 @@ export const SETTINGS = {
     help: 'when set, webhooks need `?key=` (constant-time compare) or a signed URL',
     parse: text,
   },
-  adminToken: { env: 'ADMIN_TOKEN', flag: '--admin-token <token>', default: undefined, defaultDoc: 'random, loopback only', help: 'bearer token for `/admin/*`', parse: text },
-  sessionTtl: { env: 'SESSION_TTL', flag: '--session-ttl <seconds>', default: 7200, help: 'session lifetime in seconds', parse: integer(1, 30 * 24 * 3600) },
-  brandName: { env: 'BRAND_NAME', flag: '--brand <name>', default: 'Demo Finance', help: 'company named in the greeting', parse: text },
-  botName: { env: 'BOT_NAME', flag: '--bot-name <name>', default: 'Priya', help: 'bot persona named in the greeting', parse: text },
+  adminToken: {
+    env: 'ADMIN_TOKEN',
+    flag: '--admin-token <token>',
+    default: undefined,
+    defaultDoc: 'random, loopback only',
+    help: 'bearer token for `/admin/*`',
+    parse: text,
+  },
+  sessionTtl: {
+    env: 'SESSION_TTL',
+    flag: '--session-ttl <seconds>',
+    default: 7200,
+    help: 'session lifetime in seconds',
+    parse: integer(1, 30 * 24 * 3600),
+  },
+  brandName: {
+    env: 'BRAND_NAME',
+    flag: '--brand <name>',
+    default: 'Demo Finance',
+    help: 'company named in the greeting',
+    parse: text,
+  },
+  botName: {
+    env: 'BOT_NAME',
+    flag: '--bot-name <name>',
+    default: 'Priya',
+    help: 'bot persona named in the greeting',
+    parse: text,
+  },
   promptsDir: {
     env: 'PROMPTS_DIR',
     flag: '--prompts-dir <dir>',

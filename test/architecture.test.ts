@@ -28,14 +28,17 @@ async function sources(): Promise<SourceFile[]> {
       for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
         imports.push({ spec: m[3] ?? '', typeOnly: Boolean(m[2]), dynamic: false });
       }
-      for (const m of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) imports.push({ spec: m[1] ?? '', typeOnly: false, dynamic: false });
-      for (const m of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) imports.push({ spec: m[1] ?? '', typeOnly: false, dynamic: true });
+      for (const m of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm))
+        imports.push({ spec: m[1] ?? '', typeOnly: false, dynamic: false });
+      for (const m of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g))
+        imports.push({ spec: m[1] ?? '', typeOnly: false, dynamic: true });
       return { path: relative(SRC, file).replaceAll('\\', '/'), text, imports };
     }),
   );
 }
 
-const resolveTo = (from: string, spec: string) => (spec.startsWith('.') ? join(from, '..', spec).replaceAll('\\', '/') : spec);
+const resolveTo = (from: string, spec: string) =>
+  spec.startsWith('.') ? join(from, '..', spec).replaceAll('\\', '/') : spec;
 const DRIVERS = ['ioredis', 'pg', '@electric-sql/pglite'];
 const isDriver = (spec: string) => DRIVERS.some((d) => spec === d || spec.startsWith(`${d}/`));
 
@@ -69,14 +72,17 @@ describe('architecture rules', () => {
   it('1. nothing outside cli/ imports cli/', async () => {
     for (const file of await sources()) {
       if (file.path.startsWith('cli/')) continue;
-      for (const imp of file.imports) assert.ok(!resolveTo(file.path, imp.spec).startsWith('cli/'), `${file.path} imports ${imp.spec}`);
+      for (const imp of file.imports)
+        assert.ok(!resolveTo(file.path, imp.spec).startsWith('cli/'), `${file.path} imports ${imp.spec}`);
     }
   });
 
   it('2. exotel/, exoml/ and domain/ are leaves: no I/O modules, no process, no console', async () => {
-    const io = /^(node:)?(fs|fs\/promises|net|http|https|child_process|dgram|tls)$|^(undici|express|ioredis|pg|@electric-sql\/pglite)$/;
+    const io =
+      /^(node:)?(fs|fs\/promises|net|http|https|child_process|dgram|tls)$|^(undici|express|ioredis|pg|@electric-sql\/pglite)$/;
     for (const file of await sources()) {
-      if (!file.path.startsWith('exotel/') && !file.path.startsWith('exoml/') && !file.path.startsWith('domain/')) continue;
+      if (!file.path.startsWith('exotel/') && !file.path.startsWith('exoml/') && !file.path.startsWith('domain/'))
+        continue;
       for (const imp of file.imports) assert.ok(!io.test(imp.spec), `${file.path} imports ${imp.spec}`);
       assert.doesNotMatch(file.text, /\bprocess\.|\bconsole\./, `${file.path} touches process/console`);
     }
@@ -110,7 +116,11 @@ describe('architecture rules', () => {
       if (!file.path.startsWith('cli/commands/')) continue;
       for (const imp of file.imports) {
         const target = resolveTo(file.path, imp.spec);
-        const heavy = imp.spec === 'undici' || imp.spec === 'express' || target.startsWith('server/') || target === 'stores/open.ts';
+        const heavy =
+          imp.spec === 'undici' ||
+          imp.spec === 'express' ||
+          target.startsWith('server/') ||
+          target === 'stores/open.ts';
         assert.ok(!heavy || imp.typeOnly || imp.dynamic, `${file.path} imports ${imp.spec} eagerly`);
       }
     }
@@ -136,7 +146,12 @@ describe('architecture rules', () => {
   it('6. the import graph of src/ has no cycle (type-only and lazy imports count too)', async () => {
     const files = await sources();
     const known = new Set(files.map((file) => file.path));
-    const graph = new Map(files.map((file) => [file.path, file.imports.map((imp) => resolveTo(file.path, imp.spec)).filter((target) => known.has(target))]));
+    const graph = new Map(
+      files.map((file) => [
+        file.path,
+        file.imports.map((imp) => resolveTo(file.path, imp.spec)).filter((target) => known.has(target)),
+      ]),
+    );
     const cycle = findCycle(graph);
     assert.equal(cycle, undefined, `import cycle: ${cycle?.join(' → ')}`);
   });

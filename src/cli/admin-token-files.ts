@@ -25,7 +25,11 @@ function userTokenDir({ env }: Where): string {
 
 function tokenFiles(where: Where, port: number): { local: string; user: string; latest: string } {
   const name = `admin-token-${port}`;
-  return { local: join(where.cwd, '.exo-passthru', name), user: join(userTokenDir(where), name), latest: join(where.cwd, '.exo-passthru', 'admin-token') };
+  return {
+    local: join(where.cwd, '.exo-passthru', name),
+    user: join(userTokenDir(where), name),
+    latest: join(where.cwd, '.exo-passthru', 'admin-token'),
+  };
 }
 
 /** Writes the three files (0600); returns the one named to the user, in the working directory. */
@@ -56,7 +60,10 @@ function portOf(server: URL): number {
  * (never the most recent server's, which may be another server's). `file` names where it came from, or where it
  * was looked for first.
  */
-export async function findAdminToken(where: Where, serverUrl: string): Promise<{ token: string | undefined; file: string | undefined }> {
+export async function findAdminToken(
+  where: Where,
+  serverUrl: string,
+): Promise<{ token: string | undefined; file: string | undefined }> {
   const server = new URL(serverUrl);
   if (!LOOPBACK.test(server.hostname)) return { token: undefined, file: undefined };
   const files = tokenFiles(where, portOf(server));

@@ -13,7 +13,9 @@ const README_CONFIG_END = '<!-- config-table:end -->';
 function cell(text: string): string {
   return text
     .split('`')
-    .map((part, i) => (i % 2 === 1 ? part : part.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')))
+    .map((part, i) =>
+      i % 2 === 1 ? part : part.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
+    )
     .join('`')
     .replaceAll('|', '\\|');
 }
@@ -33,7 +35,15 @@ export function renderReadmeConfigTable(): string {
     const setting: SettingSpec = SETTINGS[key];
     return `| \`${setting.env}\` | ${flagCell(key)} | ${cell(defaultCell(setting))} | ${cell(setting.help)} |`;
   });
-  return [README_CONFIG_START, '', '| setting | flag | default | |', '|---|---|---|---|', ...rows, '', README_CONFIG_END].join('\n');
+  return [
+    README_CONFIG_START,
+    '',
+    '| setting | flag | default | |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+    README_CONFIG_END,
+  ].join('\n');
 }
 
 /** Replace README's generated table (between the markers) with the current one. */

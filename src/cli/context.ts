@@ -27,7 +27,12 @@ export type PickQuestion = { message: string; choices: readonly Choice[] };
 
 export type PromptDeps = {
   /** Ask for DTMF keys; resolves with the keys typed ('' for no input). */
-  keypad: (question: { message: string; numDigits?: number; finishOnKey?: string; timeoutSeconds?: number }) => Promise<string>;
+  keypad: (question: {
+    message: string;
+    numDigits?: number;
+    finishOnKey?: string;
+    timeoutSeconds?: number;
+  }) => Promise<string>;
   /** Pick one of a short list with the arrow keys; resolves with its value. Absent: the command asks for a flag. */
   select?: (question: PickQuestion) => Promise<string>;
   /** Pick one of a long list by typing part of it; resolves with its value. Absent: the command asks for a flag. */

@@ -5,7 +5,12 @@
  */
 import { Option, type Command } from 'commander';
 import type { CustomerField, CustomerInput } from '../exotel/customer.ts';
-import { normalizeCustomer, type NormalizedCustomer, type RejectReason, type RowWarning } from '../customers/normalize-row.ts';
+import {
+  normalizeCustomer,
+  type NormalizedCustomer,
+  type RejectReason,
+  type RowWarning,
+} from '../customers/normalize-row.ts';
 import { UsageError } from '../errors.ts';
 
 const CUSTOMER_FLAGS = [
@@ -14,7 +19,11 @@ const CUSTOMER_FLAGS = [
   { field: 'phone', flag: '--phone <number>', help: 'mobile number' },
   { field: 'amount', flag: '--amount <amount>', help: 'amount due' },
   { field: 'loan_id', flag: '--loan-id <id>', help: 'loan id' },
-  { field: 'due_date', flag: '--due-date <date>', help: 'due date (YYYY-MM-DD, or day first as in India: DD/MM/YYYY, 11-Aug-2025)' },
+  {
+    field: 'due_date',
+    flag: '--due-date <date>',
+    help: 'due date (YYYY-MM-DD, or day first as in India: DD/MM/YYYY, 11-Aug-2025)',
+  },
   { field: 'language_code', flag: '--language <code>', help: 'language code or name (hi, hi-IN, ta-IN, Tamil …)' },
   { field: 'state', flag: '--state <state>', help: 'state (language fallback)' },
 ] as const satisfies ReadonlyArray<{ field: CustomerField; flag: string; help: string }>;
@@ -29,7 +38,8 @@ export type CustomerOptionsText = {
 };
 
 export function addCustomerOptions(command: Command, text: CustomerOptionsText = {}): Command {
-  for (const { field, flag, help } of CUSTOMER_FLAGS) command.addOption(new Option(flag, `${text.prefix ?? ''}${text.help?.[field] ?? help}`));
+  for (const { field, flag, help } of CUSTOMER_FLAGS)
+    command.addOption(new Option(flag, `${text.prefix ?? ''}${text.help?.[field] ?? help}`));
   return command;
 }
 
@@ -71,11 +81,16 @@ export function customerRejected(reason: RejectReason, message: string): UsageEr
 }
 
 function defined(input: CustomerInput): CustomerInput {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined && value !== '')) as CustomerInput;
+  return Object.fromEntries(
+    Object.entries(input).filter(([, value]) => value !== undefined && value !== ''),
+  ) as CustomerInput;
 }
 
 /** defaults < CSV row < flags, normalised the way `url` does; a bad value is a usage error naming its flag. */
-export function resolveCustomer(layers: { defaults: CustomerInput; csv?: CustomerInput; flags: CustomerInput }): { customer: NormalizedCustomer; warnings: RowWarning[] } {
+export function resolveCustomer(layers: { defaults: CustomerInput; csv?: CustomerInput; flags: CustomerInput }): {
+  customer: NormalizedCustomer;
+  warnings: RowWarning[];
+} {
   const merged: CustomerInput = { ...layers.defaults, ...defined(layers.csv ?? {}), ...defined(layers.flags) };
   if (merged.language_code === undefined && merged.state === undefined) merged.language_code = 'en-IN';
   const result = normalizeCustomer(merged);

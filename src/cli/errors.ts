@@ -14,10 +14,14 @@ type Names = { flag: string; env: string };
 
 /** What to check when a setting's value is the likely cause. */
 const SETTING_HINTS: Partial<Record<SettingKey, (names: Names) => string>> = {
-  redisUrl: ({ flag, env }) => `Check ${env} (or ${flag}) and that Redis is running; unset it to keep sessions in memory.`,
-  databaseUrl: ({ flag, env }) => `Check ${env} (or ${flag}) and that PostgreSQL is running; unset it to keep history in embedded PGlite.`,
-  databaseSchema: ({ flag, env }) => `Check ${flag} (or ${env}); serve creates the tables the first time it starts on this database.`,
-  dataDir: ({ flag, env }) => `Check ${env} (or ${flag}): it must be a writable directory that no other process is using, or "memory".`,
+  redisUrl: ({ flag, env }) =>
+    `Check ${env} (or ${flag}) and that Redis is running; unset it to keep sessions in memory.`,
+  databaseUrl: ({ flag, env }) =>
+    `Check ${env} (or ${flag}) and that PostgreSQL is running; unset it to keep history in embedded PGlite.`,
+  databaseSchema: ({ flag, env }) =>
+    `Check ${flag} (or ${env}); serve creates the tables the first time it starts on this database.`,
+  dataDir: ({ flag, env }) =>
+    `Check ${env} (or ${flag}): it must be a writable directory that no other process is using, or "memory".`,
   port: ({ flag }) => `pick another with ${flag} (0 = any free port)`,
   baseUrl: ({ flag }) => `e.g. ${flag} https://bot.example.com`,
 };
@@ -27,7 +31,10 @@ type Wording = { message?: (error: AppError) => string; hint?: (error: AppError)
 /** Library codes whose wording names a command's flags. */
 const CODE_WORDING: Readonly<Record<string, Wording>> = {
   // simulate: a Gather and neither --digits, --no-input nor a terminal to ask on.
-  E_NO_KEYS: { hint: () => 'give the keys with --digits 1 (comma-separated, one group per Gather), or --no-input to let every Gather time out' },
+  E_NO_KEYS: {
+    hint: () =>
+      'give the keys with --digits 1 (comma-separated, one group per Gather), or --no-input to let every Gather time out',
+  },
   // The customer CSV's header (url --csv, simulate --csv); the column map comes from url's --map.
   E_MISSING_COLUMN: { hint: (e) => `${e.hint ?? ''}; name yours with --map ${e.details.field ?? 'field'}=<Header>` },
   E_MAP_NO_COLUMN: { message: (e) => `--map ${e.details.field ?? ''}=${e.details.header ?? ''}: no such column` },

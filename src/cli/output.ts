@@ -35,7 +35,11 @@ export type OutputOptions = {
   env: Readonly<Record<string, string | undefined>>;
 };
 
-function colorLevel(stream: OutStream, env: Readonly<Record<string, string | undefined>>, wanted: boolean): 0 | 1 | 2 | 3 {
+function colorLevel(
+  stream: OutStream,
+  env: Readonly<Record<string, string | undefined>>,
+  wanted: boolean,
+): 0 | 1 | 2 | 3 {
   if (!wanted) return 0;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return 1;
@@ -71,7 +75,10 @@ export function createOutput(options: OutputOptions): Output {
         write(options.stderr, err.dim(error.stack ?? ''));
         let cause: unknown = error.cause;
         while (cause !== undefined) {
-          write(options.stderr, err.dim(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : errorMessage(cause)}`));
+          write(
+            options.stderr,
+            err.dim(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : errorMessage(cause)}`),
+          );
           cause = cause instanceof Error ? cause.cause : undefined;
         }
       } else if (!isAppError(error) && !options.json) {

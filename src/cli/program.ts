@@ -76,7 +76,9 @@ function suggestFlag(program: Command, args: readonly string[], message: string)
     const sub = command.commands.find((c) => c.name() === arg);
     if (sub !== undefined) command = sub;
   }
-  const flags = [...command.options, ...program.options].map((option) => option.long).filter((long): long is string => long !== undefined);
+  const flags = [...command.options, ...program.options]
+    .map((option) => option.long)
+    .filter((long): long is string => long !== undefined);
   const matches = flags.filter((long) => long.startsWith(`${unknown}-`) || long.startsWith(unknown));
   return matches.length === 0 ? undefined : `(Did you mean ${matches.join(' or ')}?)`;
 }
@@ -115,14 +117,21 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
         return EXIT.ok;
       }
-      const suggestion = error.code === 'commander.unknownOption' ? suggestFlag(program, args, error.message) : undefined;
+      const suggestion =
+        error.code === 'commander.unknownOption' ? suggestFlag(program, args, error.message) : undefined;
       if (suggestion !== undefined && !jsonRequested()) io.stderr.write(`${suggestion}\n`);
       if (jsonRequested()) {
         const message = `${error.message.replace(/^error: /, '')}${suggestion ? `\n${suggestion}` : ''}`;
-        createOutput({ stdout: io.stdout, stderr: io.stderr, env: io.env, ...globals(), json: true }).error(new UsageError(message, { hint: 'run with --help for usage' }));
+        createOutput({ stdout: io.stdout, stderr: io.stderr, env: io.env, ...globals(), json: true }).error(
+          new UsageError(message, { hint: 'run with --help for usage' }),
+        );
       }
       return EXIT.usage;
     }

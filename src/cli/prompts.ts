@@ -33,7 +33,8 @@ async function askKeypad(question: KeypadQuestion): Promise<string> {
   };
   const complete = (value: string) =>
     KEYS.test(value) &&
-    ((question.numDigits !== undefined && value.replace(question.finishOnKey || '\u0000', '').length >= question.numDigits) ||
+    ((question.numDigits !== undefined &&
+      value.replace(question.finishOnKey || '\u0000', '').length >= question.numDigits) ||
       (question.finishOnKey !== undefined && question.finishOnKey !== '' && value.endsWith(question.finishOnKey)));
   arm();
   try {
@@ -56,7 +57,8 @@ async function askKeypad(question: KeypadQuestion): Promise<string> {
     return answer.trim();
   } catch (error) {
     if (controller.signal.aborted) return latest.trim();
-    if (error instanceof Error && error.name === 'ExitPromptError') throw new CheckFailedError('the keypad was closed (Ctrl+C): call abandoned', { cause: error });
+    if (error instanceof Error && error.name === 'ExitPromptError')
+      throw new CheckFailedError('the keypad was closed (Ctrl+C): call abandoned', { cause: error });
     throw error;
   } finally {
     clearTimeout(timer);
@@ -68,7 +70,8 @@ async function picked(ask: () => Promise<string>): Promise<string> {
   try {
     return await ask();
   } catch (error) {
-    if (error instanceof Error && error.name === 'ExitPromptError') throw new UsageError('nothing chosen (Ctrl+C)', { cause: error });
+    if (error instanceof Error && error.name === 'ExitPromptError')
+      throw new UsageError('nothing chosen (Ctrl+C)', { cause: error });
     throw error;
   }
 }
@@ -81,12 +84,20 @@ async function askSelect({ message, choices }: PickQuestion): Promise<string> {
 /** Every word typed must appear in the entry's name or description, in any order, ignoring case. */
 function matches(choice: Choice, term: string | undefined): boolean {
   const text = `${choice.name} ${choice.description ?? ''}`.toLowerCase();
-  return (term ?? '').toLowerCase().split(/\s+/).every((word) => text.includes(word));
+  return (term ?? '')
+    .toLowerCase()
+    .split(/\s+/)
+    .every((word) => text.includes(word));
 }
 
 async function askSearch({ message, choices }: PickQuestion): Promise<string> {
   const { search } = await import('@inquirer/prompts');
-  return picked(() => search({ message, source: (term) => choices.filter((c) => matches(c, term)), pageSize: 12 }, { output: process.stderr }));
+  return picked(() =>
+    search(
+      { message, source: (term) => choices.filter((c) => matches(c, term)), pageSize: 12 },
+      { output: process.stderr },
+    ),
+  );
 }
 
 export function createTerminalPrompts(): PromptDeps {

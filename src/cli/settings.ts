@@ -18,7 +18,8 @@ const plain = (text: string) => text.replaceAll('`', '');
 
 export function settingOption(key: SettingKey, wording: SettingText = {}): Option {
   const setting: SettingSpec = SETTINGS[key];
-  const fallback = wording.defaultDoc ?? setting.defaultDoc ?? (setting.default === undefined ? undefined : String(setting.default));
+  const fallback =
+    wording.defaultDoc ?? setting.defaultDoc ?? (setting.default === undefined ? undefined : String(setting.default));
   const help = `${wording.help ?? setting.help} (env ${setting.env}${fallback === undefined ? '' : `, default ${fallback}`})`;
   return new Option(setting.flag, plain(help));
 }

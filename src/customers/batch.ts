@@ -30,7 +30,8 @@ export function createBatch(stream: Writable, limit = 64 * 1024): Batch {
   let inFlight: Promise<void> | undefined;
   const write = (): Promise<void> | undefined => {
     // A chunk in flight may have failed: that error (EPIPE, ENOSPC) is the one to report.
-    if (stream.destroyed) return Promise.reject(stream.errored ?? new Error('output closed before all rows were written'));
+    if (stream.destroyed)
+      return Promise.reject(stream.errored ?? new Error('output closed before all rows were written'));
     const chunk = parts.join('');
     parts = [];
     size = 0;

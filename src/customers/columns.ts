@@ -63,7 +63,10 @@ function displayHeaders(headers: readonly string[]): string {
  * Match the header row; throws UsageError for a mapped column that is not there (E_MAP_NO_COLUMN), a column mapped
  * twice (E_MAP_TWICE) or a missing required column (E_MISSING_COLUMN), with the field and column in `details`.
  */
-export function planColumns(headers: readonly string[], map: ReadonlyMap<CustomerField, string> = new Map()): ColumnPlan {
+export function planColumns(
+  headers: readonly string[],
+  map: ReadonlyMap<CustomerField, string> = new Map(),
+): ColumnPlan {
   const normalized = headers.map(normalizeHeader);
   const used = new Set<number>();
   const fields: Partial<Record<CustomerField, number>> = {};
@@ -71,9 +74,14 @@ export function planColumns(headers: readonly string[], map: ReadonlyMap<Custome
   for (const [field, header] of map) {
     const index = normalized.indexOf(normalizeHeader(header));
     if (index < 0) {
-      throw new UsageError(`no such column "${header}" (mapped to ${field})`, { code: 'E_MAP_NO_COLUMN', hint: `columns: ${displayHeaders(headers)}`, details: { field, header } });
+      throw new UsageError(`no such column "${header}" (mapped to ${field})`, {
+        code: 'E_MAP_NO_COLUMN',
+        hint: `columns: ${displayHeaders(headers)}`,
+        details: { field, header },
+      });
     }
-    if (used.has(index)) throw new UsageError(`column "${header}" is mapped to two fields`, { code: 'E_MAP_TWICE', details: { header } });
+    if (used.has(index))
+      throw new UsageError(`column "${header}" is mapped to two fields`, { code: 'E_MAP_TWICE', details: { header } });
     fields[field] = index;
     used.add(index);
   }
@@ -98,7 +106,12 @@ export function planColumns(headers: readonly string[], map: ReadonlyMap<Custome
   return { headers, fields, extras: planExtras(headers, normalized, used, warnings), warnings };
 }
 
-function planExtras(headers: readonly string[], normalized: readonly string[], used: ReadonlySet<number>, warnings: string[]): ExtraColumn[] {
+function planExtras(
+  headers: readonly string[],
+  normalized: readonly string[],
+  used: ReadonlySet<number>,
+  warnings: string[],
+): ExtraColumn[] {
   const reserved = new Set<string>([...CUSTOMER_FIELDS, ...GENERATED_COLUMNS]);
   const taken = new Set<string>(reserved);
   const extras: ExtraColumn[] = [];
@@ -114,7 +127,8 @@ function planExtras(headers: readonly string[], normalized: readonly string[], u
     const stem = reserved.has(normalizeHeader(base)) ? `input_${base}` : base;
     let name = stem;
     for (let n = 2; taken.has(normalizeHeader(name)); n++) name = `${stem}_${n}`;
-    if (name !== base && header.trim() !== '') warnings.push(`input column "${header}" is carried as "${name}" (name already used)`);
+    if (name !== base && header.trim() !== '')
+      warnings.push(`input column "${header}" is carried as "${name}" (name already used)`);
     taken.add(normalizeHeader(name));
     extras.push({ index, name });
   });
@@ -122,7 +136,10 @@ function planExtras(headers: readonly string[], normalized: readonly string[], u
 }
 
 /** One record's cells → the raw customer fields and the carried cells (in plan.extras order). */
-export function readRecord(cells: readonly string[], plan: ColumnPlan): { raw: Partial<Record<CustomerField, string>>; extras: string[] } {
+export function readRecord(
+  cells: readonly string[],
+  plan: ColumnPlan,
+): { raw: Partial<Record<CustomerField, string>>; extras: string[] } {
   const raw: Partial<Record<CustomerField, string>> = {};
   for (const field of CUSTOMER_FIELDS) {
     const index = plan.fields[field];

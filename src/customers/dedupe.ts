@@ -172,8 +172,13 @@ export function createDeduper(): Deduper {
   const phones = createPhoneSet();
   return {
     claim: (customerId, phone) => {
-      if (ids.has(customerId)) return { duplicate: 'duplicate_customer_id', message: `customer_id ${JSON.stringify(customerId)} already appeared in an accepted row` };
-      if (phones.has(phone)) return { duplicate: 'duplicate_phone', message: `phone ${phone} already appeared in an accepted row` };
+      if (ids.has(customerId))
+        return {
+          duplicate: 'duplicate_customer_id',
+          message: `customer_id ${JSON.stringify(customerId)} already appeared in an accepted row`,
+        };
+      if (phones.has(phone))
+        return { duplicate: 'duplicate_phone', message: `phone ${phone} already appeared in an accepted row` };
       ids.add(customerId);
       phones.add(phone);
       return undefined;

@@ -7,7 +7,12 @@ const CANDIDATES = [',', ';', '\t', '|'] as const;
 export type Delimiter = (typeof CANDIDATES)[number];
 
 /** How the note names it. */
-export const DELIMITER_NAMES: Readonly<Record<Delimiter, string>> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
+export const DELIMITER_NAMES: Readonly<Record<Delimiter, string>> = {
+  ',': 'comma',
+  ';': 'semicolon',
+  '\t': 'tab',
+  '|': 'pipe',
+};
 
 /** The candidate that splits the header line (outside quotes) most often; a comma when none does or on a tie. */
 export function detectDelimiter(headerLine: string): Delimiter {
@@ -15,7 +20,8 @@ export function detectDelimiter(headerLine: string): Delimiter {
   let quoted = false;
   for (const char of headerLine) {
     if (char === '"') quoted = !quoted;
-    else if (!quoted && counts.has(char as Delimiter)) counts.set(char as Delimiter, (counts.get(char as Delimiter) ?? 0) + 1);
+    else if (!quoted && counts.has(char as Delimiter))
+      counts.set(char as Delimiter, (counts.get(char as Delimiter) ?? 0) + 1);
   }
   let best: Delimiter = ',';
   for (const candidate of CANDIDATES) if ((counts.get(candidate) ?? 0) > (counts.get(best) ?? 0)) best = candidate;

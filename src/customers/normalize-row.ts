@@ -4,7 +4,14 @@
  * rejected before anyone is dialled. Pure.
  */
 import { CUSTOMER_FIELD_MAX_LENGTH } from '../domain/customer.ts';
-import { DATE_FORMS, MAX_AMOUNT, parseAmount, parseDueDate, type CustomerField, type CustomerInput } from '../exotel/customer.ts';
+import {
+  DATE_FORMS,
+  MAX_AMOUNT,
+  parseAmount,
+  parseDueDate,
+  type CustomerField,
+  type CustomerInput,
+} from '../exotel/customer.ts';
 import { chooseLanguage, toBcp47 } from '../exotel/language.ts';
 import { normalizeMobileIN } from '../exotel/phone.ts';
 
@@ -26,7 +33,13 @@ export const REJECT_REASONS = [
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
-const WARNING_CODES = ['language_code_invalid', 'language_defaulted', 'url_too_long', 'custom_field_too_large', 'invalid_utf8'] as const;
+const WARNING_CODES = [
+  'language_code_invalid',
+  'language_defaulted',
+  'url_too_long',
+  'custom_field_too_large',
+  'invalid_utf8',
+] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
 export type RowWarning = { code: WarningCode; message: string };
@@ -37,9 +50,16 @@ export type RowWarning = { code: WarningCode; message: string };
 export type Rejection = { reason: RejectReason; message: string };
 
 /** Customer fields as they go on the wire: plain strings, absent fields omitted. */
-export type NormalizedCustomer = CustomerInput & { customer_id: string; customer_name: string; phone: string; language_code: string };
+export type NormalizedCustomer = CustomerInput & {
+  customer_id: string;
+  customer_name: string;
+  phone: string;
+  language_code: string;
+};
 
-export type NormalizeResult = { ok: true; customer: NormalizedCustomer; warnings: RowWarning[] } | ({ ok: false } & Rejection);
+export type NormalizeResult =
+  | { ok: true; customer: NormalizedCustomer; warnings: RowWarning[] }
+  | ({ ok: false } & Rejection);
 
 // Length limits: the table `serve` truncates to (src/domain/customer.ts), so a URL written here round-trips intact.
 // A plain ASCII value no longer than the shortest limit needs no further check.
@@ -61,9 +81,11 @@ function cleanText(field: CustomerField, raw: string | undefined): string | unde
   if (raw === undefined || (raw.length <= SHORTEST_LIMIT && PLAIN.test(raw))) return raw;
   const value = raw.replace(/\s+/gu, ' ').trim().normalize('NFC');
   if (value === '') return undefined;
-  if (FORBIDDEN.test(value) || !value.isWellFormed()) return { reason: 'control_characters', message: `${field} contains control characters` };
+  if (FORBIDDEN.test(value) || !value.isWellFormed())
+    return { reason: 'control_characters', message: `${field} contains control characters` };
   const max = CUSTOMER_FIELD_MAX_LENGTH[field];
-  if (max !== undefined && value.length > max) return { reason: 'field_too_long', message: `${field} is ${value.length} characters (at most ${max})` };
+  if (max !== undefined && value.length > max)
+    return { reason: 'field_too_long', message: `${field} is ${value.length} characters (at most ${max})` };
   return value;
 }
 
@@ -77,24 +99,45 @@ const short = (value: string) => JSON.stringify(value.length > 40 ? `${value.sli
 function checkAmount(raw: string): { ok: true; value: string } | ({ ok: false } & Rejection) {
   const amount = parseAmount(raw);
   if (!amount.ok) {
-    const why = { amount_not_positive: 'is not positive', amount_not_numeric: 'is not a number', amount_too_large: `is above ${MAX_AMOUNT}` }[amount.reason];
+    const why = {
+      amount_not_positive: 'is not positive',
+      amount_not_numeric: 'is not a number',
+      amount_too_large: `is above ${MAX_AMOUNT}`,
+    }[amount.reason];
     return { ok: false, reason: amount.reason, message: `amount ${short(raw)} ${why}` };
   }
   return { ok: true, value: formatAmount(amount.value) };
 }
 
-function chooseRowLanguage(code: string | undefined, state: string | undefined): { value: string; warning?: RowWarning } {
+function chooseRowLanguage(
+  code: string | undefined,
+  state: string | undefined,
+): { value: string; warning?: RowWarning } {
   const choice = chooseLanguage(code, state);
   const value = toBcp47(choice.code);
   if (choice.source === 'default') {
     const why = choice.warning ?? 'no language_code or state';
     return { value, warning: { code: 'language_defaulted', message: `${why}; language en-IN` } };
   }
-  if (choice.warning) return { value, warning: { code: 'language_code_invalid', message: `${choice.warning}; language ${value} from state` } };
+  if (choice.warning)
+    return {
+      value,
+      warning: { code: 'language_code_invalid', message: `${choice.warning}; language ${value} from state` },
+    };
   return { value };
 }
 
-const TEXT_FIELDS = ['customer_id', 'customer_name', 'phone', 'loan_id', 'amount', 'due_date', 'language_code', 'state', 'temp_call_id'] as const;
+const TEXT_FIELDS = [
+  'customer_id',
+  'customer_name',
+  'phone',
+  'loan_id',
+  'amount',
+  'due_date',
+  'language_code',
+  'state',
+  'temp_call_id',
+] as const;
 
 function rejectAll(problems: readonly Rejection[]): { ok: false } & Rejection {
   const [first] = problems;
@@ -116,15 +159,20 @@ export function normalizeCustomer(raw: Readonly<CustomerInput>): NormalizeResult
     } else if (result !== undefined) clean[field] = result;
   }
   const { customer_id: id, customer_name: name } = clean;
-  if (id === undefined && !bad.has('customer_id')) problems.push({ reason: 'missing_customer_id', message: 'customer_id is empty' });
-  if (name === undefined && !bad.has('customer_name')) problems.push({ reason: 'missing_name', message: 'customer_name is empty' });
+  if (id === undefined && !bad.has('customer_id'))
+    problems.push({ reason: 'missing_customer_id', message: 'customer_id is empty' });
+  if (name === undefined && !bad.has('customer_name'))
+    problems.push({ reason: 'missing_name', message: 'customer_name is empty' });
   let phone: string | undefined;
   if (clean.phone === undefined) {
     if (!bad.has('phone')) problems.push({ reason: 'missing_phone', message: 'phone is empty' });
   } else {
     phone = normalizeMobileIN(clean.phone);
     if (phone === undefined) {
-      problems.push({ reason: 'phone_invalid', message: `phone ${short(clean.phone)} is not an Indian mobile (10 digits from 6-9, optional 0/91/+91)` });
+      problems.push({
+        reason: 'phone_invalid',
+        message: `phone ${short(clean.phone)} is not an Indian mobile (10 digits from 6-9, optional 0/91/+91)`,
+      });
     }
   }
   let amount: string | undefined;
@@ -137,7 +185,11 @@ export function normalizeCustomer(raw: Readonly<CustomerInput>): NormalizeResult
   if (clean.due_date !== undefined) {
     const parsed = parseDueDate(clean.due_date);
     if (parsed.ok) due = parsed.value;
-    else problems.push({ reason: 'date_invalid', message: `due_date ${short(clean.due_date)} is not a real date (${DATE_FORMS})` });
+    else
+      problems.push({
+        reason: 'date_invalid',
+        message: `due_date ${short(clean.due_date)} is not a real date (${DATE_FORMS})`,
+      });
   }
   if (problems.length > 0 || id === undefined || name === undefined || phone === undefined) return rejectAll(problems);
   const customer: NormalizedCustomer = { customer_id: id, customer_name: name, phone, language_code: '' };
@@ -151,7 +203,10 @@ export function normalizeCustomer(raw: Readonly<CustomerInput>): NormalizeResult
   if (clean.state !== undefined) customer.state = clean.state;
   if (clean.temp_call_id !== undefined) customer.temp_call_id = clean.temp_call_id;
   if (name.includes('\uFFFD') || clean.state?.includes('\uFFFD')) {
-    warnings.push({ code: 'invalid_utf8', message: 'U+FFFD in the name or state (bytes that are not UTF-8): is the file really UTF-8?' });
+    warnings.push({
+      code: 'invalid_utf8',
+      message: 'U+FFFD in the name or state (bytes that are not UTF-8): is the file really UTF-8?',
+    });
   }
   return { ok: true, customer, warnings };
 }

@@ -14,7 +14,10 @@ export const URL_WARN_LENGTH = 2000;
 /** §10.3: warn when the encoded CustomField exceeds about 1 KB. */
 export const CUSTOM_FIELD_WARN_BYTES = 1024;
 
-export type UrlAuth = { kind: 'none' } | { kind: 'key'; key: string } | { kind: 'signed'; secret: string; expiresAt: Date };
+export type UrlAuth =
+  | { kind: 'none' }
+  | { kind: 'key'; key: string }
+  | { kind: 'signed'; secret: string; expiresAt: Date };
 
 export type BaseUrl = { base: string; warning: string | undefined };
 
@@ -33,7 +36,10 @@ export function resolveBaseUrl(raw: string, source: string): BaseUrl {
     throw new UsageError(`${source} must be a plain origin and path, without query, fragment or credentials`);
   }
   const base = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
-  const warning = parsed.protocol === 'http:' ? `${source} ${base} is not https: Exotel must call your bot over https (§10.3)` : undefined;
+  const warning =
+    parsed.protocol === 'http:'
+      ? `${source} ${base} is not https: Exotel must call your bot over https (§10.3)`
+      : undefined;
   return { base, warning };
 }
 

@@ -11,7 +11,14 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../errors.ts';
 import { createRecordLimit } from './record-limit.ts';
-import { createRunState, type Item, type PipelineOptions, type RunState, type Skipped, type UrlSummary } from './run-state.ts';
+import {
+  createRunState,
+  type Item,
+  type PipelineOptions,
+  type RunState,
+  type Skipped,
+  type UrlSummary,
+} from './run-state.ts';
 
 export type { LineWarning, PipelineOptions, Sink, UrlSummary } from './run-state.ts';
 
@@ -82,7 +89,9 @@ export async function runUrlPipeline(options: PipelineOptions): Promise<UrlSumma
   }
   if (failure !== undefined) throw failure;
   if (!state.started()) {
-    throw new UsageError('the CSV is empty: expected a header row', { hint: 'the first line names the columns, e.g. customer_id,name,phone,amount' });
+    throw new UsageError('the CSV is empty: expected a header row', {
+      hint: 'the first line names the columns, e.g. customer_id,name,phone,amount',
+    });
   }
   return state.summary(clock() - started, limit.bytes());
 }

@@ -45,12 +45,18 @@ export function createCustomerProcessor(options: ProcessorOptions): CustomerProc
       const passthruUrl = buildUrl(customer);
       const customField = encodeCustomField(customer);
       if (passthruUrl.length > URL_WARN_LENGTH) {
-        warnings.push({ code: 'url_too_long', message: `passthru_url is ${passthruUrl.length} characters (over ${URL_WARN_LENGTH})` });
+        warnings.push({
+          code: 'url_too_long',
+          message: `passthru_url is ${passthruUrl.length} characters (over ${URL_WARN_LENGTH})`,
+        });
       }
       // A UTF-16 unit is at most 3 bytes of UTF-8: a short value needs no byte count.
       const bytes = customField.length * 3 > CUSTOM_FIELD_WARN_BYTES ? Buffer.byteLength(customField, 'utf8') : 0;
       if (bytes > CUSTOM_FIELD_WARN_BYTES) {
-        warnings.push({ code: 'custom_field_too_large', message: `custom_field is ${bytes} bytes (over ${CUSTOM_FIELD_WARN_BYTES})` });
+        warnings.push({
+          code: 'custom_field_too_large',
+          message: `custom_field is ${bytes} bytes (over ${CUSTOM_FIELD_WARN_BYTES})`,
+        });
       }
       return { ok: true, customer, passthruUrl, customField, warnings };
     },

@@ -13,7 +13,13 @@ import type { RejectReason, RowWarning, WarningCode } from './normalize-row.ts';
 import type { UrlAuth } from './passthru-url.ts';
 import { createCustomerProcessor } from './row-processor.ts';
 import type { OversizedRecord } from './record-limit.ts';
-import { createRejectFormatter, createRowFormatter, type OutputFormat, type RejectFormatter, type RowFormatter } from './writers.ts';
+import {
+  createRejectFormatter,
+  createRowFormatter,
+  type OutputFormat,
+  type RejectFormatter,
+  type RowFormatter,
+} from './writers.ts';
 
 /**
  * Where rows go. `close` finishes the writing and keeps the result (it throws if the writing failed);
@@ -123,7 +129,10 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
   const start = async (cells: string[]) => {
     const current = planColumns(cells, options.map);
     options.onHeader?.(current);
-    const formatter = createRowFormatter(options.format, current.extras.map((e) => e.name));
+    const formatter = createRowFormatter(
+      options.format,
+      current.extras.map((e) => e.name),
+    );
     const sink = await options.openOutput();
     let rejectSink: Sink | undefined;
     try {
@@ -170,7 +179,8 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
     const message = `${code}: ${item.skipped?.message ?? 'unreadable record'}`;
     if (plan === undefined) throw new UsageError(`cannot read the CSV header row: ${message}`);
     counts.rowsRead += 1;
-    if (FATAL_CSV.has(code)) truncated = `parsing stopped at line ${line} (${code}: an unclosed quote?); later rows were not read`;
+    if (FATAL_CSV.has(code))
+      truncated = `parsing stopped at line ${line} (${code}: an unclosed quote?); later rows were not read`;
     reject(line, 'csv_malformed', message, []);
   };
 

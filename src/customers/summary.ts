@@ -13,7 +13,10 @@ function byKey(counts: Readonly<Record<string, number | undefined>>): string {
 
 export function formatSummaryText(summary: UrlSummary): string {
   const seconds = (summary.elapsedMs / 1000).toFixed(2);
-  const parts = [`${count(summary.rowsRead)} rows read in ${seconds} s (${count(summary.rowsPerSecond)} rows/s)`, `${count(summary.accepted)} accepted`];
+  const parts = [
+    `${count(summary.rowsRead)} rows read in ${seconds} s (${count(summary.rowsPerSecond)} rows/s)`,
+    `${count(summary.accepted)} accepted`,
+  ];
   const rejected = byKey(summary.rejectedByReason);
   parts.push(summary.rejected > 0 ? `${count(summary.rejected)} rejected (${rejected})` : '0 rejected');
   if (summary.warnings > 0) parts.push(`${count(summary.warnings)} warnings (${byKey(summary.warningsByCode)})`);

@@ -60,7 +60,11 @@ export function outputColumns(extraNames: readonly string[]): string[] {
 }
 
 /** One accepted row as the JSON object of ndjson/json output: customer fields present, carried columns, the two generated ones. */
-export function outputRecord(row: AcceptedCustomer, extras: readonly string[], extraNames: readonly string[]): Record<string, string> {
+export function outputRecord(
+  row: AcceptedCustomer,
+  extras: readonly string[],
+  extraNames: readonly string[],
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const field of CUSTOMER_FIELDS) {
     const value = row.customer[field];
@@ -93,7 +97,11 @@ export function createRowFormatter(format: OutputFormat, extraNames: readonly st
       };
     }
     case 'ndjson':
-      return { start: () => '', row: (row, extras) => `${JSON.stringify(outputRecord(row, extras, extraNames))}\n`, end: () => '' };
+      return {
+        start: () => '',
+        row: (row, extras) => `${JSON.stringify(outputRecord(row, extras, extraNames))}\n`,
+        end: () => '',
+      };
     case 'json': {
       let first = true;
       return {

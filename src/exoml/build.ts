@@ -50,14 +50,20 @@ export type Verb = SayVerb | PlayVerb | GatherVerb | DialVerb | RecordVerb | Red
  * XML 1.0 forbids most C0 controls, U+FFFE/U+FFFF and lone surrogates even when escaped; drop them so hostile
  * input cannot make the document ill-formed.
  */
-const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID_XML_CHARS =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function escapeText(value: string): string {
   return value.replace(INVALID_XML_CHARS, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export function escapeAttribute(value: string): string {
-  return escapeText(value).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
+  return escapeText(value)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
 }
 
 type AttrValue = string | number | boolean | undefined;
@@ -71,7 +77,12 @@ function attributes(attrs: Readonly<Record<string, AttrValue>>): string {
   return out;
 }
 
-function element(name: string, attrs: Readonly<Record<string, AttrValue>>, text: string | undefined, indent: string): string {
+function element(
+  name: string,
+  attrs: Readonly<Record<string, AttrValue>>,
+  text: string | undefined,
+  indent: string,
+): string {
   const open = `${indent}<${name}${attributes(attrs)}`;
   return text === undefined ? `${open}/>` : `${open}>${escapeText(text)}</${name}>`;
 }

@@ -12,7 +12,12 @@
  */
 export type Severity = 'error' | 'warning' | 'info';
 
-export type CodeInfo = { readonly code: string; readonly severity: Severity; readonly title: string; readonly hint: string };
+export type CodeInfo = {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly hint: string;
+};
 
 export type CodeGroup = { readonly prefix: string; readonly title: string };
 
@@ -32,27 +37,51 @@ const w = (code: string, title: string, hint: string): CodeInfo => ({ code, seve
 const i = (code: string, title: string, hint: string): CodeInfo => ({ code, severity: 'info', title, hint });
 
 export const CODES = [
-  e('EXO001', 'not well-formed XML', 'escape & < > in text and attributes (&amp; &lt; &gt;); close every element; one root element'),
+  e(
+    'EXO001',
+    'not well-formed XML',
+    'escape & < > in text and attributes (&amp; &lt; &gt;); close every element; one root element',
+  ),
   e('EXO002', 'not valid UTF-8', 'save the file as UTF-8; ExoML is always UTF-8'),
   e('EXO003', 'declared encoding is not UTF-8', 'write <?xml version="1.0" encoding="UTF-8"?>'),
   e('EXO004', 'byte-order mark at the start', 'save as UTF-8 without BOM'),
   e('EXO005', 'whitespace before the XML declaration', 'the document must start with <?xml'),
-  e('EXO006', 'DOCTYPE is not allowed', 'remove the <!DOCTYPE>: ExoML has no DTD, and DTD entities are an entity-expansion attack'),
+  e(
+    'EXO006',
+    'DOCTYPE is not allowed',
+    'remove the <!DOCTYPE>: ExoML has no DTD, and DTD entities are an entity-expansion attack',
+  ),
   e('EXO007', 'document too large', 'an ExoML response is a few verbs; keep it under 1 MiB'),
   e('EXO008', 'elements nested too deep', 'ExoML nests at most Response > Gather > Say; flatten the document'),
   e('EXO009', 'binary data, not XML', 'the body contains NUL bytes: is this an audio file or a compressed response?'),
   e('EXO010', 'empty document', 'return <Response>…</Response>'),
-  i('EXO011', 'no XML declaration', 'Exotel reads the document as UTF-8 without one; <?xml version="1.0" encoding="UTF-8"?> says so'),
+  i(
+    'EXO011',
+    'no XML declaration',
+    'Exotel reads the document as UTF-8 without one; <?xml version="1.0" encoding="UTF-8"?> says so',
+  ),
 
   e('EXO101', 'root element is not <Response>', 'wrap the verbs in <Response>…</Response>'),
-  e('EXO102', 'element name has the wrong case', 'ExoML names are case-sensitive: Response, Say, Play, Gather, Dial, Number, Record, Redirect, Hangup'),
+  e(
+    'EXO102',
+    'element name has the wrong case',
+    'ExoML names are case-sensitive: Response, Say, Play, Gather, Dial, Number, Record, Redirect, Hangup',
+  ),
   e('EXO103', 'unknown element', 'allowed: Say, Play, Gather, Dial, Number, Record, Redirect, Hangup'),
   e('EXO104', '<Pause> is a TwiML extra', 'Exotel documents no <Pause>; remove it or pass --allow-twiml-extras'),
-  e('EXO105', 'element not allowed here', 'Response holds verbs; Gather holds only Say and Play; Dial holds only Number'),
+  e(
+    'EXO105',
+    'element not allowed here',
+    'Response holds verbs; Gather holds only Say and Play; Dial holds only Number',
+  ),
   e('EXO106', 'element cannot have child elements', 'only Response, Gather and Dial have children'),
   e('EXO107', 'text where none is allowed', 'only Say, Play, Redirect, Number and Dial carry text'),
   e('EXO108', 'Dial needs one number', '<Dial> holds either one number as text or one or more <Number> elements'),
-  w('EXO109', 'SSML outside the documented subset', 'Exotel documents <say-as> and <break> inside <Say>; other SSML may be spoken aloud or dropped'),
+  w(
+    'EXO109',
+    'SSML outside the documented subset',
+    'Exotel documents <say-as> and <break> inside <Say>; other SSML may be spoken aloud or dropped',
+  ),
 
   e('EXO201', 'attribute not allowed on this element', 'see the attribute list per verb in docs/exoml-codes.md'),
   e('EXO202', 'voice must be man or woman', 'use woman/man'),
@@ -71,35 +100,63 @@ export const CODES = [
   e('EXO215', 'value not one of the allowed choices', 'see the allowed values in the message'),
   e('EXO216', 'Pause length must be an integer ≥ 1', 'length is in seconds'),
 
-  i('EXO301', 'relative URL', 'Exotel resolves it against the request URL (its own examples do); an absolute https:// URL survives a move'),
+  i(
+    'EXO301',
+    'relative URL',
+    'Exotel resolves it against the request URL (its own examples do); an absolute https:// URL survives a move',
+  ),
   e('EXO302', 'not an http(s) URL', 'give an absolute http:// or https:// URL'),
   w('EXO303', 'audio URL is not .wav or .mp3', 'Exotel plays WAV (8 kHz mono 16-bit PCM) or MP3'),
 
   e('EXO401', 'Say text is empty', 'give <Say> something to speak, or remove it'),
   e('EXO402', 'Say text longer than 4096 characters', 'split the text into several <Say> verbs'),
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint names the placeholder syntaxes literally.
-  w('EXO403', 'template placeholder left in the text', 'the template was not rendered: {{name}}, ${name} or {name} is spoken aloud'),
+  w(
+    'EXO403',
+    'template placeholder left in the text',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint names the placeholder syntaxes literally.
+    'the template was not rendered: {{name}}, ${name} or {name} is spoken aloud',
+  ),
   w('EXO404', 'undefined / NaN / [object Object] in the text', 'a missing value was interpolated into the text'),
 
   w('EXO501', 'unreachable verbs', 'nothing after <Hangup/> or <Redirect> runs; move or remove it'),
-  w('EXO502', 'Gather without a prompt', 'nest a <Say> or <Play> in <Gather> so the caller hears the menu while keys are collected'),
+  w(
+    'EXO502',
+    'Gather without a prompt',
+    'nest a <Say> or <Play> in <Gather> so the caller hears the menu while keys are collected',
+  ),
   w('EXO503', 'Gather waits only for the timeout', 'set numDigits (e.g. 1) or finishOnKey (e.g. #)'),
-  i('EXO504', 'Dial without callerId', 'Exotel shows your ExoPhone (the documented default); set callerId to say so explicitly'),
+  i(
+    'EXO504',
+    'Dial without callerId',
+    'Exotel shows your ExoPhone (the documented default); set callerId to say so explicitly',
+  ),
   i('EXO505', 'no terminal verb', 'the call ends after the last verb (documented); <Hangup/> says so explicitly'),
-  i('EXO506', 'Gather without action', 'the digits go to the current URL (the documented default); an action says where explicitly'),
+  i(
+    'EXO506',
+    'Gather without action',
+    'the digits go to the current URL (the documented default); an action says where explicitly',
+  ),
   w('EXO507', 'loop="0" outside a Gather repeats forever', 'only the caller hanging up ends it; use a finite loop'),
 
   e('EXO601', 'not a JSON object', 'the dynamic URL must answer with one JSON object'),
   e('EXO602', 'unknown key', 'Exotel rejects the response when a key is unknown; remove it'),
   e('EXO603', 'prompt needs exactly one of text or audio_url', '{"text": "…"} or {"audio_url": "https://…"}'),
   e('EXO604', 'max_input_digits must be an integer ≥ 1', '"max_input_digits": 1 for a one-key menu'),
-  w('EXO605', 'max_input_digits absent or 0', 'absent: Exotel waits for up to 255 digits; 0 is undocumented; set it explicitly, e.g. 1'),
+  w(
+    'EXO605',
+    'max_input_digits absent or 0',
+    'absent: Exotel waits for up to 255 digits; 0 is undocumented; set it explicitly, e.g. 1',
+  ),
   e('EXO606', 'finish_on_key invalid', 'one of 0-9 * # or ""'),
   e('EXO607', 'input_timeout must be an integer 1–60', 'seconds, e.g. 5'),
   e('EXO608', 'repeat_menu must be an integer ≥ 0', 'how many times the prompt is replayed on no input'),
   e('EXO609', 'not an absolute http(s) URL', 'give an absolute http:// or https:// URL'),
   e('EXO610', 'value has the wrong type', 'see the expected type in the message'),
-  e('EXO611', 'destination.numbers must be a non-empty array of phone numbers', '{"destination": {"numbers": ["+919812345678"]}}'),
+  e(
+    'EXO611',
+    'destination.numbers must be a non-empty array of phone numbers',
+    '{"destination": {"numbers": ["+919812345678"]}}',
+  ),
   e('EXO612', 'value not one of the allowed choices', 'see the allowed values in the message'),
   e('EXO613', 'duration must be a positive integer', 'seconds, e.g. 45'),
   w('EXO614', 'max_ringing_duration over 60 s', 'implementers report that Exotel caps ringing at 60 s'),
@@ -107,13 +164,25 @@ export const CODES = [
   e('EXO616', 'required key missing', 'see the key in the message'),
   e('EXO617', 'outgoing_phone_number is not a phone number', 'the ExoPhone that dials out: +91XXXXXXXXXX'),
   e('EXO621', 'Greeting body is empty', 'answer with the text to speak, or audio URLs one per line'),
-  e('EXO622', 'Greeting body is markup, not plain text', 'Exotel speaks the body as it is: send plain text, not XML or JSON'),
-  e('EXO623', 'Greeting body mixes audio URLs and text', 'either text to speak, or only http(s) audio URLs, one per line'),
+  e(
+    'EXO622',
+    'Greeting body is markup, not plain text',
+    'Exotel speaks the body as it is: send plain text, not XML or JSON',
+  ),
+  e(
+    'EXO623',
+    'Greeting body mixes audio URLs and text',
+    'either text to speak, or only http(s) audio URLs, one per line',
+  ),
   w('EXO624', 'Greeting text longer than 4096 characters', 'keep the greeting short; split it across applets'),
 
   e('EXO701', 'HTTP status is not 2xx', 'the dynamic URL must answer 200'),
   e('EXO702', 'HTTP redirect', 'Exotel does not follow redirects: serve the document at the configured URL'),
-  e('EXO703', 'wrong Content-Type', 'ExoML: text/xml or application/xml; Gather/Connect: application/json; Greeting: text/plain'),
+  e(
+    'EXO703',
+    'wrong Content-Type',
+    'ExoML: text/xml or application/xml; Gather/Connect: application/json; Greeting: text/plain',
+  ),
   e('EXO704', 'HEAD and GET headers differ', 'answer HEAD with exactly the headers of GET (Greeting URLs)'),
 ] as const satisfies readonly CodeInfo[];
 

@@ -28,7 +28,8 @@ export type ElementSpec = {
   extra?: boolean;
 };
 
-const int = (code: Code, min: number, max?: number): AttrType => (max === undefined ? { kind: 'int', code, min } : { kind: 'int', code, min, max });
+const int = (code: Code, min: number, max?: number): AttrType =>
+  max === undefined ? { kind: 'int', code, min } : { kind: 'int', code, min, max };
 const url: AttrType = { kind: 'url' };
 const method: AttrType = { kind: 'method' };
 const bool: AttrType = { kind: 'bool' };

@@ -2,7 +2,15 @@
 import { codeInfo, type Code, type Severity } from './codes.ts';
 import type { Position } from './position.ts';
 
-export type Finding = { code: string; severity: Severity; message: string; hint?: string; line: number; column: number; path: string };
+export type Finding = {
+  code: string;
+  severity: Severity;
+  message: string;
+  hint?: string;
+  line: number;
+  column: number;
+  path: string;
+};
 
 export type { Position } from './position.ts';
 
@@ -14,7 +22,9 @@ export function finding(code: Code, message: string, at: Position, path: string,
 
 /** Sort by line, then column, then code (stable for equal positions). */
 export function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort((a, b) => a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return findings.sort(
+    (a, b) => a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
 }
 
 /**

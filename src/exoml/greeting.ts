@@ -41,9 +41,23 @@ export function checkGreeting(body: string, loc: Locator): Finding[] {
   }
   const stray = lines.find((l) => urlShape(l.text) !== 'absolute');
   if (stray) {
-    return [finding('EXO623', `line ${stray.index + 1} is text, but other lines are audio URLs`, loc.at(stray.offset), `$[${stray.index}]`)];
+    return [
+      finding(
+        'EXO623',
+        `line ${stray.index + 1} is text, but other lines are audio URLs`,
+        loc.at(stray.offset),
+        `$[${stray.index}]`,
+      ),
+    ];
   }
   return urls
     .filter((l) => !isAudioPath(l.text))
-    .map((l) => finding('EXO303', `audio URL ${JSON.stringify(l.text.slice(0, 80))} does not end in .wav or .mp3`, loc.at(l.offset), `$[${l.index}]`));
+    .map((l) =>
+      finding(
+        'EXO303',
+        `audio URL ${JSON.stringify(l.text.slice(0, 80))} does not end in .wav or .mp3`,
+        loc.at(l.offset),
+        `$[${l.index}]`,
+      ),
+    );
 }

@@ -38,15 +38,29 @@ export function checkResponseMeta(kind: SurfaceKind, meta: ResponseMeta): Findin
   if (status === undefined || (status >= 200 && status < 300)) {
     const expected = EXPECTED[kind];
     const type = mediaType(meta.contentType);
-    const shown = meta.contentType === undefined || meta.contentType === '' ? 'no Content-Type' : `Content-Type "${meta.contentType}"`;
+    const shown =
+      meta.contentType === undefined || meta.contentType === ''
+        ? 'no Content-Type'
+        : `Content-Type "${meta.contentType}"`;
     if (!expected.includes(type)) {
       out.push(finding('EXO703', `${shown}; expected ${expected.join(' or ')}`, AT, 'http.content-type'));
     } else if (kind === 'greeting' && meta.contentType?.trim() !== 'text/plain') {
-      out.push(finding('EXO703', `${shown}; a Greeting URL must send exactly "text/plain" and nothing else`, AT, 'http.content-type'));
+      out.push(
+        finding(
+          'EXO703',
+          `${shown}; a Greeting URL must send exactly "text/plain" and nothing else`,
+          AT,
+          'http.content-type',
+        ),
+      );
     }
   }
-  if (meta.head !== undefined && (meta.head.status !== meta.status || (meta.head.contentType ?? '') !== (meta.contentType ?? ''))) {
-    const show = (m: { status?: number; contentType?: string }) => `${m.status ?? '?'} ${m.contentType ?? '(no Content-Type)'}`;
+  if (
+    meta.head !== undefined &&
+    (meta.head.status !== meta.status || (meta.head.contentType ?? '') !== (meta.contentType ?? ''))
+  ) {
+    const show = (m: { status?: number; contentType?: string }) =>
+      `${m.status ?? '?'} ${m.contentType ?? '(no Content-Type)'}`;
     out.push(finding('EXO704', `HEAD answered ${show(meta.head)}, GET answered ${show(meta)}`, AT, 'http.head'));
   }
   return out;

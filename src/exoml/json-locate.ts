@@ -6,7 +6,10 @@
 import type { Position } from './finding.ts';
 import { createPositionLookup } from './position.ts';
 
-export type Locator = ((path: readonly string[]) => Position) & { fromParseError: (message: string) => Position; at: (offset: number) => Position };
+export type Locator = ((path: readonly string[]) => Position) & {
+  fromParseError: (message: string) => Position;
+  at: (offset: number) => Position;
+};
 
 export function createLocator(text: string): Locator {
   const at = createPositionLookup(text);

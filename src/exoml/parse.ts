@@ -78,10 +78,12 @@ const parser = new XMLParser({
 function decode(input: string | Uint8Array): { text: string } | ParseIssue {
   if (typeof input === 'string') {
     const nul = input.indexOf('\u0000');
-    if (nul >= 0) return { problem: 'binary', message: 'the document contains NUL characters (binary data?)', line: 1, column: 1 };
+    if (nul >= 0)
+      return { problem: 'binary', message: 'the document contains NUL characters (binary data?)', line: 1, column: 1 };
     return { text: input };
   }
-  if (input.includes(0)) return { problem: 'binary', message: 'the document contains NUL bytes: binary data, not XML', line: 1, column: 1 };
+  if (input.includes(0))
+    return { problem: 'binary', message: 'the document contains NUL bytes: binary data, not XML', line: 1, column: 1 };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input) };
   } catch {
@@ -111,7 +113,9 @@ function toTree(raw: RawNode, offsetBase: number, position: ParsedExoml['positio
   };
   const rootName = nameOf(raw) ?? '';
   const root = make(raw, rootName, '', 1);
-  const stack: Array<{ node: ExomlNode; content: RawNode[] }> = [{ node: root, content: (raw[rootName] ?? []) as RawNode[] }];
+  const stack: Array<{ node: ExomlNode; content: RawNode[] }> = [
+    { node: root, content: (raw[rootName] ?? []) as RawNode[] },
+  ];
   while (stack.length > 0) {
     const { node, content } = stack.pop() as { node: ExomlNode; content: RawNode[] };
     const seen = new Map<string, number>();
@@ -148,15 +152,36 @@ function maxDepth(source: string): { depth: number; offset: number } {
   return worst;
 }
 
-function fail(issue: ParseIssue, source: string, position: ParsedExoml['position'], issues: ParseIssue[] = []): ParsedExoml {
-  return { root: undefined, declaration: undefined, issues: [...issues, issue], source, position, attributePosition: (n) => ({ line: n.line, column: n.column }) };
+function fail(
+  issue: ParseIssue,
+  source: string,
+  position: ParsedExoml['position'],
+  issues: ParseIssue[] = [],
+): ParsedExoml {
+  return {
+    root: undefined,
+    declaration: undefined,
+    issues: [...issues, issue],
+    source,
+    position,
+    attributePosition: (n) => ({ line: n.line, column: n.column }),
+  };
 }
 
 export function parseExoml(input: string | Uint8Array): ParsedExoml {
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
   const empty = createPositionLookup('');
   if (size > MAX_DOCUMENT_BYTES) {
-    return fail({ problem: 'too-large', message: `the document is ${size} bytes; ExoML documents are limited to ${MAX_DOCUMENT_BYTES} bytes`, line: 1, column: 1 }, '', empty);
+    return fail(
+      {
+        problem: 'too-large',
+        message: `the document is ${size} bytes; ExoML documents are limited to ${MAX_DOCUMENT_BYTES} bytes`,
+        line: 1,
+        column: 1,
+      },
+      '',
+      empty,
+    );
   }
   const decoded = decode(input);
   if ('problem' in decoded) return fail(decoded, '', empty);
@@ -167,7 +192,8 @@ export function parseExoml(input: string | Uint8Array): ParsedExoml {
     source = source.slice(1);
   }
   const position = createPositionLookup(source);
-  if (source.trim() === '') return fail({ problem: 'empty', message: 'the document is empty', line: 1, column: 1 }, source, position, issues);
+  if (source.trim() === '')
+    return fail({ problem: 'empty', message: 'the document is empty', line: 1, column: 1 }, source, position, issues);
 
   const declAt = source.indexOf('<?xml');
   if (declAt > 0 && source.slice(0, declAt).trim() === '') {
@@ -175,11 +201,25 @@ export function parseExoml(input: string | Uint8Array): ParsedExoml {
   }
   const doctype = /<!DOCTYPE/i.exec(source);
   if (doctype) {
-    return fail({ problem: 'doctype', message: 'a DOCTYPE is not allowed in ExoML (no DTDs, no custom entities)', ...position(doctype.index) }, source, position, issues);
+    return fail(
+      {
+        problem: 'doctype',
+        message: 'a DOCTYPE is not allowed in ExoML (no DTDs, no custom entities)',
+        ...position(doctype.index),
+      },
+      source,
+      position,
+      issues,
+    );
   }
   const deep = maxDepth(source);
   if (deep.depth > MAX_DEPTH) {
-    return fail({ problem: 'too-deep', message: `elements are nested more than ${MAX_DEPTH} deep`, ...position(deep.offset) }, source, position, issues);
+    return fail(
+      { problem: 'too-deep', message: `elements are nested more than ${MAX_DEPTH} deep`, ...position(deep.offset) },
+      source,
+      position,
+      issues,
+    );
   }
   // Leading whitespace before the declaration makes the validator reject an otherwise good document; that is
   // already reported as 'before-prolog', so validate the rest as if it started at the declaration.
@@ -195,34 +235,69 @@ export function parseExoml(input: string | Uint8Array): ParsedExoml {
     const column = errLine === 1 ? errCol + at.column - 1 : errCol;
     const where = unclosedEndTag(body, verdict.err.msg);
     const place = where === undefined ? { line, column } : position(where + base);
-    return fail({ problem: 'malformed', message: `not well-formed XML: ${verdict.err.msg}`, ...place }, source, position, issues);
+    return fail(
+      { problem: 'malformed', message: `not well-formed XML: ${verdict.err.msg}`, ...place },
+      source,
+      position,
+      issues,
+    );
   }
   const reference = badReference(body);
   if (reference) {
-    return fail({ problem: 'malformed', message: `not well-formed XML: ${reference.message}`, ...position(reference.offset + base) }, source, position, issues);
+    return fail(
+      {
+        problem: 'malformed',
+        message: `not well-formed XML: ${reference.message}`,
+        ...position(reference.offset + base),
+      },
+      source,
+      position,
+      issues,
+    );
   }
   let parsed: RawNode[];
   try {
     parsed = parser.parse(body) as RawNode[];
   } catch (error) {
-    return fail({ problem: 'malformed', message: `not well-formed XML: ${errorMessage(error)}`, line: 1, column: 1 }, source, position, issues);
+    return fail(
+      { problem: 'malformed', message: `not well-formed XML: ${errorMessage(error)}`, line: 1, column: 1 },
+      source,
+      position,
+      issues,
+    );
   }
   const declRaw = parsed.find((n) => nameOf(n) === '?xml');
   const declaration = declRaw ? { ...((declRaw[':@'] ?? {}) as Record<string, string>) } : undefined;
   const encoding = declaration?.encoding;
   if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) {
-    issues.push({ problem: 'encoding', message: `the declared encoding is "${encoding}"; ExoML must be UTF-8`, line: 1, column: 1 });
+    issues.push({
+      problem: 'encoding',
+      message: `the declared encoding is "${encoding}"; ExoML must be UTF-8`,
+      line: 1,
+      column: 1,
+    });
   }
   const elements = parsed.filter((n) => {
     const name = nameOf(n);
     return name !== undefined && name !== '#text' && !name.startsWith('?');
   });
   const first = elements[0];
-  if (!first) return fail({ problem: 'empty', message: 'the document has no root element', line: 1, column: 1 }, source, position, issues);
+  if (!first)
+    return fail(
+      { problem: 'empty', message: 'the document has no root element', line: 1, column: 1 },
+      source,
+      position,
+      issues,
+    );
   const second = elements[1];
   if (second) {
     const at = position(metaOffset(second) + base);
-    return fail({ problem: 'malformed', message: 'not well-formed XML: more than one root element', ...at }, source, position, issues);
+    return fail(
+      { problem: 'malformed', message: 'not well-formed XML: more than one root element', ...at },
+      source,
+      position,
+      issues,
+    );
   }
   const root = toTree(first, base, position);
   // Each element's start tag is scanned once, on the first question about it (start-tag.ts).

@@ -4,7 +4,14 @@
 const PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 
 function isXmlChar(cp: number): boolean {
-  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
 }
 
 /**
@@ -18,13 +25,17 @@ export function badReference(source: string): { message: string; offset: number 
     const ref = m[1];
     // A bare `&` (no name and `;` after it) in an attribute value: the validator lets it through, but expat and
     // every conforming parser, Exotel's included, refuse the document there (the usual `?a=1&b=2` in an action).
-    if (m[0] === '&') return { message: "a bare '&' (write &amp;, also inside attribute values and URLs)", offset: m.index };
+    if (m[0] === '&')
+      return { message: "a bare '&' (write &amp;, also inside attribute values and URLs)", offset: m.index };
     if (ref === undefined) continue;
     if (ref.startsWith('#')) {
       const cp = ref[1] === 'x' ? Number.parseInt(ref.slice(2), 16) : Number(ref.slice(1));
       if (!isXmlChar(cp)) return { message: `&${ref}; refers to a character XML does not allow`, offset: m.index };
     } else if (!PREDEFINED.has(ref)) {
-      return { message: `undeclared entity &${ref}; (ExoML has no DTD; write &amp;${ref}; for a literal)`, offset: m.index };
+      return {
+        message: `undeclared entity &${ref}; (ExoML has no DTD; write &amp;${ref}; for a literal)`,
+        offset: m.index,
+      };
     }
   }
   return undefined;

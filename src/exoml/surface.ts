@@ -27,7 +27,10 @@ function decode(input: string | Uint8Array): string | undefined {
  * else → greeting. Hints win when they are unambiguous: a `.xml` name or an XML Content-Type means exoml.
  * Binary, undecodable or empty input is treated as ExoML, whose document rules report it best.
  */
-export function detectKind(input: string | Uint8Array, hints: { name?: string; contentType?: string } = {}): SurfaceKind {
+export function detectKind(
+  input: string | Uint8Array,
+  hints: { name?: string; contentType?: string } = {},
+): SurfaceKind {
   if (hints.name !== undefined && /\.xml$/i.test(hints.name)) return 'exoml';
   if (/[/+]xml$/.test(mediaType(hints.contentType))) return 'exoml';
   const head = typeof input === 'string' ? input.slice(0, 4096) : input.subarray(0, 4096);
@@ -47,7 +50,8 @@ export function detectKind(input: string | Uint8Array, hints: { name?: string; c
       // not JSON after all: a greeting text that starts with a brace
     }
   }
-  if (hints.name !== undefined && /\.json$/i.test(hints.name)) return start.includes('"destination"') ? 'connect-json' : 'gather-json';
+  if (hints.name !== undefined && /\.json$/i.test(hints.name))
+    return start.includes('"destination"') ? 'connect-json' : 'gather-json';
   return 'greeting';
 }
 
@@ -58,17 +62,26 @@ export function validateSurface(
   input: string | Uint8Array,
   options: ValidateOptions & { kind?: SurfaceKind; meta?: ResponseMeta; name?: string } = {},
 ): SurfaceValidation {
-  const kind = options.kind ?? detectKind(input, { ...(options.name ? { name: options.name } : {}), ...(options.meta?.contentType ? { contentType: options.meta.contentType } : {}) });
+  const kind =
+    options.kind ??
+    detectKind(input, {
+      ...(options.name ? { name: options.name } : {}),
+      ...(options.meta?.contentType ? { contentType: options.meta.contentType } : {}),
+    });
   if (kind === 'exoml') {
     const { findings } = validateExoml(input, options);
-    return { kind, findings: sortFindings([...(options.meta ? checkResponseMeta(kind, options.meta) : []), ...findings]) };
+    return {
+      kind,
+      findings: sortFindings([...(options.meta ? checkResponseMeta(kind, options.meta) : []), ...findings]),
+    };
   }
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
   const text = size > MAX_DOCUMENT_BYTES ? undefined : decode(input);
   if (text === undefined) {
-    const problem = size > MAX_DOCUMENT_BYTES
-      ? finding('EXO007', `the body is ${size} bytes; the limit is ${MAX_DOCUMENT_BYTES}`, { line: 1, column: 1 }, '')
-      : finding('EXO002', 'the body is not valid UTF-8', { line: 1, column: 1 }, '');
+    const problem =
+      size > MAX_DOCUMENT_BYTES
+        ? finding('EXO007', `the body is ${size} bytes; the limit is ${MAX_DOCUMENT_BYTES}`, { line: 1, column: 1 }, '')
+        : finding('EXO002', 'the body is not valid UTF-8', { line: 1, column: 1 }, '');
     return { kind, findings: sortFindings([...(options.meta ? checkResponseMeta(kind, options.meta) : []), problem]) };
   }
   return { kind, findings: validateJsonSurface(kind, text, options.meta) };

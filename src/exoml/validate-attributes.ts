@@ -41,11 +41,19 @@ function checkLanguage(value: string): Problem | undefined {
   const base = bcp?.[1]?.toLowerCase();
   const short = base === 'od' ? 'or' : base;
   if (short !== undefined && (SAY_LANGUAGES as readonly string[]).includes(short)) {
-    return { code: 'EXO204', message: `language=${quote(value)}: Exotel documents the short code "${short}"`, hint: `write language="${short}"` };
+    return {
+      code: 'EXO204',
+      message: `language=${quote(value)}: Exotel documents the short code "${short}"`,
+      hint: `write language="${short}"`,
+    };
   }
   const lower = value.toLowerCase();
   if (value !== lower && (SAY_LANGUAGES as readonly string[]).includes(lower)) {
-    return { code: 'EXO203', message: `language=${quote(value)}: codes are lower case`, hint: `write language="${lower}"` };
+    return {
+      code: 'EXO203',
+      message: `language=${quote(value)}: codes are lower case`,
+      hint: `write language="${lower}"`,
+    };
   }
   return { code: 'EXO203', message: `language=${quote(value)}: not one of ${SAY_LANGUAGES.join(', ')}` };
 }
@@ -55,7 +63,9 @@ function checkValue(name: string, value: string, type: AttrType): Problem | unde
     case 'int':
       return checkInt(name, value, type);
     case 'bool':
-      return value === 'true' || value === 'false' ? undefined : { code: 'EXO210', message: `${name}=${quote(value)}: must be true or false` };
+      return value === 'true' || value === 'false'
+        ? undefined
+        : { code: 'EXO210', message: `${name}=${quote(value)}: must be true or false` };
     case 'method':
       if (value === 'GET' || value === 'POST') return undefined;
       return {
@@ -72,10 +82,18 @@ function checkValue(name: string, value: string, type: AttrType): Problem | unde
     case 'voice':
       if (value === 'man' || value === 'woman') return undefined;
       if (value === 'female' || value === 'male') {
-        return { code: 'EXO202', message: `voice=${quote(value)}: Exotel's voices are man and woman`, hint: `use woman/man: voice="${value === 'female' ? 'woman' : 'man'}"` };
+        return {
+          code: 'EXO202',
+          message: `voice=${quote(value)}: Exotel's voices are man and woman`,
+          hint: `use woman/man: voice="${value === 'female' ? 'woman' : 'man'}"`,
+        };
       }
       if (/^[a-z]{2}[-_][a-z]{2}$/i.test(value)) {
-        return { code: 'EXO202', message: `voice=${quote(value)} looks like a language code: voice is man or woman`, hint: `the language goes in language="${value.slice(0, 2).toLowerCase()}"` };
+        return {
+          code: 'EXO202',
+          message: `voice=${quote(value)} looks like a language code: voice is man or woman`,
+          hint: `the language goes in language="${value.slice(0, 2).toLowerCase()}"`,
+        };
       }
       return { code: 'EXO202', message: `voice=${quote(value)}: must be man or woman` };
     case 'language':
@@ -83,17 +101,31 @@ function checkValue(name: string, value: string, type: AttrType): Problem | unde
     case 'finishOnKey': {
       if (value === '') return undefined;
       const keys = [...value];
-      const ok = type.multiple ? keys.every((k) => KEYS.test(k)) && new Set(keys).size === keys.length : KEYS.test(value);
-      return ok ? undefined : { code: 'EXO208', message: `${name}=${quote(value)}: ${type.multiple ? 'a set of' : 'one of'} 0-9 * # or ""` };
+      const ok = type.multiple
+        ? keys.every((k) => KEYS.test(k)) && new Set(keys).size === keys.length
+        : KEYS.test(value);
+      return ok
+        ? undefined
+        : {
+            code: 'EXO208',
+            message: `${name}=${quote(value)}: ${type.multiple ? 'a set of' : 'one of'} 0-9 * # or ""`,
+          };
     }
     case 'phone':
-      return PHONE.test(value) ? undefined : { code: 'EXO211', message: `${name}=${quote(value)} is not a phone number` };
+      return PHONE.test(value)
+        ? undefined
+        : { code: 'EXO211', message: `${name}=${quote(value)} is not a phone number` };
     case 'dtmf':
-      return DTMF.test(value) ? undefined : { code: 'EXO214', message: `${name}=${quote(value)}: only 0-9, *, # and w` };
+      return DTMF.test(value)
+        ? undefined
+        : { code: 'EXO214', message: `${name}=${quote(value)}: only 0-9, *, # and w` };
     case 'choice': {
       const items = type.list ? value.split(' ') : [value];
       if (items.length > 0 && items.every((item) => type.values.includes(item))) return undefined;
-      return { code: 'EXO215', message: `${name}=${quote(value)}: allowed ${type.list ? 'a space-separated list of ' : ''}${type.values.join(', ')}` };
+      return {
+        code: 'EXO215',
+        message: `${name}=${quote(value)}: allowed ${type.list ? 'a space-separated list of ' : ''}${type.values.join(', ')}`,
+      };
     }
   }
 }
@@ -112,18 +144,29 @@ export function checkAttributes(node: ExomlNode, spec: ElementSpec, ctx: Attribu
     const type = Object.hasOwn(spec.attrs, name) ? spec.attrs[name] : undefined;
     if (speech && name === 'input') {
       const message = `<Gather input=${quote(value)}>: speech input is TwiML; Exotel's <Gather> collects DTMF keys only`;
-      out.push(finding('EXO201', message, at, `${node.path}/@${name}`, 'remove input and the speech attributes (language, speechTimeout, …); for speech use the Voicebot applet'));
+      out.push(
+        finding(
+          'EXO201',
+          message,
+          at,
+          `${node.path}/@${name}`,
+          'remove input and the speech attributes (language, speechTimeout, …); for speech use the Voicebot applet',
+        ),
+      );
       continue;
     }
     if (speech && type === undefined && TWIML_SPEECH.has(name)) continue;
     if (type === undefined) {
       const cased = allowed.find((a) => a.toLowerCase() === name.toLowerCase());
       const hint = cased ? `attribute names are case-sensitive: write ${cased}` : allows;
-      out.push(finding('EXO201', `<${node.name}> does not allow the attribute ${name}`, at, `${node.path}/@${name}`, hint));
+      out.push(
+        finding('EXO201', `<${node.name}> does not allow the attribute ${name}`, at, `${node.path}/@${name}`, hint),
+      );
       continue;
     }
     const problem = checkValue(name, value, type);
-    if (problem) out.push(finding(problem.code, `<${node.name}> ${problem.message}`, at, `${node.path}/@${name}`, problem.hint));
+    if (problem)
+      out.push(finding(problem.code, `<${node.name}> ${problem.message}`, at, `${node.path}/@${name}`, problem.hint));
   }
   return out;
 }

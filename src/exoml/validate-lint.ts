@@ -15,16 +15,32 @@ export function lint(root: ExomlNode, visited: readonly Visited[]): Finding[] {
     const stop = top[end] as ExomlNode;
     const next = top[end + 1] as ExomlNode;
     const count = top.length - end - 1;
-    out.push(finding('EXO501', `${count} verb(s) after <${stop.name}> on line ${stop.line} never run`, next, next.path));
+    out.push(
+      finding('EXO501', `${count} verb(s) after <${stop.name}> on line ${stop.line} never run`, next, next.path),
+    );
   }
   for (const { node, parent } of visited) {
     if (node.name === 'Gather') {
       if (!node.children.some((c) => c.name === 'Say' || c.name === 'Play')) {
-        out.push(finding('EXO502', '<Gather> has no <Say> or <Play>: the caller hears nothing while keys are collected', node, node.path));
+        out.push(
+          finding(
+            'EXO502',
+            '<Gather> has no <Say> or <Play>: the caller hears nothing while keys are collected',
+            node,
+            node.path,
+          ),
+        );
       }
       const digits = node.attrs.numDigits !== undefined || node.attrs.maxDigits !== undefined;
       if (!digits && !node.attrs.finishOnKey) {
-        out.push(finding('EXO503', '<Gather> has neither numDigits nor finishOnKey: input ends only at the timeout', node, node.path));
+        out.push(
+          finding(
+            'EXO503',
+            '<Gather> has neither numDigits nor finishOnKey: input ends only at the timeout',
+            node,
+            node.path,
+          ),
+        );
       }
       if (node.attrs.action === undefined) out.push(finding('EXO506', '<Gather> has no action', node, node.path));
     } else if (node.name === 'Dial' && node.attrs.callerId === undefined) {

@@ -43,9 +43,16 @@ function countCodePoints(text: string, limit: number): number {
 
 function unknownElement(node: ExomlNode, allowExtras: boolean): Finding {
   const cased = ELEMENT_NAMES.find((n) => n.toLowerCase() === node.name.toLowerCase() && n !== node.name);
-  if (node.name === 'Pause' && !allowExtras) return finding('EXO104', '<Pause> is not part of Exotel ExoML', node, node.path);
+  if (node.name === 'Pause' && !allowExtras)
+    return finding('EXO104', '<Pause> is not part of Exotel ExoML', node, node.path);
   if (cased && (!ELEMENTS[cased]?.extra || allowExtras)) {
-    return finding('EXO102', `<${node.name}> should be <${cased}>`, node, node.path, `names are case-sensitive: write <${cased}>`);
+    return finding(
+      'EXO102',
+      `<${node.name}> should be <${cased}>`,
+      node,
+      node.path,
+      `names are case-sensitive: write <${cased}>`,
+    );
   }
   const hint = LEGS_API.test(node.name)
     ? `<${node.name}> belongs to the v2 Legs API dialect (<Flow>), not to webhook ExoML`
@@ -60,14 +67,18 @@ function checkText(node: ExomlNode, spec: ElementSpec): Finding[] {
   const at = { line: node.line, column: node.column };
   switch (spec.text) {
     case 'none':
-      return text === '' ? [] : [finding('EXO107', `<${node.name}> cannot contain text ("${text.slice(0, 40)}")`, at, node.path)];
+      return text === ''
+        ? []
+        : [finding('EXO107', `<${node.name}> cannot contain text ("${text.slice(0, 40)}")`, at, node.path)];
     case 'say': {
       if (text === '') return [finding('EXO401', '<Say> has no text to speak', at, node.path)];
       const out: Finding[] = [];
       const length = countCodePoints(text, MAX_SAY_CHARACTERS);
-      if (length > MAX_SAY_CHARACTERS) out.push(finding('EXO402', `<Say> text is over ${MAX_SAY_CHARACTERS} characters`, at, node.path));
+      if (length > MAX_SAY_CHARACTERS)
+        out.push(finding('EXO402', `<Say> text is over ${MAX_SAY_CHARACTERS} characters`, at, node.path));
       const placeholder = /\{\{\s*[\w.]+\s*\}\}|\$\{[\w.]+\}|\{[a-z_][a-z0-9_]*\}/.exec(text);
-      if (placeholder) out.push(finding('EXO403', `<Say> text contains the placeholder ${placeholder[0]}`, at, node.path));
+      if (placeholder)
+        out.push(finding('EXO403', `<Say> text contains the placeholder ${placeholder[0]}`, at, node.path));
       const leak = /\b(?:undefined|NaN)\b|\[object Object\]/.exec(text);
       if (leak) out.push(finding('EXO404', `<Say> text contains "${leak[0]}"`, at, node.path));
       return out;
@@ -75,19 +86,39 @@ function checkText(node: ExomlNode, spec: ElementSpec): Finding[] {
     case 'audio-url':
     case 'url': {
       const shape = urlShape(text);
-      if (shape === 'invalid') return [finding('EXO302', text === '' ? `<${node.name}> has no URL` : `<${node.name}> "${text.slice(0, 80)}" is not an http(s) URL`, at, node.path)];
+      if (shape === 'invalid')
+        return [
+          finding(
+            'EXO302',
+            text === '' ? `<${node.name}> has no URL` : `<${node.name}> "${text.slice(0, 80)}" is not an http(s) URL`,
+            at,
+            node.path,
+          ),
+        ];
       const out: Finding[] = [];
-      if (shape === 'relative') out.push(finding('EXO301', `<${node.name}> "${text.slice(0, 80)}" is a relative URL`, at, node.path));
-      if (spec.text === 'audio-url' && !isAudioPath(text)) out.push(finding('EXO303', `<Play> "${text.slice(0, 80)}" does not end in .wav or .mp3`, at, node.path));
+      if (shape === 'relative')
+        out.push(finding('EXO301', `<${node.name}> "${text.slice(0, 80)}" is a relative URL`, at, node.path));
+      if (spec.text === 'audio-url' && !isAudioPath(text))
+        out.push(finding('EXO303', `<Play> "${text.slice(0, 80)}" does not end in .wav or .mp3`, at, node.path));
       return out;
     }
     case 'phone': {
       if (node.name === 'Dial' && node.children.length > 0) {
-        return text === '' ? [] : [finding('EXO108', '<Dial> has both a text number and child elements', at, node.path)];
+        return text === ''
+          ? []
+          : [finding('EXO108', '<Dial> has both a text number and child elements', at, node.path)];
       }
-      if (node.name === 'Dial' && text === '') return [finding('EXO108', '<Dial> has no number to dial', at, node.path)];
+      if (node.name === 'Dial' && text === '')
+        return [finding('EXO108', '<Dial> has no number to dial', at, node.path)];
       if (PHONE.test(text) || SIP_URI.test(text)) return [];
-      return [finding('EXO211', text === '' ? `<${node.name}> is empty` : `<${node.name}> "${text.slice(0, 40)}" is not a phone number`, at, node.path)];
+      return [
+        finding(
+          'EXO211',
+          text === '' ? `<${node.name}> is empty` : `<${node.name}> "${text.slice(0, 40)}" is not a phone number`,
+          at,
+          node.path,
+        ),
+      ];
     }
   }
 }
@@ -98,9 +129,18 @@ export function checkStructure(root: ExomlNode, ctx: AttributeContext & { allowE
   const visited: Visited[] = [];
   if (root.name !== 'Response') {
     if (root.name.toLowerCase() === 'response') {
-      findings.push(finding('EXO102', `the root element is <${root.name}>; ExoML needs <Response>`, root, root.path, 'names are case-sensitive: write <Response>'));
+      findings.push(
+        finding(
+          'EXO102',
+          `the root element is <${root.name}>; ExoML needs <Response>`,
+          root,
+          root.path,
+          'names are case-sensitive: write <Response>',
+        ),
+      );
     } else {
-      const hint = root.name === 'Flow' ? '<Flow> is the v2 Legs API dialect; a webhook answers with <Response>' : undefined;
+      const hint =
+        root.name === 'Flow' ? '<Flow> is the v2 Legs API dialect; a webhook answers with <Response>' : undefined;
       findings.push(finding('EXO101', `the root element is <${root.name}>, not <Response>`, root, root.path, hint));
     }
   }
@@ -114,7 +154,10 @@ export function checkStructure(root: ExomlNode, ctx: AttributeContext & { allowE
     for (let i = node.children.length - 1; i >= 0; i--) {
       const child = node.children[i] as ExomlNode;
       if (node.name === 'Say' && SSML.test(child.name)) {
-        if (!DOCUMENTED_SSML.has(child.name)) findings.push(finding('EXO109', `<${child.name}> inside <Say> is SSML Exotel does not document`, child, child.path));
+        if (!DOCUMENTED_SSML.has(child.name))
+          findings.push(
+            finding('EXO109', `<${child.name}> inside <Say> is SSML Exotel does not document`, child, child.path),
+          );
         continue;
       }
       const childSpec = Object.hasOwn(ELEMENTS, child.name) ? ELEMENTS[child.name] : undefined;
@@ -126,7 +169,13 @@ export function checkStructure(root: ExomlNode, ctx: AttributeContext & { allowE
         findings.push(
           spec.children.length === 0
             ? finding('EXO106', `<${node.name}> cannot contain <${child.name}>`, child, child.path)
-            : finding('EXO105', `<${child.name}> is not allowed inside <${node.name}>`, child, child.path, `<${node.name}> holds only ${spec.children.filter((c) => ctx.allowExtras || !ELEMENTS[c]?.extra).join(', ')}`),
+            : finding(
+                'EXO105',
+                `<${child.name}> is not allowed inside <${node.name}>`,
+                child,
+                child.path,
+                `<${node.name}> holds only ${spec.children.filter((c) => ctx.allowExtras || !ELEMENTS[c]?.extra).join(', ')}`,
+              ),
         );
       }
       stack.push({ node: child, spec: childSpec, parent: node });

@@ -31,13 +31,18 @@ const PROBLEM_CODES: Readonly<Record<ParseProblem, Code>> = {
 
 export function validateExoml(input: string | Uint8Array, options: ValidateOptions = {}): ExomlValidation {
   const parsed = parseExoml(input);
-  const findings: Finding[] = parsed.issues.map((issue) => finding(PROBLEM_CODES[issue.problem], issue.message, issue, ''));
+  const findings: Finding[] = parsed.issues.map((issue) =>
+    finding(PROBLEM_CODES[issue.problem], issue.message, issue, ''),
+  );
   const root = parsed.root;
   if (root === undefined) return { findings: sortFindings(findings), root };
   if (parsed.declaration === undefined) {
     findings.push(finding('EXO011', 'the document has no XML declaration', { line: 1, column: 1 }, ''));
   }
-  const structure = checkStructure(root, { attributePosition: parsed.attributePosition, allowExtras: options.allowTwimlExtras === true });
+  const structure = checkStructure(root, {
+    attributePosition: parsed.attributePosition,
+    allowExtras: options.allowTwimlExtras === true,
+  });
   appendFindings(findings, structure.findings, lint(root, structure.visited));
   return { findings: sortFindings(findings), root };
 }

@@ -135,12 +135,19 @@ function readLegs(body: Readonly<Record<string, unknown>>): Array<Record<string,
 }
 
 /** A StatusCallback body (form fields or JSON, §6.2), or the reason it cannot be one. */
-export function readStatusCallback(body: Readonly<Record<string, unknown>>): { ok: true; report: StatusCallbackReport } | { ok: false; error: string } {
+export function readStatusCallback(
+  body: Readonly<Record<string, unknown>>,
+): { ok: true; report: StatusCallbackReport } | { ok: false; error: string } {
   const callSid = text(body.CallSid);
   const status = text(body.Status)?.toLowerCase();
   if (callSid === undefined) return { ok: false, error: 'CallSid is required' };
   if (status === undefined) return { ok: false, error: 'Status is required' };
-  const report: StatusCallbackReport = { callSid, status, terminal: TERMINAL_STATUSES.includes(status), legs: readLegs(body) };
+  const report: StatusCallbackReport = {
+    callSid,
+    status,
+    terminal: TERMINAL_STATUSES.includes(status),
+    legs: readLegs(body),
+  };
   const recordingUrl = text(body.RecordingUrl);
   const duration = seconds(body.ConversationDuration) ?? seconds(body.Duration);
   const endedAt = exotelTime(body.EndTime);

@@ -69,7 +69,13 @@ export function readCallEnd(params: Params): CallEndReport | undefined {
   const dialCallStatus = nonEmpty(params.DialCallStatus);
   const recordingUrl = nonEmpty(params.RecordingUrl) ?? nonEmpty(stream?.RecordingUrl);
   const callType = nonEmpty(params.CallType);
-  if (dialCallStatus === undefined && legs.length === 0 && stream === undefined && recordingUrl === undefined && callType !== 'completed') {
+  if (
+    dialCallStatus === undefined &&
+    legs.length === 0 &&
+    stream === undefined &&
+    recordingUrl === undefined &&
+    callType !== 'completed'
+  ) {
     return undefined;
   }
   const dialCallDuration = wholeSeconds(nonEmpty(params.DialCallDuration)) ?? wholeSeconds(nonEmpty(stream?.Duration));

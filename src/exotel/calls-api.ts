@@ -18,7 +18,9 @@ export type ConnectRequest = {
   statusCallbackJson: boolean;
 };
 
-export function readConnectRequest(form: Readonly<Record<string, string>>): { ok: true; request: ConnectRequest } | { ok: false; error: string } {
+export function readConnectRequest(
+  form: Readonly<Record<string, string>>,
+): { ok: true; request: ConnectRequest } | { ok: false; error: string } {
   for (const name of ['From', 'CallerId', 'Url'] as const) {
     if (!form[name]?.trim()) return { ok: false, error: `${name} is required` };
   }

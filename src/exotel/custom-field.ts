@@ -23,7 +23,8 @@ const MAX_CUSTOM_FIELD = 64 * 1024;
 
 export function decodeCustomField(raw: string | undefined): CustomFieldDecoded {
   if (raw === undefined || raw.trim() === '') return { ok: true, format: 'empty', fields: {} };
-  if (raw.length > MAX_CUSTOM_FIELD) return { ok: false, error: `CustomField is longer than ${MAX_CUSTOM_FIELD} characters` };
+  if (raw.length > MAX_CUSTOM_FIELD)
+    return { ok: false, error: `CustomField is longer than ${MAX_CUSTOM_FIELD} characters` };
   const text = raw.trim();
   if (text.startsWith('{')) {
     let parsed: unknown;
@@ -58,7 +59,8 @@ export function decodeCustomField(raw: string | undefined): CustomFieldDecoded {
 
 /** The `k=v|k=v` form with `%`, `|` and `=` percent-encoded inside values (for clients that want it). */
 export function encodeCustomFieldPipe(input: CustomerInput): string {
-  const percentEncode = (value: string) => value.replace(/[%|=]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const percentEncode = (value: string) =>
+    value.replace(/[%|=]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return CUSTOMER_FIELDS.flatMap((field) => {
     const value = input[field];
     return value === undefined || value === '' ? [] : [`${field}=${percentEncode(value)}`];

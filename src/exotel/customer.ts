@@ -20,7 +20,9 @@ export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
 /** Raw customer fields as strings, as they arrive in a query string, a form, a CustomField or a CSV row. */
 export type CustomerInput = Partial<Record<CustomerField, string>>;
 
-export type AmountResult = { ok: true; value: number } | { ok: false; reason: 'amount_not_numeric' | 'amount_not_positive' | 'amount_too_large' };
+export type AmountResult =
+  | { ok: true; value: number }
+  | { ok: false; reason: 'amount_not_numeric' | 'amount_not_positive' | 'amount_too_large' };
 
 /** The history column is numeric(14,2): anything larger would be refused by the database on every retry. */
 export const MAX_AMOUNT = 999_999_999_999.99;
@@ -48,7 +50,21 @@ export type DateResult = { ok: true; value: string } | { ok: false; reason: 'dat
 /** The forms parseDueDate reads, for messages and help. */
 export const DATE_FORMS = 'YYYY-MM-DD, YYYY/MM/DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY, DD/MM/YY, DD-Mon-YYYY';
 
-const FULL_MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'sept'];
+const FULL_MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+  'sept',
+];
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 /** Year, month, day from one of the DATE_FORMS; day-first is India's order (11/08/2025 is 11 August). */

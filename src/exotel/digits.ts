@@ -18,7 +18,10 @@ export type DigitsReading = {
 
 /** Strip Exotel's surrounding quotes (straight or doubled) and whitespace: `"1"` → `1`, `""` → ``. */
 export function normalizeDigits(raw: string): string {
-  return raw.trim().replace(/^"+|"+$/g, '').trim();
+  return raw
+    .trim()
+    .replace(/^"+|"+$/g, '')
+    .trim();
 }
 
 export function readDigits(params: Readonly<Record<string, string | undefined>>): DigitsReading {

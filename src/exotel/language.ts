@@ -168,5 +168,7 @@ export function chooseLanguage(languageCode: string | undefined, state: string |
       : { code: fromState, source: 'state' };
   }
   if (state) warnings.push(`unknown state "${state}"`);
-  return warnings.length > 0 ? { code: 'en', source: 'default', warning: warnings.join('; ') } : { code: 'en', source: 'default' };
+  return warnings.length > 0
+    ? { code: 'en', source: 'default', warning: warnings.join('; ') }
+    : { code: 'en', source: 'default' };
 }

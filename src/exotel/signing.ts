@@ -34,7 +34,10 @@ const ROOM = 16 * 1024;
  * schedule (RFC 2104: the key padded and XORed with ipad / opad) is computed once instead of once per row, and
  * each row is two one-shot SHA-256 calls over reused buffers.
  */
-export function createCustomerSigner(secret: string, expiresAt: Date): (params: Params) => { exp: string; sig: string } {
+export function createCustomerSigner(
+  secret: string,
+  expiresAt: Date,
+): (params: Params) => { exp: string; sig: string } {
   const exp = String(Math.floor(expiresAt.getTime() / 1000));
   const raw = Buffer.from(secret, 'utf8');
   const key = Buffer.alloc(BLOCK);
@@ -55,7 +58,9 @@ export function createCustomerSigner(secret: string, expiresAt: Date): (params: 
   };
 }
 
-export type SignatureCheck = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'bad_signature' };
+export type SignatureCheck =
+  | { ok: true }
+  | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'bad_signature' };
 
 export function verifyCustomerSignature(params: Params, secret: string, now: Date): SignatureCheck {
   const exp = params.exp;
@@ -64,7 +69,8 @@ export function verifyCustomerSignature(params: Params, secret: string, now: Dat
   if (!/^[0-9]{1,12}$/.test(exp) || !/^[A-Za-z0-9_-]{43}$/.test(sig)) return { ok: false, reason: 'malformed' };
   const expected = createHmac('sha256', secret).update(canonical(params, exp)).digest();
   const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_signature' };
   if (Number(exp) * 1000 < now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true };
 }

@@ -40,7 +40,12 @@ export function startFrame(seq: number, info: StartInfo): Frame {
 }
 
 export function mediaFrame(seq: number, streamSid: string, chunk: number, timestampMs: number, pcm: Buffer): Frame {
-  return { event: 'media', sequence_number: seq, stream_sid: streamSid, media: { chunk, timestamp: String(timestampMs), payload: pcm.toString('base64') } };
+  return {
+    event: 'media',
+    sequence_number: seq,
+    stream_sid: streamSid,
+    media: { chunk, timestamp: String(timestampMs), payload: pcm.toString('base64') },
+  };
 }
 
 export function dtmfFrame(seq: number, streamSid: string, digit: string, durationMs: number): Frame {
@@ -48,15 +53,34 @@ export function dtmfFrame(seq: number, streamSid: string, digit: string, duratio
 }
 
 export function markFrame(seq: number | undefined, streamSid: string, name: string): Frame {
-  return { event: 'mark', ...(seq === undefined ? {} : { sequence_number: seq }), stream_sid: streamSid, mark: { name } };
+  return {
+    event: 'mark',
+    ...(seq === undefined ? {} : { sequence_number: seq }),
+    stream_sid: streamSid,
+    mark: { name },
+  };
 }
 
-export function stopFrame(seq: number, streamSid: string, info: Pick<StartInfo, 'callSid' | 'accountSid'>, reason: 'stopped' | 'callended'): Frame {
-  return { event: 'stop', sequence_number: seq, stream_sid: streamSid, stop: { call_sid: info.callSid, account_sid: info.accountSid, reason } };
+export function stopFrame(
+  seq: number,
+  streamSid: string,
+  info: Pick<StartInfo, 'callSid' | 'accountSid'>,
+  reason: 'stopped' | 'callended',
+): Frame {
+  return {
+    event: 'stop',
+    sequence_number: seq,
+    stream_sid: streamSid,
+    stop: { call_sid: info.callSid, account_sid: info.accountSid, reason },
+  };
 }
 
 /** What the bot sends back: media with raw PCM (no sequence number needed). */
-export const botMediaFrame = (streamSid: string, pcm: Buffer): Frame => ({ event: 'media', stream_sid: streamSid, media: { payload: pcm.toString('base64') } });
+export const botMediaFrame = (streamSid: string, pcm: Buffer): Frame => ({
+  event: 'media',
+  stream_sid: streamSid,
+  media: { payload: pcm.toString('base64') },
+});
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -79,11 +103,14 @@ export function chunkProblems(bytes: number): string[] {
 export function customParamsProblem(query: string): string | undefined {
   const count = [...new URLSearchParams(query).keys()].length;
   if (count > MAX_CUSTOM_PARAMS) return `${count} custom parameters: at most ${MAX_CUSTOM_PARAMS}`;
-  if (query.length > MAX_CUSTOM_CHARS) return `custom parameters are ${query.length} characters: at most ${MAX_CUSTOM_CHARS}`;
+  if (query.length > MAX_CUSTOM_CHARS)
+    return `custom parameters are ${query.length} characters: at most ${MAX_CUSTOM_CHARS}`;
   return undefined;
 }
 
-export type ParsedFrame = { ok: true; event: string; streamSid: string | undefined; body: Record<string, unknown> } | { ok: false; reason: string };
+export type ParsedFrame =
+  | { ok: true; event: string; streamSid: string | undefined; body: Record<string, unknown> }
+  | { ok: false; reason: string };
 
 /** A text frame as JSON with a string `event`; the event's own object (media, mark, dtmf, …) as `body`. */
 export function parseFrame(text: string): ParsedFrame {
@@ -93,12 +120,19 @@ export function parseFrame(text: string): ParsedFrame {
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: 'not a JSON object' };
   const frame = value as Record<string, unknown>;
   if (typeof frame.event !== 'string') return { ok: false, reason: 'no "event"' };
   const inner = frame[frame.event];
-  const body = typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
-  return { ok: true, event: frame.event, streamSid: typeof frame.stream_sid === 'string' ? frame.stream_sid : undefined, body };
+  const body =
+    typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
+  return {
+    ok: true,
+    event: frame.event,
+    streamSid: typeof frame.stream_sid === 'string' ? frame.stream_sid : undefined,
+    body,
+  };
 }
 
 /** PCM cut into chunks a bot may send: 3200 bytes (200 ms) each, the last padded with silence. */

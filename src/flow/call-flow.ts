@@ -26,7 +26,10 @@ export type FlowSettings = {
 // there is one per language, made once. The locale is the ISO 639-1 code + IN, not the TTS tag: ICU knows Odia as
 // `or`, and `od-IN` (what TTS engines want) falls back to English months.
 const DATE_FORMATS: ReadonlyMap<LanguageCode, Intl.DateTimeFormat> = new Map(
-  LANGUAGE_CODES.map((code) => [code, new Intl.DateTimeFormat(`${code}-IN`, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })]),
+  LANGUAGE_CODES.map((code) => [
+    code,
+    new Intl.DateTimeFormat(`${code}-IN`, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
+  ]),
 );
 
 /** `2025-08-11` → "11 August 2025" in the customer's language (Intl, full ICU in Node). */
@@ -53,7 +56,10 @@ function say(settings: FlowSettings, language: LanguageCode, key: PromptKey, val
 }
 
 function sayAlways(settings: FlowSettings, language: LanguageCode, key: PromptKey, vals: PromptValues): SayVerb {
-  return say(settings, language, key, vals) ?? say(settings, 'en', key, vals) ?? { verb: 'Say', voice: 'woman', language, text: key };
+  return (
+    say(settings, language, key, vals) ??
+    say(settings, 'en', key, vals) ?? { verb: 'Say', voice: 'woman', language, text: key }
+  );
 }
 
 function menu(settings: FlowSettings, language: LanguageCode, key: 'menu' | 'reprompt', actionUrl: string): GatherVerb {
@@ -86,7 +92,8 @@ export function greetingVerbs(settings: FlowSettings, input: GreetingInput): Ver
   const verbs: Verb[] = [
     say(settings, input.language, 'greeting', vals) ?? sayAlways(settings, input.language, 'greetingNoName', vals),
   ];
-  const reminder = say(settings, input.language, 'reminder', vals) ?? say(settings, input.language, 'reminderNoLoan', vals);
+  const reminder =
+    say(settings, input.language, 'reminder', vals) ?? say(settings, input.language, 'reminderNoLoan', vals);
   if (reminder) {
     verbs.push(reminder);
     const due = say(settings, input.language, 'dueOn', vals);
@@ -120,10 +127,17 @@ export function menuVerbs(settings: FlowSettings, input: MenuInput): MenuDecisio
     if (input.attempts < MAX_ATTEMPTS) {
       return {
         kind: 'reprompt',
-        verbs: [menu(settings, language, 'reprompt', input.actionUrl), { verb: 'Redirect', method: 'POST', url: input.noInputUrl }],
+        verbs: [
+          menu(settings, language, 'reprompt', input.actionUrl),
+          { verb: 'Redirect', method: 'POST', url: input.noInputUrl },
+        ],
       };
     }
-    return { kind: 'no_input', outcome: 'no_input', verbs: [sayAlways(settings, language, 'noInput', {}), { verb: 'Hangup' }] };
+    return {
+      kind: 'no_input',
+      outcome: 'no_input',
+      verbs: [sayAlways(settings, language, 'noInput', {}), { verb: 'Hangup' }],
+    };
   }
   if (input.digits === '1') {
     const dial: DialVerb = {
@@ -135,10 +149,19 @@ export function menuVerbs(settings: FlowSettings, input: MenuInput): MenuDecisio
     return {
       kind: 'transfer',
       outcome: 'agent_transfer',
-      verbs: [sayAlways(settings, language, 'transfer', {}), dial, sayAlways(settings, language, 'agentUnavailable', {}), { verb: 'Hangup' }],
+      verbs: [
+        sayAlways(settings, language, 'transfer', {}),
+        dial,
+        sayAlways(settings, language, 'agentUnavailable', {}),
+        { verb: 'Hangup' },
+      ],
     };
   }
-  return { kind: 'declined', outcome: 'declined', verbs: [sayAlways(settings, language, 'goodbye', {}), { verb: 'Hangup' }] };
+  return {
+    kind: 'declined',
+    outcome: 'declined',
+    verbs: [sayAlways(settings, language, 'goodbye', {}), { verb: 'Hangup' }],
+  };
 }
 
 /** What the caller hears when the request itself is broken: still valid ExoML, never a stack trace. */
@@ -158,5 +181,8 @@ export function greetingText(settings: FlowSettings, customer: Customer | undefi
 
 /** The Gather applet's prompt and its replay on no input (docs/exotel-protocol.md §2.3), in the customer's language. */
 export function gatherPromptTexts(settings: FlowSettings, language: LanguageCode): { prompt: string; repeat: string } {
-  return { prompt: sayAlways(settings, language, 'menu', {}).text, repeat: sayAlways(settings, language, 'reprompt', {}).text };
+  return {
+    prompt: sayAlways(settings, language, 'menu', {}).text,
+    repeat: sayAlways(settings, language, 'reprompt', {}).text,
+  };
 }

@@ -51,13 +51,15 @@ export function renderTemplate(template: string, values: PromptValues): string |
 }
 
 function checkSet(source: string, raw: unknown, partial: boolean): Partial<Record<PromptKey, string>> {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`${source}: prompts must be a JSON object`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new UsageError(`${source}: prompts must be a JSON object`);
   const out: Partial<Record<PromptKey, string>> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (!(PROMPT_KEYS as readonly string[]).includes(key)) {
       throw new UsageError(`${source}: unknown prompt "${key}"`, { hint: `known prompts: ${PROMPT_KEYS.join(', ')}` });
     }
-    if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${source}: prompt "${key}" must be a non-empty string`);
+    if (typeof value !== 'string' || value.trim() === '')
+      throw new UsageError(`${source}: prompt "${key}" must be a non-empty string`);
     for (const match of value.matchAll(PLACEHOLDER_RE)) {
       if (!(PLACEHOLDERS as readonly string[]).includes(match[1] ?? '')) {
         throw new UsageError(`${source}: prompt "${key}" uses unknown placeholder {${match[1]}}`, {

@@ -57,7 +57,10 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function readCapped(body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ body: Uint8Array; truncated: boolean }> {
+async function readCapped(
+  body: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+): Promise<{ body: Uint8Array; truncated: boolean }> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -105,7 +108,14 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
   } catch (error) {
     if (signal.aborted) {
       const reason = isTimeout(signal.reason) ? 'timeout' : 'aborted';
-      return { ok: false, reason, code: undefined, message: reason === 'timeout' ? 'no answer in time' : 'aborted', cause: error, ms: elapsed() };
+      return {
+        ok: false,
+        reason,
+        code: undefined,
+        message: reason === 'timeout' ? 'no answer in time' : 'aborted',
+        cause: error,
+        ms: elapsed(),
+      };
     }
     return { ok: false, ...describeNetworkError(error), cause: error, ms: elapsed() };
   }

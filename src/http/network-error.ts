@@ -37,7 +37,11 @@ function reasonOf(name: string, code: string | undefined): NetworkFailureReason 
   }
 }
 
-const CANNED: Partial<Record<NetworkFailureReason, string>> = { refused: 'connection refused', not_found: 'host not found', timeout: 'no answer in time' };
+const CANNED: Partial<Record<NetworkFailureReason, string>> = {
+  refused: 'connection refused',
+  not_found: 'host not found',
+  timeout: 'no answer in time',
+};
 
 export function describeNetworkError(error: unknown): NetworkError {
   const cause = error instanceof Error ? error.cause : undefined;
@@ -45,6 +49,7 @@ export function describeNetworkError(error: unknown): NetworkError {
   const code = own ?? codeOf(cause);
   const reason = reasonOf(error instanceof Error ? error.name : '', code);
   // A wrapper without a code of its own (fetch's "fetch failed") says nothing; the cause says what failed ("bad port").
-  const detail = own === undefined && cause instanceof Error && cause.message !== '' ? cause.message : errorMessage(error);
+  const detail =
+    own === undefined && cause instanceof Error && cause.message !== '' ? cause.message : errorMessage(error);
   return { reason, code, message: CANNED[reason] ?? detail };
 }

@@ -41,11 +41,17 @@ function unreachable(server: string, path: string, failure: HttpFailure, timeout
 
 /** An answer inspect cannot use: exit 3, like a server that does not answer. */
 function unusable(what: string, message: string, cause?: unknown): UnreachableError {
-  return new UnreachableError('server', `${what}: ${message}`, { code: 'E_NOT_EXO_SERVER', ...(cause === undefined ? {} : { cause }) });
+  return new UnreachableError('server', `${what}: ${message}`, {
+    code: 'E_NOT_EXO_SERVER',
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 function unauthorized(server: string, options: AdminSourceOptions): UsageError {
-  const what = options.token === undefined ? 'no admin token was found' : `the admin token${options.tokenSource === undefined ? '' : ` from ${options.tokenSource}`} was refused`;
+  const what =
+    options.token === undefined
+      ? 'no admin token was found'
+      : `the admin token${options.tokenSource === undefined ? '' : ` from ${options.tokenSource}`} was refused`;
   return new UsageError(`${server} answered 401 Unauthorized: ${what}`, {
     code: 'E_ADMIN_TOKEN',
     setting: 'adminToken',
@@ -86,10 +92,15 @@ export async function openAdminSource(options: AdminSourceOptions): Promise<Insp
     if ((res.status >= 200 && res.status < 300) || res.status === 404) return res;
     const text = errorText(res);
     if (res.status === 401) throw unauthorized(server, options);
-    if (res.status === 403) throw new UsageError(`${server} answered 403: ${text}`, { hint: 'run inspect on the machine serve runs on, or start serve with ADMIN_TOKEN set' });
+    if (res.status === 403)
+      throw new UsageError(`${server} answered 403: ${text}`, {
+        hint: 'run inspect on the machine serve runs on, or start serve with ADMIN_TOKEN set',
+      });
     if (res.status === 400) throw new UsageError(`${server} rejected the query: ${text}`);
     // serve answers 5xx when its own Redis or PostgreSQL fails: a dependency is down, exit 3.
-    throw new UnreachableError('server', `${server}${path} answered ${res.status}: ${text}`, { hint: `see ${server}/health and serve's log` });
+    throw new UnreachableError('server', `${server}${path} answered ${res.status}: ${text}`, {
+      hint: `see ${server}/health and serve's log`,
+    });
   };
   const read = <K extends Parameters<typeof checkAnswer>[0]>(res: HttpResponse, kind: K, what: string) => {
     const value = parseJson(res, what);
@@ -111,12 +122,21 @@ export async function openAdminSource(options: AdminSourceOptions): Promise<Insp
   return {
     description,
     async sessions(query: SessionQuery): Promise<SessionEntry[]> {
-      const res = await get('/admin/sessions', { call_sid: query.callSid, customer_id: query.customerId, limit: query.limit?.toString() });
+      const res = await get('/admin/sessions', {
+        call_sid: query.callSid,
+        customer_id: query.customerId,
+        limit: query.limit?.toString(),
+      });
       const body = read(res, 'sessions', 'GET /admin/sessions');
       return body.sessions.map((entry) => ({ session: entry.session, ttlSeconds: entry.ttlSeconds ?? undefined }));
     },
     async calls(query: CallQuery): Promise<CallRow[]> {
-      const params = { customer_id: query.customerId, outcome: query.outcome, since: query.since?.toISOString(), limit: query.limit?.toString() };
+      const params = {
+        customer_id: query.customerId,
+        outcome: query.outcome,
+        since: query.since?.toISOString(),
+        limit: query.limit?.toString(),
+      };
       const res = await get('/admin/calls', params);
       return read(res, 'calls', 'GET /admin/calls').calls;
     },
@@ -124,7 +144,14 @@ export async function openAdminSource(options: AdminSourceOptions): Promise<Insp
       const res = await get(`/admin/calls/${encodeURIComponent(callSid)}`);
       if (res.status === 404) return undefined;
       const body = read(res, 'call', `GET /admin/calls/${callSid}`);
-      return { callSid, session: body.session, ttlSeconds: body.ttlSeconds, call: body.call, customer: body.customer, events: body.events };
+      return {
+        callSid,
+        session: body.session,
+        ttlSeconds: body.ttlSeconds,
+        call: body.call,
+        customer: body.customer,
+        events: body.events,
+      };
     },
     close: async () => {},
   };

@@ -16,7 +16,11 @@ export type DirectSourceOptions = {
 
 /** A command that needs a store this source was not given; `setting` names the URL that would give it. */
 function missing(command: string, store: string, setting: 'redisUrl' | 'databaseUrl'): UsageError {
-  return new UsageError(`${command} reads ${store}, but this source has no ${store}`, { code: 'E_NO_STORE', setting, details: { command, store } });
+  return new UsageError(`${command} reads ${store}, but this source has no ${store}`, {
+    code: 'E_NO_STORE',
+    setting,
+    details: { command, store },
+  });
 }
 
 function createDirectSource(stores: { sessions?: SessionReader; history?: HistoryReader }): InspectSource {
@@ -38,7 +42,11 @@ function createDirectSource(stores: { sessions?: SessionReader; history?: Histor
   };
 }
 
-async function readCall(callSid: string, sessions: SessionReader | undefined, history: HistoryReader | undefined): Promise<CallDetail | undefined> {
+async function readCall(
+  callSid: string,
+  sessions: SessionReader | undefined,
+  history: HistoryReader | undefined,
+): Promise<CallDetail | undefined> {
   const [session, ttlSeconds, call, events] = await Promise.all([
     sessions?.get(callSid),
     sessions?.ttl(callSid),
@@ -48,7 +56,14 @@ async function readCall(callSid: string, sessions: SessionReader | undefined, hi
   if (session === undefined && call === undefined) return undefined;
   const customerId = call?.customer_id ?? session?.customer?.customer_id;
   const customer = customerId !== undefined && customerId !== null ? await history?.getCustomer(customerId) : undefined;
-  return { callSid, session: session ?? null, ttlSeconds: ttlSeconds ?? null, call: call ?? null, customer: customer ?? null, events };
+  return {
+    callSid,
+    session: session ?? null,
+    ttlSeconds: ttlSeconds ?? null,
+    call: call ?? null,
+    customer: customer ?? null,
+    events,
+  };
 }
 
 /** Open whichever stores are configured; neither configured is the caller's bug (it picks server mode then). */

@@ -44,7 +44,8 @@ export function maskSession(session: CallSession, showPii: boolean): CallSession
   const out: CallSession = { ...session };
   if (session.from !== undefined) out.from = maskNumber(session.from);
   if (session.to !== undefined) out.to = maskNumber(session.to);
-  if (session.customer?.phone !== undefined) out.customer = { ...session.customer, phone: maskNumber(session.customer.phone) };
+  if (session.customer?.phone !== undefined)
+    out.customer = { ...session.customer, phone: maskNumber(session.customer.phone) };
   return out;
 }
 

@@ -41,13 +41,22 @@ function comparePair(pair: Pair, s: string, r: string): Mismatch | undefined {
   const { kind, inSession, inRow } = pair;
   const noun = kind;
   if (inSession !== undefined && inRow === undefined) {
-    return { kind: `${kind}_not_in_row`, message: `${noun} "${inSession}" is in the session (${s}) but never reached the call row (${r})` };
+    return {
+      kind: `${kind}_not_in_row`,
+      message: `${noun} "${inSession}" is in the session (${s}) but never reached the call row (${r})`,
+    };
   }
   if (inSession === undefined && inRow !== undefined) {
-    return { kind: `${kind}_not_in_session`, message: `${noun} "${inRow}" is in the call row (${r}) but not in the session (${s})` };
+    return {
+      kind: `${kind}_not_in_session`,
+      message: `${noun} "${inRow}" is in the call row (${r}) but not in the session (${s})`,
+    };
   }
   if (inSession !== undefined && inRow !== undefined && inSession !== inRow) {
-    return { kind: `${kind}_differs`, message: `${noun}: session (${s}) says "${inSession}", call row (${r}) says "${inRow}"` };
+    return {
+      kind: `${kind}_differs`,
+      message: `${noun}: session (${s}) says "${inSession}", call row (${r}) says "${inRow}"`,
+    };
   }
   return undefined;
 }
@@ -58,10 +67,16 @@ function compareBoth(session: CallSession, call: CallRow, s: string, r: string):
     comparePair({ kind: 'outcome', inSession: session.outcome, inRow: call.outcome ?? undefined }, s, r),
   ];
   if (session.state !== call.status) {
-    found.push({ kind: 'state_differs', message: `state: session (${s}) says "${session.state}", call row (${r}) says "${call.status}"` });
+    found.push({
+      kind: 'state_differs',
+      message: `state: session (${s}) says "${session.state}", call row (${r}) says "${call.status}"`,
+    });
   }
   if (call.language !== null && session.language !== call.language) {
-    found.push({ kind: 'language_differs', message: `language: session (${s}) says "${session.language}", call row (${r}) says "${call.language}"` });
+    found.push({
+      kind: 'language_differs',
+      message: `language: session (${s}) says "${session.language}", call row (${r}) says "${call.language}"`,
+    });
   }
   const sessionCustomer = session.customer?.customer_id ?? null;
   if (sessionCustomer !== call.customer_id) {
@@ -78,7 +93,12 @@ export function findMismatches(input: MismatchInput): Mismatch[] {
   const r = input.stores?.history ?? 'history';
   const { session, call } = input;
   if (session !== null && call === null) {
-    return [{ kind: 'row_missing', message: `the session (${s}) exists but there is no call row (${r}): the history write was lost or is still queued` }];
+    return [
+      {
+        kind: 'row_missing',
+        message: `the session (${s}) exists but there is no call row (${r}): the history write was lost or is still queued`,
+      },
+    ];
   }
   if (session === null && call !== null) {
     if (!rowIsOpen(call)) return [];

@@ -6,7 +6,16 @@
  * The interface has no write method at all: inspect is read-only by construction.
  */
 import type { CallSession } from '../domain/call.ts';
-import type { CallEventRow, CallQuery, CallRow, CustomerRow, HistoryStore, SessionEntry, SessionQuery, SessionStore } from '../stores/ports.ts';
+import type {
+  CallEventRow,
+  CallQuery,
+  CallRow,
+  CustomerRow,
+  HistoryStore,
+  SessionEntry,
+  SessionQuery,
+  SessionStore,
+} from '../stores/ports.ts';
 
 export type SourceDescription = {
   mode: 'direct' | 'server';
@@ -38,5 +47,7 @@ export interface InspectSource {
 
 /** Only the reading half of each port: what a source may hold, so nothing here can call put/delete/record. */
 export type SessionReader = Pick<SessionStore, 'kind' | 'get' | 'ttl' | 'list' | 'close'>;
-export type HistoryReader = Pick<HistoryStore, 'kind' | 'getCall' | 'listCalls' | 'getCustomer' | 'listEvents' | 'close'>;
-
+export type HistoryReader = Pick<
+  HistoryStore,
+  'kind' | 'getCall' | 'listCalls' | 'getCustomer' | 'listEvents' | 'close'
+>;

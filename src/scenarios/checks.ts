@@ -15,7 +15,12 @@ function check(what: string, ok: boolean, expected: string, actual: string): Che
 }
 
 const says = (part: Part) => part.heard.filter((v): v is PlayedSay => v.verb === 'Say');
-const saidList = (part: Part) => (says(part).length === 0 ? 'nothing was said' : says(part).map((s) => quote(s.text)).join(' · '));
+const saidList = (part: Part) =>
+  says(part).length === 0
+    ? 'nothing was said'
+    : says(part)
+        .map((s) => quote(s.text))
+        .join(' · ');
 const of = <T extends PlayedVerb>(part: Part, name: T['verb']) => part.verbs.filter((v): v is T => v.verb === name);
 
 function statusChecks(expect: StepExpect, part: Part): Check[] {
@@ -23,12 +28,26 @@ function statusChecks(expect: StepExpect, part: Part): Check[] {
   const responses = part.steps.map((s) => s.response);
   if (expect.status !== undefined) {
     const seen = part.steps.map((s) => (s.response ? String(s.response.status) : `no response (${s.error ?? 'none'})`));
-    checks.push(check('status', seen.length > 0 && responses.every((r) => r?.status === expect.status), String(expect.status), seen.join(', ') || 'no request'));
+    checks.push(
+      check(
+        'status',
+        seen.length > 0 && responses.every((r) => r?.status === expect.status),
+        String(expect.status),
+        seen.join(', ') || 'no request',
+      ),
+    );
   }
   if (expect.content_type !== undefined) {
     const want = flat(expect.content_type);
     const seen = responses.map((r) => r?.contentType ?? 'none');
-    checks.push(check('content type', seen.length > 0 && seen.every((t) => flat(t).startsWith(want)), expect.content_type, seen.join(', ') || 'no request'));
+    checks.push(
+      check(
+        'content type',
+        seen.length > 0 && seen.every((t) => flat(t).startsWith(want)),
+        expect.content_type,
+        seen.join(', ') || 'no request',
+      ),
+    );
   }
   if (expect.max_latency_ms !== undefined) {
     const ms = Math.max(0, ...responses.map((r) => r?.ms ?? 0));
@@ -37,8 +56,17 @@ function statusChecks(expect: StepExpect, part: Part): Check[] {
   if (expect.max_severity !== undefined) {
     const rank = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
     const worst = part.findings.reduce((w, f) => (rank(f.severity) > rank(w) ? f.severity : w), 'none');
-    const codes = part.findings.filter((f) => rank(f.severity) > rank(expect.max_severity ?? 'none')).map((f) => `${f.code} ${f.message}`);
-    checks.push(check('findings', rank(worst) <= rank(expect.max_severity), `at most ${expect.max_severity}`, codes.length === 0 ? worst : `${worst}: ${codes.join('; ')}`));
+    const codes = part.findings
+      .filter((f) => rank(f.severity) > rank(expect.max_severity ?? 'none'))
+      .map((f) => `${f.code} ${f.message}`);
+    checks.push(
+      check(
+        'findings',
+        rank(worst) <= rank(expect.max_severity),
+        `at most ${expect.max_severity}`,
+        codes.length === 0 ? worst : `${worst}: ${codes.join('; ')}`,
+      ),
+    );
   }
   return checks;
 }
@@ -51,13 +79,23 @@ function sayChecks(expect: StepExpect, part: Part): Check[] {
   }
   for (const pattern of expect.say_matches ?? []) {
     const re = new RegExp(pattern, 'iu');
-    checks.push(check('say matches', says(part).some((s) => re.test(s.text)), `/${pattern}/`, saidList(part)));
+    checks.push(
+      check(
+        'say matches',
+        says(part).some((s) => re.test(s.text)),
+        `/${pattern}/`,
+        saidList(part),
+      ),
+    );
   }
   if (expect.language !== undefined) {
     const want = expect.language.toLowerCase();
     const langs = says(part).map((s) => s.language ?? '(none)');
-    const ok = langs.length > 0 && langs.every((l) => l.toLowerCase() === want || l.toLowerCase().startsWith(`${want}-`));
-    checks.push(check('language', ok, expect.language, langs.length === 0 ? 'nothing was said' : [...new Set(langs)].join(', ')));
+    const ok =
+      langs.length > 0 && langs.every((l) => l.toLowerCase() === want || l.toLowerCase().startsWith(`${want}-`));
+    checks.push(
+      check('language', ok, expect.language, langs.length === 0 ? 'nothing was said' : [...new Set(langs)].join(', ')),
+    );
   }
   return checks;
 }
@@ -65,7 +103,8 @@ function sayChecks(expect: StepExpect, part: Part): Check[] {
 function gatherChecks(expect: StepExpect, part: Part): Check[] {
   if (expect.gather === undefined) return [];
   const gather = of<PlayedGather>(part, 'Gather').at(-1);
-  if (gather === undefined) return [check('gather', false, 'a Gather', `no Gather: ${part.verbs.map((v) => v.verb).join(', ') || 'no verbs'}`)];
+  if (gather === undefined)
+    return [check('gather', false, 'a Gather', `no Gather: ${part.verbs.map((v) => v.verb).join(', ') || 'no verbs'}`)];
   return GATHER_ATTRS.flatMap((attr) => {
     const want = expect.gather?.[attr];
     if (want === undefined) return [];
@@ -77,25 +116,61 @@ function gatherChecks(expect: StepExpect, part: Part): Check[] {
 function flowChecks(expect: StepExpect, part: Part, record: CallRecord): Check[] {
   const checks: Check[] = [];
   const names = part.verbs.map((v) => v.verb);
-  if (expect.verbs !== undefined) checks.push(check('verbs', names.join(',') === expect.verbs.join(','), expect.verbs.join(', '), names.join(', ') || 'no verbs'));
+  if (expect.verbs !== undefined)
+    checks.push(
+      check(
+        'verbs',
+        names.join(',') === expect.verbs.join(','),
+        expect.verbs.join(', '),
+        names.join(', ') || 'no verbs',
+      ),
+    );
   if (expect.dial !== undefined) {
     const dials = of<PlayedDial>(part, 'Dial');
     const ok = dials.some((d) => d.numbers.some((n) => samePhone(n, expect.dial ?? '')));
-    checks.push(check('dial', ok, expect.dial, dials.length === 0 ? `no Dial (${names.join(', ') || 'no verbs'})` : dials.map((d) => d.numbers.join(', ')).join('; ')));
+    checks.push(
+      check(
+        'dial',
+        ok,
+        expect.dial,
+        dials.length === 0
+          ? `no Dial (${names.join(', ') || 'no verbs'})`
+          : dials.map((d) => d.numbers.join(', ')).join('; '),
+      ),
+    );
   }
   if (expect.hangup !== undefined) {
     const hung = names.includes('Hangup') || (part.last && record.outcome.kind === 'hangup');
-    checks.push(check('hangup', hung === expect.hangup, expect.hangup ? 'the call hangs up' : 'no hangup', hung ? 'hung up' : `no hangup (${names.join(', ') || 'no verbs'})`));
+    checks.push(
+      check(
+        'hangup',
+        hung === expect.hangup,
+        expect.hangup ? 'the call hangs up' : 'no hangup',
+        hung ? 'hung up' : `no hangup (${names.join(', ') || 'no verbs'})`,
+      ),
+    );
   }
   if (expect.redirect !== undefined) {
     const redirects = part.verbs.flatMap((v) => (v.verb === 'Redirect' ? [v.url] : []));
     const want = expect.redirect;
     const ok = typeof want === 'boolean' ? redirects.length > 0 === want : redirects.some((u) => u.includes(want));
-    checks.push(check('redirect', ok, typeof want === 'boolean' ? (want ? 'a Redirect' : 'no Redirect') : `Redirect to …${want}…`, redirects.join(', ') || 'no Redirect'));
+    checks.push(
+      check(
+        'redirect',
+        ok,
+        typeof want === 'boolean' ? (want ? 'a Redirect' : 'no Redirect') : `Redirect to …${want}…`,
+        redirects.join(', ') || 'no Redirect',
+      ),
+    );
   }
   return checks;
 }
 
 export function judgeExpect(expect: StepExpect, part: Part, record: CallRecord): Check[] {
-  return [...statusChecks(expect, part), ...sayChecks(expect, part), ...gatherChecks(expect, part), ...flowChecks(expect, part, record)];
+  return [
+    ...statusChecks(expect, part),
+    ...sayChecks(expect, part),
+    ...gatherChecks(expect, part),
+    ...flowChecks(expect, part, record),
+  ];
 }

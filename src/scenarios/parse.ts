@@ -5,8 +5,29 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { CUSTOMER_FIELDS, type CustomerInput } from '../exotel/customer.ts';
 import { DIGIT_FLAVOURS } from '../simulate/digits.ts';
-import { GATHER_ATTRS, SEVERITIES, type CallSettings, type Scenario, type ScenarioStep, type StateExpect, type StepExpect } from './types.ts';
-import { entries, fail, flag, list, oneOf, positionOf, scenarioError, text, textMap, texts, whole, type Reader } from './yaml-read.ts';
+import {
+  GATHER_ATTRS,
+  SEVERITIES,
+  type CallSettings,
+  type Scenario,
+  type ScenarioStep,
+  type StateExpect,
+  type StepExpect,
+} from './types.ts';
+import {
+  entries,
+  fail,
+  flag,
+  list,
+  oneOf,
+  positionOf,
+  scenarioError,
+  text,
+  textMap,
+  texts,
+  whole,
+  type Reader,
+} from './yaml-read.ts';
 
 const SCENARIO_KEYS = ['name', 'url', 'customer', 'call', 'steps', 'state'] as const;
 const CALL_KEYS = ['from', 'to', 'digit_param', 'method', 'params'] as const;
@@ -62,7 +83,8 @@ const isBoolean = (node: unknown) => typeof (node as { value?: unknown } | null)
 function readStep(reader: Reader, node: unknown, index: number): ScenarioStep {
   const found = entries(reader, node, `steps[${index}]`, STEP_KEYS);
   const [only] = found;
-  if (only === undefined || found.length !== 1) fail(reader, node, `steps[${index}] must have exactly one of ${STEP_KEYS.join(', ')}`);
+  if (only === undefined || found.length !== 1)
+    fail(reader, node, `steps[${index}] must have exactly one of ${STEP_KEYS.join(', ')}`);
   const at = positionOf(reader, only.keyNode);
   if (only.key === 'expect') return { at, kind: 'expect', expect: readExpect(reader, only.value) };
   if (only.key === 'press') {
@@ -71,7 +93,8 @@ function readStep(reader: Reader, node: unknown, index: number): ScenarioStep {
     return { at, kind: 'press', keys };
   }
   const value = (only.value as { value?: unknown } | null)?.value;
-  if (only.value !== null && value !== null && value !== true) fail(reader, only.value, `${only.key} takes no value (write "- ${only.key}:" or "- ${only.key}: true")`);
+  if (only.value !== null && value !== null && value !== true)
+    fail(reader, only.value, `${only.key} takes no value (write "- ${only.key}:" or "- ${only.key}: true")`);
   return { at, kind: only.key as 'no_input' | 'hangup' };
 }
 
@@ -104,7 +127,8 @@ function readScenario(reader: Reader, node: unknown, index: number): Scenario {
       scenario.name = text(reader, value, 'name');
       named = true;
     } else if (key === 'url') scenario.url = text(reader, value, 'url');
-    else if (key === 'customer') scenario.customer = textMap(reader, value, 'customer', CUSTOMER_FIELDS) as CustomerInput;
+    else if (key === 'customer')
+      scenario.customer = textMap(reader, value, 'customer', CUSTOMER_FIELDS) as CustomerInput;
     else if (key === 'call') scenario.call = readCall(reader, value);
     else if (key === 'steps') scenario.steps = list(reader, value, 'steps').map((step, i) => readStep(reader, step, i));
     else scenario.state = readState(reader, value);

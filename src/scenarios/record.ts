@@ -9,7 +9,13 @@ import type { DigitFlavour } from '../simulate/digits.ts';
 import type { CallRecord, PlayedVerb } from '../simulate/types.ts';
 import { partsOf, type Part } from './segments.ts';
 
-export type RecordInput = { name: string; url: string; customer: CustomerInput; from?: string; digitParam: DigitFlavour };
+export type RecordInput = {
+  name: string;
+  url: string;
+  customer: CustomerInput;
+  from?: string;
+  digitParam: DigitFlavour;
+};
 
 function observed(part: Part, last: boolean, record: CallRecord): Record<string, unknown> {
   const expect: Record<string, unknown> = {};
@@ -35,7 +41,16 @@ export function recordScenario(record: CallRecord, input: RecordInput): string {
     if (taken.input.source === 'hangup') steps.push({ hangup: null });
     else steps.push(taken.input.kind === 'keys' ? { press: taken.input.pressed } : { no_input: null });
   });
-  const call = { ...(input.from ? { from: input.from } : {}), ...(input.digitParam !== 'DigitsPressed' ? { digit_param: input.digitParam } : {}) };
-  const doc = { name: input.name, url: input.url, customer: input.customer, ...(Object.keys(call).length > 0 ? { call } : {}), steps };
+  const call = {
+    ...(input.from ? { from: input.from } : {}),
+    ...(input.digitParam !== 'DigitsPressed' ? { digit_param: input.digitParam } : {}),
+  };
+  const doc = {
+    name: input.name,
+    url: input.url,
+    customer: input.customer,
+    ...(Object.keys(call).length > 0 ? { call } : {}),
+    steps,
+  };
   return `# Recorded by exo-passthru simulate --record; replay with: exo-passthru test <this file>\n${stringify(doc, { lineWidth: 0 })}`;
 }

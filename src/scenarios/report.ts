@@ -18,15 +18,25 @@ function diffLines(checks: readonly Check[], indent: string): PrettyLine[] {
 }
 
 function stepLines(step: StepResult): PrettyLine[] {
-  const head = { text: `  ${step.ok ? '✓' : '✗'} ${step.label} (line ${step.line})`, tone: step.ok ? ('ok' as const) : ('fail' as const) };
+  const head = {
+    text: `  ${step.ok ? '✓' : '✗'} ${step.label} (line ${step.line})`,
+    tone: step.ok ? ('ok' as const) : ('fail' as const),
+  };
   return [head, ...diffLines(step.checks, '      ')];
 }
 
 export function prettyScenario(result: ScenarioResult): PrettyLine[] {
   const mark = result.ok ? '✓' : '✗';
-  const head = { text: `${mark} ${result.name}  ${result.file}:${result.line}  (${result.ms} ms)`, tone: result.ok ? ('ok' as const) : ('fail' as const) };
+  const head = {
+    text: `${mark} ${result.name}  ${result.file}:${result.line}  (${result.ms} ms)`,
+    tone: result.ok ? ('ok' as const) : ('fail' as const),
+  };
   if (result.unreachable !== undefined) return [head, { text: `  ✗ unreachable: ${result.unreachable}`, tone: 'fail' }];
-  return [head, ...result.steps.flatMap(stepLines), { text: `  call ${result.callSid} · ended: ${result.ending}`, tone: 'dim' }];
+  return [
+    head,
+    ...result.steps.flatMap(stepLines),
+    { text: `  call ${result.callSid} · ended: ${result.ending}`, tone: 'dim' },
+  ];
 }
 
 export type Totals = { scenarios: number; passed: number; failed: number; unreachable: number; ms: number };
@@ -38,8 +48,15 @@ export function totals(results: readonly ScenarioResult[], ms: number): Totals {
 }
 
 export function prettySummary(t: Totals): PrettyLine {
-  const parts = [`${t.passed} passed`, `${t.failed} failed`, ...(t.unreachable > 0 ? [`${t.unreachable} unreachable`] : [])];
-  return { text: `\n${t.scenarios} scenario(s): ${parts.join(', ')} (${t.ms} ms)`, tone: t.failed === 0 ? 'ok' : 'fail' };
+  const parts = [
+    `${t.passed} passed`,
+    `${t.failed} failed`,
+    ...(t.unreachable > 0 ? [`${t.unreachable} unreachable`] : []),
+  ];
+  return {
+    text: `\n${t.scenarios} scenario(s): ${parts.join(', ')} (${t.ms} ms)`,
+    tone: t.failed === 0 ? 'ok' : 'fail',
+  };
 }
 
 export function jsonReport(results: readonly ScenarioResult[], t: Totals): unknown {
@@ -63,7 +80,10 @@ function failureText(result: ScenarioResult): string {
   if (result.unreachable !== undefined) return `unreachable: ${result.unreachable}`;
   return result.steps
     .filter((s) => !s.ok)
-    .flatMap((s) => [`step ${s.index + 1}: ${s.label} (${result.file}:${s.line})`, ...diffLines(s.checks, '  ').map((l) => l.text)])
+    .flatMap((s) => [
+      `step ${s.index + 1}: ${s.label} (${result.file}:${s.line})`,
+      ...diffLines(s.checks, '  ').map((l) => l.text),
+    ])
     .join('\n');
 }
 

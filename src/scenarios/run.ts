@@ -47,7 +47,10 @@ function label(step: ScenarioStep): string {
 
 function judgeStep(step: ScenarioStep, part: Part | undefined, record: CallRecord): Check[] {
   const ended = `the call had ended: ${describeEnding(record.outcome)}`;
-  if (step.kind === 'expect') return part === undefined ? [{ what: 'call', ok: false, expected: 'the call still going', actual: ended }] : judgeExpect(step.expect, part, record);
+  if (step.kind === 'expect')
+    return part === undefined
+      ? [{ what: 'call', ok: false, expected: 'the call still going', actual: ended }]
+      : judgeExpect(step.expect, part, record);
   const took = part?.input === true;
   return [{ what: 'input', ok: took, expected: 'a Gather to take it', actual: took ? 'taken' : ended }];
 }
@@ -63,7 +66,13 @@ function judgeSteps(scenario: Scenario, record: CallRecord): StepResult[] {
   const wantsFailure = scenario.steps.some((s) => s.kind === 'expect' && (s.expect.status ?? 200) >= 300);
   if (record.outcome.kind === 'error' && !wantsFailure) {
     const check = { what: 'ending', ok: false, expected: 'no error', actual: describeEnding(record.outcome) };
-    results.push({ index: results.length, label: 'the call ends cleanly', line: scenario.at.line, ok: false, checks: [check] });
+    results.push({
+      index: results.length,
+      label: 'the call ends cleanly',
+      line: scenario.at.line,
+      ok: false,
+      checks: [check],
+    });
   }
   return results;
 }
@@ -85,11 +94,36 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   });
   const ms = Math.round(performance.now() - started);
   const ending = describeEnding(record.outcome);
-  if (record.outcome.unreachable) return { ...base, ok: false, steps: [], unreachable: record.outcome.reason ?? 'unreachable', ending, callSid: record.callSid, ms };
+  if (record.outcome.unreachable)
+    return {
+      ...base,
+      ok: false,
+      steps: [],
+      unreachable: record.outcome.reason ?? 'unreachable',
+      ending,
+      callSid: record.callSid,
+      ms,
+    };
   const steps = judgeSteps(scenario, record);
   if (scenario.state !== undefined) {
-    const checks = options.state ? await checkState(scenario.state, record.callSid, options.state) : [{ what: 'state', ok: false, expected: 'a store to read', actual: 'no state source (give --start-server, REDIS_URL / DATABASE_URL, or an admin token)' }];
+    const checks = options.state
+      ? await checkState(scenario.state, record.callSid, options.state)
+      : [
+          {
+            what: 'state',
+            ok: false,
+            expected: 'a store to read',
+            actual: 'no state source (give --start-server, REDIS_URL / DATABASE_URL, or an admin token)',
+          },
+        ];
     steps.push({ index: steps.length, label: 'state', line: scenario.at.line, ok: checks.every((c) => c.ok), checks });
   }
-  return { ...base, ok: steps.every((s) => s.ok), steps, ending, callSid: record.callSid, ms: Math.round(performance.now() - started) };
+  return {
+    ...base,
+    ok: steps.every((s) => s.ok),
+    steps,
+    ending,
+    callSid: record.callSid,
+    ms: Math.round(performance.now() - started),
+  };
 }

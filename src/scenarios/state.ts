@@ -14,7 +14,8 @@ export type StateReader = {
   attempts?: number;
 };
 
-const asText = (value: unknown) => (value === null || value === undefined ? '(none)' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+const asText = (value: unknown) =>
+  value === null || value === undefined ? '(none)' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 
 function compare(expect: StateExpect, detail: CallDetail | undefined): Check[] {
   const checks: Check[] = [];

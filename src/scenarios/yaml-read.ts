@@ -18,7 +18,10 @@ export function positionOf(reader: Reader, node: unknown): Position {
 }
 
 export function scenarioError(at: Position, message: string): UsageError {
-  return new UsageError(`${at.file}:${at.line}:${at.col}: ${message}`, { code: 'E_SCENARIO', details: { file: at.file, line: String(at.line), col: String(at.col) } });
+  return new UsageError(`${at.file}:${at.line}:${at.col}: ${message}`, {
+    code: 'E_SCENARIO',
+    details: { file: at.file, line: String(at.line), col: String(at.col) },
+  });
 }
 
 export function fail(reader: Reader, node: unknown, message: string): never {
@@ -30,14 +33,16 @@ export function entries(reader: Reader, node: unknown, what: string, allowed: re
   if (!isMap(node)) fail(reader, node, `${what} must be a mapping (key: value)`);
   return node.items.map((pair: Pair) => {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    if (!allowed.includes(key)) fail(reader, pair.key, `unknown key "${key}" in ${what} (allowed: ${allowed.join(', ')})`);
+    if (!allowed.includes(key))
+      fail(reader, pair.key, `unknown key "${key}" in ${what} (allowed: ${allowed.join(', ')})`);
     return { key, value: pair.value, keyNode: pair.key };
   });
 }
 
 /** A scalar as written: numbers keep their source text, so `09876543210` stays a phone number. */
 export function text(reader: Reader, node: unknown, what: string): string {
-  if (!isScalar(node) || node.value === null || typeof node.value === 'object') fail(reader, node, `${what} must be a text or a number`);
+  if (!isScalar(node) || node.value === null || typeof node.value === 'object')
+    fail(reader, node, `${what} must be a text or a number`);
   if (typeof node.value === 'string') return node.value;
   const range = node.range;
   return range ? reader.text.slice(range[0], range[1]).trim() : String(node.value);
@@ -73,10 +78,16 @@ export function list(reader: Reader, node: unknown, what: string): unknown[] {
 }
 
 /** A flat mapping of texts (customer fields, parameters, state fields). */
-export function textMap(reader: Reader, node: unknown, what: string, allowed?: readonly string[]): Record<string, string> {
+export function textMap(
+  reader: Reader,
+  node: unknown,
+  what: string,
+  allowed?: readonly string[],
+): Record<string, string> {
   const out: Record<string, string> = {};
   if (allowed === undefined && !isMap(node)) fail(reader, node, `${what} must be a mapping (key: value)`);
   const keys = allowed ?? (isMap(node) ? node.items.map((p) => (isScalar(p.key) ? String(p.key.value) : '')) : []);
-  for (const entry of entries(reader, node, what, keys)) out[entry.key] = text(reader, entry.value, `${what}.${entry.key}`);
+  for (const entry of entries(reader, node, what, keys))
+    out[entry.key] = text(reader, entry.value, `${what}.${entry.key}`);
   return out;
 }

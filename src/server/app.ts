@@ -46,7 +46,9 @@ function requestLog(logger: Logger) {
         .join(' ');
       // req.path is relative to the router that answered (`/sessions` under `/admin`); originalUrl is what came in.
       const path = req.originalUrl.split('?', 1)[0] ?? req.originalUrl;
-      logger.info(`${req.method} ${path} ${res.statusCode} ${ms.toFixed(1)}ms CallSid=${sid}${extra ? ` ${extra}` : ''}`);
+      logger.info(
+        `${req.method} ${path} ${res.statusCode} ${ms.toFixed(1)}ms CallSid=${sid}${extra ? ` ${extra}` : ''}`,
+      );
     });
     next();
   };
@@ -87,12 +89,18 @@ export function createApp(deps: AppDeps) {
 
   // One error middleware: webhooks still answer well-formed ExoML (never 200 on an error, docs/exotel-protocol.md §9.1 item 4).
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+    const status =
+      typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
+        ? error.status
+        : 500;
     const clientError = status >= 400 && status < 500;
     if (!clientError) deps.logger.error(`${req.method} ${req.path} failed`, error);
     if (res.headersSent) return;
     if (WEBHOOK_PATHS.has(req.path)) {
-      res.status(status).type('text/xml; charset=utf-8').send(buildExoml(errorVerbs(deps.flow, 'en')));
+      res
+        .status(status)
+        .type('text/xml; charset=utf-8')
+        .send(buildExoml(errorVerbs(deps.flow, 'en')));
       return;
     }
     res.status(status).json({ error: clientError && error instanceof Error ? error.message : 'internal error' });

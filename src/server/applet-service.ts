@@ -5,7 +5,17 @@
  * Passthru after a Connect or a Voicebot records how the call ended instead of starting it again.
  */
 import type { CallSession } from '../domain/call.ts';
-import { connectJson, gatherJson, passthruBranch, readStatusCallback, statusCallbackWriteId, type ConnectJson, type GatherJson, type PassthruBranch, type StatusCallbackReport } from '../exotel/applets.ts';
+import {
+  connectJson,
+  gatherJson,
+  passthruBranch,
+  readStatusCallback,
+  statusCallbackWriteId,
+  type ConnectJson,
+  type GatherJson,
+  type PassthruBranch,
+  type StatusCallbackReport,
+} from '../exotel/applets.ts';
 import { isUsableCallSid } from '../exotel/call.ts';
 import { readCallEnd, type CallEndReport } from '../exotel/call-end.ts';
 import { readDigits } from '../exotel/digits.ts';
@@ -15,7 +25,12 @@ import { gatherPromptTexts, greetingText } from '../flow/call-flow.ts';
 import { readCustomer, type CallServiceDeps } from './call-service.ts';
 import { storableParams, type Params } from './params.ts';
 
-export type AppletCall = { callSid: string; customer: Customer | undefined; language: LanguageCode; warnings: string[] };
+export type AppletCall = {
+  callSid: string;
+  customer: Customer | undefined;
+  language: LanguageCode;
+  warnings: string[];
+};
 export type AppletProblem = { problem: string };
 
 export type PassthruResult = PassthruBranch | { status: 200 | 302; body: 'ok' | 'no digits'; outcome: undefined };
@@ -46,11 +61,18 @@ export function createAppletService(deps: CallServiceDeps) {
   };
 
   /** The call as the session knows it; the first applet for a CallSid starts it (session + history). */
-  const ensureCall = async (params: Params, applet: string): Promise<{ call: AppletCall; session: CallSession } | AppletProblem> => {
+  const ensureCall = async (
+    params: Params,
+    applet: string,
+  ): Promise<{ call: AppletCall; session: CallSession } | AppletProblem> => {
     const callSid = callSidOf(params);
     if (typeof callSid !== 'string') return callSid;
     const existing = await loadSession(callSid);
-    if (existing) return { call: { callSid, customer: existing.customer, language: existing.language, warnings: [] }, session: existing };
+    if (existing)
+      return {
+        call: { callSid, customer: existing.customer, language: existing.language, warnings: [] },
+        session: existing,
+      };
     const { customer, language, warnings } = readCustomer(params);
     const now = deps.now().toISOString();
     const session: CallSession = { callSid, language, state: 'greeted', attempts: 1, createdAt: now, updatedAt: now };
@@ -65,21 +87,32 @@ export function createAppletService(deps: CallServiceDeps) {
       direction: params.Direction,
       language,
       exotelParams: storableParams(params),
-      event: { kind: `applet-${applet}`, detail: { applet, language, warnings, exotelCallStatus: params.CallStatus ?? null } },
+      event: {
+        kind: `applet-${applet}`,
+        detail: { applet, language, warnings, exotelCallStatus: params.CallStatus ?? null },
+      },
       ...(customer ? { customer } : {}),
     };
     await Promise.all([saveSession(session), writer.recordCallStart(start)]);
     return { call: { callSid, customer, language, warnings }, session };
   };
 
-  const endOfCall = async (callSid: string, end: CallEndReport, session: CallSession, params: Params): Promise<PassthruResult> => {
+  const endOfCall = async (
+    callSid: string,
+    end: CallEndReport,
+    session: CallSession,
+    params: Params,
+  ): Promise<PassthruResult> => {
     const { callType, ...stored } = end;
     const update = {
       callSid,
       status: 'ended',
       ended: true,
       end: stored,
-      event: { kind: 'applet-passthru-end', detail: { ...stored, callType: callType ?? null, exotelCallStatus: params.CallStatus ?? null } },
+      event: {
+        kind: 'applet-passthru-end',
+        detail: { ...stored, callType: callType ?? null, exotelCallStatus: params.CallStatus ?? null },
+      },
     };
     const now = deps.now().toISOString();
     await Promise.all([writer.recordCallUpdate(update), saveSession({ ...session, state: 'ended', updatedAt: now })]);
@@ -131,7 +164,12 @@ export function createAppletService(deps: CallServiceDeps) {
       const branch = passthruBranch(reading.digits);
       const transfer = branch.outcome === 'agent_transfer';
       const now = deps.now().toISOString();
-      const updated: CallSession = { ...session, state: transfer ? 'transferring' : 'ended', outcome: branch.outcome, updatedAt: now };
+      const updated: CallSession = {
+        ...session,
+        state: transfer ? 'transferring' : 'ended',
+        outcome: branch.outcome,
+        updatedAt: now,
+      };
       if (reading.digits) updated.digits = reading.digits;
       const update = {
         callSid: call.callSid,
@@ -140,7 +178,10 @@ export function createAppletService(deps: CallServiceDeps) {
         ended: !transfer,
         ...(reading.digits ? { digits: reading.digits } : {}),
         ...(transfer ? { agentNumber: deps.flow.agentNumber } : {}),
-        event: { kind: 'applet-passthru', detail: { digits: reading.digits ?? null, status: branch.status, outcome: branch.outcome } },
+        event: {
+          kind: 'applet-passthru',
+          detail: { digits: reading.digits ?? null, status: branch.status, outcome: branch.outcome },
+        },
       };
       await Promise.all([writer.recordCallUpdate(update), saveSession(updated)]);
       return branch;
@@ -167,7 +208,8 @@ export function createAppletService(deps: CallServiceDeps) {
       };
       const writes: Array<Promise<unknown>> = [writer.recordCallUpdate(update)];
       const session = report.terminal ? await loadSession(report.callSid) : undefined;
-      if (session && session.state !== 'ended') writes.push(saveSession({ ...session, state: 'ended', updatedAt: deps.now().toISOString() }));
+      if (session && session.state !== 'ended')
+        writes.push(saveSession({ ...session, state: 'ended', updatedAt: deps.now().toISOString() }));
       await Promise.all(writes);
       return report;
     },

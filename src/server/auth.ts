@@ -17,12 +17,17 @@ export function callToken(secret: string, callSid: string): string {
 
 export type WebhookAuthResult = { ok: true } | { ok: false; reason: string };
 
-function checkWebhookAuth(params: Readonly<Record<string, string | undefined>>, secret: string, now: Date): WebhookAuthResult {
+function checkWebhookAuth(
+  params: Readonly<Record<string, string | undefined>>,
+  secret: string,
+  now: Date,
+): WebhookAuthResult {
   if (params.sig !== undefined || params.exp !== undefined) {
     const check = verifyCustomerSignature(params, secret, now);
     return check.ok ? { ok: true } : { ok: false, reason: `signed URL rejected: ${check.reason}` };
   }
-  if (params.key !== undefined) return keysMatch(params.key, secret) ? { ok: true } : { ok: false, reason: 'wrong key' };
+  if (params.key !== undefined)
+    return keysMatch(params.key, secret) ? { ok: true } : { ok: false, reason: 'wrong key' };
   const callSid = params.CallSid ?? params.call_sid;
   if (params.tok !== undefined && callSid !== undefined) {
     return keysMatch(params.tok, callToken(secret, callSid)) ? { ok: true } : { ok: false, reason: 'wrong call token' };
@@ -63,7 +68,10 @@ export function adminAuth(options: AdminAuthOptions) {
     const match = /^Bearer\s+(.+)$/i.exec(header);
     const presented = match?.[1]?.trim();
     if (!presented || !keysMatch(presented, options.token)) {
-      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'admin API requires Authorization: Bearer <ADMIN_TOKEN>' });
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer')
+        .json({ error: 'admin API requires Authorization: Bearer <ADMIN_TOKEN>' });
       return;
     }
     next();

@@ -31,7 +31,12 @@ export type CallServiceDeps = {
 
 export type WebhookReply = { status: number; xml: string; callSid: string | undefined; warnings: string[] };
 
-export type ActionUrlBuilder = (state: { callSid: string; language: LanguageCode; attempt: number; customerId: string | undefined }) => string;
+export type ActionUrlBuilder = (state: {
+  callSid: string;
+  language: LanguageCode;
+  attempt: number;
+  customerId: string | undefined;
+}) => string;
 
 function callSidOf(params: Params): string | undefined {
   const sid = params.CallSid ?? params.call_sid;
@@ -45,7 +50,12 @@ type SpokenCustomer = Omit<Customer, 'customer_id'>;
  * `customer` is what is stored (only with a customer_id); `spoken` is what the greeting uses, which a name or an
  * amount without a customer_id still fills.
  */
-type CustomerReading = { customer: Customer | undefined; spoken: SpokenCustomer | undefined; language: LanguageCode; warnings: string[] };
+type CustomerReading = {
+  customer: Customer | undefined;
+  spoken: SpokenCustomer | undefined;
+  language: LanguageCode;
+  warnings: string[];
+};
 
 /** Lenient: an over-long field is cut to the limit `url --csv` rejects above, so a URL it wrote is never cut. */
 function clip(field: CustomerField, value: string): string {
@@ -74,7 +84,10 @@ export function readCustomer(params: Params): CustomerReading {
   const fields = readFields(input, params, warnings);
   if (input.customer_id === undefined) {
     const given = Object.keys(input).filter((field) => field !== 'language_code' && field !== 'state');
-    if (given.length > 0) warnings.push(`no customer_id: the greeting uses ${given.join(', ')}, but the call is not stored under a customer`);
+    if (given.length > 0)
+      warnings.push(
+        `no customer_id: the greeting uses ${given.join(', ')}, but the call is not stored under a customer`,
+      );
     return { customer: undefined, spoken: given.length > 0 ? fields : undefined, language: choice.code, warnings };
   }
   const customer: Customer = { customer_id: clip('customer_id', input.customer_id), ...fields };
@@ -134,14 +147,29 @@ export function createCallService(deps: CallServiceDeps) {
    * The Passthru after a Connect or a Voicebot: the call is over. The outcome the menu decided stays; the dial
    * status, duration, recording and stream details are stored; the caller is not greeted again.
    */
-  const endOfCall = async (callSid: string, end: CallEndReport, existing: CallSession | undefined, now: string, callStatus: string | undefined): Promise<WebhookReply> => {
+  const endOfCall = async (
+    callSid: string,
+    end: CallEndReport,
+    existing: CallSession | undefined,
+    now: string,
+    callStatus: string | undefined,
+  ): Promise<WebhookReply> => {
     const { legs, callType, ...stored } = end;
     const update = {
       callSid,
       status: 'ended',
       ended: true,
       end: stored,
-      event: { kind: 'passthru-end', detail: { ...stored, legs, callType: callType ?? null, exotelCallStatus: callStatus ?? null, sessionFound: existing !== undefined } },
+      event: {
+        kind: 'passthru-end',
+        detail: {
+          ...stored,
+          legs,
+          callType: callType ?? null,
+          exotelCallStatus: callStatus ?? null,
+          sessionFound: existing !== undefined,
+        },
+      },
     };
     const writes: Array<Promise<unknown>> = [writer.recordCallUpdate(update)];
     if (existing) writes.push(saveSession({ ...existing, state: 'ended', updatedAt: now }));
@@ -154,7 +182,8 @@ export function createCallService(deps: CallServiceDeps) {
       const reading = readCustomer(params);
       const callSid = callSidOf(params);
       if (callSid === undefined) return badRequest('CallSid (or call_sid) is required', reading.language, undefined);
-      if (!isUsableCallSid(callSid)) return badRequest('CallSid must be 1-64 letters, digits, _ or -', reading.language, undefined);
+      if (!isUsableCallSid(callSid))
+        return badRequest('CallSid must be 1-64 letters, digits, _ or -', reading.language, undefined);
       const { customer, language } = reading;
       const now = deps.now().toISOString();
       const existing = await loadSession(callSid);
@@ -181,7 +210,10 @@ export function createCallService(deps: CallServiceDeps) {
         direction: params.Direction,
         language,
         exotelParams: storableParams(params),
-        event: { kind: 'passthru', detail: { language, warnings: reading.warnings, exotelCallStatus: params.CallStatus ?? null } },
+        event: {
+          kind: 'passthru',
+          detail: { language, warnings: reading.warnings, exotelCallStatus: params.CallStatus ?? null },
+        },
         ...(customer ? { customer } : {}),
       };
       await Promise.all([saveSession(session), writer.recordCallStart(start)]);
@@ -192,16 +224,25 @@ export function createCallService(deps: CallServiceDeps) {
       const callSid = callSidOf(params);
       const hinted = parseLanguageCode(params.lang) ?? 'en';
       if (callSid === undefined) return badRequest('CallSid (or call_sid) is required', hinted, undefined);
-      if (!isUsableCallSid(callSid)) return badRequest('CallSid must be 1-64 letters, digits, _ or -', hinted, undefined);
+      if (!isUsableCallSid(callSid))
+        return badRequest('CallSid must be 1-64 letters, digits, _ or -', hinted, undefined);
       const reading = readDigits(params);
       if (reading.invalid) return badRequest(`${reading.source} must hold only 0-9, * and #`, hinted, callSid);
       const session = await loadSession(callSid);
       const language = session?.language ?? hinted;
       const attemptParam = Number.parseInt(params.attempt ?? '', 10);
-      const attempts = session?.attempts ?? (Number.isInteger(attemptParam) && attemptParam > 0 ? Math.min(attemptParam, MAX_ATTEMPTS) : 1);
+      const attempts =
+        session?.attempts ??
+        (Number.isInteger(attemptParam) && attemptParam > 0 ? Math.min(attemptParam, MAX_ATTEMPTS) : 1);
       const customerId = session?.customer?.customer_id ?? params.customer_id;
       const nextUrl = actionUrl({ callSid, language, attempt: attempts + 1, customerId });
-      const decision = menuVerbs(flow, { language, digits: reading.digits, attempts, actionUrl: nextUrl, noInputUrl: nextUrl });
+      const decision = menuVerbs(flow, {
+        language,
+        digits: reading.digits,
+        attempts,
+        actionUrl: nextUrl,
+        noInputUrl: nextUrl,
+      });
       const now = deps.now().toISOString();
       const updated: CallSession = {
         ...(session ?? { callSid, language, createdAt: now }),
@@ -223,7 +264,13 @@ export function createCallService(deps: CallServiceDeps) {
         ...(decision.kind === 'transfer' ? { agentNumber: flow.agentNumber } : {}),
         event: {
           kind: 'gather',
-          detail: { digits: reading.digits ?? null, digitSource: reading.source ?? null, decision: decision.kind, attempts, sessionFound: session !== undefined },
+          detail: {
+            digits: reading.digits ?? null,
+            digitSource: reading.source ?? null,
+            decision: decision.kind,
+            attempts,
+            sessionFound: session !== undefined,
+          },
         },
       };
       await Promise.all([saveSession(updated), writer.recordCallUpdate(update)]);

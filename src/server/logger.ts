@@ -31,6 +31,7 @@ export function createMemoryLogger(): Logger & { lines: string[] } {
   return {
     lines,
     info: (message) => lines.push(maskPhone(message)),
-    error: (message, error) => lines.push(maskPhone(`error: ${message}${error === undefined ? '' : `: ${errorMessage(error)}`}`)),
+    error: (message, error) =>
+      lines.push(maskPhone(`error: ${message}${error === undefined ? '' : `: ${errorMessage(error)}`}`)),
   };
 }

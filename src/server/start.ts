@@ -14,7 +14,12 @@ import { listen, type Listening } from './listen.ts';
 import type { Logger } from './logger.ts';
 import { createVoicebotSockets } from './voicebot-socket.ts';
 
-type OpenedStores = { sessions: SessionStore; history: HistoryStore; writer: HistoryWriter; close: () => Promise<void> };
+type OpenedStores = {
+  sessions: SessionStore;
+  history: HistoryStore;
+  writer: HistoryWriter;
+  close: () => Promise<void>;
+};
 
 /** What the store opener needs from the server: where to log, and who hears of writes that were lost. */
 type StoreContext = { logger: Logger; onLost: (writes: readonly HistoryWrite[]) => void };
@@ -63,7 +68,9 @@ async function runSteps(logger: Logger, steps: readonly Step[]): Promise<void> {
 }
 
 function defaultAdmin(config: Config): AdminAccess {
-  return config.adminToken ? { token: config.adminToken, loopbackOnly: false } : { token: randomBytes(24).toString('base64url'), loopbackOnly: true };
+  return config.adminToken
+    ? { token: config.adminToken, loopbackOnly: false }
+    : { token: randomBytes(24).toString('base64url'), loopbackOnly: true };
 }
 
 type Parts = { stores: OpenedStores; admin: AdminAccess; prompts: PromptCatalog };
@@ -74,7 +81,13 @@ function appFor(config: Config, parts: Parts, options: StartServerOptions) {
     history: parts.stores.history,
     writer: parts.stores.writer,
     logger: options.logger,
-    flow: { prompts: parts.prompts, brandName: config.brandName, botName: config.botName, agentNumber: config.agentNumber, exophone: config.exophone },
+    flow: {
+      prompts: parts.prompts,
+      brandName: config.brandName,
+      botName: config.botName,
+      agentNumber: config.agentNumber,
+      exophone: config.exophone,
+    },
     sessionTtl: config.sessionTtl,
     baseUrl: config.baseUrl,
     webhookKey: config.webhookKey,
@@ -89,10 +102,20 @@ export async function startServer(config: Config, options: StartServerOptions): 
   const resolve = (path: string) => (isAbsolute(path) ? path : join(options.cwd, path));
   const prompts = await loadPrompts(config.promptsDir === undefined ? undefined : resolve(config.promptsDir));
   const dataDir = config.dataDir === 'memory' ? 'memory' : resolve(config.dataDir);
-  const spoolDir = config.spoolDir === undefined || config.spoolDir === 'memory' ? config.spoolDir : resolve(config.spoolDir);
-  const stores = await options.openStores({ ...config, dataDir, spoolDir }, { logger, onLost: options.onLost ?? (() => {}) });
+  const spoolDir =
+    config.spoolDir === undefined || config.spoolDir === 'memory' ? config.spoolDir : resolve(config.spoolDir);
+  const stores = await options.openStores(
+    { ...config, dataDir, spoolDir },
+    { logger, onLost: options.onLost ?? (() => {}) },
+  );
   const admin = options.admin ?? defaultAdmin(config);
-  const voicebot = createVoicebotSockets({ sessions: stores.sessions, writer: stores.writer, logger, sessionTtl: config.sessionTtl, now: options.now });
+  const voicebot = createVoicebotSockets({
+    sessions: stores.sessions,
+    writer: stores.writer,
+    logger,
+    sessionTtl: config.sessionTtl,
+    now: options.now,
+  });
   const teardown = (server: Listening | undefined): Step[] => [
     ['closing Voicebot sockets', () => voicebot.close()],
     ...(server ? [['closing the HTTP server', () => server.close()] as const] : []),
@@ -101,7 +124,10 @@ export async function startServer(config: Config, options: StartServerOptions): 
   ];
   let server: Listening;
   try {
-    server = await listen(appFor(config, { stores, admin, prompts }, options), { port: config.port, host: config.host });
+    server = await listen(appFor(config, { stores, admin, prompts }, options), {
+      port: config.port,
+      host: config.host,
+    });
     server.server.on('upgrade', voicebot.upgrade);
   } catch (error) {
     await runSteps(logger, teardown(undefined));

@@ -13,7 +13,13 @@ import { silence, tone } from '../util/pcm.ts';
 import type { Logger } from './logger.ts';
 import { VOICEBOT_SOCKET_PATH } from './routes/voicebot.ts';
 
-type VoicebotDeps = { sessions: SessionStore; writer: HistoryWriter; logger: Logger; sessionTtl: number; now?: () => Date };
+type VoicebotDeps = {
+  sessions: SessionStore;
+  writer: HistoryWriter;
+  logger: Logger;
+  sessionTtl: number;
+  now?: () => Date;
+};
 
 export type VoicebotSockets = {
   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -21,8 +27,18 @@ export type VoicebotSockets = {
 };
 
 const KEYPAD: Record<string, readonly [number, number]> = {
-  '1': [697, 1209], '2': [697, 1336], '3': [697, 1477], '4': [770, 1209], '5': [770, 1336], '6': [770, 1477],
-  '7': [852, 1209], '8': [852, 1336], '9': [852, 1477], '*': [941, 1209], '0': [941, 1336], '#': [941, 1477],
+  '1': [697, 1209],
+  '2': [697, 1336],
+  '3': [697, 1477],
+  '4': [770, 1209],
+  '5': [770, 1336],
+  '6': [770, 1477],
+  '7': [852, 1209],
+  '8': [852, 1336],
+  '9': [852, 1477],
+  '*': [941, 1209],
+  '0': [941, 1336],
+  '#': [941, 1477],
 };
 
 const GREETING = () => Buffer.concat([tone([440], 600), silence(100), tone([660], 300)]);
@@ -40,29 +56,71 @@ const text = (value: unknown) => (typeof value === 'string' ? value : '');
 async function onStart(deps: VoicebotDeps, ws: WebSocket, body: Record<string, unknown>): Promise<Stream> {
   const at = (deps.now?.() ?? new Date()).toISOString();
   const streamSid = text(body.stream_sid);
-  const custom = typeof body.custom_parameters === 'object' && body.custom_parameters !== null ? (body.custom_parameters as Record<string, unknown>) : {};
-  const session: CallSession = { callSid: text(body.call_sid) || streamSid, language: 'en', state: 'greeted', attempts: 0, from: text(body.from), to: text(body.to), createdAt: at, updatedAt: at };
+  const custom =
+    typeof body.custom_parameters === 'object' && body.custom_parameters !== null
+      ? (body.custom_parameters as Record<string, unknown>)
+      : {};
+  const session: CallSession = {
+    callSid: text(body.call_sid) || streamSid,
+    language: 'en',
+    state: 'greeted',
+    attempts: 0,
+    from: text(body.from),
+    to: text(body.to),
+    createdAt: at,
+    updatedAt: at,
+  };
   play(ws, streamSid, GREETING(), 'greeting');
-  const params = { StreamSID: streamSid, From: session.from ?? '', To: session.to ?? '', ...Object.fromEntries(Object.entries(custom).map(([k, v]) => [k, text(v)])) };
+  const params = {
+    StreamSID: streamSid,
+    From: session.from ?? '',
+    To: session.to ?? '',
+    ...Object.fromEntries(Object.entries(custom).map(([k, v]) => [k, text(v)])),
+  };
   await deps.sessions.put(session, deps.sessionTtl);
-  await deps.writer.recordCallStart({ callSid: session.callSid, status: 'in-progress', language: 'en', exotelParams: params, event: { kind: 'voicebot_start', detail: { streamSid } } });
+  await deps.writer.recordCallStart({
+    callSid: session.callSid,
+    status: 'in-progress',
+    language: 'en',
+    exotelParams: params,
+    event: { kind: 'voicebot_start', detail: { streamSid } },
+  });
   return { streamSid, session, stopped: false };
 }
 
 async function onDtmf(deps: VoicebotDeps, ws: WebSocket, stream: Stream, digit: string): Promise<void> {
   play(ws, stream.streamSid, keyTone(digit), `dtmf-${digit}`);
-  const session = { ...stream.session, digits: `${stream.session.digits ?? ''}${digit}`, digitSource: 'voicebot-dtmf', updatedAt: (deps.now?.() ?? new Date()).toISOString() };
+  const session = {
+    ...stream.session,
+    digits: `${stream.session.digits ?? ''}${digit}`,
+    digitSource: 'voicebot-dtmf',
+    updatedAt: (deps.now?.() ?? new Date()).toISOString(),
+  };
   stream.session = session;
   await deps.sessions.put(session, deps.sessionTtl);
-  await deps.writer.recordCallUpdate({ callSid: session.callSid, digits: session.digits, event: { kind: 'voicebot_dtmf', detail: { digit } } });
+  await deps.writer.recordCallUpdate({
+    callSid: session.callSid,
+    digits: session.digits,
+    event: { kind: 'voicebot_dtmf', detail: { digit } },
+  });
 }
 
 async function onStop(deps: VoicebotDeps, stream: Stream, reason: string): Promise<void> {
   if (stream.stopped) return;
   stream.stopped = true;
-  const session: CallSession = { ...stream.session, state: 'ended', updatedAt: (deps.now?.() ?? new Date()).toISOString() };
+  const session: CallSession = {
+    ...stream.session,
+    state: 'ended',
+    updatedAt: (deps.now?.() ?? new Date()).toISOString(),
+  };
   await deps.sessions.put(session, deps.sessionTtl);
-  await deps.writer.recordCallUpdate({ callSid: session.callSid, status: 'completed', ended: true, end: { stream: { StreamSID: stream.streamSid, Status: reason } }, event: { kind: 'voicebot_stop', detail: { reason } } });
+  await deps.writer.recordCallUpdate({
+    callSid: session.callSid,
+    status: 'completed',
+    ended: true,
+    end: { stream: { StreamSID: stream.streamSid, Status: reason } },
+    event: { kind: 'voicebot_stop', detail: { reason } },
+  });
 }
 
 function serve(deps: VoicebotDeps, ws: WebSocket): void {
@@ -79,9 +137,12 @@ function serve(deps: VoicebotDeps, ws: WebSocket): void {
       then(async () => {
         stream = await onStart(deps, ws, frame.body);
       });
-    }
-    else if (frame.event === 'dtmf') then(async () => (stream ? onDtmf(deps, ws, stream, text(frame.body.digit) || String(frame.body.digit)) : undefined));
-    else if (frame.event === 'stop') then(async () => (stream ? onStop(deps, stream, text(frame.body.reason) || 'stopped') : undefined));
+    } else if (frame.event === 'dtmf')
+      then(async () =>
+        stream ? onDtmf(deps, ws, stream, text(frame.body.digit) || String(frame.body.digit)) : undefined,
+      );
+    else if (frame.event === 'stop')
+      then(async () => (stream ? onStop(deps, stream, text(frame.body.reason) || 'stopped') : undefined));
   });
   ws.on('close', () => then(async () => (stream ? onStop(deps, stream, 'socket-closed') : undefined)));
 }

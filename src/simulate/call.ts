@@ -43,7 +43,13 @@ type Play = {
 
 export async function simulateCall(options: SimulateOptions): Promise<CallRecord> {
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
-  const record: CallRecord = { url: options.first.url, callSid: options.first.params.CallSid ?? '', steps: [], events: [], outcome: { kind: 'hangup' } };
+  const record: CallRecord = {
+    url: options.first.url,
+    callSid: options.first.params.CallSid ?? '',
+    steps: [],
+    events: [],
+    outcome: { kind: 'hangup' },
+  };
   const emit = (event: CallEvent) => {
     record.events.push(event);
     options.onEvent?.(event);
@@ -52,7 +58,10 @@ export async function simulateCall(options: SimulateOptions): Promise<CallRecord
   while (next !== undefined) {
     if (record.steps.length >= maxSteps) {
       const raise = options.names?.maxSteps ? `; raise ${options.names.maxSteps} if the flow is really that long` : '';
-      record.outcome = { kind: 'error', reason: `loop guard: ${maxSteps} requests without reaching Hangup or a Dial (a Redirect loop?)${raise}` };
+      record.outcome = {
+        kind: 'error',
+        reason: `loop guard: ${maxSteps} requests without reaching Hangup or a Dial (a Redirect loop?)${raise}`,
+      };
       break;
     }
     const step: Step = { request: next, findings: [], verbs: [] };
@@ -81,7 +90,8 @@ async function playDocument(root: ExomlNode, play: Play): Promise<{ next: SimReq
     }
     return flow;
   }
-  if (play.trailingNoInput) return { outcome: { kind: 'no-input', reason: 'no key pressed and nothing after the Gather: Exotel hangs up' } };
+  if (play.trailingNoInput)
+    return { outcome: { kind: 'no-input', reason: 'no key pressed and nothing after the Gather: Exotel hangs up' } };
   return { outcome: { kind: 'hangup', reason: 'end of the document: the call ends after the last verb' } };
 }
 
@@ -116,7 +126,8 @@ function resolveTarget(raw: string, play: Play, what: string): { url: string } |
     if (/^https?:\/\//i.test(raw) && URL.canParse(raw)) return { url: raw };
     return { outcome: { kind: 'error', reason: `${what} URL "${raw}" is not an http(s) URL` } };
   }
-  if (!URL.canParse(raw, play.base)) return { outcome: { kind: 'error', reason: `${what} URL "${raw}" cannot be resolved` } };
+  if (!URL.canParse(raw, play.base))
+    return { outcome: { kind: 'error', reason: `${what} URL "${raw}" cannot be resolved` } };
   const url = new URL(raw, play.base).toString();
   note(play, `relative ${what} URL "${raw}" resolved against the request URL → ${url}`);
   return { url };
@@ -127,17 +138,25 @@ async function playGather(node: ExomlNode, play: Play): Promise<Flow> {
   played(play, verb);
   for (const prompt of verb.prompts) play.emit({ type: 'verb', verb: prompt, depth: 1 });
   const { numDigits, finishOnKey } = verb;
-  const answer = await play.options.input.next({ numDigits, finishOnKey, timeoutSeconds: verb.timeout, prompt: promptText(verb) });
-  if (answer.source === 'digits-exhausted') note(play, `no ${play.options.names?.digits ?? 'digit'} group left for this Gather: no input`, 'warning');
+  const answer = await play.options.input.next({
+    numDigits,
+    finishOnKey,
+    timeoutSeconds: verb.timeout,
+    prompt: promptText(verb),
+  });
+  if (answer.source === 'digits-exhausted')
+    note(play, `no ${play.options.names?.digits ?? 'digit'} group left for this Gather: no input`, 'warning');
   const input = toGatherInput(answer.keys, verb, answer.source);
   verb.input = input;
   play.emit({ type: 'input', verb, input });
-  if (answer.source === 'hangup') return { outcome: { kind: 'hangup', reason: 'the caller hung up during the Gather' } };
+  if (answer.source === 'hangup')
+    return { outcome: { kind: 'hangup', reason: 'the caller hung up during the Gather' } };
   if (input.kind === 'no-input') {
     play.trailingNoInput = true;
     return undefined;
   }
-  if (input.ignored !== '') note(play, `keys "${input.ignored}" came after the input ended (${input.endedBy}): ignored`, 'warning');
+  if (input.ignored !== '')
+    note(play, `keys "${input.ignored}" came after the input ended (${input.endedBy}): ignored`, 'warning');
   const target = verb.action === '' ? { url: play.base } : resolveTarget(verb.action, play, 'Gather action');
   if ('outcome' in target) return target;
   const flavour = play.options.digitParam ?? 'DigitsPressed';
@@ -153,16 +172,30 @@ function playDial(node: ExomlNode, play: Play): Flow {
   const verb = toDial(node);
   played(play, verb);
   const [number] = verb.numbers;
-  if (number === undefined) return { outcome: { kind: 'error', reason: '<Dial> without a number: Exotel cannot connect the call' } };
+  if (number === undefined)
+    return { outcome: { kind: 'error', reason: '<Dial> without a number: Exotel cannot connect the call' } };
   if (verb.action === undefined) {
     const callerId = verb.callerId !== undefined ? { callerId: verb.callerId } : {};
-    return { outcome: { kind: 'dial', number, numbers: verb.numbers, ...callerId, reason: 'the caller is connected; the call leaves the flow' } };
+    return {
+      outcome: {
+        kind: 'dial',
+        number,
+        numbers: verb.numbers,
+        ...callerId,
+        reason: 'the caller is connected; the call leaves the flow',
+      },
+    };
   }
   const target = resolveTarget(verb.action, play, 'Dial action');
   if ('outcome' in target) return target;
   note(play, 'Dial action: simulating an answered call that ended normally (DialCallStatus=completed, 30 s)');
   const random = play.options.random ?? randomBytes;
-  const params = { ...actionParams(play.options.first.params), DialCallStatus: 'completed', DialCallSid: createCallSid(random), DialCallDuration: '30' };
+  const params = {
+    ...actionParams(play.options.first.params),
+    DialCallStatus: 'completed',
+    DialCallSid: createCallSid(random),
+    DialCallDuration: '30',
+  };
   return { next: { method: verb.method, url: target.url, params } };
 }
 

@@ -54,7 +54,12 @@ export type CallSettings = {
   names?: InputNames;
 };
 
-export type CallSpec = { index: number; customer: NormalizedCustomer; planned: { label: string; keys: string }; startMs: number };
+export type CallSpec = {
+  index: number;
+  customer: NormalizedCustomer;
+  planned: { label: string; keys: string };
+  startMs: number;
+};
 
 // The engine reports a spent time budget only in its reason text (simulate/http.ts); the campaign test pins it.
 const TIMEOUT_REASON = /^no complete answer within \d+ ms/;
@@ -87,8 +92,11 @@ function callEnd(record: CallRecord): CallEnd {
 function summarizeCall(record: CallRecord, spec: CallSpec, endMs: number): CallSummary {
   const first = record.steps[0];
   const status = first?.response?.status ?? 0;
-  const hears = first?.verbs.some((verb) => verb.verb === 'Say' || verb.verb === 'Play' || verb.verb === 'Gather') ?? false;
-  const latencies = record.steps.flatMap((step, index) => (step.response ? [{ kind: stepKind(record.steps, index), ms: step.response.ms }] : []));
+  const hears =
+    first?.verbs.some((verb) => verb.verb === 'Say' || verb.verb === 'Play' || verb.verb === 'Gather') ?? false;
+  const latencies = record.steps.flatMap((step, index) =>
+    step.response ? [{ kind: stepKind(record.steps, index), ms: step.response.ms }] : [],
+  );
   return {
     index: spec.index,
     customerId: spec.customer.customer_id,
@@ -111,7 +119,11 @@ function summarizeCall(record: CallRecord, spec: CallSpec, endMs: number): CallS
 /** Over Exotel's budget: the same threshold that gives a single `simulate` step its latency finding. */
 export const isSlow = (ms: number): boolean => ms > SLOW_MS;
 
-export async function playCampaignCall(spec: CallSpec, settings: CallSettings, clock: () => number): Promise<CallSummary> {
+export async function playCampaignCall(
+  spec: CallSpec,
+  settings: CallSettings,
+  clock: () => number,
+): Promise<CallSummary> {
   const startedAt = new Date();
   const first = buildFirstRequest({
     url: settings.url,

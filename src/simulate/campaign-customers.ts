@@ -35,7 +35,9 @@ export function readCampaignCustomers(text: string): CampaignCustomers {
   });
   if (customers.length === 0) {
     const first = skipped[0];
-    throw new UsageError(`none of the ${rows.length} customer row(s) can be called${first ? ` (row ${first.row}: ${first.message})` : ''}`);
+    throw new UsageError(
+      `none of the ${rows.length} customer row(s) can be called${first ? ` (row ${first.row}: ${first.message})` : ''}`,
+    );
   }
   return { customers, skipped, rows: rows.length };
 }

@@ -28,7 +28,8 @@ export function parseDigitMix(raw: string): Parsed<DigitShare[]> {
   for (const entry of entries) {
     const parsed = parseEntry(entry);
     if (!parsed.ok) return parsed;
-    if (shares.some((share) => share.label === parsed.value.label)) return { ok: false, message: `"${parsed.value.label}" appears twice` };
+    if (shares.some((share) => share.label === parsed.value.label))
+      return { ok: false, message: `"${parsed.value.label}" appears twice` };
     shares.push(parsed.value);
   }
   const total = shares.reduce((sum, share) => sum + share.weight, 0);
@@ -41,7 +42,8 @@ export function parseDurationText(raw: string): Parsed<number> {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/i.exec(raw.trim());
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
   const ms = match ? Number(match[1]) * unit[(match[2] as string).toLowerCase() as keyof typeof unit] : Number.NaN;
-  if (!(ms >= 1 && ms <= 86_400_000)) return { ok: false, message: `"${raw}" is not a duration such as 60s, 2m or 1h (at most 24h)` };
+  if (!(ms >= 1 && ms <= 86_400_000))
+    return { ok: false, message: `"${raw}" is not a duration such as 60s, 2m or 1h (at most 24h)` };
   return { ok: true, value: Math.round(ms) };
 }
 
@@ -69,7 +71,9 @@ export function apportion(shares: readonly DigitShare[], size: number): number[]
   const exact = shares.map((share) => (share.weight / 100) * size);
   const counts = exact.map(Math.floor);
   let left = size - counts.reduce((sum, n) => sum + n, 0);
-  const order = exact.map((value, index) => ({ index, rest: value - Math.floor(value) })).sort((a, b) => b.rest - a.rest || a.index - b.index);
+  const order = exact
+    .map((value, index) => ({ index, rest: value - Math.floor(value) }))
+    .sort((a, b) => b.rest - a.rest || a.index - b.index);
   for (const { index } of order) {
     if (left <= 0) break;
     counts[index] = (counts[index] ?? 0) + 1;
@@ -79,7 +83,9 @@ export function apportion(shares: readonly DigitShare[], size: number): number[]
 }
 
 function shuffledBlock(shares: readonly DigitShare[], size: number, random: () => number): DigitShare[] {
-  const block = apportion(shares, size).flatMap((count, index) => Array.from({ length: count }, () => shares[index] as DigitShare));
+  const block = apportion(shares, size).flatMap((count, index) =>
+    Array.from({ length: count }, () => shares[index] as DigitShare),
+  );
   for (let i = block.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [block[i], block[j]] = [block[j] as DigitShare, block[i] as DigitShare];
@@ -91,12 +97,18 @@ function shuffledBlock(shares: readonly DigitShare[], size: number, random: () =
  * Call number → its share. Calls come in blocks of `blockSize` (the whole run when the number of calls is known),
  * each block holding the exact mix in a seeded order, so counts match the percentages and reruns match each other.
  */
-export function createDigitPlan(shares: readonly DigitShare[], seed: string, blockSize: number): (index: number) => DigitShare {
-  if (shares.length === 0 || blockSize < 1) throw new Error('createDigitPlan: need at least one share and a block of one call');
+export function createDigitPlan(
+  shares: readonly DigitShare[],
+  seed: string,
+  blockSize: number,
+): (index: number) => DigitShare {
+  if (shares.length === 0 || blockSize < 1)
+    throw new Error('createDigitPlan: need at least one share and a block of one call');
   let cached: { block: number; calls: DigitShare[] } | undefined;
   return (index) => {
     const block = Math.floor(index / blockSize);
-    if (cached?.block !== block) cached = { block, calls: shuffledBlock(shares, blockSize, mulberry32(seedOf(`${seed}:${block}`))) };
+    if (cached?.block !== block)
+      cached = { block, calls: shuffledBlock(shares, blockSize, mulberry32(seedOf(`${seed}:${block}`))) };
     return cached.calls[index % blockSize] as DigitShare;
   };
 }

@@ -100,7 +100,12 @@ export function buildCampaignReport(setup: CampaignSetup, result: CampaignResult
     mix: setup.mix.map((share) => ({ keys: share.label, percent: share.weight, planned: planned(share.label) })),
     funnel: funnelOf(calls),
     latency: latencyOf(calls),
-    throughput: { wallMs: Math.round(result.wallMs), requests, callsPerSecond: perSecond(calls.length, result.wallMs), requestsPerSecond: perSecond(requests, result.wallMs) },
+    throughput: {
+      wallMs: Math.round(result.wallMs),
+      requests,
+      callsPerSecond: perSecond(calls.length, result.wallMs),
+      requestsPerSecond: perSecond(requests, result.wallMs),
+    },
     findings: calls.reduce((sum, call) => sum + call.findings, 0),
     errors: topErrors(calls),
     stopped: result.stopped ?? null,

@@ -59,7 +59,15 @@ function createStartGate(options: CampaignOptions, elapsed: () => number) {
   };
 }
 
-type RunState = { started: number; done: number; calls: CallSummary[]; refused: number; answered: boolean; firstRefusal?: string; stop?: 'unreachable' };
+type RunState = {
+  started: number;
+  done: number;
+  calls: CallSummary[];
+  refused: number;
+  answered: boolean;
+  firstRefusal?: string;
+  stop?: 'unreachable';
+};
 
 function record(state: RunState, summary: CallSummary, limit: number): void {
   state.done += 1;
@@ -122,8 +130,25 @@ async function playSafely(spec: CallSpec, settings: CallSettings, elapsed: () =>
     return await playCampaignCall(spec, settings, elapsed);
   } catch (error) {
     const reason = `the simulator failed: ${errorMessage(error)}`;
-    const empty = { greeted: false, pressed: undefined, unreachable: false, answered: false, latencies: [], requests: 0, findings: 0 };
-    return { index: spec.index, customerId: spec.customer.customer_id, planned: spec.planned.label, startMs: spec.startMs, endMs: elapsed(), end: 'error', reason, ...empty };
+    const empty = {
+      greeted: false,
+      pressed: undefined,
+      unreachable: false,
+      answered: false,
+      latencies: [],
+      requests: 0,
+      findings: 0,
+    };
+    return {
+      index: spec.index,
+      customerId: spec.customer.customer_id,
+      planned: spec.planned.label,
+      startMs: spec.startMs,
+      endMs: elapsed(),
+      end: 'error',
+      reason,
+      ...empty,
+    };
   }
 }
 

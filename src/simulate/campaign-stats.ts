@@ -1,6 +1,12 @@
 /** Latency percentiles for the campaign report. Pure. */
 
-export type LatencyStats = { count: number; p50: number | null; p95: number | null; p99: number | null; max: number | null };
+export type LatencyStats = {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+};
 
 /**
  * Nearest-rank percentile of an ascending array: the smallest value with at least p% of the values at or below

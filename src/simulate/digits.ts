@@ -21,9 +21,11 @@ export function takeKeys(keys: string, gather: GatherKeys): KeyTake {
   let digits = '';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    if (gather.finishOnKey !== '' && key === gather.finishOnKey) return { digits, endedBy: 'finishOnKey', ignored: keys.slice(i + 1) };
+    if (gather.finishOnKey !== '' && key === gather.finishOnKey)
+      return { digits, endedBy: 'finishOnKey', ignored: keys.slice(i + 1) };
     digits += key;
-    if (gather.numDigits !== undefined && digits.length >= gather.numDigits) return { digits, endedBy: 'numDigits', ignored: keys.slice(i + 1) };
+    if (gather.numDigits !== undefined && digits.length >= gather.numDigits)
+      return { digits, endedBy: 'numDigits', ignored: keys.slice(i + 1) };
   }
   return { digits, endedBy: 'timeout', ignored: '' };
 }
@@ -35,7 +37,11 @@ export function toGatherInput(keys: string, gather: GatherKeys, source: InputSou
 }
 
 /** The parameter that carries the digits, its value, and the method, per flavour. */
-export function digitParam(flavour: DigitFlavour, digits: string, gatherMethod: HttpMethod): { name: string; value: string; method: HttpMethod } {
+export function digitParam(
+  flavour: DigitFlavour,
+  digits: string,
+  gatherMethod: HttpMethod,
+): { name: string; value: string; method: HttpMethod } {
   // Passthru after a Gather applet: a GET with the value in literal double quotes, `digits="1"` (§2.4).
   if (flavour === 'digits') return { name: 'digits', value: `"${digits}"`, method: 'GET' };
   return { name: flavour, value: digits, method: gatherMethod };
@@ -71,7 +77,9 @@ export function createDigitSource(options: DigitSourceOptions): DigitSource {
         return group === undefined ? { keys: '', source: 'digits-exhausted' } : { keys: group, source: 'digits' };
       }
       if (options.keypad) return { keys: await options.keypad(question), source: 'keypad' };
-      throw new UsageError('the call reached a <Gather> and there is no one to press keys: stdin is not a terminal', { code: 'E_NO_KEYS' });
+      throw new UsageError('the call reached a <Gather> and there is no one to press keys: stdin is not a terminal', {
+        code: 'E_NO_KEYS',
+      });
     },
   };
 }

@@ -59,7 +59,8 @@ function passthruParams(options: FirstRequestOptions): Record<string, string> {
   // Exotel echoes a CustomField only on calls the Calls API started with one (§1.2).
   if (options.urlCarriesCustomer) return params;
   const customField = encodeCustomField(options.customer);
-  if (customField !== '{}' && (options.direction ?? 'outbound-api') === 'outbound-api') params.CustomField = customField;
+  if (customField !== '{}' && (options.direction ?? 'outbound-api') === 'outbound-api')
+    params.CustomField = customField;
   for (const field of CUSTOMER_FIELDS) {
     const value = options.customer[field];
     if (value !== undefined && value !== '') params[field] = value;

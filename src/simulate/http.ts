@@ -27,12 +27,21 @@ export type StepHttpResult =
 /** ExoML documents are capped at 1 MB by the parser; read a little more to say "too large" clearly. */
 const MAX_BYTES = 1024 * 1024 + 1;
 
-function describeFailure(failure: HttpFailure, url: string, timeoutMs: number, timeoutName: string | undefined): { reason: string; unreachable: boolean; silent?: boolean } {
+function describeFailure(
+  failure: HttpFailure,
+  url: string,
+  timeoutMs: number,
+  timeoutName: string | undefined,
+): { reason: string; unreachable: boolean; silent?: boolean } {
   const { host, hostname } = new URL(url);
   switch (failure.reason) {
     case 'timeout':
     case 'aborted':
-      return { reason: `no complete answer within ${timeoutMs} ms${timeoutName ? ` (${timeoutName})` : ''}: Exotel gives up and takes the failure path`, unreachable: false, silent: true };
+      return {
+        reason: `no complete answer within ${timeoutMs} ms${timeoutName ? ` (${timeoutName})` : ''}: Exotel gives up and takes the failure path`,
+        unreachable: false,
+        silent: true,
+      };
     case 'refused':
       return { reason: `connection refused by ${host}: is the server running?`, unreachable: true };
     case 'not_found':
@@ -60,7 +69,25 @@ export async function sendRequest(req: SimRequest, options: HttpOptions): Promis
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  if (!result.ok) return { ok: false, ...describeFailure(result, wire.url, options.timeoutMs, options.names?.timeout), ms: result.ms };
-  if (result.truncated) return { ok: false, reason: `the response is larger than ${maxBytes - 1} bytes`, unreachable: false, ms: result.ms };
-  return { ok: true, status: result.status, contentType: result.contentType ?? '', location: result.location, body: result.body, ms: result.ms };
+  if (!result.ok)
+    return {
+      ok: false,
+      ...describeFailure(result, wire.url, options.timeoutMs, options.names?.timeout),
+      ms: result.ms,
+    };
+  if (result.truncated)
+    return {
+      ok: false,
+      reason: `the response is larger than ${maxBytes - 1} bytes`,
+      unreachable: false,
+      ms: result.ms,
+    };
+  return {
+    ok: true,
+    status: result.status,
+    contentType: result.contentType ?? '',
+    location: result.location,
+    body: result.body,
+    ms: result.ms,
+  };
 }

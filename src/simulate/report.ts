@@ -4,7 +4,17 @@
  * the CLI colours them (chalk lives in cli/output.ts only). Pure.
  */
 import type { ExpectationResult } from './expect.ts';
-import type { CallEnding, CallEvent, CallRecord, Finding, GatherInput, InputNames, InputSource, PlayedVerb, Step } from './types.ts';
+import type {
+  CallEnding,
+  CallEvent,
+  CallRecord,
+  Finding,
+  GatherInput,
+  InputNames,
+  InputSource,
+  PlayedVerb,
+  Step,
+} from './types.ts';
 
 export type Tone = 'plain' | 'step' | 'dim' | 'ok' | 'warn' | 'error';
 export type Line = { text: string; tone: Tone };
@@ -27,7 +37,12 @@ function formatStep(step: Step, origin: string): Line {
 
 function formatFinding(finding: Finding): Line[] {
   const where = finding.path.startsWith('http.') ? finding.path : `${finding.line}:${finding.column}`;
-  const lines = [line(`  ⚠ ${finding.severity} ${finding.code} ${where} ${finding.message}`, finding.severity === 'error' ? 'error' : 'warn')];
+  const lines = [
+    line(
+      `  ⚠ ${finding.severity} ${finding.code} ${where} ${finding.message}`,
+      finding.severity === 'error' ? 'error' : 'warn',
+    ),
+  ];
   if (finding.hint) lines.push(line(`      hint: ${finding.hint}`, 'dim'));
   return lines;
 }
@@ -47,14 +62,21 @@ function describeVerb(verb: PlayedVerb, origin: string): string {
     case 'Play':
       return `🎵 Play ${verb.url}`;
     case 'Gather':
-      return `⌨ Gather ${attrs([['numDigits', verb.numDigits], ['timeout', verb.timeout], ['finishOnKey', verb.finishOnKey]])}`;
+      return `⌨ Gather ${attrs([
+        ['numDigits', verb.numDigits],
+        ['timeout', verb.timeout],
+        ['finishOnKey', verb.finishOnKey],
+      ])}`;
     case 'Dial': {
       const callerId = verb.callerId !== undefined ? ` (callerId ${verb.callerId})` : '';
       const action = verb.action !== undefined ? ` → action ${verb.method} ${showUrl(verb.action, origin)}` : '';
       return `☎ Dial ${verb.numbers.join(', ') || '(no number)'}${callerId}${action}`;
     }
     case 'Record':
-      return `⏺ Record ${attrs([['maxLength', verb.maxLength], ['finishOnKey', verb.finishOnKey]])}`.trimEnd();
+      return `⏺ Record ${attrs([
+        ['maxLength', verb.maxLength],
+        ['finishOnKey', verb.finishOnKey],
+      ])}`.trimEnd();
     case 'Redirect':
       return `↪ Redirect ${verb.method} ${showUrl(verb.url, origin)}`;
     case 'Hangup':
@@ -94,9 +116,16 @@ export function formatEvent(event: CallEvent, origin: string, names: InputNames 
     case 'verb':
       return [line(`${'  '.repeat(event.depth + 1)}${describeVerb(event.verb, origin)}`)];
     case 'input':
-      return [line(`    ${describeInput(event.input, event.verb.timeout, names)}`, event.input.kind === 'keys' ? 'ok' : 'warn')];
+      return [
+        line(
+          `    ${describeInput(event.input, event.verb.timeout, names)}`,
+          event.input.kind === 'keys' ? 'ok' : 'warn',
+        ),
+      ];
     case 'note':
-      return [line(`  ${event.level === 'warning' ? '⚠' : 'ℹ'} ${event.text}`, event.level === 'warning' ? 'warn' : 'dim')];
+      return [
+        line(`  ${event.level === 'warning' ? '⚠' : 'ℹ'} ${event.text}`, event.level === 'warning' ? 'warn' : 'dim'),
+      ];
   }
 }
 
@@ -115,8 +144,12 @@ export function formatClosing(record: CallRecord, expectations: readonly Expecta
   const ms = record.steps.reduce((sum, step) => sum + (step.response?.ms ?? 0), 0);
   const findings = record.steps.reduce((sum, step) => sum + step.findings.length, 0);
   const stats = `${record.steps.length} request${record.steps.length === 1 ? '' : 's'}, ${ms} ms server time, ${findings} finding${findings === 1 ? '' : 's'}`;
-  const lines = [line(`outcome: ${describeEnding(record.outcome)}`, record.outcome.kind === 'error' ? 'error' : 'ok'), line(`  ${stats}; CallSid ${record.callSid}`, 'dim')];
-  for (const result of expectations) lines.push(line(`${result.ok ? '✓' : '✗'} expect ${result.expect}: ${result.detail}`, result.ok ? 'ok' : 'error'));
+  const lines = [
+    line(`outcome: ${describeEnding(record.outcome)}`, record.outcome.kind === 'error' ? 'error' : 'ok'),
+    line(`  ${stats}; CallSid ${record.callSid}`, 'dim'),
+  ];
+  for (const result of expectations)
+    lines.push(line(`${result.ok ? '✓' : '✗'} expect ${result.expect}: ${result.detail}`, result.ok ? 'ok' : 'error'));
   return lines;
 }
 

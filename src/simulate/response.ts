@@ -41,7 +41,10 @@ function statusFailure(status: number, location: string | undefined, body: strin
     };
   }
   const said = body.trim() === '' ? '' : ` (body: "${snippet(body)}")`;
-  return { kind: 'error', reason: `${phrase}${said}: the webhook failed; Exotel takes the failure path and the caller hears nothing more` };
+  return {
+    kind: 'error',
+    reason: `${phrase}${said}: the webhook failed; Exotel takes the failure path and the caller hears nothing more`,
+  };
 }
 
 function slowFinding(ms: number, slowMs: number): Finding {
@@ -61,22 +64,42 @@ function notExoml(findings: readonly Finding[], contentType: string, body: strin
   const what = body.trim() === '' ? 'an empty body' : `"${snippet(body)}"`;
   const why = first ? `: ${first.message}` : '';
   // A short plain body such as "OK" is what an App Bazaar Passthru answers: there only the status counts (§1.4).
-  const passthru = /^[^<{]{1,40}$/.test(body.trim()) ? '; a Passthru applet only reads the status, simulate plays ExoML webhooks' : '';
-  return { kind: 'error', reason: `the response is not ExoML${why} (Content-Type ${contentType || 'none'}; got ${what})${passthru}` };
+  const passthru = /^[^<{]{1,40}$/.test(body.trim())
+    ? '; a Passthru applet only reads the status, simulate plays ExoML webhooks'
+    : '';
+  return {
+    kind: 'error',
+    reason: `the response is not ExoML${why} (Content-Type ${contentType || 'none'}; got ${what})${passthru}`,
+  };
 }
 
 export async function fetchDocument(step: Step, options: ResponseOptions): Promise<FetchedDocument> {
   const result = await sendRequest(step.request, options);
   if (!result.ok) {
     step.error = result.reason;
-    return { ok: false, outcome: { kind: 'error', reason: result.reason, ...(result.unreachable ? { unreachable: true } : {}), ...(result.silent ? { silent: true } : {}) } };
+    return {
+      ok: false,
+      outcome: {
+        kind: 'error',
+        reason: result.reason,
+        ...(result.unreachable ? { unreachable: true } : {}),
+        ...(result.silent ? { silent: true } : {}),
+      },
+    };
   }
   const body = new TextDecoder().decode(result.body);
-  step.response = { status: result.status, contentType: result.contentType, ...(result.location ? { location: result.location } : {}), body, ms: result.ms };
+  step.response = {
+    status: result.status,
+    contentType: result.contentType,
+    ...(result.location ? { location: result.location } : {}),
+    body,
+    ms: result.ms,
+  };
   const slowMs = options.slowMs ?? SLOW_MS;
   if (result.ms > slowMs) step.findings.push(slowFinding(result.ms, slowMs));
   step.findings.push(...checkResponseMeta('exoml', { status: result.status, contentType: result.contentType }));
-  if (result.status < 200 || result.status > 299) return { ok: false, outcome: statusFailure(result.status, result.location, body) };
+  if (result.status < 200 || result.status > 299)
+    return { ok: false, outcome: statusFailure(result.status, result.location, body) };
   const clock = options.clock ?? (() => performance.now());
   const validating = clock();
   const validation = (options.validate ?? defaultValidator)(result.body);
@@ -91,6 +114,10 @@ export async function fetchDocument(step: Step, options: ResponseOptions): Promi
   }
   const root = validation.root;
   if (root === undefined) return { ok: false, outcome: notExoml(validation.findings, result.contentType, body) };
-  if (root.name !== 'Response') return { ok: false, outcome: { kind: 'error', reason: `the root element is <${root.name}>, not <Response>: nothing to play` } };
+  if (root.name !== 'Response')
+    return {
+      ok: false,
+      outcome: { kind: 'error', reason: `the root element is <${root.name}>, not <Response>: nothing to play` },
+    };
   return { ok: true, root };
 }

@@ -84,7 +84,11 @@ export function buildCall(options: BuildCallOptions): BuiltCall {
   };
 }
 
-async function runCall(first: SimRequest, deps: { now: () => Date; random: (size: number) => Buffer }, run: RunOptions) {
+async function runCall(
+  first: SimRequest,
+  deps: { now: () => Date; random: (size: number) => Buffer },
+  run: RunOptions,
+) {
   const dispatcher = run.dispatcher ?? new Agent();
   try {
     const record = await simulateCall({

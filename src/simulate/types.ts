@@ -30,7 +30,14 @@ type SimResponse = {
 
 /** Keys the caller pressed on one Gather. `digits` is what is sent: finish key stripped, numDigits honoured. */
 export type GatherInput =
-  | { kind: 'keys'; pressed: string; digits: string; endedBy: 'finishOnKey' | 'numDigits' | 'timeout'; ignored: string; source: InputSource }
+  | {
+      kind: 'keys';
+      pressed: string;
+      digits: string;
+      endedBy: 'finishOnKey' | 'numDigits' | 'timeout';
+      ignored: string;
+      source: InputSource;
+    }
   | { kind: 'no-input'; source: InputSource };
 
 export type InputSource = 'digits' | 'no-input' | 'keypad' | 'digits-exhausted' | 'hangup';
@@ -56,14 +63,35 @@ export type PlayedGather = At & {
   prompts: PlayedPrompt[];
   input?: GatherInput;
 };
-export type PlayedDial = At & { verb: 'Dial'; numbers: string[]; callerId?: string; action?: string; method: HttpMethod; timeout?: string };
-export type PlayedRecord = At & { verb: 'Record'; action?: string; method: HttpMethod; maxLength?: string; finishOnKey?: string };
+export type PlayedDial = At & {
+  verb: 'Dial';
+  numbers: string[];
+  callerId?: string;
+  action?: string;
+  method: HttpMethod;
+  timeout?: string;
+};
+export type PlayedRecord = At & {
+  verb: 'Record';
+  action?: string;
+  method: HttpMethod;
+  maxLength?: string;
+  finishOnKey?: string;
+};
 type PlayedRedirect = At & { verb: 'Redirect'; url: string; method: HttpMethod };
 type PlayedHangup = At & { verb: 'Hangup' };
 type PlayedPause = At & { verb: 'Pause'; length?: string };
 type PlayedOther = At & { verb: 'Other'; name: string };
 
-export type PlayedVerb = PlayedPrompt | PlayedGather | PlayedDial | PlayedRecord | PlayedRedirect | PlayedHangup | PlayedPause | PlayedOther;
+export type PlayedVerb =
+  | PlayedPrompt
+  | PlayedGather
+  | PlayedDial
+  | PlayedRecord
+  | PlayedRedirect
+  | PlayedHangup
+  | PlayedPause
+  | PlayedOther;
 
 export type Step = {
   request: SimRequest;

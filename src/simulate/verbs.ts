@@ -26,7 +26,14 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 function toPrompt(node: ExomlNode): PlayedPrompt | undefined {
   const at = { line: node.line, path: node.path };
   if (node.name === 'Say') {
-    return { verb: 'Say', ...at, text: clean(node.text), ...optional('language', node.attrs.language), ...optional('voice', node.attrs.voice), ...optional('loop', node.attrs.loop) };
+    return {
+      verb: 'Say',
+      ...at,
+      text: clean(node.text),
+      ...optional('language', node.attrs.language),
+      ...optional('voice', node.attrs.voice),
+      ...optional('loop', node.attrs.loop),
+    };
   }
   if (node.name === 'Play') return { verb: 'Play', ...at, url: clean(node.text), ...optional('loop', node.attrs.loop) };
   return undefined;

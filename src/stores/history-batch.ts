@@ -79,11 +79,24 @@ function emptyCall(callSid: string): CallFold {
   };
 }
 
-function foldStart(write: { at: string; start: CallStart }, call: CallFold, customers: Map<string, CustomerFold>): void {
+function foldStart(
+  write: { at: string; start: CallStart },
+  call: CallFold,
+  customers: Map<string, CustomerFold>,
+): void {
   const { start } = write;
   const c = start.customer;
   if (c) {
-    const folded = customers.get(c.customer_id) ?? { customer_id: c.customer_id, name: null, phone: null, loan_id: null, amount: null, due_date: null, state: null, language_code: null };
+    const folded = customers.get(c.customer_id) ?? {
+      customer_id: c.customer_id,
+      name: null,
+      phone: null,
+      loan_id: null,
+      amount: null,
+      due_date: null,
+      state: null,
+      language_code: null,
+    };
     overlay(folded, {
       name: c.customer_name,
       phone: c.phone,
@@ -95,17 +108,37 @@ function foldStart(write: { at: string; start: CallStart }, call: CallFold, cust
     });
     customers.set(c.customer_id, folded);
   }
-  overlay(call, { customer_id: c?.customer_id, status: start.status, direction: start.direction, language: start.language, exotel_params: start.exotelParams });
+  overlay(call, {
+    customer_id: c?.customer_id,
+    status: start.status,
+    direction: start.direction,
+    language: start.language,
+    exotel_params: start.exotelParams,
+  });
   call.started_at ??= write.at;
 }
 
 function foldUpdate(write: { at: string; update: CallUpdate }, call: CallFold): void {
   const { update } = write;
-  overlay(call, { status: update.status, digits: update.digits, outcome: update.outcome, agent_number: update.agentNumber });
+  overlay(call, {
+    status: update.status,
+    digits: update.digits,
+    outcome: update.outcome,
+    agent_number: update.agentNumber,
+  });
   const end = update.end;
   if (end) {
-    overlay(call, { dial_call_status: end.dialCallStatus, dial_call_duration: end.dialCallDuration, recording_url: end.recordingUrl, stream: end.stream });
-    overlay(call, { final_status: end.finalStatus, duration: end.duration, legs: end.legs && end.legs.length > 0 ? end.legs : undefined });
+    overlay(call, {
+      dial_call_status: end.dialCallStatus,
+      dial_call_duration: end.dialCallDuration,
+      recording_url: end.recordingUrl,
+      stream: end.stream,
+    });
+    overlay(call, {
+      final_status: end.finalStatus,
+      duration: end.duration,
+      legs: end.legs && end.legs.length > 0 ? end.legs : undefined,
+    });
   }
   if (update.ended === true) call.ended_at = update.endedAt ?? write.at;
 }

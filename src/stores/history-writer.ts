@@ -78,7 +78,9 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
     } catch (error) {
       spoolFull = error instanceof SpoolFullError;
       counters.lost += writes.length;
-      logger.error(`history: ${writes.length} write(s) lost: the spool at ${spool.location} refused them (${causeMessage(error)})`);
+      logger.error(
+        `history: ${writes.length} write(s) lost: the spool at ${spool.location} refused them (${causeMessage(error)})`,
+      );
       options.onLost?.(writes);
       return 'lost';
     }
@@ -99,7 +101,10 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
   };
 
   const startSpooling = (error: unknown) => {
-    if (mode === 'direct') logger.error(`history: the database is unreachable, spooling writes to ${spool.location}: ${causeMessage(error)}`);
+    if (mode === 'direct')
+      logger.error(
+        `history: the database is unreachable, spooling writes to ${spool.location}: ${causeMessage(error)}`,
+      );
     mode = 'spooling';
     scheduleReplay(retryMs);
   };
@@ -140,7 +145,8 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
       counters.committed += writes.length;
       return writes.map(() => 'committed');
     } catch (error) {
-      if (!retryable(error)) return writes.length === 1 ? [await deadLetter(writes[0] as HistoryWrite, error)] : isolate(writes);
+      if (!retryable(error))
+        return writes.length === 1 ? [await deadLetter(writes[0] as HistoryWrite, error)] : isolate(writes);
       startSpooling(error);
       const result = await toSpool(writes);
       return writes.map(() => result);
@@ -237,8 +243,13 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
   if (mode === 'spooling') scheduleReplay(0);
 
   const write = (kind: 'start' | 'update', body: CallStart | CallUpdate): Promise<WriteResult> => {
-    const base = { id: (kind === 'update' ? (body as CallUpdate).writeId : undefined) ?? randomUUID(), at: now().toISOString() };
-    return submit(kind === 'start' ? { ...base, kind, start: body as CallStart } : { ...base, kind, update: body as CallUpdate });
+    const base = {
+      id: (kind === 'update' ? (body as CallUpdate).writeId : undefined) ?? randomUUID(),
+      at: now().toISOString(),
+    };
+    return submit(
+      kind === 'start' ? { ...base, kind, start: body as CallStart } : { ...base, kind, update: body as CallUpdate },
+    );
   };
 
   return {

@@ -118,7 +118,8 @@ function literal(text: string): string {
 
 export function migrationScript(schema: string, migrations: readonly Migration[] = MIGRATIONS): string {
   const versions = migrations.map((m) => m.version);
-  if (versions.some((v, i) => i > 0 && v <= (versions[i - 1] ?? 0))) throw new Error('migrations must have increasing versions');
+  if (versions.some((v, i) => i > 0 && v <= (versions[i - 1] ?? 0)))
+    throw new Error('migrations must have increasing versions');
   const steps = migrations.map(
     (m) => `do $migration$ begin
   if not exists (select 1 from schema_migrations where version = ${m.version}) then

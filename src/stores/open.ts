@@ -16,7 +16,10 @@ export type Stores = {
   close(): Promise<void>;
 };
 
-export type StoreConfig = Pick<Config, 'redisUrl' | 'redisPrefix' | 'databaseUrl' | 'databaseSchema' | 'dataDir' | 'storeTimeoutMs'>;
+export type StoreConfig = Pick<
+  Config,
+  'redisUrl' | 'redisPrefix' | 'databaseUrl' | 'databaseSchema' | 'dataDir' | 'storeTimeoutMs'
+>;
 
 export type OpenStoresOptions = {
   /** Overrides config.dataDir for PGlite (e.g. a path resolved against the working directory). */
@@ -35,7 +38,11 @@ async function openSessions(config: StoreConfig): Promise<SessionStore> {
 async function openHistory(config: StoreConfig, options: { pgliteDataDir?: string }): Promise<HistoryStore> {
   if (config.databaseUrl !== undefined) {
     const { openPostgresHistory } = await import('./pg-history.ts');
-    return openPostgresHistory({ url: config.databaseUrl, schema: config.databaseSchema, timeoutMs: config.storeTimeoutMs });
+    return openPostgresHistory({
+      url: config.databaseUrl,
+      schema: config.databaseSchema,
+      timeoutMs: config.storeTimeoutMs,
+    });
   }
   const { openPgliteHistory } = await import('./pglite-history.ts');
   return openPgliteHistory({ dataDir: options.pgliteDataDir ?? config.dataDir });
@@ -65,7 +72,10 @@ export async function openStores(config: StoreConfig, options: OpenStoresOptions
   };
 }
 
-export type WriterConfig = Pick<Config, 'dataDir' | 'spoolDir' | 'spoolMaxBytes' | 'historyBatchMax' | 'historyBatchWaitMs'>;
+export type WriterConfig = Pick<
+  Config,
+  'dataDir' | 'spoolDir' | 'spoolMaxBytes' | 'historyBatchMax' | 'historyBatchWaitMs'
+>;
 
 export type WriterOptions = {
   logger: { info: (message: string) => void; error: (message: string, error?: unknown) => void };
@@ -81,9 +91,16 @@ function spoolDirOf(config: Pick<Config, 'dataDir' | 'spoolDir'>): string {
 }
 
 /** The server's write path over `history`: group commit, the spool (opened and locked here), dead letters. */
-async function openHistoryWriter(config: WriterConfig, history: HistoryStore, options: WriterOptions): Promise<HistoryWriter> {
+async function openHistoryWriter(
+  config: WriterConfig,
+  history: HistoryStore,
+  options: WriterOptions,
+): Promise<HistoryWriter> {
   const dir = spoolDirOf(config);
-  const spool = dir === 'memory' ? createMemorySpool({ maxBytes: config.spoolMaxBytes }) : await openFileSpool({ dir, maxBytes: config.spoolMaxBytes });
+  const spool =
+    dir === 'memory'
+      ? createMemorySpool({ maxBytes: config.spoolMaxBytes })
+      : await openFileSpool({ dir, maxBytes: config.spoolMaxBytes });
   return createHistoryWriter({
     sink: history,
     spool,
@@ -98,7 +115,10 @@ async function openHistoryWriter(config: WriterConfig, history: HistoryStore, op
 export type ServerStores = Stores & { writer: HistoryWriter };
 
 /** What `serve` runs on: the stores, and the write path in front of history. Closing stops the writer first. */
-export async function openServerStores(config: StoreConfig & WriterConfig, options: OpenStoresOptions & WriterOptions): Promise<ServerStores> {
+export async function openServerStores(
+  config: StoreConfig & WriterConfig,
+  options: OpenStoresOptions & WriterOptions,
+): Promise<ServerStores> {
   const stores = await openStores(config, options);
   let writer: HistoryWriter;
   try {

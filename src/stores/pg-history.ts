@@ -32,7 +32,16 @@ export type PostgresHistoryOptions = {
   readOnly?: boolean;
 };
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
 
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
@@ -43,12 +52,19 @@ function errorCode(error: unknown): string | undefined {
 function isConnectionError(error: unknown): boolean {
   if (error instanceof AggregateError) return error.errors.some(isConnectionError);
   const code = errorCode(error);
-  if (code !== undefined && (NETWORK_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P03')) return true;
-  return error instanceof Error && /timeout exceeded when trying to connect|Connection terminated|Query read timeout/i.test(error.message);
+  if (code !== undefined && (NETWORK_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P03'))
+    return true;
+  return (
+    error instanceof Error &&
+    /timeout exceeded when trying to connect|Connection terminated|Query read timeout/i.test(error.message)
+  );
 }
 
 function unreachable(url: string, error: unknown): UnreachableError {
-  return new UnreachableError('postgres', `cannot reach ${redactUrl(url)}: ${causeMessage(error)}`, { setting: 'databaseUrl', cause: error });
+  return new UnreachableError('postgres', `cannot reach ${redactUrl(url)}: ${causeMessage(error)}`, {
+    setting: 'databaseUrl',
+    cause: error,
+  });
 }
 
 /** A SqlPort over a pool; exported so tests and tools can run their own SQL in the same schema. */
@@ -86,7 +102,9 @@ export async function openPostgresSql(options: PostgresHistoryOptions): Promise<
   };
   return {
     query: <T>(text: string, params?: unknown[]) =>
-      guard(async () => ({ rows: (await pool.query({ text, values: params, query_timeout: queryTimeout } as QueryConfig)).rows as T[] })),
+      guard(async () => ({
+        rows: (await pool.query({ text, values: params, query_timeout: queryTimeout } as QueryConfig)).rows as T[],
+      })),
     exec: (sql: string) =>
       guard(async () => {
         await pool.query({ text: sql, query_timeout: Math.max(queryTimeout, 30_000) } as QueryConfig);

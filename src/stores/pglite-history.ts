@@ -21,7 +21,13 @@ export type PgliteHistoryOptions = {
  * PostgreSQL's default buffers are sized for a server; a dev loop's history is a few thousand rows. Measured on
  * reopening a data directory: steady RSS 314 → 177 MB.
  */
-const SMALL_MEMORY = ['shared_buffers=1MB', 'wal_buffers=64kB', 'temp_buffers=1MB', 'work_mem=1MB', 'maintenance_work_mem=1MB'].flatMap((setting) => ['-c', setting]);
+const SMALL_MEMORY = [
+  'shared_buffers=1MB',
+  'wal_buffers=64kB',
+  'temp_buffers=1MB',
+  'work_mem=1MB',
+  'maintenance_work_mem=1MB',
+].flatMap((setting) => ['-c', setting]);
 
 function isMemoryDataDir(dataDir: string): boolean {
   return dataDir === 'memory' || dataDir.startsWith('memory://');
@@ -34,10 +40,15 @@ export async function openPgliteSql(options: PgliteHistoryOptions): Promise<SqlP
   try {
     const { PGlite: Pglite } = await import('@electric-sql/pglite');
     if (!memory) await mkdir(options.dataDir, { recursive: true });
-    db = await Pglite.create(memory ? undefined : options.dataDir, { startParams: [...Pglite.defaultStartParams, ...SMALL_MEMORY] });
+    db = await Pglite.create(memory ? undefined : options.dataDir, {
+      startParams: [...Pglite.defaultStartParams, ...SMALL_MEMORY],
+    });
   } catch (error) {
     const where = memory ? 'in memory' : `in ${options.dataDir}`;
-    throw new UnreachableError('pglite', `cannot open the embedded database ${where}: ${causeMessage(error)}`, { setting: 'dataDir', cause: error });
+    throw new UnreachableError('pglite', `cannot open the embedded database ${where}: ${causeMessage(error)}`, {
+      setting: 'dataDir',
+      cause: error,
+    });
   }
   return {
     query: async <T>(text: string, params?: unknown[]) => ({ rows: (await db.query<T>(text, params)).rows }),

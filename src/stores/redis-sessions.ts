@@ -28,18 +28,31 @@ const READ_BATCH = 500;
 
 function redisClientOptions(timeoutMs = DEFAULT_TIMEOUT_MS): RedisOptions {
   // Auto-pipelining: commands issued in the same event-loop turn by concurrent requests share one write.
-  return { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true };
+  return {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+  };
 }
 
 /** Errors that mean "Redis is not there" rather than "Redis refused this command". */
 function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'MaxRetriesPerRequestError') return true;
-  return /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|timed out/i.test(error.message);
+  return /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|timed out/i.test(
+    error.message,
+  );
 }
 
 function failure(what: string, error: unknown): AppError {
-  if (isConnectionError(error)) return new UnreachableError('redis', `${what} failed: ${causeMessage(error)}`, { setting: 'redisUrl', cause: error });
+  if (isConnectionError(error))
+    return new UnreachableError('redis', `${what} failed: ${causeMessage(error)}`, {
+      setting: 'redisUrl',
+      cause: error,
+    });
   return new AppError(`${what} failed: ${causeMessage(error)}`, { code: 'E_REDIS', component: 'redis', cause: error });
 }
 
@@ -68,12 +81,16 @@ async function connect(client: Redis, url: string, timeoutMs: number): Promise<v
   };
   client.on('error', remember);
   try {
-    if (client.status === 'wait') await withTimeout(client.connect(), timeoutMs + 500, `no answer within ${timeoutMs} ms`);
+    if (client.status === 'wait')
+      await withTimeout(client.connect(), timeoutMs + 500, `no answer within ${timeoutMs} ms`);
     await withTimeout(client.ping(), timeoutMs, `no answer to PING within ${timeoutMs} ms`);
   } catch (error) {
     client.disconnect();
     const cause = lastError ?? error;
-    throw new UnreachableError('redis', `cannot connect to ${redactUrl(url)}: ${causeMessage(cause)}`, { setting: 'redisUrl', cause });
+    throw new UnreachableError('redis', `cannot connect to ${redactUrl(url)}: ${causeMessage(cause)}`, {
+      setting: 'redisUrl',
+      cause,
+    });
   } finally {
     client.off('error', remember);
   }
@@ -193,7 +210,8 @@ function createRedisSessionStore(client: Redis, prefix: string): SessionStore {
         return;
       }
       // quit() resolves on Redis's OK; wait (boundedly) for the socket to close too, so a closed store holds no handle.
-      if (statusOf(client) !== 'end') await withTimeout(ended, 2000, 'socket did not close').catch(() => client.disconnect());
+      if (statusOf(client) !== 'end')
+        await withTimeout(ended, 2000, 'socket did not close').catch(() => client.disconnect());
     },
   };
 }

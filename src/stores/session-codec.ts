@@ -31,10 +31,15 @@ export function decodeSession(text: string | null | undefined, expectedCallSid: 
   if (!isRecord(value)) return undefined;
   if (value.callSid !== expectedCallSid) return undefined;
   if (typeof value.language !== 'string' || typeof value.state !== 'string') return undefined;
-  if (typeof value.attempts !== 'number' || typeof value.createdAt !== 'string' || typeof value.updatedAt !== 'string') {
+  if (
+    typeof value.attempts !== 'number' ||
+    typeof value.createdAt !== 'string' ||
+    typeof value.updatedAt !== 'string'
+  ) {
     return undefined;
   }
-  if (value.customer !== undefined && !(isRecord(value.customer) && typeof value.customer.customer_id === 'string')) return undefined;
+  if (value.customer !== undefined && !(isRecord(value.customer) && typeof value.customer.customer_id === 'string'))
+    return undefined;
   // The checks above cover every required field of CallSession; optional fields are carried as written.
   return value as CallSession;
 }

@@ -43,7 +43,11 @@ export interface Spool {
 
 export class SpoolFullError extends AppError {
   constructor(maxBytes: number) {
-    super(`full: ${maxBytes} bytes of history writes are waiting for the database`, { code: 'E_SPOOL_FULL', component: 'spool', setting: 'spoolMaxBytes' });
+    super(`full: ${maxBytes} bytes of history writes are waiting for the database`, {
+      code: 'E_SPOOL_FULL',
+      component: 'spool',
+      setting: 'spoolMaxBytes',
+    });
     this.name = 'SpoolFullError';
   }
 }
@@ -102,7 +106,11 @@ async function takeLock(dir: string): Promise<string> {
   const path = join(dir, 'lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600);
+      const fd = openSync(
+        path,
+        constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW,
+        0o600,
+      );
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
       return path;
@@ -212,7 +220,10 @@ export async function openFileSpool(options: FileSpoolOptions): Promise<Spool> {
         position += bytesRead;
         let from = 0;
         for (let nl = pending.indexOf(10); nl !== -1 && out.length < max; nl = pending.indexOf(10, from)) {
-          out.push({ write: JSON.parse(pending.subarray(from, nl).toString('utf8')) as HistoryWrite, end: start + nl + 1 });
+          out.push({
+            write: JSON.parse(pending.subarray(from, nl).toString('utf8')) as HistoryWrite,
+            end: start + nl + 1,
+          });
           from = nl + 1;
         }
         pending = pending.subarray(from);

@@ -9,7 +9,16 @@
 import { AppError } from '../errors.ts';
 import { randomUUID } from 'node:crypto';
 import { batchParams, foldBatch, RECORD_BATCH } from './history-batch.ts';
-import type { CallEventRow, CallQuery, CallRow, CallStart, CallUpdate, CustomerRow, HistoryStore, HistoryWrite } from './ports.ts';
+import type {
+  CallEventRow,
+  CallQuery,
+  CallRow,
+  CallStart,
+  CallUpdate,
+  CustomerRow,
+  HistoryStore,
+  HistoryWrite,
+} from './ports.ts';
 import { causeMessage } from './redact.ts';
 import type { SqlPort } from './sql-port.ts';
 import { toCallRow, toCustomerRow, toEventRow, type RawRow } from './sql-rows.ts';
@@ -40,7 +49,8 @@ export function callLimit(limit: number | undefined): number {
 
 function since(date: Date | undefined): string | null {
   if (date === undefined) return null;
-  if (Number.isNaN(date.getTime())) throw new AppError('listCalls: `since` is not a valid date', { code: 'E_HISTORY', component: 'history' });
+  if (Number.isNaN(date.getTime()))
+    throw new AppError('listCalls: `since` is not a valid date', { code: 'E_HISTORY', component: 'history' });
   return date.toISOString();
 }
 
@@ -61,7 +71,11 @@ export function createSqlHistoryStore(db: SqlPort, kind: HistoryStore['kind']): 
     } catch (error) {
       // Adapters already turn "cannot reach the database" into UnreachableError; keep those as they are.
       if (error instanceof AppError) throw error;
-      throw new AppError(`${what} failed: ${causeMessage(error)}`, { code: 'E_HISTORY', component: kind, cause: error });
+      throw new AppError(`${what} failed: ${causeMessage(error)}`, {
+        code: 'E_HISTORY',
+        component: kind,
+        cause: error,
+      });
     }
   };
   const rows = async (text: string, params: unknown[]) => (await db.query<RawRow>(text, params)).rows;
@@ -72,8 +86,10 @@ export function createSqlHistoryStore(db: SqlPort, kind: HistoryStore['kind']): 
 
   return {
     kind,
-    recordCallStart: (start: CallStart) => recordBatch([{ id: randomUUID(), at: new Date().toISOString(), kind: 'start', start }]),
-    recordCallUpdate: (update: CallUpdate) => recordBatch([{ id: update.writeId ?? randomUUID(), at: new Date().toISOString(), kind: 'update', update }]),
+    recordCallStart: (start: CallStart) =>
+      recordBatch([{ id: randomUUID(), at: new Date().toISOString(), kind: 'start', start }]),
+    recordCallUpdate: (update: CallUpdate) =>
+      recordBatch([{ id: update.writeId ?? randomUUID(), at: new Date().toISOString(), kind: 'update', update }]),
     recordBatch,
     getCall: (callSid: string): Promise<CallRow | undefined> =>
       run(`read call ${callSid}`, async () => {

@@ -6,7 +6,9 @@
 import { httpRequest } from '../http/client.ts';
 import type { StreamSocket } from './session.ts';
 
-export type Resolved = { ok: true; url: string; via: string | undefined } | { ok: false; unreachable: boolean; reason: string };
+export type Resolved =
+  | { ok: true; url: string; via: string | undefined }
+  | { ok: false; unreachable: boolean; reason: string };
 
 function wsUrl(text: string): string | undefined {
   return URL.canParse(text) && /^wss?:$/.test(new URL(text).protocol) ? text : undefined;
@@ -24,9 +26,16 @@ function urlFromBody(body: Uint8Array): string | undefined {
 
 export async function resolveStreamUrl(url: string, timeoutMs: number): Promise<Resolved> {
   if (wsUrl(url)) return { ok: true, url, via: undefined };
-  const answer = await httpRequest({ url, method: 'GET', headers: { 'Exotel-Version': '1.0', accept: 'application/json' }, timeoutMs, maxBytes: 64 * 1024 });
+  const answer = await httpRequest({
+    url,
+    method: 'GET',
+    headers: { 'Exotel-Version': '1.0', accept: 'application/json' },
+    timeoutMs,
+    maxBytes: 64 * 1024,
+  });
   if (!answer.ok) return { ok: false, unreachable: true, reason: `${url}: ${answer.message}` };
-  if (answer.status < 200 || answer.status > 299) return { ok: false, unreachable: false, reason: `${url} answered HTTP ${answer.status}, not 2xx` };
+  if (answer.status < 200 || answer.status > 299)
+    return { ok: false, unreachable: false, reason: `${url} answered HTTP ${answer.status}, not 2xx` };
   const resolved = urlFromBody(answer.body);
   if (!resolved) return { ok: false, unreachable: false, reason: `${url} did not answer JSON {"url": "ws(s)://…"}` };
   return { ok: true, url: resolved, via: url };
@@ -50,7 +59,9 @@ export async function openStreamSocket(url: string, timeoutMs: number): Promise<
     let deliver: (text: string) => void = (text) => {
       early.push(text);
     };
-    ws.on('message', (data, isBinary) => deliver(isBinary ? `<binary frame of ${String(rawLength(data))} bytes>` : rawText(data)));
+    ws.on('message', (data, isBinary) =>
+      deliver(isBinary ? `<binary frame of ${String(rawLength(data))} bytes>` : rawText(data)),
+    );
     ws.once('open', () => {
       ws.on('error', () => {}); // after open, a failure shows as a close
       const socket: StreamSocket = {

@@ -6,7 +6,16 @@
  * the caller's speech is awaited, so latency is measured in real time.
  */
 import { rms } from '../util/pcm.ts';
-import { connectedFrame, dtmfFrame, FRAME_BYTES, markFrame, mediaFrame, type StartInfo, startFrame, stopFrame } from '../exotel/voicebot.ts';
+import {
+  connectedFrame,
+  dtmfFrame,
+  FRAME_BYTES,
+  markFrame,
+  mediaFrame,
+  type StartInfo,
+  startFrame,
+  stopFrame,
+} from '../exotel/voicebot.ts';
 import { readBotFrame } from './bot-frames.ts';
 import type { Clock } from './clock.ts';
 import { createPlayback } from './playback.ts';
@@ -43,7 +52,14 @@ const TICK_MS = 20;
 const SPEECH_RMS = 300;
 const DTMF_MS = 250;
 
-type Run = { options: StreamOptions; tally: Tally; playback: ReturnType<typeof createPlayback>; seq: number; chunk: number; botClosed: boolean };
+type Run = {
+  options: StreamOptions;
+  tally: Tally;
+  playback: ReturnType<typeof createPlayback>;
+  seq: number;
+  chunk: number;
+  botClosed: boolean;
+};
 
 function send(run: Run, frame: Record<string, unknown>): void {
   run.options.socket.send(JSON.stringify(frame));
@@ -152,6 +168,13 @@ export async function playStream(options: StreamOptions): Promise<StreamResult> 
     socket.close();
   } else run.tally.note(clock.now(), 'bot', 'closed the socket');
   await closedWithin(socket, 1000);
-  const report = run.tally.report({ url: options.url, info, durationMs: clock.now(), stopReason, audioBytes: options.audio.length, frames: run.chunk });
+  const report = run.tally.report({
+    url: options.url,
+    info,
+    durationMs: clock.now(),
+    stopReason,
+    audioBytes: options.audio.length,
+    frames: run.chunk,
+  });
   return { report, recording: Buffer.concat(recording) };
 }

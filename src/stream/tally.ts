@@ -4,7 +4,16 @@
  */
 import { BYTES_PER_MS } from '../util/pcm.ts';
 import type { StartInfo } from '../exotel/voicebot.ts';
-import type { BargeIn, Response, StreamReport, TimelineEntry, Violation, ViolationRule, Warning, Who } from './types.ts';
+import type {
+  BargeIn,
+  Response,
+  StreamReport,
+  TimelineEntry,
+  Violation,
+  ViolationRule,
+  Warning,
+  Who,
+} from './types.ts';
 
 export type Tally = {
   note: (atMs: number, who: Who, event: string, detail?: string) => void;
@@ -19,7 +28,14 @@ export type Tally = {
   lastActivityMs: () => number;
   /** The caller stopped speaking and the bot has not answered yet (for at most `withinMs`). */
   awaitingReply: (nowMs: number, withinMs: number) => boolean;
-  report: (end: { url: string; info: StartInfo; durationMs: number; stopReason: StreamReport['stopReason']; audioBytes: number; frames: number }) => StreamReport;
+  report: (end: {
+    url: string;
+    info: StartInfo;
+    durationMs: number;
+    stopReason: StreamReport['stopReason'];
+    audioBytes: number;
+    frames: number;
+  }) => StreamReport;
 };
 
 const ms = (bytes: number) => Math.round(bytes / BYTES_PER_MS);
@@ -102,15 +118,31 @@ export function createTally(): Tally {
       playing = true;
     },
     lastActivityMs: () => last,
-    awaitingReply: (nowMs, withinMs) => responses.some((r) => r.firstAudioMs === undefined && nowMs - r.speechEndMs < withinMs),
+    awaitingReply: (nowMs, withinMs) =>
+      responses.some((r) => r.firstAudioMs === undefined && nowMs - r.speechEndMs < withinMs),
     report: (end) => {
       const warnings: Warning[] = [];
-      if (bot.audioBytes > 0 && bot.marks === 0) warnings.push({ atMs: 0, kind: 'no-marks', detail: 'the bot sent audio but no mark: it cannot know what the caller heard' });
+      if (bot.audioBytes > 0 && bot.marks === 0)
+        warnings.push({
+          atMs: 0,
+          kind: 'no-marks',
+          detail: 'the bot sent audio but no mark: it cannot know what the caller heard',
+        });
       for (const b of bargeIns) {
-        if (b.clearedAtMs === undefined) warnings.push({ atMs: b.atMs, kind: 'no-clear-on-barge-in', detail: 'the caller spoke over the bot and no clear followed' });
+        if (b.clearedAtMs === undefined)
+          warnings.push({
+            atMs: b.atMs,
+            kind: 'no-clear-on-barge-in',
+            detail: 'the caller spoke over the bot and no clear followed',
+          });
       }
       for (const r of responses) {
-        if (r.firstAudioMs === undefined) warnings.push({ atMs: r.speechEndMs, kind: 'unanswered-speech', detail: 'no bot audio after the caller stopped speaking' });
+        if (r.firstAudioMs === undefined)
+          warnings.push({
+            atMs: r.speechEndMs,
+            kind: 'unanswered-speech',
+            detail: 'no bot audio after the caller stopped speaking',
+          });
       }
       return {
         url: end.url,
@@ -119,7 +151,15 @@ export function createTally(): Tally {
         durationMs: Math.round(end.durationMs),
         stopReason: end.stopReason,
         caller: { audioMs: ms(end.audioBytes), frames: end.frames, dtmf: digits },
-        bot: { mediaFrames: bot.mediaFrames, audioBytes: bot.audioBytes, playedMs: ms(bot.playedBytes), clearedMs: ms(bot.clearedBytes), marks: bot.marks, marksEchoed: bot.marksEchoed, clears: bot.clears },
+        bot: {
+          mediaFrames: bot.mediaFrames,
+          audioBytes: bot.audioBytes,
+          playedMs: ms(bot.playedBytes),
+          clearedMs: ms(bot.clearedBytes),
+          marks: bot.marks,
+          marksEchoed: bot.marksEchoed,
+          clears: bot.clears,
+        },
         responses,
         latencyMs: responses[0]?.latencyMs,
         bargeIns,

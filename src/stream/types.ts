@@ -3,7 +3,14 @@ export type Who = 'exotel' | 'bot';
 
 export type TimelineEntry = { atMs: number; who: Who; event: string; detail?: string };
 
-export type ViolationRule = 'bad-json' | 'unknown-event' | 'media-before-start' | 'bad-base64' | 'chunk-size' | 'chunk-too-small' | 'chunk-too-large';
+export type ViolationRule =
+  | 'bad-json'
+  | 'unknown-event'
+  | 'media-before-start'
+  | 'bad-base64'
+  | 'chunk-size'
+  | 'chunk-too-small'
+  | 'chunk-too-large';
 
 export type Violation = { atMs: number; rule: ViolationRule; detail: string };
 
@@ -21,7 +28,15 @@ export type StreamReport = {
   durationMs: number;
   stopReason: 'stopped' | 'callended' | 'bot-closed';
   caller: { audioMs: number; frames: number; dtmf: string[] };
-  bot: { mediaFrames: number; audioBytes: number; playedMs: number; clearedMs: number; marks: number; marksEchoed: number; clears: number };
+  bot: {
+    mediaFrames: number;
+    audioBytes: number;
+    playedMs: number;
+    clearedMs: number;
+    marks: number;
+    marksEchoed: number;
+    clears: number;
+  };
   responses: Response[];
   /** Latency of the first response to caller speech: speech end → the bot's first audio after it. */
   latencyMs: number | undefined;

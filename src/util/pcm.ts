@@ -61,7 +61,12 @@ function chunks(file: Buffer): { fmt?: WavFormat; data?: Buffer } {
     const size = file.readUInt32LE(at + 4);
     const body = file.subarray(at + 8, Math.min(file.length, at + 8 + size));
     if (id === 'fmt ' && body.length >= 16) {
-      found.fmt = { format: body.readUInt16LE(0), channels: body.readUInt16LE(2), rate: body.readUInt32LE(4), bits: body.readUInt16LE(14) };
+      found.fmt = {
+        format: body.readUInt16LE(0),
+        channels: body.readUInt16LE(2),
+        rate: body.readUInt32LE(4),
+        bits: body.readUInt16LE(14),
+      };
     } else if (id === 'data') found.data = body;
     at += 8 + size + (size % 2);
   }
@@ -83,7 +88,8 @@ function mixDown(pcm: Buffer, channels: number): Buffer {
 /** 16 kHz → 8 kHz: the mean of each pair of samples (a crude low-pass before dropping every other one). */
 function halve(pcm: Buffer): Buffer {
   const out = Buffer.alloc(Math.floor(pcm.length / 4) * 2);
-  for (let i = 0; i < out.length / 2; i++) out.writeInt16LE(Math.round((pcm.readInt16LE(i * 4) + pcm.readInt16LE(i * 4 + 2)) / 2), i * 2);
+  for (let i = 0; i < out.length / 2; i++)
+    out.writeInt16LE(Math.round((pcm.readInt16LE(i * 4) + pcm.readInt16LE(i * 4 + 2)) / 2), i * 2);
   return out;
 }
 
@@ -98,7 +104,8 @@ export function parseWav(file: Buffer): ParsedWav {
   if ((fmt.format !== 1 && fmt.format !== 0xfffe) || fmt.bits !== 16 || fmt.channels < 1) {
     return { ok: false, reason: `unsupported WAV (${described}): need 16-bit PCM, 8 or 16 kHz` };
   }
-  if (fmt.rate !== 8000 && fmt.rate !== 16000) return { ok: false, reason: `unsupported sample rate (${described}): need 8000 or 16000 Hz` };
+  if (fmt.rate !== 8000 && fmt.rate !== 16000)
+    return { ok: false, reason: `unsupported sample rate (${described}): need 8000 or 16000 Hz` };
   const mono = fmt.channels === 1 ? data.subarray(0, data.length - (data.length % 2)) : mixDown(data, fmt.channels);
   return { ok: true, pcm: fmt.rate === 16000 ? halve(mono) : mono, from: fmt };
 }

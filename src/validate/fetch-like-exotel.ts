@@ -8,7 +8,13 @@ import { createCallSid, passthruCallParams } from '../exotel/call.ts';
 import type { SurfaceKind } from '../exoml/surface.ts';
 import { httpRequest, type HttpFailure, type HttpMethod } from '../http/client.ts';
 
-export type SurfaceFetchOptions = { method: 'GET' | 'POST'; timeoutMs: number; kind: SurfaceKind | undefined; maxBytes: number; now?: Date };
+export type SurfaceFetchOptions = {
+  method: 'GET' | 'POST';
+  timeoutMs: number;
+  kind: SurfaceKind | undefined;
+  maxBytes: number;
+  now?: Date;
+};
 
 /** A surface URL's answer, as the validator checks it; `head` is the Greeting's HEAD answer, compared with the GET. */
 export type FetchedSurface = {
@@ -25,12 +31,21 @@ const EXOPHONE = '08047112233';
 
 /** The call-detail parameters of the first Passthru hit (§10.2 item 1); Greeting URLs get the short set (item 9). */
 function exotelParams(kind: SurfaceKind | undefined, now: Date, callSid = createCallSid()): Array<[string, string]> {
-  if (kind === 'greeting') return [['CallSid', callSid], ['From', CUSTOMER], ['To', EXOPHONE], ['DialWhomNumber', '']];
+  if (kind === 'greeting')
+    return [
+      ['CallSid', callSid],
+      ['From', CUSTOMER],
+      ['To', EXOPHONE],
+      ['DialWhomNumber', ''],
+    ];
   return Object.entries(passthruCallParams({ callSid, from: CUSTOMER, to: EXOPHONE, startedAt: now, now }));
 }
 
 /** The answer, or the network failure as data (refused, timeout, …); never throws for the network. */
-export async function fetchLikeExotel(target: string, options: SurfaceFetchOptions): Promise<FetchedSurface | HttpFailure> {
+export async function fetchLikeExotel(
+  target: string,
+  options: SurfaceFetchOptions,
+): Promise<FetchedSurface | HttpFailure> {
   const url = new URL(target);
   const params = exotelParams(options.kind, options.now ?? new Date());
   let form: string | undefined;
@@ -57,6 +72,12 @@ export async function fetchLikeExotel(target: string, options: SurfaceFetchOptio
   }
   const got = await once(options.method, form);
   if (!got.ok) return got;
-  const fetched: FetchedSurface = { ok: true, status: got.status, contentType: got.contentType, body: got.body, truncated: got.truncated };
+  const fetched: FetchedSurface = {
+    ok: true,
+    status: got.status,
+    contentType: got.contentType,
+    body: got.body,
+    truncated: got.truncated,
+  };
   return head ? { ...fetched, head } : fetched;
 }

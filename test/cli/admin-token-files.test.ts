@@ -62,7 +62,14 @@ describe('admin token files, one per server', () => {
     elsewhere = join(root, 'elsewhere');
     await mkdir(cwd);
     await mkdir(elsewhere);
-    env = { XDG_RUNTIME_DIR: join(root, 'runtime'), HOME: join(root, 'home'), DATA_DIR: 'memory', REDIS_URL: '', DATABASE_URL: '', ADMIN_TOKEN: '' };
+    env = {
+      XDG_RUNTIME_DIR: join(root, 'runtime'),
+      HOME: join(root, 'home'),
+      DATA_DIR: 'memory',
+      REDIS_URL: '',
+      DATABASE_URL: '',
+      ADMIN_TOKEN: '',
+    };
     servers.push(await startServe(cwd, env), await startServe(cwd, env));
   });
   after(async () => {
@@ -83,9 +90,15 @@ describe('admin token files, one per server', () => {
     const [a, b] = servers as [Serving, Serving];
     const tokenA = await readFile(join(cwd, '.exo-passthru', `admin-token-${a.port}`), 'utf8');
     assert.equal(await readFile(join(root, 'runtime', 'exo-passthru', `admin-token-${a.port}`), 'utf8'), tokenA);
-    assert.equal(await readFile(join(cwd, '.exo-passthru', 'admin-token'), 'utf8'), await readFile(join(cwd, '.exo-passthru', `admin-token-${b.port}`), 'utf8'));
+    assert.equal(
+      await readFile(join(cwd, '.exo-passthru', 'admin-token'), 'utf8'),
+      await readFile(join(cwd, '.exo-passthru', `admin-token-${b.port}`), 'utf8'),
+    );
     assert.notEqual(tokenA, await readFile(join(cwd, '.exo-passthru', 'admin-token'), 'utf8'));
-    for (const file of [join(cwd, '.exo-passthru', `admin-token-${a.port}`), join(root, 'runtime', 'exo-passthru', `admin-token-${b.port}`)]) {
+    for (const file of [
+      join(cwd, '.exo-passthru', `admin-token-${a.port}`),
+      join(root, 'runtime', 'exo-passthru', `admin-token-${b.port}`),
+    ]) {
       assert.equal((await stat(file)).mode & 0o777, 0o600, file);
     }
   });

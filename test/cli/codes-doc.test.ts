@@ -23,7 +23,10 @@ describe('the code table', () => {
       assert.match(c.code, /^EXO\d{3}$/);
       assert.ok(!seen.has(c.code), `duplicate ${c.code}`);
       seen.add(c.code);
-      assert.ok(CODE_GROUPS.some((g) => c.code.startsWith(g.prefix)), c.code);
+      assert.ok(
+        CODE_GROUPS.some((g) => c.code.startsWith(g.prefix)),
+        c.code,
+      );
       assert.ok(c.title.length > 0 && c.hint.length > 0, c.code);
     }
   });

@@ -4,7 +4,15 @@ import { Chalk } from 'chalk';
 import { renderSections, renderTable } from '../../src/cli/commands/inspect/view.ts';
 import type { CallSession } from '../../src/domain/call.ts';
 import { callJson, callSections } from '../../src/cli/commands/inspect/format-call.ts';
-import { callsJson, callsTable, describeSource, formatDuration, formatTime, sessionsJson, sessionsTable } from '../../src/cli/commands/inspect/format.ts';
+import {
+  callsJson,
+  callsTable,
+  describeSource,
+  formatDuration,
+  formatTime,
+  sessionsJson,
+  sessionsTable,
+} from '../../src/cli/commands/inspect/format.ts';
 import { maskCall, maskEvent, maskNumber, maskSession } from '../../src/inspect/mask.ts';
 import type { CallDetail, SourceDescription } from '../../src/inspect/source.ts';
 import type { CallRow, SessionEntry } from '../../src/stores/ports.ts';
@@ -94,14 +102,34 @@ describe('masking', () => {
   });
 
   it('event detail: deep, by key and by whole value', () => {
-    const event = { id: 1, call_sid: 'CA1', at: NOW.toISOString(), kind: 'passthru', detail: { from: '+917417119014', nested: { list: ['+919876543210', 'hello'] }, digits: '1' } };
-    assert.deepEqual(maskEvent(event, false).detail, { from: '+91******9014', nested: { list: ['+91******3210', 'hello'] }, digits: '1' });
+    const event = {
+      id: 1,
+      call_sid: 'CA1',
+      at: NOW.toISOString(),
+      kind: 'passthru',
+      detail: { from: '+917417119014', nested: { list: ['+919876543210', 'hello'] }, digits: '1' },
+    };
+    assert.deepEqual(maskEvent(event, false).detail, {
+      from: '+91******9014',
+      nested: { list: ['+91******3210', 'hello'] },
+      digits: '1',
+    });
   });
 });
 
 describe('durations and times', () => {
-  const durations: Array<[number | null, string]> = [[null, '-'], [0, '0s'], [42, '42s'], [192, '3m12s'], [7080, '1h58m'], [7200, '2h00m'], [183600, '2d3h'], [-5, '0s']];
-  for (const [seconds, text] of durations) it(`${seconds} → ${text}`, () => assert.equal(formatDuration(seconds), text));
+  const durations: Array<[number | null, string]> = [
+    [null, '-'],
+    [0, '0s'],
+    [42, '42s'],
+    [192, '3m12s'],
+    [7080, '1h58m'],
+    [7200, '2h00m'],
+    [183600, '2d3h'],
+    [-5, '0s'],
+  ];
+  for (const [seconds, text] of durations)
+    it(`${seconds} → ${text}`, () => assert.equal(formatDuration(seconds), text));
 
   it('formatTime is IST (+05:30, the zone of Exotel\'s own times) to the second; null is "-"', () => {
     assert.equal(formatTime('2025-08-11T10:00:00.123Z'), '2025-08-11 15:30:00');
@@ -110,7 +138,27 @@ describe('durations and times', () => {
   });
 
   it('the call table says its times are IST', () => {
-    const row = { call_sid: 'CA1', customer_id: null, status: 'greeted', direction: null, started_at: '2025-08-11T10:00:00.000Z', ended_at: null, language: 'en', digits: null, outcome: null, agent_number: null, exotel_params: {}, dial_call_status: null, dial_call_duration: null, recording_url: null, stream: null, final_status: null, duration: null, legs: null, updated_at: '2025-08-11T10:00:00.000Z' };
+    const row = {
+      call_sid: 'CA1',
+      customer_id: null,
+      status: 'greeted',
+      direction: null,
+      started_at: '2025-08-11T10:00:00.000Z',
+      ended_at: null,
+      language: 'en',
+      digits: null,
+      outcome: null,
+      agent_number: null,
+      exotel_params: {},
+      dial_call_status: null,
+      dial_call_duration: null,
+      recording_url: null,
+      stream: null,
+      final_status: null,
+      duration: null,
+      legs: null,
+      updated_at: '2025-08-11T10:00:00.000Z',
+    };
     const table = callsTable([row]);
     assert.ok(table.head.includes('STARTED (IST)'), table.head.join());
     assert.ok(table.rows[0]?.includes('2025-08-11 15:30:00'));
@@ -119,7 +167,20 @@ describe('durations and times', () => {
 });
 
 describe('sessions and calls', () => {
-  const entries: SessionEntry[] = [{ session: SESSION, ttlSeconds: 7080 }, { session: { ...SESSION, callSid: 'CA2', digits: undefined, outcome: undefined, customer: undefined, state: 'greeted' }, ttlSeconds: undefined }];
+  const entries: SessionEntry[] = [
+    { session: SESSION, ttlSeconds: 7080 },
+    {
+      session: {
+        ...SESSION,
+        callSid: 'CA2',
+        digits: undefined,
+        outcome: undefined,
+        customer: undefined,
+        state: 'greeted',
+      },
+      ttlSeconds: undefined,
+    },
+  ];
 
   it('sessions table: one row per session, "-" for gaps, age and TTL', () => {
     const table = sessionsTable(entries, { showPii: false, now: NOW });
@@ -143,7 +204,9 @@ describe('sessions and calls', () => {
   });
 
   it('calls table and JSON', () => {
-    assert.deepEqual(callsTable([ROW]).rows, [['9876543210', '9123456789', '2025-08-11 15:30:00', 'transferring', 'hi', '1', 'agent_transfer', '-']]);
+    assert.deepEqual(callsTable([ROW]).rows, [
+      ['9876543210', '9123456789', '2025-08-11 15:30:00', 'transferring', 'hi', '1', 'agent_transfer', '-'],
+    ]);
     const json = callsJson([ROW], DIRECT, { showPii: false, now: NOW });
     assert.equal(json.calls[0]?.agent_number, '+91******5678');
     assert.equal(callsJson([ROW], DIRECT, { showPii: true, now: NOW }).calls[0]?.agent_number, '+919812345678');
@@ -151,14 +214,32 @@ describe('sessions and calls', () => {
 
   it('describeSource names what was not read', () => {
     assert.equal(describeSource(DIRECT), 'sessions: redis · history: postgres');
-    assert.equal(describeSource({ mode: 'direct', sessions: 'redis', history: null }), 'sessions: redis · history: not read (no --database-url)');
-    assert.equal(describeSource({ mode: 'server', sessions: 'memory', history: 'pglite', server: 'http://127.0.0.1:8000' }), 'sessions: memory · history: pglite · via http://127.0.0.1:8000');
+    assert.equal(
+      describeSource({ mode: 'direct', sessions: 'redis', history: null }),
+      'sessions: redis · history: not read (no --database-url)',
+    );
+    assert.equal(
+      describeSource({ mode: 'server', sessions: 'memory', history: 'pglite', server: 'http://127.0.0.1:8000' }),
+      'sessions: memory · history: pglite · via http://127.0.0.1:8000',
+    );
   });
 });
 
 describe('inspect call', () => {
-  const detail: CallDetail = { callSid: 'CA1', session: SESSION, ttlSeconds: 7080, call: { ...ROW, call_sid: 'CA1', customer_id: 'cust_1' }, customer: null, events: [{ id: 1, call_sid: 'CA1', at: '2025-08-11T10:00:00.000Z', kind: 'passthru', detail: { language: 'hi' } }] };
-  const mismatch = [{ kind: 'digit_not_in_row' as const, message: 'digit "1" is in the session (redis) but never reached the call row (postgres)' }];
+  const detail: CallDetail = {
+    callSid: 'CA1',
+    session: SESSION,
+    ttlSeconds: 7080,
+    call: { ...ROW, call_sid: 'CA1', customer_id: 'cust_1' },
+    customer: null,
+    events: [{ id: 1, call_sid: 'CA1', at: '2025-08-11T10:00:00.000Z', kind: 'passthru', detail: { language: 'hi' } }],
+  };
+  const mismatch = [
+    {
+      kind: 'digit_not_in_row' as const,
+      message: 'digit "1" is in the session (redis) but never reached the call row (postgres)',
+    },
+  ];
 
   it('JSON: found, masked parts, mismatches', () => {
     const json = callJson('CA1', detail, mismatch, DIRECT, { showPii: false, now: NOW });
@@ -168,12 +249,21 @@ describe('inspect call', () => {
     assert.equal(json.ttlSeconds, 7080);
     assert.deepEqual(json.mismatches, mismatch);
     const missing = callJson('CA9', undefined, [], DIRECT, { showPii: false, now: NOW });
-    assert.deepEqual({ found: missing.found, session: missing.session, call: missing.call, events: missing.events }, { found: false, session: null, call: null, events: [] });
+    assert.deepEqual(
+      { found: missing.found, session: missing.session, call: missing.call, events: missing.events },
+      { found: false, session: null, call: null, events: [] },
+    );
   });
 
   it('sections: session with TTL, call row with params, customer note, events, mismatches', () => {
-    const sections = callSections(callJson('CA1', detail, mismatch, DIRECT, { showPii: false, now: NOW }), { showPii: false, now: NOW });
-    assert.deepEqual(sections.map((s) => s.title), ['session (redis, TTL 1h58m)', 'call row (postgres)', 'customer', 'events (1)', 'mismatches (1)']);
+    const sections = callSections(callJson('CA1', detail, mismatch, DIRECT, { showPii: false, now: NOW }), {
+      showPii: false,
+      now: NOW,
+    });
+    assert.deepEqual(
+      sections.map((s) => s.title),
+      ['session (redis, TTL 1h58m)', 'call row (postgres)', 'customer', 'events (1)', 'mismatches (1)'],
+    );
     assert.equal(sections[2]?.note, 'no customer row for cust_1');
     const text = renderSections('call CA1', sections, plain);
     assert.match(text, /digits {9}1 \(from DigitsPressed\)/);
@@ -193,7 +283,16 @@ describe('inspect call', () => {
 
 describe('renderTable', () => {
   it('aligns columns, no borders, no trailing spaces', () => {
-    const text = renderTable({ head: ['A', 'BBB'], rows: [['x', 'y'], ['longer', '-']] }, plain);
+    const text = renderTable(
+      {
+        head: ['A', 'BBB'],
+        rows: [
+          ['x', 'y'],
+          ['longer', '-'],
+        ],
+      },
+      plain,
+    );
     assert.equal(text, 'A       BBB\nx       y\nlonger  -');
   });
 

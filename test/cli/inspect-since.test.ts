@@ -44,10 +44,29 @@ describe('parseSince', () => {
     assert.equal(parseSince('2025-08-11T10:30', NOW).getTime(), new Date(2025, 7, 11, 10, 30).getTime());
   });
 
-  const garbage = ['', 'yesterday', '1', 'h', '1x', '-1h', '1.5h', '2025-02-30', '2025-13-01', '2025-08-11T25:00Z', '2025-08-11T10:61', '11/08/2025', '2025-8-11', '1h 30m', '9999999h'];
+  const garbage = [
+    '',
+    'yesterday',
+    '1',
+    'h',
+    '1x',
+    '-1h',
+    '1.5h',
+    '2025-02-30',
+    '2025-13-01',
+    '2025-08-11T25:00Z',
+    '2025-08-11T10:61',
+    '11/08/2025',
+    '2025-8-11',
+    '1h 30m',
+    '9999999h',
+  ];
   for (const input of garbage) {
     it(`rejects ${JSON.stringify(input)} with a usage error naming --since`, () => {
-      assert.throws(() => parseSince(input, NOW), (error: unknown) => error instanceof UsageError && error.exitCode === 2 && error.message.includes('--since'));
+      assert.throws(
+        () => parseSince(input, NOW),
+        (error: unknown) => error instanceof UsageError && error.exitCode === 2 && error.message.includes('--since'),
+      );
     });
   }
 });

@@ -33,8 +33,14 @@ describe('--json', () => {
   it('url --csv without --out: one JSON object per row on stdout', async () => {
     const res = await runCli(['--json', 'url', '--csv', 'c.csv'], { cwd: dir });
     assert.equal(res.code, 0, res.stderr);
-    const rows = res.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
-    assert.deepEqual(rows.map((r) => r.customer_id), ['C1', 'C2']);
+    const rows = res.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, string>);
+    assert.deepEqual(
+      rows.map((r) => r.customer_id),
+      ['C1', 'C2'],
+    );
   });
 
   it('a usage error from the parser (unknown option) is one JSON error object, exit 2', async () => {

@@ -7,8 +7,27 @@ import { UsageError } from '../../src/errors.ts';
 
 describe('planColumns', () => {
   it('matches headers case-insensitively with aliases, spaces, dashes and dots folded', () => {
-    const plan = planColumns(['ID', 'Full Name', 'Mobile-No', 'Loan.No', 'Amount Due', 'DueDate', 'Lang', 'STATE', 'Branch']);
-    assert.deepEqual(plan.fields, { customer_id: 0, customer_name: 1, phone: 2, loan_id: 3, amount: 4, due_date: 5, language_code: 6, state: 7 });
+    const plan = planColumns([
+      'ID',
+      'Full Name',
+      'Mobile-No',
+      'Loan.No',
+      'Amount Due',
+      'DueDate',
+      'Lang',
+      'STATE',
+      'Branch',
+    ]);
+    assert.deepEqual(plan.fields, {
+      customer_id: 0,
+      customer_name: 1,
+      phone: 2,
+      loan_id: 3,
+      amount: 4,
+      due_date: 5,
+      language_code: 6,
+      state: 7,
+    });
     assert.deepEqual(plan.extras, [{ index: 8, name: 'Branch' }]);
     assert.deepEqual(plan.warnings, []);
   });
@@ -50,7 +69,10 @@ describe('planColumns', () => {
     ] as const) {
       assert.throws(
         () => planColumns(headers),
-        (error: unknown) => error instanceof UsageError && error.message.includes(`missing required column ${missing}`) && (describeError(error).hint ?? '').includes(`--map ${missing}=`),
+        (error: unknown) =>
+          error instanceof UsageError &&
+          error.message.includes(`missing required column ${missing}`) &&
+          (describeError(error).hint ?? '').includes(`--map ${missing}=`),
       );
     }
   });
@@ -58,7 +80,8 @@ describe('planColumns', () => {
   it('--map to a column that does not exist is a UsageError listing the columns', () => {
     assert.throws(
       () => planColumns(['id', 'name', 'phone'], parseColumnMap(['amount=Outstanding Rs'])),
-      (error: unknown) => error instanceof UsageError && /no such column/.test(error.message) && (error.hint ?? '').includes('"phone"'),
+      (error: unknown) =>
+        error instanceof UsageError && /no such column/.test(error.message) && (error.hint ?? '').includes('"phone"'),
     );
   });
 });
@@ -70,10 +93,13 @@ describe('parseColumnMap', () => {
     assert.throws(() => parseColumnMap(['phone=A', 'mobile=B']), /phone is mapped twice/);
   });
   it('accepts aliases as field names', () => {
-    assert.deepEqual([...parseColumnMap(['mobile=Cell', 'Due Date=EMI Date'])], [
-      ['phone', 'Cell'],
-      ['due_date', 'EMI Date'],
-    ]);
+    assert.deepEqual(
+      [...parseColumnMap(['mobile=Cell', 'Due Date=EMI Date'])],
+      [
+        ['phone', 'Cell'],
+        ['due_date', 'EMI Date'],
+      ],
+    );
   });
 });
 

@@ -52,7 +52,8 @@ describe('createPhoneSet', () => {
     const set = createPhoneSet();
     const reference = new Set<string>();
     for (let i = 0; i < 30_000; i++) {
-      const n = i % 3 === 0 ? 6_000_000_000 + Math.floor(next() * 50) : 6_000_000_000 + Math.floor(next() * 4_000_000_000);
+      const n =
+        i % 3 === 0 ? 6_000_000_000 + Math.floor(next() * 50) : 6_000_000_000 + Math.floor(next() * 4_000_000_000);
       const phone = `+91${n}`;
       assert.equal(set.add(phone), !reference.has(phone), phone);
       reference.add(phone);

@@ -15,14 +15,51 @@ import { runCli } from '../support/cli.ts';
 const FIXTURES = fileURLToPath(new URL('../../fixtures/csv/', import.meta.url));
 const HOSTILE = join(FIXTURES, 'hostile.csv');
 
-type Accepted = { phone: string; amount?: string; due_date?: string; language_code: string; customer_name?: string; warn?: string };
+type Accepted = {
+  phone: string;
+  amount?: string;
+  due_date?: string;
+  language_code: string;
+  customer_name?: string;
+  warn?: string;
+};
 type Verdict = readonly [line: number, id: string, outcome: Accepted | string];
 
 /** Line numbers are physical lines of the file (the header is line 1; a quoted newline adds one). */
 const HOSTILE_TABLE: readonly Verdict[] = [
-  [2, 'H01', { phone: '+919876500001', amount: '15000', due_date: '2025-08-11', language_code: 'hi-IN', customer_name: 'Sharma, Anil' }],
-  [3, 'H02', { phone: '+919876500002', amount: '1250.50', due_date: '2025-08-31', language_code: 'hi-IN', customer_name: 'रिद्धि मित्तल' }],
-  [5, 'H03', { phone: '+919876500003', amount: '2500', due_date: '2025-12-31', language_code: 'hi-IN', customer_name: 'सुरेश कुमार' }],
+  [
+    2,
+    'H01',
+    {
+      phone: '+919876500001',
+      amount: '15000',
+      due_date: '2025-08-11',
+      language_code: 'hi-IN',
+      customer_name: 'Sharma, Anil',
+    },
+  ],
+  [
+    3,
+    'H02',
+    {
+      phone: '+919876500002',
+      amount: '1250.50',
+      due_date: '2025-08-31',
+      language_code: 'hi-IN',
+      customer_name: 'रिद्धि मित्तल',
+    },
+  ],
+  [
+    5,
+    'H03',
+    {
+      phone: '+919876500003',
+      amount: '2500',
+      due_date: '2025-12-31',
+      language_code: 'hi-IN',
+      customer_name: 'सुरेश कुमार',
+    },
+  ],
   [8, 'H04', { phone: '+919876500004', amount: '300000', due_date: '2026-01-01', language_code: 'ml-IN' }],
   [9, 'H05', { phone: '+919876500005', amount: '999.99', due_date: '2026-02-28', language_code: 'od-IN' }],
   [10, 'H06', { phone: '+919876500006', amount: '500', due_date: '2026-01-15', language_code: 'ta-IN' }],
@@ -40,14 +77,34 @@ const HOSTILE_TABLE: readonly Verdict[] = [
   [22, 'H18', 'date_invalid'],
   [23, 'H01', 'duplicate_customer_id'],
   [24, 'H20', 'duplicate_phone'],
-  [25, 'H21', { phone: '+919876500021', amount: '100', language_code: 'en-IN', customer_name: '=HYPERLINK("http://evil.example","click")', warn: 'language_defaulted' }],
+  [
+    25,
+    'H21',
+    {
+      phone: '+919876500021',
+      amount: '100',
+      language_code: 'en-IN',
+      customer_name: '=HYPERLINK("http://evil.example","click")',
+      warn: 'language_defaulted',
+    },
+  ],
   [26, 'H22', 'control_characters'],
   [27, 'H23', 'column_count'],
   [28, 'H24', 'column_count'],
   [30, 'H25', { phone: '+919876500025', amount: '100', language_code: 'en-IN', warn: 'language_defaulted' }],
   [31, 'H26', 'control_characters'],
   [32, 'H27', { phone: '+919876500027', amount: '100', language_code: 'ta-IN', customer_name: 'Spaced Name' }],
-  [33, 'H28', { phone: '+916000000028', amount: '1250', due_date: '2025-09-01', language_code: 'ta-IN', customer_name: 'முருகன் செல்வம்' }],
+  [
+    33,
+    'H28',
+    {
+      phone: '+916000000028',
+      amount: '1250',
+      due_date: '2025-09-01',
+      language_code: 'ta-IN',
+      customer_name: 'முருகன் செல்வம்',
+    },
+  ],
   [34, 'H29', { phone: '+919876500029', amount: '100', language_code: 'en-IN', warn: 'language_defaulted' }],
   [35, 'H30', { phone: '+919876500030', amount: '7500.50', language_code: 'en-IN', warn: 'language_defaulted' }],
 ];
@@ -61,14 +118,31 @@ after(async () => {
 });
 
 type Row = Record<string, string>;
-const ndjson = (text: string): Row[] => text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Row);
+const ndjson = (text: string): Row[] =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Row);
 
 describe('fixtures/csv/hostile.csv', () => {
   let result: { code: number; stdout: string; stderr: string };
   let accepted: Row[];
   let rejects: Row[];
   before(async () => {
-    result = await runCli(['url', '--csv', HOSTILE, '--format', 'ndjson', '--rejects', join(dir, 'rejects.csv'), '--seed', 'hostile', '--base-url', 'https://bot.example.com']);
+    result = await runCli([
+      'url',
+      '--csv',
+      HOSTILE,
+      '--format',
+      'ndjson',
+      '--rejects',
+      join(dir, 'rejects.csv'),
+      '--seed',
+      'hostile',
+      '--base-url',
+      'https://bot.example.com',
+    ]);
     accepted = ndjson(result.stdout);
     rejects = parse(await readFile(join(dir, 'rejects.csv')), { columns: true, relax_column_count: true }) as Row[];
   });
@@ -117,7 +191,16 @@ describe('fixtures/csv/hostile.csv', () => {
   });
 
   it('neutralises formula cells in csv output only', async () => {
-    const res = await runCli(['url', '--csv', HOSTILE, '--allow-rejects', '--seed', 'hostile', '--base-url', 'https://bot.example.com']);
+    const res = await runCli([
+      'url',
+      '--csv',
+      HOSTILE,
+      '--allow-rejects',
+      '--seed',
+      'hostile',
+      '--base-url',
+      'https://bot.example.com',
+    ]);
     assert.equal(res.code, 0);
     const rows = parse(res.stdout, { columns: true }) as Row[];
     const h21 = rows.find((row) => row.customer_id === 'H21');
@@ -131,13 +214,33 @@ describe('fixtures/csv/hostile.csv', () => {
 
 describe('fixtures/csv/customers-50.csv', () => {
   it('accepts all 50 customers in eleven scripts, with no rejects and no warnings', async () => {
-    const res = await runCli(['url', '--csv', join(FIXTURES, 'customers-50.csv'), '--format', 'ndjson', '--base-url', 'https://bot.example.com']);
+    const res = await runCli([
+      'url',
+      '--csv',
+      join(FIXTURES, 'customers-50.csv'),
+      '--format',
+      'ndjson',
+      '--base-url',
+      'https://bot.example.com',
+    ]);
     assert.equal(res.code, 0, res.stderr);
     const rows = ndjson(res.stdout);
     assert.equal(rows.length, 50);
     assert.doesNotMatch(res.stderr, /warning:/);
     const languages = new Set(rows.map((row) => row.language_code));
-    assert.deepEqual([...languages].sort(), ['bn-IN', 'en-IN', 'gu-IN', 'hi-IN', 'kn-IN', 'ml-IN', 'mr-IN', 'od-IN', 'pa-IN', 'ta-IN', 'te-IN']);
+    assert.deepEqual([...languages].sort(), [
+      'bn-IN',
+      'en-IN',
+      'gu-IN',
+      'hi-IN',
+      'kn-IN',
+      'ml-IN',
+      'mr-IN',
+      'od-IN',
+      'pa-IN',
+      'ta-IN',
+      'te-IN',
+    ]);
     for (const row of rows) {
       assert.match(row.phone ?? '', /^\+91[6-9][0-9]{9}$/);
       assert.match(row.amount ?? '', /^[1-9][0-9]*(\.[0-9]{2})?$/);

@@ -22,8 +22,23 @@ after(async () => {
 async function url(csv: string, ...args: string[]) {
   const file = join(dir, `in-${Math.random().toString(36).slice(2)}.csv`);
   await writeFile(file, csv);
-  const res = await runCli(['url', '--csv', file, '--format', 'ndjson', '--base-url', 'https://bot.example.com', ...args]);
-  const rows = res.stdout.trim() === '' ? [] : res.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
+  const res = await runCli([
+    'url',
+    '--csv',
+    file,
+    '--format',
+    'ndjson',
+    '--base-url',
+    'https://bot.example.com',
+    ...args,
+  ]);
+  const rows =
+    res.stdout.trim() === ''
+      ? []
+      : res.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as Record<string, string>);
   return { ...res, rows };
 }
 
@@ -33,14 +48,23 @@ describe('url --csv: Indian exports', () => {
     const csv = `customer_id,name,phone,due_date\n${dates.map((d, i) => `C${i},N${i},987654321${i},${d}`).join('\n')}\n`;
     const res = await url(csv);
     assert.equal(res.code, 0, res.stderr);
-    assert.deepEqual(res.rows.map((r) => r.due_date), ['2025-08-11', '2025-08-11', '2025-08-11', '2025-08-11', '2025-08-01']);
+    assert.deepEqual(
+      res.rows.map((r) => r.due_date),
+      ['2025-08-11', '2025-08-11', '2025-08-11', '2025-08-11', '2025-08-01'],
+    );
   });
 
   it("reads Excel's text prefix and float phones, and language names", async () => {
     const csv = "customer_id,name,phone,language_code\nC1,A,'9876543211,Hindi\nC2,B,9876543212.0,TAMIL\n";
     const res = await url(csv);
     assert.equal(res.code, 0, res.stderr);
-    assert.deepEqual(res.rows.map((r) => [r.phone, r.language_code]), [['+919876543211', 'hi-IN'], ['+919876543212', 'ta-IN']]);
+    assert.deepEqual(
+      res.rows.map((r) => [r.phone, r.language_code]),
+      [
+        ['+919876543211', 'hi-IN'],
+        ['+919876543212', 'ta-IN'],
+      ],
+    );
     assert.doesNotMatch(res.stderr, /language_defaulted|language_code_invalid/);
   });
 
@@ -50,7 +74,8 @@ describe('url --csv: Indian exports', () => {
     assert.equal(res.code, 1);
     const [, row] = parse(await readFile(rejects, 'utf8')) as string[][];
     assert.equal(row?.[1], 'missing_name');
-    for (const part of ['customer_name is empty', 'phone "12345"', 'amount "abc"', 'due_date "32/13/2025"']) assert.ok(row?.[2]?.includes(part), `${part} in ${row?.[2]}`);
+    for (const part of ['customer_name is empty', 'phone "12345"', 'amount "abc"', 'due_date "32/13/2025"'])
+      assert.ok(row?.[2]?.includes(part), `${part} in ${row?.[2]}`);
   });
 
   it('--help says DD/MM/YYYY is read day first, as in India', async () => {
@@ -74,9 +99,18 @@ describe('url --csv: the rejects file is fixable and re-runnable', () => {
 });
 
 describe('url --csv: the delimiter is read from the header line', () => {
-  for (const [name, sep] of [['semicolon', ';'], ['tab', '\t'], ['pipe', '|']] as const) {
+  for (const [name, sep] of [
+    ['semicolon', ';'],
+    ['tab', '\t'],
+    ['pipe', '|'],
+  ] as const) {
     it(`${name}-separated, without --delimiter: read, and a note says so`, async () => {
-      const csv = [['customer_id', 'name', 'phone', 'amount'], ['C1', 'Asha', '9876543210', '1,500']].map((r) => r.join(sep)).join('\n');
+      const csv = [
+        ['customer_id', 'name', 'phone', 'amount'],
+        ['C1', 'Asha', '9876543210', '1,500'],
+      ]
+        .map((r) => r.join(sep))
+        .join('\n');
       const res = await url(`${csv}\n`);
       assert.equal(res.code, 0, res.stderr);
       assert.equal(res.rows[0]?.customer_name, 'Asha');

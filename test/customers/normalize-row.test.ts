@@ -95,7 +95,15 @@ describe('due dates', () => {
   ] as const) {
     it(`${input} → ${iso}`, () => assert.equal(accept({ due_date: input }).customer.due_date, iso));
   }
-  for (const input of ['31/02/2025', '29/02/2025', '2025-13-01', '08/31/2025', 'tomorrow', '11-Agu-2025', '2025.8/11']) {
+  for (const input of [
+    '31/02/2025',
+    '29/02/2025',
+    '2025-13-01',
+    '08/31/2025',
+    'tomorrow',
+    '11-Agu-2025',
+    '2025.8/11',
+  ]) {
     it(`${input} → date_invalid`, () => {
       const r = normalizeCustomer({ ...base, due_date: input });
       assert.equal(r.ok ? 'accepted' : r.reason, 'date_invalid');

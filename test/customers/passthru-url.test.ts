@@ -23,8 +23,15 @@ const customer: CustomerInput = {
 
 describe('buildPassthruUrl', () => {
   it('encodes every value with encodeURIComponent (%20, %2B), in CUSTOMER_FIELDS order', () => {
-    const url = buildPassthruUrl('https://bot.example.com', { customer_name: 'A B+C', phone: '+919876543210', customer_id: 'x' }, { kind: 'none' });
-    assert.equal(url, 'https://bot.example.com/passthru-handler?customer_id=x&customer_name=A%20B%2BC&phone=%2B919876543210');
+    const url = buildPassthruUrl(
+      'https://bot.example.com',
+      { customer_name: 'A B+C', phone: '+919876543210', customer_id: 'x' },
+      { kind: 'none' },
+    );
+    assert.equal(
+      url,
+      'https://bot.example.com/passthru-handler?customer_id=x&customer_name=A%20B%2BC&phone=%2B919876543210',
+    );
   });
   it('round-trips Tamil, Devanagari, & ? / = through URL parsing', () => {
     const params = new URL(buildPassthruUrl('https://bot.example.com', customer, { kind: 'none' })).searchParams;
@@ -43,7 +50,9 @@ describe('buildPassthruUrl', () => {
 describe('--sign: exp + sig, checked with verifyCustomerSignature', () => {
   const now = new Date('2026-01-01T00:00:00Z');
   const expiresAt = new Date('2026-01-08T00:00:00Z');
-  const signed = new URL(buildPassthruUrl('https://b.example', customer, { kind: 'signed', secret: SECRET, expiresAt }));
+  const signed = new URL(
+    buildPassthruUrl('https://b.example', customer, { kind: 'signed', secret: SECRET, expiresAt }),
+  );
   const params = () => Object.fromEntries(signed.searchParams) as Record<string, string>;
 
   it('carries exp (unix seconds) and a sig, and no key', () => {
@@ -54,21 +63,46 @@ describe('--sign: exp + sig, checked with verifyCustomerSignature', () => {
   it('verifies as produced, until it expires', () => {
     assert.deepEqual(verifyCustomerSignature(params(), SECRET, now), { ok: true });
     assert.deepEqual(verifyCustomerSignature(params(), SECRET, new Date('2026-01-07T23:59:59Z')), { ok: true });
-    assert.deepEqual(verifyCustomerSignature(params(), SECRET, new Date('2026-01-08T00:00:01Z')), { ok: false, reason: 'expired' });
+    assert.deepEqual(verifyCustomerSignature(params(), SECRET, new Date('2026-01-08T00:00:01Z')), {
+      ok: false,
+      reason: 'expired',
+    });
   });
   it('fails with bad_signature when any customer field, or exp, is changed, added or removed', () => {
     for (const field of CUSTOMER_FIELDS) {
       const changed = { ...params(), [field]: `${params()[field]}x` };
-      assert.deepEqual(verifyCustomerSignature(changed, SECRET, now), { ok: false, reason: 'bad_signature' }, `changed ${field}`);
+      assert.deepEqual(
+        verifyCustomerSignature(changed, SECRET, now),
+        { ok: false, reason: 'bad_signature' },
+        `changed ${field}`,
+      );
       const removed = { ...params() };
       delete removed[field];
-      assert.deepEqual(verifyCustomerSignature(removed, SECRET, now), { ok: false, reason: 'bad_signature' }, `removed ${field}`);
+      assert.deepEqual(
+        verifyCustomerSignature(removed, SECRET, now),
+        { ok: false, reason: 'bad_signature' },
+        `removed ${field}`,
+      );
     }
-    const fewer = new URL(buildPassthruUrl('https://b.example', { customer_id: 'C-1', phone: '+919876543210' }, { kind: 'signed', secret: SECRET, expiresAt }));
+    const fewer = new URL(
+      buildPassthruUrl(
+        'https://b.example',
+        { customer_id: 'C-1', phone: '+919876543210' },
+        { kind: 'signed', secret: SECRET, expiresAt },
+      ),
+    );
     const added = { ...Object.fromEntries(fewer.searchParams), amount: '1' };
-    assert.deepEqual(verifyCustomerSignature(added, SECRET, now), { ok: false, reason: 'bad_signature' }, 'added amount');
+    assert.deepEqual(
+      verifyCustomerSignature(added, SECRET, now),
+      { ok: false, reason: 'bad_signature' },
+      'added amount',
+    );
     const later = { ...params(), exp: String(Number(params().exp) + 86400) };
-    assert.deepEqual(verifyCustomerSignature(later, SECRET, now), { ok: false, reason: 'bad_signature' }, 'exp pushed back');
+    assert.deepEqual(
+      verifyCustomerSignature(later, SECRET, now),
+      { ok: false, reason: 'bad_signature' },
+      'exp pushed back',
+    );
   });
   it('fails with another secret, or without exp/sig', () => {
     assert.deepEqual(verifyCustomerSignature(params(), 'other-secret', now), { ok: false, reason: 'bad_signature' });
@@ -76,20 +110,45 @@ describe('--sign: exp + sig, checked with verifyCustomerSignature', () => {
     assert.deepEqual(verifyCustomerSignature(unsigned, SECRET, now), { ok: false, reason: 'missing' });
   });
   it('every URL the processor signs verifies', () => {
-    const processor = createCustomerProcessor({ base: 'https://b.example', auth: { kind: 'signed', secret: SECRET, expiresAt }, nextTempCallId: createTempCallIds('s') });
+    const processor = createCustomerProcessor({
+      base: 'https://b.example',
+      auth: { kind: 'signed', secret: SECRET, expiresAt },
+      nextTempCallId: createTempCallIds('s'),
+    });
     for (let i = 0; i < 200; i++) {
-      const result = processor.process({ customer_id: `C${i}`, customer_name: `नाम ${i}`, phone: String(9_000_000_000 + i), amount: String(i + 1), state: 'UP' });
+      const result = processor.process({
+        customer_id: `C${i}`,
+        customer_name: `नाम ${i}`,
+        phone: String(9_000_000_000 + i),
+        amount: String(i + 1),
+        state: 'UP',
+      });
       assert.ok(result.ok);
-      const verdict = verifyCustomerSignature(Object.fromEntries(new URL(result.passthruUrl).searchParams), SECRET, now);
+      const verdict = verifyCustomerSignature(
+        Object.fromEntries(new URL(result.passthruUrl).searchParams),
+        SECRET,
+        now,
+      );
       assert.deepEqual(verdict, { ok: true }, result.passthruUrl);
     }
   });
 });
 
 describe('size warnings', () => {
-  const processor = () => createCustomerProcessor({ base: 'https://b.example', auth: { kind: 'none' }, nextTempCallId: createTempCallIds('w') });
+  const processor = () =>
+    createCustomerProcessor({
+      base: 'https://b.example',
+      auth: { kind: 'none' },
+      nextTempCallId: createTempCallIds('w'),
+    });
   it('warns when a URL passes 2,000 characters (Devanagari is 9 characters a letter once encoded)', () => {
-    const result = processor().process({ customer_id: 'C1', customer_name: 'क'.repeat(200), phone: '9876543210', state: 'UP', loan_id: 'L'.repeat(100) });
+    const result = processor().process({
+      customer_id: 'C1',
+      customer_name: 'क'.repeat(200),
+      phone: '9876543210',
+      state: 'UP',
+      loan_id: 'L'.repeat(100),
+    });
     assert.ok(result.ok);
     assert.ok(result.passthruUrl.length > 2000);
     assert.ok(Buffer.byteLength(result.customField) <= 1024);
@@ -99,7 +158,14 @@ describe('size warnings', () => {
     );
   });
   it('warns when a CustomField passes 1 KB', () => {
-    const result = processor().process({ customer_id: 'C1', customer_name: 'क'.repeat(200), phone: '9876543210', state: 'स'.repeat(100), language_code: 'hi', loan_id: 'L'.repeat(100) });
+    const result = processor().process({
+      customer_id: 'C1',
+      customer_name: 'क'.repeat(200),
+      phone: '9876543210',
+      state: 'स'.repeat(100),
+      language_code: 'hi',
+      loan_id: 'L'.repeat(100),
+    });
     assert.ok(result.ok);
     assert.ok(Buffer.byteLength(result.customField) > 1024);
     assert.deepEqual(
@@ -108,7 +174,13 @@ describe('size warnings', () => {
     );
   });
   it('says nothing for an ordinary customer', () => {
-    const result = processor().process({ customer_id: 'C1', customer_name: 'रिद्धि मित्तल', phone: '9876543210', state: 'UP', amount: '15000' });
+    const result = processor().process({
+      customer_id: 'C1',
+      customer_name: 'रिद्धि मित्तल',
+      phone: '9876543210',
+      state: 'UP',
+      amount: '15000',
+    });
     assert.ok(result.ok);
     assert.deepEqual(result.warnings, []);
   });
@@ -116,13 +188,23 @@ describe('size warnings', () => {
 
 describe('resolveBaseUrl', () => {
   it('accepts https, strips trailing slashes, keeps a path prefix', () => {
-    assert.deepEqual(resolveBaseUrl('https://bot.example.com/exo//', '--base-url'), { base: 'https://bot.example.com/exo', warning: undefined });
+    assert.deepEqual(resolveBaseUrl('https://bot.example.com/exo//', '--base-url'), {
+      base: 'https://bot.example.com/exo',
+      warning: undefined,
+    });
   });
   it('accepts http with a warning (Exotel must call https)', () => {
     assert.match(resolveBaseUrl('http://localhost:8000', '--base-url').warning ?? '', /not https/);
   });
   it('refuses relative, non-http, or query/credential-carrying bases', () => {
-    for (const raw of ['/passthru', 'bot.example.com', 'ftp://x.example', 'https://x.example/?a=1', 'https://u:p@x.example', 'https://x.example/#f']) {
+    for (const raw of [
+      '/passthru',
+      'bot.example.com',
+      'ftp://x.example',
+      'https://x.example/?a=1',
+      'https://u:p@x.example',
+      'https://x.example/#f',
+    ]) {
       assert.throws(() => resolveBaseUrl(raw, '--base-url'), UsageError, raw);
     }
   });
@@ -136,7 +218,8 @@ describe('parseDuration', () => {
     assert.equal(parseDuration('90s'), 90_000);
   });
   it('refuses junk, zero, under a minute, over 366 days', () => {
-    for (const raw of ['', '7', 'd', '0d', '30s', '367d', '1w', '-1h']) assert.throws(() => parseDuration(raw), UsageError, raw);
+    for (const raw of ['', '7', 'd', '0d', '30s', '367d', '1w', '-1h'])
+      assert.throws(() => parseDuration(raw), UsageError, raw);
   });
 });
 

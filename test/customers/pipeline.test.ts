@@ -40,7 +40,12 @@ function run(input: Readable | string | readonly string[], extra: Partial<Pipeli
   const out = memorySink();
   const rejects = memorySink();
   const warnings: LineWarning[] = [];
-  const source = typeof input === 'string' ? Readable.from([Buffer.from(input)]) : Array.isArray(input) ? Readable.from(input.map((s) => Buffer.from(s))) : (input as Readable);
+  const source =
+    typeof input === 'string'
+      ? Readable.from([Buffer.from(input)])
+      : Array.isArray(input)
+        ? Readable.from(input.map((s) => Buffer.from(s)))
+        : (input as Readable);
   const done = runUrlPipeline({
     input: source,
     openOutput: out.open,
@@ -61,7 +66,8 @@ const rowsOf = (text: string) =>
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, string>);
-const rejectLines = (text: string) => (parse(text, { from_line: 2, relax_column_count: true }) as string[][]).map((cells) => `${cells[0]} ${cells[1]}`);
+const rejectLines = (text: string) =>
+  (parse(text, { from_line: 2, relax_column_count: true }) as string[][]).map((cells) => `${cells[0]} ${cells[1]}`);
 
 function generated(rows: number, chunkBytes: number): Readable {
   let text = 'customer_id,name,phone,state\n';
@@ -93,7 +99,14 @@ describe('runUrlPipeline', () => {
 
   it('keeps multi-byte characters split across 7-byte chunks intact', async () => {
     const out = memorySink();
-    await runUrlPipeline({ input: generated(300, 7), openOutput: out.open, format: 'ndjson', base: 'https://b.example', auth: { kind: 'none' }, nextTempCallId: createTempCallIds('t') });
+    await runUrlPipeline({
+      input: generated(300, 7),
+      openOutput: out.open,
+      format: 'ndjson',
+      base: 'https://b.example',
+      auth: { kind: 'none' },
+      nextTempCallId: createTempCallIds('t'),
+    });
     const rows = rowsOf(out.text());
     assert.equal(rows.length, 300);
     assert.equal(rows[123]?.customer_name, 'नाम, 123');
@@ -112,7 +125,10 @@ describe('runUrlPipeline', () => {
   it('stops at an unclosed quote: earlier rows are written, the rest is reported as not read', async () => {
     const { done, out, rejects } = run('id,name,phone\nC1,a,9876543210\nC2,"b,9876543211\nC3,c,9876543212\n');
     const summary = await done;
-    assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C1']);
+    assert.deepEqual(
+      rowsOf(out.text()).map((r) => r.customer_id),
+      ['C1'],
+    );
     assert.deepEqual(rejectLines(rejects.text()), ['3 csv_malformed']);
     assert.match(summary.truncated ?? '', /line 3/);
   });
@@ -121,7 +137,10 @@ describe('runUrlPipeline', () => {
     const name = 'A'.repeat(10 * 1024 * 1024);
     const { done, out, rejects } = run(['id,name,phone\nC1,', name, ',9876543210\nC2,Bee,9876543211\n']);
     const summary = await done;
-    assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C2']);
+    assert.deepEqual(
+      rowsOf(out.text()).map((r) => r.customer_id),
+      ['C2'],
+    );
     assert.deepEqual(rejectLines(rejects.text()), ['2 csv_malformed']);
     assert.match(rejects.text(), /^2,csv_malformed,.*over 1048576 bytes/m);
     assert.deepEqual([summary.rowsRead, summary.accepted, summary.rejected, summary.truncated], [2, 1, 1, undefined]);
@@ -134,7 +153,10 @@ describe('runUrlPipeline', () => {
     const summary = await done;
     // C1 spans lines 2–4; C2 is on 5, a blank line 6, C3 on 7–8, C4 on 9.
     assert.deepEqual(rejectLines(rejects.text()), ['2 csv_malformed', '5 phone_invalid', '7 phone_invalid']);
-    assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C4']);
+    assert.deepEqual(
+      rowsOf(out.text()).map((r) => r.customer_id),
+      ['C4'],
+    );
     assert.equal(summary.truncated, undefined);
   });
 
@@ -142,7 +164,10 @@ describe('runUrlPipeline', () => {
     const text = `id,name,phone\nC1,a,9876543210\nC2,"${'x'.repeat(300_000)},9876543211\nC3,c,9876543212\n`;
     const { done, out, rejects } = run(text, { maxRecordBytes: 64 * 1024 });
     const summary = await done;
-    assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C1']);
+    assert.deepEqual(
+      rowsOf(out.text()).map((r) => r.customer_id),
+      ['C1'],
+    );
     assert.deepEqual(rejectLines(rejects.text()), ['3 csv_malformed']);
     assert.match(summary.truncated ?? '', /parsing stopped at line 3/);
   });
@@ -167,7 +192,10 @@ describe('runUrlPipeline', () => {
     });
     const { done, out } = run(input);
     const summary = await done;
-    assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C2']);
+    assert.deepEqual(
+      rowsOf(out.text()).map((r) => r.customer_id),
+      ['C2'],
+    );
     assert.equal(summary.rejected, 1);
     assert.ok(peak < 96 * 1024 * 1024, `peak RSS growth ${Math.round(peak / 1024 / 1024)} MB`);
   });
@@ -184,7 +212,10 @@ describe('runUrlPipeline', () => {
     // (csv-parse holds the last line back until it sees what follows, hence C3.)
     input.push('id,name,phone\nC1,a,9876543210\nC2,b,9876543211\nC3,c,9876543212\n');
     await assert.rejects(done, /disk went away/);
-    assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C1', 'C2']);
+    assert.deepEqual(
+      rowsOf(out.text()).map((r) => r.customer_id),
+      ['C1', 'C2'],
+    );
     assert.ok(out.closed());
   });
 
@@ -213,7 +244,14 @@ describe('runUrlPipeline', () => {
     await assert.rejects(run('').done, UsageError);
     await assert.rejects(run('\n\n \n').done, /empty/);
     const json = memorySink();
-    const summary = await runUrlPipeline({ input: Readable.from([Buffer.from('id,name,phone\n')]), openOutput: json.open, format: 'json', base: 'https://b.example', auth: { kind: 'none' }, nextTempCallId: createTempCallIds('t') });
+    const summary = await runUrlPipeline({
+      input: Readable.from([Buffer.from('id,name,phone\n')]),
+      openOutput: json.open,
+      format: 'json',
+      base: 'https://b.example',
+      auth: { kind: 'none' },
+      nextTempCallId: createTempCallIds('t'),
+    });
     assert.equal(summary.rowsRead, 0);
     assert.deepEqual(JSON.parse(json.text()), []);
   });
@@ -233,10 +271,13 @@ describe('runUrlPipeline', () => {
 
   it('reports warnings with their line and progress as it goes', async () => {
     const progress: number[] = [];
-    const { done, warnings } = run('id,name,phone,state\nC1,a,9876543210,Atlantis\n\nC2,b,9876543211,\nC3,c,9876543212,UP\n', {
-      onProgress: (p) => progress.push(p.rows),
-      progressEvery: 1,
-    });
+    const { done, warnings } = run(
+      'id,name,phone,state\nC1,a,9876543210,Atlantis\n\nC2,b,9876543211,\nC3,c,9876543212,UP\n',
+      {
+        onProgress: (p) => progress.push(p.rows),
+        progressEvery: 1,
+      },
+    );
     await done;
     assert.deepEqual(
       warnings.map((w) => [w.line, w.code]),

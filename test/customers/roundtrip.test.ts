@@ -22,7 +22,10 @@ const KEY = 'k3y with spaces & symbols=/+';
 type Row = Record<string, string>;
 
 async function generate(file: string): Promise<Row[]> {
-  const res = await runCli(['url', '--csv', join(FIXTURES, file), '--format', 'ndjson', '--allow-rejects', '--base-url', BASE], { env: { WEBHOOK_KEY: KEY } });
+  const res = await runCli(
+    ['url', '--csv', join(FIXTURES, file), '--format', 'ndjson', '--allow-rejects', '--base-url', BASE],
+    { env: { WEBHOOK_KEY: KEY } },
+  );
   assert.equal(res.code, 0, res.stderr);
   return res.stdout
     .trim()
@@ -103,7 +106,11 @@ describe('one length table for url and serve', () => {
       const strict = normalizeCustomer({ ...base, [field]: value });
       assert.equal(strict.ok ? 'accepted' : strict.reason, 'field_too_long', field);
       const lenient = readCustomer({ ...base, [field]: value, CallSid: 'CA1' });
-      assert.equal(Object.entries(lenient.customer ?? {}).find(([name]) => name === field)?.[1], value.slice(0, max), field);
+      assert.equal(
+        Object.entries(lenient.customer ?? {}).find(([name]) => name === field)?.[1],
+        value.slice(0, max),
+        field,
+      );
     }
   });
 });

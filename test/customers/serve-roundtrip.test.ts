@@ -21,9 +21,21 @@ const KEY = 'roundtrip-key-ਕੁੰਜੀ';
 type Row = Record<string, string>;
 
 async function generate(extra: string[]): Promise<Row[]> {
-  const res = await runCli(['url', '--csv', join(FIXTURES, 'customers-50.csv'), '--format', 'ndjson', '--base-url', 'https://bot.example.com', ...extra], {
-    env: { WEBHOOK_KEY: KEY },
-  });
+  const res = await runCli(
+    [
+      'url',
+      '--csv',
+      join(FIXTURES, 'customers-50.csv'),
+      '--format',
+      'ndjson',
+      '--base-url',
+      'https://bot.example.com',
+      ...extra,
+    ],
+    {
+      env: { WEBHOOK_KEY: KEY },
+    },
+  );
   assert.equal(res.code, 0, res.stderr);
   return res.stdout
     .trim()
@@ -32,7 +44,12 @@ async function generate(extra: string[]): Promise<Row[]> {
 }
 
 /** The same path and query on the test server, plus the CallSid Exotel adds. */
-function onServer(server: TestServer, passthruUrl: string, callSid: string, edit?: (params: URLSearchParams) => void): string {
+function onServer(
+  server: TestServer,
+  passthruUrl: string,
+  callSid: string,
+  edit?: (params: URLSearchParams) => void,
+): string {
   const url = new URL(passthruUrl);
   edit?.(url.searchParams);
   // Rebuild with encodeURIComponent (URLSearchParams.toString would re-encode spaces as +; both must work).
@@ -46,9 +63,15 @@ function assertGreets(root: XmlNode, row: Row, label: string) {
   const short = parseLanguageCode(row.language_code);
   assert.ok(short, `${label}: language ${row.language_code}`);
   assert.equal(greeting?.attrs.language, short, `${label}: greeted in ${row.language_code}`);
-  assert.ok(greeting?.text.includes(row.customer_name ?? '\u0000'), `${label}: greeting names ${row.customer_name}: ${greeting?.text}`);
+  assert.ok(
+    greeting?.text.includes(row.customer_name ?? '\u0000'),
+    `${label}: greeting names ${row.customer_name}: ${greeting?.text}`,
+  );
   assert.ok(reminder?.text.includes(row.loan_id ?? '\u0000'), `${label}: reminder has the loan id`);
-  assert.ok(reminder?.text.includes(formatRupees(Number(row.amount))), `${label}: reminder has ${formatRupees(Number(row.amount))}: ${reminder?.text}`);
+  assert.ok(
+    reminder?.text.includes(formatRupees(Number(row.amount))),
+    `${label}: reminder has ${formatRupees(Number(row.amount))}: ${reminder?.text}`,
+  );
   assert.equal(find(root, 'Gather').length, 1, label);
 }
 
@@ -67,7 +90,12 @@ describe('serve greets every customer of url --csv', () => {
     assert.equal(rows.length, 50);
     for (const [i, row] of rows.entries()) {
       const callSid = `cf${i}`;
-      const query = new URLSearchParams({ key: KEY, CallSid: callSid, CallFrom: '09999999999', CustomField: row.custom_field ?? '' });
+      const query = new URLSearchParams({
+        key: KEY,
+        CallSid: callSid,
+        CallFrom: '09999999999',
+        CustomField: row.custom_field ?? '',
+      });
       const res = await fetch(`${server.url}/passthru-handler?${query}`);
       const body = await res.text();
       assert.equal(res.status, 200, `${row.customer_id}: ${body}`);
@@ -147,7 +175,11 @@ describe('url --sign against serve', () => {
     ];
     for (const [i, row] of rows.slice(0, 5).entries()) {
       for (const [label, edit] of edits) {
-        assert.equal(await status(onServer(server, row.passthru_url ?? '', `ed${i}`, edit)), 401, `${row.customer_id}: ${label}`);
+        assert.equal(
+          await status(onServer(server, row.passthru_url ?? '', `ed${i}`, edit)),
+          401,
+          `${row.customer_id}: ${label}`,
+        );
       }
     }
   });

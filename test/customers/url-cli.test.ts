@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.ts';
 
-const CSV = ['customer_id,name,phone,amount,state', 'C1,Asha Rao,9876543210,"₹1,500",Karnataka', 'C2,रवि,09876543211,200,UP', ''].join('\n');
+const CSV = [
+  'customer_id,name,phone,amount,state',
+  'C1,Asha Rao,9876543210,"₹1,500",Karnataka',
+  'C2,रवि,09876543211,200,UP',
+  '',
+].join('\n');
 const WITH_REJECT = `${CSV}C3,Bad,12345,1,UP\nC4,Late,9876543214,5,UP\n`;
 
 let dir: string;
@@ -26,7 +31,10 @@ describe('url --csv: input and output', () => {
     const res = await runCli(['url', '--csv', '-', '--base-url', 'https://bot.example.com'], { stdin: CSV });
     assert.equal(res.code, 0, res.stderr);
     const [header, ...rows] = lines(res.stdout);
-    assert.equal(header, 'customer_id,customer_name,phone,loan_id,amount,due_date,language_code,state,temp_call_id,passthru_url,custom_field');
+    assert.equal(
+      header,
+      'customer_id,customer_name,phone,loan_id,amount,due_date,language_code,state,temp_call_id,passthru_url,custom_field',
+    );
     assert.equal(rows.length, 2);
     assert.match(res.stderr, /2 rows read .*2 accepted, 0 rejected/);
     assert.match(res.stderr, /rows\/s/);
@@ -40,7 +48,9 @@ describe('url --csv: input and output', () => {
 
   it('--out writes the file; with --json the summary is JSON on stdout', async () => {
     const out = join(dir, 'out.ndjson');
-    const res = await runCli(['--json', 'url', '--csv', 'ok.csv', '--out', 'out.ndjson', '--format', 'ndjson'], { cwd: dir });
+    const res = await runCli(['--json', 'url', '--csv', 'ok.csv', '--out', 'out.ndjson', '--format', 'ndjson'], {
+      cwd: dir,
+    });
     assert.equal(res.code, 0, res.stderr);
     const summary = JSON.parse(res.stdout) as Record<string, unknown>;
     assert.equal(summary.rowsRead, 2);
@@ -58,7 +68,9 @@ describe('url --csv: input and output', () => {
   });
 
   it('--format urls prints one URL per line', async () => {
-    const res = await runCli(['url', '--csv', 'ok.csv', '--format', 'urls', '--base-url', 'https://b.example'], { cwd: dir });
+    const res = await runCli(['url', '--csv', 'ok.csv', '--format', 'urls', '--base-url', 'https://b.example'], {
+      cwd: dir,
+    });
     assert.deepEqual(
       lines(res.stdout).map((line) => new URL(line).searchParams.get('customer_id')),
       ['C1', 'C2'],
@@ -74,13 +86,18 @@ describe('url --csv: input and output', () => {
 
   it('--seed makes temp_call_id reproducible; without it, runs differ', async () => {
     const ids = async (args: string[]) =>
-      lines((await runCli(['url', '--csv', 'ok.csv', '--format', 'ndjson', ...args], { cwd: dir })).stdout).map((l) => (JSON.parse(l) as Record<string, string>).temp_call_id);
+      lines((await runCli(['url', '--csv', 'ok.csv', '--format', 'ndjson', ...args], { cwd: dir })).stdout).map(
+        (l) => (JSON.parse(l) as Record<string, string>).temp_call_id,
+      );
     assert.deepEqual(await ids(['--seed', 'campaign-7']), await ids(['--seed', 'campaign-7']));
     assert.notDeepEqual(await ids([]), await ids([]));
   });
 
   it('adds key= from WEBHOOK_KEY and takes the base from BASE_URL', async () => {
-    const res = await runCli(['url', '--csv', 'ok.csv', '--format', 'urls'], { cwd: dir, env: { WEBHOOK_KEY: 's3cret', BASE_URL: 'https://env.example.com/' } });
+    const res = await runCli(['url', '--csv', 'ok.csv', '--format', 'urls'], {
+      cwd: dir,
+      env: { WEBHOOK_KEY: 's3cret', BASE_URL: 'https://env.example.com/' },
+    });
     const url = new URL(lines(res.stdout)[0] ?? '');
     assert.equal(url.origin, 'https://env.example.com');
     assert.equal(url.searchParams.get('key'), 's3cret');
@@ -97,13 +114,18 @@ describe('url --csv: input and output', () => {
 
 describe('url --csv: exit codes', () => {
   it('exit 1 when rows are rejected, but the accepted rows (before and after) are all written', async () => {
-    const res = await runCli(['url', '--csv', 'reject.csv', '--format', 'ndjson', '--rejects', 'rej.csv'], { cwd: dir });
+    const res = await runCli(['url', '--csv', 'reject.csv', '--format', 'ndjson', '--rejects', 'rej.csv'], {
+      cwd: dir,
+    });
     assert.equal(res.code, 1);
     assert.deepEqual(
       lines(res.stdout).map((l) => (JSON.parse(l) as Record<string, string>).customer_id),
       ['C1', 'C2', 'C4'],
     );
-    assert.match(await readFile(join(dir, 'rej.csv'), 'utf8'), /^line,reason,message,customer_id,name,phone,amount,state\n4,phone_invalid,/);
+    assert.match(
+      await readFile(join(dir, 'rej.csv'), 'utf8'),
+      /^line,reason,message,customer_id,name,phone,amount,state\n4,phone_invalid,/,
+    );
     assert.match(res.stderr, /1 rejected \(phone_invalid 1\)/);
   });
 
@@ -113,7 +135,9 @@ describe('url --csv: exit codes', () => {
   });
 
   it('exit 1 for an unclosed quote even with --allow-rejects: the file was not read to the end', async () => {
-    const res = await runCli(['url', '--csv', '-', '--allow-rejects', '--format', 'ndjson'], { stdin: 'id,name,phone\nC1,a,9876543210\nC2,"b,9876543211\nC3,c,9876543212\n' });
+    const res = await runCli(['url', '--csv', '-', '--allow-rejects', '--format', 'ndjson'], {
+      stdin: 'id,name,phone\nC1,a,9876543210\nC2,"b,9876543211\nC3,c,9876543212\n',
+    });
     assert.equal(res.code, 1);
     assert.equal(lines(res.stdout).length, 1);
     assert.match(res.stderr, /parsing stopped at line 3/);
@@ -125,22 +149,45 @@ describe('url --csv: exit codes', () => {
     const args = ['url', '--csv', '-', '--format', 'ndjson', '--rejects', join(dir, 'huge-rejects.csv')];
     const res = await runCli(args, { stdin: csv });
     assert.equal(res.code, 1, res.stderr);
-    assert.deepEqual(lines(res.stdout).map((l) => (JSON.parse(l) as Record<string, string>).customer_id), ['C2']);
+    assert.deepEqual(
+      lines(res.stdout).map((l) => (JSON.parse(l) as Record<string, string>).customer_id),
+      ['C2'],
+    );
     assert.match(res.stderr, /2 rows read .*1 accepted, 1 rejected \(csv_malformed 1\)/);
     const rejects = lines(await readFile(join(dir, 'huge-rejects.csv'), 'utf8'));
-    assert.deepEqual(rejects.slice(1).map((l) => l.split(',').slice(0, 2).join(',')), ['2,csv_malformed']);
+    assert.deepEqual(
+      rejects.slice(1).map((l) => l.split(',').slice(0, 2).join(',')),
+      ['2,csv_malformed'],
+    );
   });
 
   const usage: Array<[string, string[], RegExp, Record<string, string>?]> = [
     ['no such file', ['url', '--csv', 'nope.csv'], /cannot read --csv nope.csv: no such file/],
     ['a directory', ['url', '--csv', '.'], /is a directory/],
-    ['unknown column in --map', ['url', '--csv', 'ok.csv', '--map', 'loan_id=Loan Number'], /--map loan_id=Loan Number: no such column/],
+    [
+      'unknown column in --map',
+      ['url', '--csv', 'ok.csv', '--map', 'loan_id=Loan Number'],
+      /--map loan_id=Loan Number: no such column/,
+    ],
     ['unknown field in --map', ['url', '--csv', 'ok.csv', '--map', 'email=Email'], /unknown field "email"/],
     ['--sign without WEBHOOK_KEY', ['url', '--csv', 'ok.csv', '--sign'], /--sign needs WEBHOOK_KEY/],
     ['--expires-in without --sign', ['url', '--csv', 'ok.csv', '--expires-in', '2d'], /add --sign/],
-    ['a bad --expires-in', ['url', '--csv', 'ok.csv', '--sign', '--expires-in', 'forever'], /--expires-in "forever"/, { WEBHOOK_KEY: 'k' }],
-    ['a relative --base-url', ['url', '--csv', 'ok.csv', '--base-url', 'bot.example.com'], /--base-url must be an absolute URL/],
-    ['an unknown --format', ['url', '--csv', 'ok.csv', '--format', 'xml'], /Allowed choices are csv, ndjson, json, urls/],
+    [
+      'a bad --expires-in',
+      ['url', '--csv', 'ok.csv', '--sign', '--expires-in', 'forever'],
+      /--expires-in "forever"/,
+      { WEBHOOK_KEY: 'k' },
+    ],
+    [
+      'a relative --base-url',
+      ['url', '--csv', 'ok.csv', '--base-url', 'bot.example.com'],
+      /--base-url must be an absolute URL/,
+    ],
+    [
+      'an unknown --format',
+      ['url', '--csv', 'ok.csv', '--format', 'xml'],
+      /Allowed choices are csv, ndjson, json, urls/,
+    ],
     ['--out over the input', ['url', '--csv', 'ok.csv', '--out', './ok.csv'], /--out and --csv name the same file/],
     ['--csv with customer flags', ['url', '--csv', 'ok.csv', '--phone', '9876543210'], /exclude each other/],
     ['nothing to do', ['url'], /nothing to do/],
@@ -185,14 +232,33 @@ describe('url --csv: warnings and progress', () => {
     const auto = await runCli(['url', '--csv', 'large.csv', '--out', 'large.out'], { cwd: dir, tty: true });
     assert.equal(auto.code, 0, auto.stderr.slice(-500));
     assert.match(auto.stderr, /url --csv \[[█░]+\] 100% \| 21,?000 rows/);
-    const off = await runCli(['url', '--csv', 'large.csv', '--out', 'large.out', '--no-progress'], { cwd: dir, tty: true });
+    const off = await runCli(['url', '--csv', 'large.csv', '--out', 'large.out', '--no-progress'], {
+      cwd: dir,
+      tty: true,
+    });
     assert.doesNotMatch(off.stderr, /url --csv \[/);
   });
 });
 
 describe('url one-off form', () => {
   it('prints the URL and the CustomField for one customer', async () => {
-    const res = await runCli(['url', '--customer-id', 'C9', '--name', 'रिद्धि मित्तल', '--phone', '98765-43210', '--amount', '₹15,000', '--state', 'UP', '--seed', 'x', '--base-url', 'https://b.example']);
+    const res = await runCli([
+      'url',
+      '--customer-id',
+      'C9',
+      '--name',
+      'रिद्धि मित्तल',
+      '--phone',
+      '98765-43210',
+      '--amount',
+      '₹15,000',
+      '--state',
+      'UP',
+      '--seed',
+      'x',
+      '--base-url',
+      'https://b.example',
+    ]);
     assert.equal(res.code, 0, res.stderr);
     const [url, cf] = lines(res.stdout);
     const params = new URL(url?.replace(/^passthru_url\s+/, '') ?? '').searchParams;

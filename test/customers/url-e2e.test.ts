@@ -20,8 +20,11 @@ describe('bin: url --csv', () => {
     dir = await mkdtemp(join(tmpdir(), 'exo-url-e2e-'));
     // Preloaded into every node process of the run: each says which V8 flags it was started with.
     probe = join(dir, 'probe.mjs');
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the probe's own source, a template literal run by node.
-    await writeFile(probe, "process.stderr.write(`node-process execArgv=[${process.execArgv.filter((a) => !a.startsWith('--import')).join(' ')}]\\n`);\n");
+    await writeFile(
+      probe,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the probe's own source, a template literal run by node.
+      "process.stderr.write(`node-process execArgv=[${process.execArgv.filter((a) => !a.startsWith('--import')).join(' ')}]\\n`);\n",
+    );
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -29,10 +32,19 @@ describe('bin: url --csv', () => {
 
   it('reads stdin, writes the accepted rows, exits 1 for the rejected one; url runs in a child with --max-semi-space-size=4', async () => {
     const env = baseEnv({ NODE_OPTIONS: `--import=${pathToFileURL(probe).href}` });
-    const res = await runBin(['url', '--csv', '-', '--base-url', 'https://bot.example.com', '--format', 'ndjson'], { env, input: CSV });
+    const res = await runBin(['url', '--csv', '-', '--base-url', 'https://bot.example.com', '--format', 'ndjson'], {
+      env,
+      input: CSV,
+    });
     assert.equal(res.code, 1, res.stderr);
-    const rows = res.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
-    assert.deepEqual(rows.map((r) => [r.customer_id, r.phone, r.amount]), [['C1', '+919876543210', '15000']]);
+    const rows = res.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, string>);
+    assert.deepEqual(
+      rows.map((r) => [r.customer_id, r.phone, r.amount]),
+      [['C1', '+919876543210', '15000']],
+    );
     assert.match(res.stderr, /2 rows read.*1 accepted, 1 rejected \(phone_invalid 1\)/);
     const processes = res.stderr.split('\n').filter((line) => line.startsWith('node-process'));
     assert.deepEqual(processes, ['node-process execArgv=[]', 'node-process execArgv=[--max-semi-space-size=4]']);

@@ -22,10 +22,15 @@ import { validateSurface, type SurfaceKind } from '../../src/exoml/surface.ts';
 import { validateExoml } from '../../src/exoml/validate.ts';
 
 const FIXTURES = new URL('../../fixtures/', import.meta.url);
-const list = async (dir: string) => (await readdir(new URL(dir, FIXTURES))).filter((f) => /\.(xml|json|txt)$/.test(f)).sort();
+const list = async (dir: string) =>
+  (await readdir(new URL(dir, FIXTURES))).filter((f) => /\.(xml|json|txt)$/.test(f)).sort();
 const read = (path: string) => readFile(new URL(path, FIXTURES));
 
-const KINDS: Readonly<Record<string, JsonKind>> = { gather: 'gather-json', connect: 'connect-json', greeting: 'greeting' };
+const KINDS: Readonly<Record<string, JsonKind>> = {
+  gather: 'gather-json',
+  connect: 'connect-json',
+  greeting: 'greeting',
+};
 const SURFACES: Readonly<Record<string, SurfaceKind>> = { exoml: 'exoml', ...KINDS };
 
 const validXml = await list('exoml/valid/');
@@ -35,7 +40,8 @@ const invalidJson = (await list('json/')).filter((f) => /^EXO\d{3}-/.test(f));
 const httpFiles = await list('http/');
 
 const codeOf = (name: string) => /^(EXO\d{3})-/.exec(name)?.[1] ?? '';
-const summary = (findings: ReadonlyArray<{ code: string; line: number; message: string }>) => findings.map((f) => `${f.code}@${f.line} ${f.message}`).join('\n');
+const summary = (findings: ReadonlyArray<{ code: string; line: number; message: string }>) =>
+  findings.map((f) => `${f.code}@${f.line} ${f.message}`).join('\n');
 
 describe('fixtures/exoml/valid', () => {
   it('holds at least 15 documents', () => assert.ok(validXml.length >= 15, `${validXml.length} valid fixtures`));
@@ -48,8 +54,10 @@ describe('fixtures/exoml/valid', () => {
   }
   it('cover every verb and the Indic languages', async () => {
     const all = (await Promise.all(validXml.map((n) => read(`exoml/valid/${n}`)))).map(String).join('\n');
-    for (const verb of ['Say', 'Play', 'Gather', 'Dial', 'Number', 'Record', 'Redirect', 'Hangup']) assert.match(all, new RegExp(`<${verb}[ >/]`), verb);
-    for (const lang of ['hi', 'ta', 'te', 'kn', 'bn', 'ml', 'mr', 'gu', 'pa', 'or']) assert.match(all, new RegExp(`language="${lang}"`), lang);
+    for (const verb of ['Say', 'Play', 'Gather', 'Dial', 'Number', 'Record', 'Redirect', 'Hangup'])
+      assert.match(all, new RegExp(`<${verb}[ >/]`), verb);
+    for (const lang of ['hi', 'ta', 'te', 'kn', 'bn', 'ml', 'mr', 'gu', 'pa', 'or'])
+      assert.match(all, new RegExp(`language="${lang}"`), lang);
   });
 });
 
@@ -59,7 +67,9 @@ describe('fixtures/exoml/invalid: each raises exactly the code in its name, at t
       const bytes = await read(`exoml/invalid/${name}`);
       const latin = bytes.toString('latin1');
       const line = Number(/<!-- line: (\d+) -->/.exec(latin)?.[1] ?? 1);
-      const { findings } = validateExoml(bytes, { allowTwimlExtras: latin.includes('<!-- options: allow-twiml-extras -->') });
+      const { findings } = validateExoml(bytes, {
+        allowTwimlExtras: latin.includes('<!-- options: allow-twiml-extras -->'),
+      });
       assert.deepEqual([...new Set(findings.map((f) => f.code))], [codeOf(name)], summary(findings));
       assert.equal(findings[0]?.line, line, summary(findings));
     });
@@ -95,7 +105,10 @@ describe('fixtures/http: status, Content-Type, HEAD', () => {
       if (name.startsWith('valid-')) {
         assert.equal(summary(validateSurface(fixture.body, { kind, meta: fixture }).findings), '');
       } else {
-        assert.deepEqual(checkResponseMeta(kind, fixture).map((f) => f.code), [codeOf(name)]);
+        assert.deepEqual(
+          checkResponseMeta(kind, fixture).map((f) => f.code),
+          [codeOf(name)],
+        );
       }
     });
   }

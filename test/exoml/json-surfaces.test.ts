@@ -13,7 +13,16 @@ const PROMPT = { text: '1 दबाएँ' };
 
 describe('gather-json', () => {
   it('a complete answer is clean; max_input_digits absent or 0 warns', () => {
-    assert.deepEqual(codes('gather-json', { gather_prompt: PROMPT, max_input_digits: 1, finish_on_key: '', input_timeout: 60, repeat_menu: 0 }), []);
+    assert.deepEqual(
+      codes('gather-json', {
+        gather_prompt: PROMPT,
+        max_input_digits: 1,
+        finish_on_key: '',
+        input_timeout: 60,
+        repeat_menu: 0,
+      }),
+      [],
+    );
     assert.deepEqual(codes('gather-json', { gather_prompt: PROMPT }), ['EXO605']);
     assert.deepEqual(codes('gather-json', { gather_prompt: PROMPT, max_input_digits: 0 }), ['EXO605']);
     assert.deepEqual(codes('gather-json', { gather_prompt: PROMPT, max_input_digits: '1' }), ['EXO604']);
@@ -24,12 +33,25 @@ describe('gather-json', () => {
     assert.deepEqual(codes('gather-json', { gather_prompt: {}, max_input_digits: 1 }), ['EXO603']);
     assert.deepEqual(codes('gather-json', { gather_prompt: { text: ' ' }, max_input_digits: 1 }), ['EXO603']);
     assert.deepEqual(codes('gather-json', { gather_prompt: 'Press 1', max_input_digits: 1 }), ['EXO610']);
-    assert.deepEqual(codes('gather-json', { gather_prompt: { audio_url: 'https://a.example/m.ogg' }, max_input_digits: 1 }), ['EXO303']);
-    assert.deepEqual(codes('gather-json', { gather_prompt: PROMPT, max_input_digits: 1, repeat_gather_prompt: { text: 'x', voice: 'woman' } }), ['EXO602']);
+    assert.deepEqual(
+      codes('gather-json', { gather_prompt: { audio_url: 'https://a.example/m.ogg' }, max_input_digits: 1 }),
+      ['EXO303'],
+    );
+    assert.deepEqual(
+      codes('gather-json', {
+        gather_prompt: PROMPT,
+        max_input_digits: 1,
+        repeat_gather_prompt: { text: 'x', voice: 'woman' },
+      }),
+      ['EXO602'],
+    );
   });
 
   it('an unknown key is an error, located on its line', () => {
-    const [f] = validateJsonSurface('gather-json', '{\n  "gather_prompt": {"text": "x"},\n  "max_input_digits": 1,\n  "numDigits": 1\n}');
+    const [f] = validateJsonSurface(
+      'gather-json',
+      '{\n  "gather_prompt": {"text": "x"},\n  "max_input_digits": 1,\n  "numDigits": 1\n}',
+    );
     assert.deepEqual([f?.code, f?.line, f?.column, f?.path], ['EXO602', 4, 3, 'numDigits']);
   });
 
@@ -51,8 +73,17 @@ describe('connect-json', () => {
     assert.deepEqual(codes('connect-json', { ...base, fetch_after_attempt: 'false' }), ['EXO610']);
     assert.deepEqual(codes('connect-json', { ...base, max_ringing_duration: 60, max_conversation_duration: 3600 }), []);
     assert.deepEqual(codes('connect-json', { ...base, music_on_hold: { value: 'x' } }), ['EXO616']);
-    assert.deepEqual(codes('connect-json', { ...base, start_call_playback: { playback_to: 'caller', type: 'text', value: 'hi' } }), ['EXO612']);
-    assert.deepEqual(codes('connect-json', { ...base, start_call_playback: { playback_to: 'both', type: 'audio_url', value: 'ftp://x/a.wav' } }), ['EXO609']);
+    assert.deepEqual(
+      codes('connect-json', { ...base, start_call_playback: { playback_to: 'caller', type: 'text', value: 'hi' } }),
+      ['EXO612'],
+    );
+    assert.deepEqual(
+      codes('connect-json', {
+        ...base,
+        start_call_playback: { playback_to: 'both', type: 'audio_url', value: 'ftp://x/a.wav' },
+      }),
+      ['EXO609'],
+    );
     assert.deepEqual(codes('connect-json', { ...base, parallel_ringing: { activate: 1 } }), ['EXO610']);
     assert.deepEqual(codes('connect-json', { ...base, dial_passthru_event_url: '/events' }), ['EXO609']);
   });
@@ -70,13 +101,17 @@ describe('greeting', () => {
 
 describe('HTTP response checks', () => {
   it('status, redirects, Content-Type per kind, HEAD vs GET', () => {
-    const c = (kind: Parameters<typeof checkResponseMeta>[0], meta: Parameters<typeof checkResponseMeta>[1]) => checkResponseMeta(kind, meta).map((f) => f.code);
+    const c = (kind: Parameters<typeof checkResponseMeta>[0], meta: Parameters<typeof checkResponseMeta>[1]) =>
+      checkResponseMeta(kind, meta).map((f) => f.code);
     assert.deepEqual(c('exoml', { status: 200, contentType: 'application/xml' }), []);
     assert.deepEqual(c('exoml', { status: 200, contentType: 'TEXT/XML; charset=UTF-8' }), []);
     assert.deepEqual(c('exoml', { status: 200 }), ['EXO703']);
     assert.deepEqual(c('exoml', { status: 301, contentType: 'text/xml' }), ['EXO702']);
     assert.deepEqual(c('gather-json', { status: 404, contentType: 'application/json' }), ['EXO701']);
-    assert.deepEqual(c('greeting', { status: 200, contentType: 'text/plain', head: { status: 200, contentType: 'text/plain' } }), []);
+    assert.deepEqual(
+      c('greeting', { status: 200, contentType: 'text/plain', head: { status: 200, contentType: 'text/plain' } }),
+      [],
+    );
     assert.deepEqual(c('greeting', { status: 200, contentType: 'text/plain;charset=utf-8' }), ['EXO703']);
   });
 });

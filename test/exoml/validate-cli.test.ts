@@ -10,7 +10,8 @@ import { closedPort } from '../support/services.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const cli = (args: string[], options: Parameters<typeof runCli>[1] = {}) => runCli(args, { cwd: ROOT, ...options });
-const GOOD = '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say voice="woman" language="hi">नमस्ते</Say>\n  <Hangup/>\n</Response>\n';
+const GOOD =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say voice="woman" language="hi">नमस्ते</Say>\n  <Hangup/>\n</Response>\n';
 const WARN = 'fixtures/exoml/invalid/EXO204-bcp47-language.xml';
 const ERR = 'fixtures/exoml/invalid/EXO202-voice-female.xml';
 
@@ -27,7 +28,10 @@ describe('validate: files and stdin', () => {
   it('an error → exit 1 with file:line:col severity code message and an indented hint', async () => {
     const res = await cli(['validate', ERR]);
     assert.equal(res.code, 1);
-    assert.match(res.stdout, /^fixtures\/exoml\/invalid\/EXO202-voice-female\.xml:4:8 error EXO202 <Say> voice="female"/m);
+    assert.match(
+      res.stdout,
+      /^fixtures\/exoml\/invalid\/EXO202-voice-female\.xml:4:8 error EXO202 <Say> voice="female"/m,
+    );
     assert.match(res.stdout, /^ {4}hint: use woman\/man: voice="woman"$/m);
     assert.doesNotMatch(res.stdout, /\u001b\[/);
   });
@@ -70,8 +74,22 @@ describe('validate: files and stdin', () => {
     const res = await cli(['--json', 'validate', ERR, 'fixtures/json/EXO611-connect-empty-numbers-L3.json']);
     assert.equal(res.code, 1);
     const report = JSON.parse(res.stdout) as JsonReport;
-    assert.deepEqual(report.map((r) => [r.source, r.kind]), [[ERR, 'exoml'], ['fixtures/json/EXO611-connect-empty-numbers-L3.json', 'connect-json']]);
-    assert.deepEqual(Object.keys(report[0]?.findings[0] ?? {}).sort(), ['code', 'column', 'hint', 'line', 'message', 'path', 'severity']);
+    assert.deepEqual(
+      report.map((r) => [r.source, r.kind]),
+      [
+        [ERR, 'exoml'],
+        ['fixtures/json/EXO611-connect-empty-numbers-L3.json', 'connect-json'],
+      ],
+    );
+    assert.deepEqual(Object.keys(report[0]?.findings[0] ?? {}).sort(), [
+      'code',
+      'column',
+      'hint',
+      'line',
+      'message',
+      'path',
+      'severity',
+    ]);
     assert.equal(report[0]?.findings[0]?.code, 'EXO202');
     assert.equal(report[1]?.findings[0]?.code, 'EXO611');
   });
@@ -132,8 +150,19 @@ describe('validate: URLs, fetched like Exotel', () => {
       if (url.pathname === '/500') return send(500, 'text/xml', GOOD);
       if (url.pathname === '/html') return send(200, 'text/html', GOOD);
       if (url.pathname === '/moved') return send(302, 'text/plain', '', { location: '/good' });
-      if (url.pathname === '/gather') return send(200, 'application/json', JSON.stringify({ gather_prompt: { text: '1 दबाएँ' }, max_input_digits: 1, finish_on_key: '#', input_timeout: 5 }));
-      if (url.pathname === '/greeting') return send(200, req.method === 'HEAD' ? 'text/plain' : 'text/plain; charset=utf-8', 'नमस्ते');
+      if (url.pathname === '/gather')
+        return send(
+          200,
+          'application/json',
+          JSON.stringify({
+            gather_prompt: { text: '1 दबाएँ' },
+            max_input_digits: 1,
+            finish_on_key: '#',
+            input_timeout: 5,
+          }),
+        );
+      if (url.pathname === '/greeting')
+        return send(200, req.method === 'HEAD' ? 'text/plain' : 'text/plain; charset=utf-8', 'नमस्ते');
       if (url.pathname === '/hang') return; // never answers
       send(404, 'text/plain', 'not found');
     });
@@ -203,7 +232,10 @@ describe('validate: URLs, fetched like Exotel', () => {
     assert.equal(res.code, 1);
     assert.match(res.stdout, /EXO703 .*exactly "text\/plain"/);
     assert.match(res.stdout, /EXO704 HEAD answered 200 text\/plain, GET answered 200 text\/plain; charset=utf-8/);
-    assert.deepEqual(seen.filter((s) => s.url.pathname === '/greeting').map((s) => s.method), ['HEAD', 'GET']);
+    assert.deepEqual(
+      seen.filter((s) => s.url.pathname === '/greeting').map((s) => s.method),
+      ['HEAD', 'GET'],
+    );
   });
 
   it('a closed port → exit 3, and the other sources are still checked', async () => {

@@ -7,7 +7,10 @@ import { runBin } from '../support/spawn.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 it('bin/exo-passthru.js validate: exit 1, file:line:col on stdout, summary on stderr', async () => {
-  const res = await runBin(['validate', 'fixtures/exoml/invalid/EXO202-voice-female.xml', 'fixtures/exoml/valid/tamil-menu.xml'], { cwd: ROOT });
+  const res = await runBin(
+    ['validate', 'fixtures/exoml/invalid/EXO202-voice-female.xml', 'fixtures/exoml/valid/tamil-menu.xml'],
+    { cwd: ROOT },
+  );
   assert.equal(res.code, 1, res.stderr);
   assert.match(res.stdout, /^fixtures\/exoml\/invalid\/EXO202-voice-female\.xml:4:8 error EXO202 /m);
   assert.match(res.stdout, /^ {4}hint: use woman\/man/m);

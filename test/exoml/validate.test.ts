@@ -9,7 +9,11 @@ const run = (body: string, options = {}) => validateExoml(doc(body), options).fi
 const codes = (body: string, options = {}) => run(body, options).map((f) => f.code);
 const only = (body: string, code: string): Finding => {
   const findings = run(body);
-  assert.deepEqual(findings.map((f) => f.code), [code], JSON.stringify(findings, null, 1));
+  assert.deepEqual(
+    findings.map((f) => f.code),
+    [code],
+    JSON.stringify(findings, null, 1),
+  );
   return findings[0] as Finding;
 };
 
@@ -18,7 +22,10 @@ describe('validateExoml: the contract', () => {
     const ok: ExomlValidation = validateExoml(doc('<Say voice="woman" language="hi">नमस्ते</Say>'));
     assert.deepEqual(ok.findings, []);
     assert.equal(ok.root?.name, 'Response');
-    assert.deepEqual(ok.root?.children.map((c) => c.name), ['Say', 'Hangup']);
+    assert.deepEqual(
+      ok.root?.children.map((c) => c.name),
+      ['Say', 'Hangup'],
+    );
     const bad = validateExoml('<Response><Say>');
     assert.equal(bad.root, undefined);
     assert.equal(bad.findings[0]?.code, 'EXO001');
@@ -26,7 +33,14 @@ describe('validateExoml: the contract', () => {
 
   it('findings are sorted by line, then column, and carry code, severity, message, hint, line, column, path', () => {
     const findings = run('<Say voice="male" language="xx">a</Say>\n<Play loop="x">https://a.example/b.wav</Play>');
-    assert.deepEqual(findings.map((f) => [f.code, f.line, f.column]), [['EXO202', 3, 6], ['EXO203', 3, 19], ['EXO205', 4, 7]]);
+    assert.deepEqual(
+      findings.map((f) => [f.code, f.line, f.column]),
+      [
+        ['EXO202', 3, 6],
+        ['EXO203', 3, 19],
+        ['EXO205', 4, 7],
+      ],
+    );
     assert.deepEqual(findings[0], {
       code: 'EXO202',
       severity: 'error',
@@ -56,14 +70,20 @@ describe('validateExoml: rules', () => {
   });
 
   it('attribute names are case-sensitive, with a hint naming the right spelling', () => {
-    assert.match(only('<Gather action="https://a.example/g" finishOnKey="#" numdigits="1"><Say>x</Say></Gather>', 'EXO201').hint ?? '', /write numDigits/);
+    assert.match(
+      only('<Gather action="https://a.example/g" finishOnKey="#" numdigits="1"><Say>x</Say></Gather>', 'EXO201').hint ??
+        '',
+      /write numDigits/,
+    );
     const [hangup] = validateExoml(`${DECL}<Response><Hangup reason="busy"/></Response>`).findings;
     assert.equal(hangup?.code, 'EXO201');
     assert.match(hangup?.hint ?? '', /takes no attributes/);
   });
 
   it('method: lower case gets a hint to upper-case it', () => {
-    const [f] = validateExoml(`${DECL}<Response><Redirect method="get">https://a.example/x</Redirect></Response>`).findings;
+    const [f] = validateExoml(
+      `${DECL}<Response><Redirect method="get">https://a.example/x</Redirect></Response>`,
+    ).findings;
     assert.equal(f?.code, 'EXO209');
     assert.match(f?.hint ?? '', /method="GET"/);
   });
@@ -84,7 +104,8 @@ describe('validateExoml: rules', () => {
   });
 
   it('finishOnKey: Gather takes one key or ""; Record a set of keys', () => {
-    const g = (key: string) => `<Gather action="https://a.example/g" numDigits="4" finishOnKey="${key}"><Say>x</Say></Gather>`;
+    const g = (key: string) =>
+      `<Gather action="https://a.example/g" numDigits="4" finishOnKey="${key}"><Say>x</Say></Gather>`;
     assert.deepEqual(codes(g('#')), []);
     assert.deepEqual(codes(g('')), []);
     assert.deepEqual(codes(g('#*')), ['EXO208']);
@@ -100,7 +121,9 @@ describe('validateExoml: rules', () => {
   });
 
   it('Dial holds one text number or <Number> elements, not both, not neither', () => {
-    assert.deepEqual(codes('<Dial callerId="08047112233">+919812345678<Number>+919812345679</Number></Dial>'), ['EXO108']);
+    assert.deepEqual(codes('<Dial callerId="08047112233">+919812345678<Number>+919812345679</Number></Dial>'), [
+      'EXO108',
+    ]);
     assert.deepEqual(codes('<Dial callerId="08047112233"></Dial>'), ['EXO108']);
   });
 
@@ -117,7 +140,10 @@ describe('validateExoml: rules', () => {
   });
 
   it('Redirect text may be pretty-printed on its own lines', () => {
-    assert.deepEqual(validateExoml(`${DECL}<Response>\n  <Redirect>\n    https://a.example/next\n  </Redirect>\n</Response>`).findings, []);
+    assert.deepEqual(
+      validateExoml(`${DECL}<Response>\n  <Redirect>\n    https://a.example/next\n  </Redirect>\n</Response>`).findings,
+      [],
+    );
   });
 
   it('structure: nested Response, verbs in Say, SSML, TwiML and Legs-API names', () => {
@@ -130,9 +156,17 @@ describe('validateExoml: rules', () => {
     assert.match(only('<break time="1s"/>', 'EXO103').hint ?? '', /SSML/);
     assert.match(only('<Reject/>', 'EXO103').hint ?? '', /Hangup/);
     assert.match(only('<StartPlay>https://a.example/a.wav</StartPlay>', 'EXO103').hint ?? '', /Legs API/);
-    assert.deepEqual(codes('<Gather action="https://a.example/g" numDigits="1"><Say>x</Say><Gather action="https://a.example/g" numDigits="1"><Say>y</Say></Gather></Gather>'), ['EXO105']);
+    assert.deepEqual(
+      codes(
+        '<Gather action="https://a.example/g" numDigits="1"><Say>x</Say><Gather action="https://a.example/g" numDigits="1"><Say>y</Say></Gather></Gather>',
+      ),
+      ['EXO105'],
+    );
     assert.deepEqual(codes('<GATHER/>'), ['EXO102']);
-    assert.deepEqual(validateExoml(`${DECL}<response><Hangup/></response>`).findings.map((f) => f.code), ['EXO102']);
+    assert.deepEqual(
+      validateExoml(`${DECL}<response><Hangup/></response>`).findings.map((f) => f.code),
+      ['EXO102'],
+    );
   });
 
   it('--allow-twiml-extras: Pause at the top and inside Gather', () => {
@@ -153,15 +187,28 @@ describe('validateExoml: rules', () => {
   });
 
   it('lint: unreachable verbs counted once; loop="0" is fine inside Gather; empty finishOnKey without numDigits', () => {
-    const findings = validateExoml(`${DECL}<Response><Redirect>https://a.example/x</Redirect><Say>a</Say><Say>b</Say></Response>`).findings;
-    assert.deepEqual(findings.map((f) => [f.code, f.message]), [['EXO501', '2 verb(s) after <Redirect> on line 2 never run']]);
+    const findings = validateExoml(
+      `${DECL}<Response><Redirect>https://a.example/x</Redirect><Say>a</Say><Say>b</Say></Response>`,
+    ).findings;
+    assert.deepEqual(
+      findings.map((f) => [f.code, f.message]),
+      [['EXO501', '2 verb(s) after <Redirect> on line 2 never run']],
+    );
     assert.deepEqual(codes('<Gather action="https://a.example/g" numDigits="1"><Say loop="0">x</Say></Gather>'), []);
     assert.deepEqual(codes('<Gather action="https://a.example/g" finishOnKey=""><Say>x</Say></Gather>'), ['EXO503']);
-    assert.deepEqual(validateExoml(`${DECL}<Response/>`).findings.map((f) => f.code), ['EXO505']);
+    assert.deepEqual(
+      validateExoml(`${DECL}<Response/>`).findings.map((f) => f.code),
+      ['EXO505'],
+    );
   });
 
   it('positions of attributes on continuation lines', () => {
-    const findings = validateExoml(`${DECL}<Response>\n  <Say\n      voice="woman"\n      language="english">x</Say>\n<Hangup/></Response>`).findings;
-    assert.deepEqual(findings.map((f) => [f.code, f.line, f.column]), [['EXO203', 5, 7]]);
+    const findings = validateExoml(
+      `${DECL}<Response>\n  <Say\n      voice="woman"\n      language="english">x</Say>\n<Hangup/></Response>`,
+    ).findings;
+    assert.deepEqual(
+      findings.map((f) => [f.code, f.line, f.column]),
+      [['EXO203', 5, 7]],
+    );
   });
 });

@@ -35,18 +35,32 @@ describe('language', () => {
     assert.equal(parseLanguageCode('xx'), undefined);
   });
   it('maps states with aliases, unknown → English with a warning', () => {
-    for (const [state, lang] of [['Orissa', 'or'], ['Pondicherry', 'ta'], ['NCT of Delhi', 'hi'], ['UP', 'hi'], ['TN', 'ta'], ['west bengal', 'bn'], ['Telangana', 'te']] as const) {
+    for (const [state, lang] of [
+      ['Orissa', 'or'],
+      ['Pondicherry', 'ta'],
+      ['NCT of Delhi', 'hi'],
+      ['UP', 'hi'],
+      ['TN', 'ta'],
+      ['west bengal', 'bn'],
+      ['Telangana', 'te'],
+    ] as const) {
       assert.equal(languageForState(state), lang, state);
     }
-    assert.deepEqual(chooseLanguage(undefined, 'Atlantis'), { code: 'en', source: 'default', warning: 'unknown state "Atlantis"' });
+    assert.deepEqual(chooseLanguage(undefined, 'Atlantis'), {
+      code: 'en',
+      source: 'default',
+      warning: 'unknown state "Atlantis"',
+    });
     assert.equal(chooseLanguage('zz', 'Kerala').code, 'ml');
   });
 });
 
 describe('phone', () => {
   it('normalises Indian mobiles to E.164 and rejects the rest', () => {
-    for (const raw of ['9876543210', '09876543210', '919876543210', '+91 98765-43210', '0091 9876543210']) assert.equal(normalizeMobileIN(raw), '+919876543210', raw);
-    for (const raw of ['987654321', '5876543210', '+1 415 555 0100', 'abc']) assert.equal(normalizeMobileIN(raw), undefined, raw);
+    for (const raw of ['9876543210', '09876543210', '919876543210', '+91 98765-43210', '0091 9876543210'])
+      assert.equal(normalizeMobileIN(raw), '+919876543210', raw);
+    for (const raw of ['987654321', '5876543210', '+1 415 555 0100', 'abc'])
+      assert.equal(normalizeMobileIN(raw), undefined, raw);
     assert.equal(normalizePhoneIN('04446972509'), '+914446972509');
   });
   it('masks phone-shaped tokens but not ids', () => {

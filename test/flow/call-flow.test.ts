@@ -12,10 +12,22 @@ import { parseResponse } from '../support/exoml.ts';
 
 let settings: FlowSettings;
 before(async () => {
-  settings = { prompts: await loadPrompts(), brandName: 'Demo Finance', botName: 'Priya', agentNumber: '+919812345678', exophone: '08047112233' };
+  settings = {
+    prompts: await loadPrompts(),
+    brandName: 'Demo Finance',
+    botName: 'Priya',
+    agentNumber: '+919812345678',
+    exophone: '08047112233',
+  };
 });
 
-const customer = { customer_id: 'c1', customer_name: 'Riddhi Mittal', loan_id: 'LOAN12345', amount: 15000, due_date: '2025-08-11' };
+const customer = {
+  customer_id: 'c1',
+  customer_name: 'Riddhi Mittal',
+  loan_id: 'LOAN12345',
+  amount: 15000,
+  due_date: '2025-08-11',
+};
 const url = 'https://bot.example.com/gather-response?CallSid=x';
 
 describe('call flow', () => {
@@ -23,7 +35,10 @@ describe('call flow', () => {
     it(`greets in ${language} with name, loan, amount and due date, in well-formed ExoML`, () => {
       const verbs = greetingVerbs(settings, { customer, language, actionUrl: url, noInputUrl: url });
       const root = parseResponse(buildExoml(verbs));
-      assert.deepEqual(root.children.map((c) => c.name), ['Say', 'Say', 'Say', 'Gather', 'Redirect']);
+      assert.deepEqual(
+        root.children.map((c) => c.name),
+        ['Say', 'Say', 'Say', 'Gather', 'Redirect'],
+      );
       assert.ok(root.children[0]?.text.includes('Riddhi Mittal'));
       assert.ok(root.children[1]?.text.includes('LOAN12345'));
       assert.ok(root.children[1]?.text.includes('15,000'));
@@ -36,7 +51,12 @@ describe('call flow', () => {
   }
 
   it('without a name or loan id: the anonymous greeting and the amount alone', () => {
-    const verbs = greetingVerbs(settings, { customer: { customer_id: 'c2', amount: 999.5 }, language: 'en', actionUrl: url, noInputUrl: url });
+    const verbs = greetingVerbs(settings, {
+      customer: { customer_id: 'c2', amount: 999.5 },
+      language: 'en',
+      actionUrl: url,
+      noInputUrl: url,
+    });
     const texts = verbs.filter((v) => v.verb === 'Say').map((v) => (v.verb === 'Say' ? v.text : ''));
     assert.match(texts[0] ?? '', /^Hello, this is Priya calling from Demo Finance/);
     assert.match(texts[1] ?? '', /999\.50 rupees/);
@@ -51,9 +71,18 @@ describe('call flow', () => {
     assert.deepEqual(dial.numbers, ['+919812345678']);
     assert.equal(dial.callerId, '08047112233');
     assert.equal(dial.timeout, 30);
-    assert.equal(menuVerbs(settings, { language: 'hi', digits: '9', attempts: 1, actionUrl: url, noInputUrl: url }).kind, 'declined');
-    assert.equal(menuVerbs(settings, { language: 'hi', digits: '', attempts: 1, actionUrl: url, noInputUrl: url }).kind, 'reprompt');
-    assert.equal(menuVerbs(settings, { language: 'hi', digits: undefined, attempts: 2, actionUrl: url, noInputUrl: url }).kind, 'no_input');
+    assert.equal(
+      menuVerbs(settings, { language: 'hi', digits: '9', attempts: 1, actionUrl: url, noInputUrl: url }).kind,
+      'declined',
+    );
+    assert.equal(
+      menuVerbs(settings, { language: 'hi', digits: '', attempts: 1, actionUrl: url, noInputUrl: url }).kind,
+      'reprompt',
+    );
+    assert.equal(
+      menuVerbs(settings, { language: 'hi', digits: undefined, attempts: 2, actionUrl: url, noInputUrl: url }).kind,
+      'no_input',
+    );
   });
 
   it('speaks dates in the customer language', () => {
@@ -83,11 +112,20 @@ describe('prompts', () => {
       assert.equal(catalog.hi.menu, 'एजेंट के लिए 1 दबाइए, {name}।');
       assert.equal(catalog.hi.goodbye, settings.prompts.hi.goodbye);
       await writeFile(join(dir, 'ta.json'), JSON.stringify({ menuu: 'x' }));
-      await assert.rejects(loadPrompts(dir), (e: unknown) => e instanceof UsageError && /unknown prompt "menuu"/.test(e.message));
+      await assert.rejects(
+        loadPrompts(dir),
+        (e: unknown) => e instanceof UsageError && /unknown prompt "menuu"/.test(e.message),
+      );
       await writeFile(join(dir, 'ta.json'), JSON.stringify({ menu: 'press {digit}' }));
-      await assert.rejects(loadPrompts(dir), (e: unknown) => e instanceof UsageError && /unknown placeholder \{digit\}/.test(e.message));
+      await assert.rejects(
+        loadPrompts(dir),
+        (e: unknown) => e instanceof UsageError && /unknown placeholder \{digit\}/.test(e.message),
+      );
       await writeFile(join(dir, 'ta.json'), '{not json');
-      await assert.rejects(loadPrompts(dir), (e: unknown) => e instanceof UsageError && /not valid JSON/.test(e.message));
+      await assert.rejects(
+        loadPrompts(dir),
+        (e: unknown) => e instanceof UsageError && /not valid JSON/.test(e.message),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -23,10 +23,38 @@ describe('inspect through the admin API (memory + PGlite)', () => {
     server = await startTestServer();
     cwd = await mkdtemp(join(tmpdir(), 'exo-inspect-admin-'));
     emptyCwd = await mkdtemp(join(tmpdir(), 'exo-inspect-empty-'));
-    await makeCall(server.url, { sid: 'CAadm1', customerId: 'cust_x', name: 'Riddhi Mittal', phone: '+917417119014', language: 'hi-IN', press: '1' });
-    await makeCall(server.url, { sid: 'CAadm2', customerId: 'cust_y', name: 'Murugan', phone: '+919876543210', language: 'ta-IN', press: '2' });
-    await makeCall(server.url, { sid: 'CAadm3', customerId: 'cust_z', name: 'Lakshmi', phone: '+919123456780', language: 'te-IN', press: 'none' });
-    await makeCall(server.url, { sid: 'CAadm4', customerId: 'cust_x', name: 'Riddhi Mittal', phone: '+917417119014', language: 'hi-IN', press: 'hang-up' });
+    await makeCall(server.url, {
+      sid: 'CAadm1',
+      customerId: 'cust_x',
+      name: 'Riddhi Mittal',
+      phone: '+917417119014',
+      language: 'hi-IN',
+      press: '1',
+    });
+    await makeCall(server.url, {
+      sid: 'CAadm2',
+      customerId: 'cust_y',
+      name: 'Murugan',
+      phone: '+919876543210',
+      language: 'ta-IN',
+      press: '2',
+    });
+    await makeCall(server.url, {
+      sid: 'CAadm3',
+      customerId: 'cust_z',
+      name: 'Lakshmi',
+      phone: '+919123456780',
+      language: 'te-IN',
+      press: 'none',
+    });
+    await makeCall(server.url, {
+      sid: 'CAadm4',
+      customerId: 'cust_x',
+      name: 'Riddhi Mittal',
+      phone: '+917417119014',
+      language: 'hi-IN',
+      press: 'hang-up',
+    });
     await server.sessions.delete('CAadm4');
   });
 
@@ -55,19 +83,42 @@ describe('inspect through the admin API (memory + PGlite)', () => {
   it('JSON through the API has the same shape as direct, with source.mode "server"', async () => {
     const res = await runCli(['--json', 'inspect', 'call', 'CAadm4', ...withToken()], { cwd, env: {} });
     assert.equal(res.code, 0, res.stderr);
-    const body = JSON.parse(res.stdout) as { source: unknown; found: boolean; session: unknown; ttlSeconds: unknown; call: { status: string }; mismatches: Array<{ kind: string }> };
+    const body = JSON.parse(res.stdout) as {
+      source: unknown;
+      found: boolean;
+      session: unknown;
+      ttlSeconds: unknown;
+      call: { status: string };
+      mismatches: Array<{ kind: string }>;
+    };
     assert.deepEqual(body.source, { mode: 'server', sessions: 'memory', history: 'pglite', server: server.url });
     assert.equal(body.found, true);
     assert.equal(body.session, null);
     assert.equal(body.ttlSeconds, null);
     assert.equal(body.call.status, 'greeted');
-    assert.deepEqual(body.mismatches.map((m) => m.kind), ['session_missing']);
-    const calls = JSON.parse((await runCli(['--json', 'inspect', 'calls', '--customer-id', 'cust_x', '--limit', '1', ...withToken()], { cwd, env: {} })).stdout) as { calls: Array<{ call_sid: string }> };
-    assert.deepEqual(calls.calls.map((c) => c.call_sid), ['CAadm4']);
+    assert.deepEqual(
+      body.mismatches.map((m) => m.kind),
+      ['session_missing'],
+    );
+    const calls = JSON.parse(
+      (
+        await runCli(['--json', 'inspect', 'calls', '--customer-id', 'cust_x', '--limit', '1', ...withToken()], {
+          cwd,
+          env: {},
+        })
+      ).stdout,
+    ) as { calls: Array<{ call_sid: string }> };
+    assert.deepEqual(
+      calls.calls.map((c) => c.call_sid),
+      ['CAadm4'],
+    );
   });
 
-  it('token from ADMIN_TOKEN, and from serve\'s .exo-passthru/admin-token-<port> in the working directory', async () => {
-    const fromEnv = await runCli(['inspect', 'sessions', '--server', server.url], { cwd: emptyCwd, env: { ADMIN_TOKEN: server.adminToken } });
+  it("token from ADMIN_TOKEN, and from serve's .exo-passthru/admin-token-<port> in the working directory", async () => {
+    const fromEnv = await runCli(['inspect', 'sessions', '--server', server.url], {
+      cwd: emptyCwd,
+      env: { ADMIN_TOKEN: server.adminToken },
+    });
     assert.equal(fromEnv.code, 0, fromEnv.stderr);
     await mkdir(join(cwd, '.exo-passthru'), { recursive: true });
     const port = new URL(server.url).port;
@@ -79,7 +130,10 @@ describe('inspect through the admin API (memory + PGlite)', () => {
   });
 
   it('wrong token → 401 → exit 2, the message names --admin-token', async () => {
-    const res = await runCli(['inspect', 'sessions', '--server', server.url, '--admin-token', 'wrong'], { cwd: emptyCwd, env: {} });
+    const res = await runCli(['inspect', 'sessions', '--server', server.url, '--admin-token', 'wrong'], {
+      cwd: emptyCwd,
+      env: {},
+    });
     assert.equal(res.code, 2);
     assert.equal(res.stdout, '');
     assertOneLineError(res.stderr, /answered 401 Unauthorized: the admin token from --admin-token was refused/);
@@ -116,16 +170,26 @@ describe('inspect through the admin API (memory + PGlite)', () => {
   });
 
   it('--watch in a terminal clears the screen each refresh; in a pipe it does not', async () => {
-    const tty = await runCliUntil(['inspect', 'sessions', '--watch', ...withToken()], { cwd, tty: true, until: (out) => out.split('\u001b[2J').length > 2 });
+    const tty = await runCliUntil(['inspect', 'sessions', '--watch', ...withToken()], {
+      cwd,
+      tty: true,
+      until: (out) => out.split('\u001b[2J').length > 2,
+    });
     assert.equal(tty.code, 0, tty.stderr);
     assert.match(tty.stdout, /every 1s · .* · Ctrl-C to stop\nsessions: memory/);
-    const pipe = await runCliUntil(['inspect', 'sessions', '--watch', ...withToken()], { cwd, until: (out) => out.includes('CAadm1') });
+    const pipe = await runCliUntil(['inspect', 'sessions', '--watch', ...withToken()], {
+      cwd,
+      until: (out) => out.includes('CAadm1'),
+    });
     assert.equal(pipe.code, 0, pipe.stderr);
     assert.doesNotMatch(pipe.stdout, /\u001b/);
   });
 
   it('--watch on a call that has not started yet keeps watching (found: false), exit 0 on Ctrl-C', async () => {
-    const res = await runCliUntil(['--json', 'inspect', 'call', 'CAlater', '--watch', ...withToken()], { cwd, until: (out) => out.includes('\n') });
+    const res = await runCliUntil(['--json', 'inspect', 'call', 'CAlater', '--watch', ...withToken()], {
+      cwd,
+      until: (out) => out.includes('\n'),
+    });
     assert.equal(res.code, 0, res.stderr);
     const first = JSON.parse(res.stdout.split('\n')[0] ?? '') as { found: boolean; callSid: string };
     assert.deepEqual([first.found, first.callSid], [false, 'CAlater']);
@@ -138,7 +202,10 @@ describe('inspect through the admin API (memory + PGlite)', () => {
     const address = other.address();
     assert.ok(address !== null && typeof address === 'object');
     try {
-      const res = await runCli(['inspect', 'sessions', '--server', `http://127.0.0.1:${address.port}`], { cwd: emptyCwd, env: {} });
+      const res = await runCli(['inspect', 'sessions', '--server', `http://127.0.0.1:${address.port}`], {
+        cwd: emptyCwd,
+        env: {},
+      });
       assert.equal(res.code, 2);
       assertOneLineError(res.stderr, /has no \/admin\/stores: is it an exo-passthru serve\?/);
     } finally {

@@ -8,7 +8,10 @@ import { openAdminSource } from '../../src/inspect/admin-source.ts';
 import { runCli } from '../support/cli.ts';
 import { assertOneLineError } from '../support/inspect-calls.ts';
 
-async function withServer(handler: (req: IncomingMessage, res: ServerResponse) => void, fn: (url: string) => Promise<void>): Promise<void> {
+async function withServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  fn: (url: string) => Promise<void>,
+): Promise<void> {
   const server: Server = createServer(handler);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -23,11 +26,12 @@ async function withServer(handler: (req: IncomingMessage, res: ServerResponse) =
   }
 }
 
-const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 const exitCodeOf = (error: unknown) => (isAppError(error) ? error.exitCode : undefined);
 
 describe('openAdminSource', () => {
-  it('sends the Bearer token and the query; a 5xx later (serve\'s own store is down) → exit 3 naming /health', async () => {
+  it("sends the Bearer token and the query; a 5xx later (serve's own store is down) → exit 3 naming /health", async () => {
     const seen: string[] = [];
     await withServer(
       (req, res) => {
@@ -51,7 +55,8 @@ describe('openAdminSource', () => {
 
   it('403 (loopback-only admin API seen from elsewhere) → usage error with a hint', async () => {
     await withServer(
-      (_req, res) => json(res, 403, { error: 'the admin API answers loopback clients only when ADMIN_TOKEN is not set' }),
+      (_req, res) =>
+        json(res, 403, { error: 'the admin API answers loopback clients only when ADMIN_TOKEN is not set' }),
       async (url) => {
         await assert.rejects(openAdminSource({ server: url, token: 't' }), (error: unknown) => {
           assert.equal(exitCodeOf(error), EXIT.usage);
@@ -177,7 +182,13 @@ describe('openAdminSource: answers too slow, too large or the wrong shape', () =
       read: calls,
       says: /calls\[1\]\.status is not a string/,
     },
-    { name: 'sessions: null', path: '/admin/sessions', body: { sessions: null }, read: sessions, says: /sessions is not/ },
+    {
+      name: 'sessions: null',
+      path: '/admin/sessions',
+      body: { sessions: null },
+      read: sessions,
+      says: /sessions is not/,
+    },
     {
       name: 'sessions: a number for a phone',
       path: '/admin/sessions',
@@ -223,7 +234,8 @@ describe('openAdminSource: answers too slow, too large or the wrong shape', () =
       async (url) => {
         const res = await runCli(['inspect', 'call', 'CA1', '--server', url, '--admin-token', 't']);
         assert.equal(res.code, 3, res.stderr);
-        const says = /^error: \[exo-passthru\] \[server\] GET \/admin\/calls\/CA1: not an exo-passthru admin API answer: /;
+        const says =
+          /^error: \[exo-passthru\] \[server\] GET \/admin\/calls\/CA1: not an exo-passthru admin API answer: /;
         assertOneLineError(res.stderr, says);
         assert.doesNotMatch(res.stderr, /Cannot convert/);
       },

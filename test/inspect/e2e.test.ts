@@ -16,7 +16,14 @@ describe('bin/exo-passthru.js inspect (spawned, against a spawned serve)', () =>
   before(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'exo-inspect-e2e-'));
     serve = await startServe([], { env, cwd });
-    await makeCall(serve.url, { sid: 'CAe2e1', customerId: 'cust_e2e', name: 'Riddhi Mittal', phone: '+917417119014', language: 'hi-IN', press: '1' });
+    await makeCall(serve.url, {
+      sid: 'CAe2e1',
+      customerId: 'cust_e2e',
+      name: 'Riddhi Mittal',
+      phone: '+917417119014',
+      language: 'hi-IN',
+      press: '1',
+    });
   });
 
   after(async () => {

@@ -47,7 +47,8 @@ function row(over: Partial<CallRow> = {}): CallRow {
   };
 }
 
-const kinds = (s: CallSession | null, c: CallRow | null) => findMismatches({ session: s, call: c, stores: STORES }).map((m) => m.kind);
+const kinds = (s: CallSession | null, c: CallRow | null) =>
+  findMismatches({ session: s, call: c, stores: STORES }).map((m) => m.kind);
 
 describe('findMismatches', () => {
   it('none when session and row agree', () => {
@@ -58,25 +59,95 @@ describe('findMismatches', () => {
     assert.deepEqual(kinds(null, null), []);
   });
 
-  const cases: Array<{ name: string; session: CallSession | null; call: CallRow | null; expected: string[]; says?: RegExp }> = [
-    { name: 'a digit in Redis that never reached PostgreSQL', session: session(), call: row({ digits: null, outcome: 'agent_transfer' }), expected: ['digit_not_in_row'], says: /digit "1" is in the session \(redis\) but never reached the call row \(postgres\)/ },
-    { name: 'a digit only in the row', session: session({ digits: undefined }), call: row(), expected: ['digit_not_in_session'] },
-    { name: 'digits differ', session: session({ digits: '2', outcome: 'agent_transfer' }), call: row(), expected: ['digit_differs'], says: /session \(redis\) says "2", call row \(postgres\) says "1"/ },
-    { name: 'outcome only in the session', session: session(), call: row({ outcome: null }), expected: ['outcome_not_in_row'] },
-    { name: 'outcome only in the row', session: session({ outcome: undefined }), call: row(), expected: ['outcome_not_in_session'] },
+  const cases: Array<{
+    name: string;
+    session: CallSession | null;
+    call: CallRow | null;
+    expected: string[];
+    says?: RegExp;
+  }> = [
+    {
+      name: 'a digit in Redis that never reached PostgreSQL',
+      session: session(),
+      call: row({ digits: null, outcome: 'agent_transfer' }),
+      expected: ['digit_not_in_row'],
+      says: /digit "1" is in the session \(redis\) but never reached the call row \(postgres\)/,
+    },
+    {
+      name: 'a digit only in the row',
+      session: session({ digits: undefined }),
+      call: row(),
+      expected: ['digit_not_in_session'],
+    },
+    {
+      name: 'digits differ',
+      session: session({ digits: '2', outcome: 'agent_transfer' }),
+      call: row(),
+      expected: ['digit_differs'],
+      says: /session \(redis\) says "2", call row \(postgres\) says "1"/,
+    },
+    {
+      name: 'outcome only in the session',
+      session: session(),
+      call: row({ outcome: null }),
+      expected: ['outcome_not_in_row'],
+    },
+    {
+      name: 'outcome only in the row',
+      session: session({ outcome: undefined }),
+      call: row(),
+      expected: ['outcome_not_in_session'],
+    },
     { name: 'outcomes differ', session: session({ outcome: 'declined' }), call: row(), expected: ['outcome_differs'] },
     { name: 'state differs', session: session({ state: 'reprompted' }), call: row(), expected: ['state_differs'] },
-    { name: 'language differs', session: session({ language: 'ta' }), call: row(), expected: ['language_differs'], says: /"ta".*"hi"/ },
-    { name: 'customer differs', session: session({ customer: { customer_id: 'other' } }), call: row(), expected: ['customer_differs'] },
-    { name: 'customer only in the row', session: session({ customer: undefined }), call: row(), expected: ['customer_differs'], says: /says none/ },
-    { name: 'session without a row', session: session(), call: null, expected: ['row_missing'], says: /no call row \(postgres\)/ },
-    { name: 'session expired while the row is not ended', session: null, call: row({ status: 'greeted', digits: null, outcome: null }), expected: ['session_missing'], says: /expired or was deleted while the call row \(postgres\) says "greeted", not ended/ },
-    { name: 'several at once', session: session({ digits: '2', outcome: 'declined', state: 'ended', language: 'en' }), call: row(), expected: ['digit_differs', 'outcome_differs', 'state_differs', 'language_differs'] },
+    {
+      name: 'language differs',
+      session: session({ language: 'ta' }),
+      call: row(),
+      expected: ['language_differs'],
+      says: /"ta".*"hi"/,
+    },
+    {
+      name: 'customer differs',
+      session: session({ customer: { customer_id: 'other' } }),
+      call: row(),
+      expected: ['customer_differs'],
+    },
+    {
+      name: 'customer only in the row',
+      session: session({ customer: undefined }),
+      call: row(),
+      expected: ['customer_differs'],
+      says: /says none/,
+    },
+    {
+      name: 'session without a row',
+      session: session(),
+      call: null,
+      expected: ['row_missing'],
+      says: /no call row \(postgres\)/,
+    },
+    {
+      name: 'session expired while the row is not ended',
+      session: null,
+      call: row({ status: 'greeted', digits: null, outcome: null }),
+      expected: ['session_missing'],
+      says: /expired or was deleted while the call row \(postgres\) says "greeted", not ended/,
+    },
+    {
+      name: 'several at once',
+      session: session({ digits: '2', outcome: 'declined', state: 'ended', language: 'en' }),
+      call: row(),
+      expected: ['digit_differs', 'outcome_differs', 'state_differs', 'language_differs'],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
       const found = findMismatches({ session: c.session, call: c.call, stores: STORES });
-      assert.deepEqual(found.map((m) => m.kind), c.expected);
+      assert.deepEqual(
+        found.map((m) => m.kind),
+        c.expected,
+      );
       if (c.says) assert.match(found[0]?.message ?? '', c.says);
     });
   }

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openPostgresHistory, openPostgresSql, openReadOnlyPostgresHistory } from '../../src/stores/pg-history.ts';
 import type { HistoryStore } from '../../src/stores/ports.ts';
-import { assertPostgresReachable, realDatabaseUrl, withPostgresSchema, type PostgresSchema } from '../support/services.ts';
+import {
+  assertPostgresReachable,
+  realDatabaseUrl,
+  withPostgresSchema,
+  type PostgresSchema,
+} from '../support/services.ts';
 
 const databaseUrl = realDatabaseUrl();
 
@@ -17,7 +22,14 @@ if (databaseUrl) {
       await assertPostgresReachable(databaseUrl);
       target = withPostgresSchema(databaseUrl, 'inspect_ro');
       writer = await openPostgresHistory({ url: databaseUrl, schema: target.schema });
-      await writer.recordCallStart({ callSid: 'CAro1', status: 'greeted', language: 'hi', exotelParams: {}, event: { kind: 'passthru', detail: {} }, customer: { customer_id: 'ro1' } });
+      await writer.recordCallStart({
+        callSid: 'CAro1',
+        status: 'greeted',
+        language: 'hi',
+        exotelParams: {},
+        event: { kind: 'passthru', detail: {} },
+        customer: { customer_id: 'ro1' },
+      });
       reader = await openReadOnlyPostgresHistory({ url: databaseUrl, schema: target.schema });
     });
 
@@ -38,7 +50,13 @@ if (databaseUrl) {
         /read-only transaction/,
       );
       await assert.rejects(
-        reader.recordCallStart({ callSid: 'CAro2', status: 'greeted', language: 'en', exotelParams: {}, event: { kind: 'passthru', detail: {} } }),
+        reader.recordCallStart({
+          callSid: 'CAro2',
+          status: 'greeted',
+          language: 'en',
+          exotelParams: {},
+          event: { kind: 'passthru', detail: {} },
+        }),
         /read-only transaction/,
       );
       assert.equal((await writer.getCall('CAro1'))?.status, 'greeted');
@@ -48,7 +66,11 @@ if (databaseUrl) {
     it('the session setting is on for every connection of the pool, DDL refused too', async () => {
       const sql = await openPostgresSql({ url: databaseUrl, schema: target.schema, readOnly: true });
       try {
-        const results = await Promise.all([1, 2, 3].map(() => sql.query<{ default_transaction_read_only: string }>('show default_transaction_read_only')));
+        const results = await Promise.all(
+          [1, 2, 3].map(() =>
+            sql.query<{ default_transaction_read_only: string }>('show default_transaction_read_only'),
+          ),
+        );
         for (const r of results) assert.equal(r.rows[0]?.default_transaction_read_only, 'on');
         await assert.rejects(sql.exec('create table should_not_exist (id int)'), /read-only transaction/);
       } finally {

@@ -13,13 +13,24 @@ import { openPostgresHistory } from '../../src/stores/pg-history.ts';
 import { openRedisSessionStore } from '../../src/stores/redis-sessions.ts';
 import { runCli, runCliUntil } from '../support/cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { assertReachable, deleteRedisPrefix, dropSchema, realDatabaseUrl, realRedisUrl, uniqueName } from '../support/services.ts';
+import {
+  assertReachable,
+  deleteRedisPrefix,
+  dropSchema,
+  realDatabaseUrl,
+  realRedisUrl,
+  uniqueName,
+} from '../support/services.ts';
 import { makeCall, type CallPlan } from '../support/inspect-calls.ts';
 
 const redisUrl = realRedisUrl();
 const databaseUrl = realDatabaseUrl();
 
-type Snapshot = { keys: Map<string, { value: string | null; pttl: number }>; counts: Record<string, number>; takenAt: number };
+type Snapshot = {
+  keys: Map<string, { value: string | null; pttl: number }>;
+  counts: Record<string, number>;
+  takenAt: number;
+};
 
 async function snapshot(redis: Redis, db: pg.Client, prefix: string, schema: string): Promise<Snapshot> {
   const keys = new Map<string, { value: string | null; pttl: number }>();
@@ -31,7 +42,9 @@ async function snapshot(redis: Redis, db: pg.Client, prefix: string, schema: str
   } while (cursor !== '0');
   const counts: Record<string, number> = {};
   for (const table of ['customers', 'calls', 'call_events']) {
-    const res = await db.query<{ n: string; latest: Date | null }>(`select count(*)::text as n, max(updated_at_or_at) as latest from (select ${table === 'call_events' ? 'at' : 'updated_at'} as updated_at_or_at from ${db.escapeIdentifier(schema)}.${table}) t`);
+    const res = await db.query<{ n: string; latest: Date | null }>(
+      `select count(*)::text as n, max(updated_at_or_at) as latest from (select ${table === 'call_events' ? 'at' : 'updated_at'} as updated_at_or_at from ${db.escapeIdentifier(schema)}.${table}) t`,
+    );
     counts[table] = Number(res.rows[0]?.n);
     counts[`${table}.latest`] = res.rows[0]?.latest?.getTime() ?? 0;
   }
@@ -48,14 +61,59 @@ if (redisUrl && databaseUrl) {
     let db: pg.Client;
     let before1: Snapshot;
     const calls: CallPlan[] = [
-      { sid: 'CAtransfer1', customerId: 'cust_a', name: 'Riddhi Mittal', phone: '+917417119014', language: 'hi-IN', press: '1' },
-      { sid: 'CAdecline1', customerId: 'cust_b', name: 'Murugan', phone: '+919876543210', language: 'ta-IN', press: '2' },
-      { sid: 'CAsilent1', customerId: 'cust_c', name: 'Lakshmi', phone: '+919123456780', language: 'te-IN', press: 'none' },
-      { sid: 'CAopen1', customerId: 'cust_a', name: 'Riddhi Mittal', phone: '+917417119014', language: 'hi-IN', press: 'hang-up' },
-      { sid: 'CAdigit1', customerId: 'cust_d', name: 'Asha', phone: '+919000000001', language: 'en-IN', press: 'hang-up' },
+      {
+        sid: 'CAtransfer1',
+        customerId: 'cust_a',
+        name: 'Riddhi Mittal',
+        phone: '+917417119014',
+        language: 'hi-IN',
+        press: '1',
+      },
+      {
+        sid: 'CAdecline1',
+        customerId: 'cust_b',
+        name: 'Murugan',
+        phone: '+919876543210',
+        language: 'ta-IN',
+        press: '2',
+      },
+      {
+        sid: 'CAsilent1',
+        customerId: 'cust_c',
+        name: 'Lakshmi',
+        phone: '+919123456780',
+        language: 'te-IN',
+        press: 'none',
+      },
+      {
+        sid: 'CAopen1',
+        customerId: 'cust_a',
+        name: 'Riddhi Mittal',
+        phone: '+917417119014',
+        language: 'hi-IN',
+        press: 'hang-up',
+      },
+      {
+        sid: 'CAdigit1',
+        customerId: 'cust_d',
+        name: 'Asha',
+        phone: '+919000000001',
+        language: 'en-IN',
+        press: 'hang-up',
+      },
     ];
-    const direct = () => ['--redis-url', redisUrl, '--redis-prefix', prefix, '--database-url', databaseUrl, '--database-schema', schema];
-    const inspect = (args: string[], extra: string[] = direct()) => runCli(['inspect', ...args, ...extra], { cwd, env: {} });
+    const direct = () => [
+      '--redis-url',
+      redisUrl,
+      '--redis-prefix',
+      prefix,
+      '--database-url',
+      databaseUrl,
+      '--database-schema',
+      schema,
+    ];
+    const inspect = (args: string[], extra: string[] = direct()) =>
+      runCli(['inspect', ...args, ...extra], { cwd, env: {} });
 
     before(async () => {
       await assertReachable();
@@ -93,17 +151,43 @@ if (redisUrl && databaseUrl) {
       assert.equal(lines[0], 'sessions: redis · history: postgres');
       assert.match(lines[2] ?? '', /^CALL SID\s+CUSTOMER\s+LANG\s+STATE\s+DIGIT\s+OUTCOME\s+AGE\s+TTL$/);
       const rows = lines.slice(3).map((line) => line.split(/\s{2,}/));
-      assert.deepEqual(rows.map((r) => r[0]), ['CAdigit1', 'CAsilent1', 'CAdecline1', 'CAtransfer1']);
-      assert.deepEqual(rows.find((r) => r[0] === 'CAtransfer1')?.slice(1, 6), ['cust_a', 'hi', 'transferring', '1', 'agent_transfer']);
-      assert.deepEqual(rows.find((r) => r[0] === 'CAdecline1')?.slice(1, 6), ['cust_b', 'ta', 'ended', '2', 'declined']);
+      assert.deepEqual(
+        rows.map((r) => r[0]),
+        ['CAdigit1', 'CAsilent1', 'CAdecline1', 'CAtransfer1'],
+      );
+      assert.deepEqual(rows.find((r) => r[0] === 'CAtransfer1')?.slice(1, 6), [
+        'cust_a',
+        'hi',
+        'transferring',
+        '1',
+        'agent_transfer',
+      ]);
+      assert.deepEqual(rows.find((r) => r[0] === 'CAdecline1')?.slice(1, 6), [
+        'cust_b',
+        'ta',
+        'ended',
+        '2',
+        'declined',
+      ]);
       assert.deepEqual(rows.find((r) => r[0] === 'CAsilent1')?.slice(1, 6), ['cust_c', 'te', 'ended', '-', 'no_input']);
       for (const row of rows) assert.match(row[7] ?? '', /^(1h59m|2h00m)$/);
     });
 
     it('sessions (JSON): stable shape, phone numbers masked unless --show-pii', async () => {
-      const res = await runCli(['--json', 'inspect', 'sessions', '--call-sid', 'CAtransfer1', ...direct()], { cwd, env: {} });
+      const res = await runCli(['--json', 'inspect', 'sessions', '--call-sid', 'CAtransfer1', ...direct()], {
+        cwd,
+        env: {},
+      });
       assert.equal(res.code, 0, res.stderr);
-      const body = JSON.parse(res.stdout) as { source: unknown; piiMasked: boolean; sessions: Array<{ session: { callSid: string; from: string; customer: { phone: string } }; ttlSeconds: number; ageSeconds: number }> };
+      const body = JSON.parse(res.stdout) as {
+        source: unknown;
+        piiMasked: boolean;
+        sessions: Array<{
+          session: { callSid: string; from: string; customer: { phone: string } };
+          ttlSeconds: number;
+          ageSeconds: number;
+        }>;
+      };
       assert.deepEqual(body.source, { mode: 'direct', sessions: 'redis', history: 'postgres' });
       assert.equal(body.piiMasked, true);
       assert.equal(body.sessions.length, 1);
@@ -113,34 +197,71 @@ if (redisUrl && databaseUrl) {
       assert.ok((entry?.ttlSeconds ?? 0) > 7000 && (entry?.ttlSeconds ?? 0) <= 7200);
       assert.ok((entry?.ageSeconds ?? -1) >= 0);
       assert.doesNotMatch(res.stdout, /7417119014/);
-      const pii = await runCli(['--json', 'inspect', 'sessions', '--call-sid', 'CAtransfer1', '--show-pii', ...direct()], { cwd, env: {} });
+      const pii = await runCli(
+        ['--json', 'inspect', 'sessions', '--call-sid', 'CAtransfer1', '--show-pii', ...direct()],
+        { cwd, env: {} },
+      );
       assert.match(pii.stdout, /"from": "\+917417119014"/);
     });
 
     it('sessions: --customer-id and --limit', async () => {
-      const byCustomer = JSON.parse((await runCli(['--json', 'inspect', 'sessions', '--customer-id', 'cust_b', ...direct()], { cwd, env: {} })).stdout) as { sessions: Array<{ session: { callSid: string } }> };
-      assert.deepEqual(byCustomer.sessions.map((e) => e.session.callSid), ['CAdecline1']);
-      const limited = JSON.parse((await runCli(['--json', 'inspect', 'sessions', '--limit', '2', ...direct()], { cwd, env: {} })).stdout) as { sessions: Array<{ session: { callSid: string } }> };
-      assert.deepEqual(limited.sessions.map((e) => e.session.callSid), ['CAdigit1', 'CAsilent1']);
+      const byCustomer = JSON.parse(
+        (await runCli(['--json', 'inspect', 'sessions', '--customer-id', 'cust_b', ...direct()], { cwd, env: {} }))
+          .stdout,
+      ) as { sessions: Array<{ session: { callSid: string } }> };
+      assert.deepEqual(
+        byCustomer.sessions.map((e) => e.session.callSid),
+        ['CAdecline1'],
+      );
+      const limited = JSON.parse(
+        (await runCli(['--json', 'inspect', 'sessions', '--limit', '2', ...direct()], { cwd, env: {} })).stdout,
+      ) as { sessions: Array<{ session: { callSid: string } }> };
+      assert.deepEqual(
+        limited.sessions.map((e) => e.session.callSid),
+        ['CAdigit1', 'CAsilent1'],
+      );
     });
 
     it('calls (table and JSON): all five rows newest first; filters by outcome, customer, since; limit', async () => {
       const table = await inspect(['calls']);
       assert.equal(table.code, 0, table.stderr);
-      const sids = table.stdout.trimEnd().split('\n').slice(3).map((line) => line.split(/\s{2,}/)[0]);
+      const sids = table.stdout
+        .trimEnd()
+        .split('\n')
+        .slice(3)
+        .map((line) => line.split(/\s{2,}/)[0]);
       assert.deepEqual(sids, ['CAdigit1', 'CAopen1', 'CAsilent1', 'CAdecline1', 'CAtransfer1']);
-      assert.match(table.stdout, /CAsilent1\s+cust_c\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ended\s+te\s+-\s+no_input\s+\d{4}-/);
+      assert.match(
+        table.stdout,
+        /CAsilent1\s+cust_c\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ended\s+te\s+-\s+no_input\s+\d{4}-/,
+      );
       const json = async (args: string[]) => {
         const res = await runCli(['--json', 'inspect', 'calls', ...args, ...direct()], { cwd, env: {} });
         assert.equal(res.code, 0, res.stderr);
-        return (JSON.parse(res.stdout) as { calls: Array<{ call_sid: string; outcome: string | null; agent_number: string | null }> }).calls;
+        return (
+          JSON.parse(res.stdout) as {
+            calls: Array<{ call_sid: string; outcome: string | null; agent_number: string | null }>;
+          }
+        ).calls;
       };
-      assert.deepEqual((await json(['--outcome', 'declined'])).map((c) => c.call_sid), ['CAdecline1']);
-      assert.deepEqual((await json(['--outcome', 'agent_transfer'])).map((c) => [c.call_sid, c.agent_number]), [['CAtransfer1', '+91******5678']]);
-      assert.deepEqual((await json(['--customer-id', 'cust_a'])).map((c) => c.call_sid), ['CAopen1', 'CAtransfer1']);
+      assert.deepEqual(
+        (await json(['--outcome', 'declined'])).map((c) => c.call_sid),
+        ['CAdecline1'],
+      );
+      assert.deepEqual(
+        (await json(['--outcome', 'agent_transfer'])).map((c) => [c.call_sid, c.agent_number]),
+        [['CAtransfer1', '+91******5678']],
+      );
+      assert.deepEqual(
+        (await json(['--customer-id', 'cust_a'])).map((c) => c.call_sid),
+        ['CAopen1', 'CAtransfer1'],
+      );
       assert.equal((await json(['--since', '1h'])).length, 5);
       assert.equal((await json(['--since', '2999-01-01'])).length, 0);
-      assert.deepEqual((await json(['--limit', '1'])).map((c) => c.call_sid), ['CAdigit1']);
+      assert.deepEqual(
+        (await json(['--limit', '1'])).map((c) => c.call_sid),
+        ['CAdigit1'],
+      );
       const none = await inspect(['calls', '--since', '2999-01-01T00:00:00Z']);
       assert.match(none.stdout, /\(no calls\)/);
     });
@@ -155,7 +276,10 @@ if (redisUrl && databaseUrl) {
       assert.match(text, /\ncall row \(postgres\)\n {2}status +transferring\n/);
       assert.match(text, /\n {2}agent number +\+91\*{6}5678\n/);
       assert.match(text, /\ncustomer\n {2}customer id +cust_a\n {2}name +Riddhi Mittal\n {2}phone +\+91\*{6}9014\n/);
-      assert.match(text, /\nevents \(2\)\n {2}# +AT \(IST\) +KIND +DETAIL\n {2}1 .* passthru .*\n {2}2 .* gather +\{"digits":"1"/);
+      assert.match(
+        text,
+        /\nevents \(2\)\n {2}# +AT \(IST\) +KIND +DETAIL\n {2}1 .* passthru .*\n {2}2 .* gather +\{"digits":"1"/,
+      );
       assert.match(text, /\nmismatches\n {2}none: the session and the call row agree\n?$/);
       assert.doesNotMatch(text, /7417119014/);
     });
@@ -163,25 +287,46 @@ if (redisUrl && databaseUrl) {
     it('call <sid> (JSON): the whole record and an empty mismatch list', async () => {
       const res = await runCli(['--json', 'inspect', 'call', 'CAsilent1', ...direct()], { cwd, env: {} });
       assert.equal(res.code, 0, res.stderr);
-      const body = JSON.parse(res.stdout) as { found: boolean; session: { state: string; attempts: number }; call: { outcome: string; ended_at: string | null }; customer: { name: string }; events: Array<{ kind: string }>; mismatches: unknown[] };
+      const body = JSON.parse(res.stdout) as {
+        found: boolean;
+        session: { state: string; attempts: number };
+        call: { outcome: string; ended_at: string | null };
+        customer: { name: string };
+        events: Array<{ kind: string }>;
+        mismatches: unknown[];
+      };
       assert.equal(body.found, true);
       assert.deepEqual([body.session.state, body.session.attempts], ['ended', 2]);
       assert.equal(body.call.outcome, 'no_input');
       assert.ok(body.call.ended_at);
       assert.equal(body.customer.name, 'Lakshmi');
-      assert.deepEqual(body.events.map((e) => e.kind), ['passthru', 'gather', 'gather']);
+      assert.deepEqual(
+        body.events.map((e) => e.kind),
+        ['passthru', 'gather', 'gather'],
+      );
       assert.deepEqual(body.mismatches, []);
     });
 
     it('mismatches made on purpose: a digit in Redis that never reached PostgreSQL; a session deleted mid-call', async () => {
       const digit = await inspect(['call', 'CAdigit1']);
       assert.equal(digit.code, 0, digit.stderr);
-      assert.match(digit.stdout, /\nmismatches \(1\)\n {2}KIND +WHAT\n {2}digit_not_in_row +digit "1" is in the session \(redis\) but never reached the call row \(postgres\)/);
-      const open = JSON.parse((await runCli(['--json', 'inspect', 'call', 'CAopen1', ...direct()], { cwd, env: {} })).stdout) as { session: unknown; call: { status: string }; mismatches: Array<{ kind: string; message: string }> };
+      assert.match(
+        digit.stdout,
+        /\nmismatches \(1\)\n {2}KIND +WHAT\n {2}digit_not_in_row +digit "1" is in the session \(redis\) but never reached the call row \(postgres\)/,
+      );
+      const open = JSON.parse(
+        (await runCli(['--json', 'inspect', 'call', 'CAopen1', ...direct()], { cwd, env: {} })).stdout,
+      ) as { session: unknown; call: { status: string }; mismatches: Array<{ kind: string; message: string }> };
       assert.equal(open.session, null);
       assert.equal(open.call.status, 'greeted');
-      assert.deepEqual(open.mismatches.map((m) => m.kind), ['session_missing']);
-      assert.match(open.mismatches[0]?.message ?? '', /expired or was deleted while the call row \(postgres\) says "greeted"/);
+      assert.deepEqual(
+        open.mismatches.map((m) => m.kind),
+        ['session_missing'],
+      );
+      assert.match(
+        open.mismatches[0]?.message ?? '',
+        /expired or was deleted while the call row \(postgres\) says "greeted"/,
+      );
     });
 
     it('call <sid> that does not exist → exit 1, a clear message, nothing on stdout', async () => {
@@ -218,7 +363,10 @@ if (redisUrl && databaseUrl) {
 
     it('a schema without exo-passthru tables: exit 1 "no exo-passthru history in schema X", and the schema is not created', async () => {
       const empty = uniqueName('inspect_empty');
-      const res = await runCli(['inspect', 'calls', '--database-url', databaseUrl, '--database-schema', empty], { cwd, env: {} });
+      const res = await runCli(['inspect', 'calls', '--database-url', databaseUrl, '--database-schema', empty], {
+        cwd,
+        env: {},
+      });
       assert.equal(res.code, 1);
       assert.match(res.stderr, new RegExp(`no exo-passthru history in schema "${empty}"`));
       assert.match(res.stderr, /hint: Check --database-schema/);
@@ -227,7 +375,10 @@ if (redisUrl && databaseUrl) {
     });
 
     it('--watch --json: one JSON line per refresh until SIGINT, exit 0', async () => {
-      const res = await runCliUntil(['--json', 'inspect', 'call', 'CAtransfer1', '--watch', ...direct()], { cwd, until: (out) => out.split('\n').length > 2 });
+      const res = await runCliUntil(['--json', 'inspect', 'call', 'CAtransfer1', '--watch', ...direct()], {
+        cwd,
+        until: (out) => out.split('\n').length > 2,
+      });
       assert.equal(res.code, 0, res.stderr);
       const lines = res.stdout.trimEnd().split('\n');
       assert.ok(lines.length >= 2);
@@ -242,7 +393,10 @@ if (redisUrl && databaseUrl) {
         const is = now.keys.get(key);
         assert.equal(is?.value, was.value, key);
         // A write would have reset the TTL to 7200 s; untouched, it only ran down.
-        assert.ok((is?.pttl ?? 0) <= was.pttl && (is?.pttl ?? 0) >= was.pttl - elapsed - 1000, `${key}: ${was.pttl} → ${is?.pttl}`);
+        assert.ok(
+          (is?.pttl ?? 0) <= was.pttl && (is?.pttl ?? 0) >= was.pttl - elapsed - 1000,
+          `${key}: ${was.pttl} → ${is?.pttl}`,
+        );
       }
       assert.deepEqual(now.counts, before1.counts);
     });

@@ -20,11 +20,37 @@ describe('inspect: unreachable Redis / PostgreSQL / server', () => {
   });
 
   const cases: Array<{ name: string; args: () => string[]; env?: () => Record<string, string>; says: () => RegExp }> = [
-    { name: 'Redis (--redis-url)', args: () => ['inspect', 'sessions', '--redis-url', `redis://127.0.0.1:${port}`], says: () => new RegExp(`^error: \\[exo-passthru\\] \\[redis\\] cannot connect to redis://127\\.0\\.0\\.1:${port}`) },
-    { name: 'PostgreSQL (--database-url, password redacted)', args: () => ['inspect', 'calls', '--database-url', `postgres://postgres:s3cret@127.0.0.1:${port}/test`], says: () => /^error: \[exo-passthru\] \[postgres\] cannot reach postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/ },
-    { name: 'Redis from REDIS_URL (inspect call)', args: () => ['inspect', 'call', 'CA1'], env: () => ({ REDIS_URL: `redis://127.0.0.1:${port}` }), says: () => /\[redis\] cannot connect/ },
-    { name: 'server (--server)', args: () => ['inspect', 'sessions', '--server', `http://127.0.0.1:${port}`], says: () => new RegExp(`^error: \\[exo-passthru\\] \\[server\\] cannot reach http://127\\.0\\.0\\.1:${port}: ECONNREFUSED$`) },
-    { name: 'the default local serve (PORT)', args: () => ['inspect', 'call', 'CA1'], env: () => ({ PORT: String(port) }), says: () => new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}`) },
+    {
+      name: 'Redis (--redis-url)',
+      args: () => ['inspect', 'sessions', '--redis-url', `redis://127.0.0.1:${port}`],
+      says: () =>
+        new RegExp(`^error: \\[exo-passthru\\] \\[redis\\] cannot connect to redis://127\\.0\\.0\\.1:${port}`),
+    },
+    {
+      name: 'PostgreSQL (--database-url, password redacted)',
+      args: () => ['inspect', 'calls', '--database-url', `postgres://postgres:s3cret@127.0.0.1:${port}/test`],
+      says: () => /^error: \[exo-passthru\] \[postgres\] cannot reach postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/,
+    },
+    {
+      name: 'Redis from REDIS_URL (inspect call)',
+      args: () => ['inspect', 'call', 'CA1'],
+      env: () => ({ REDIS_URL: `redis://127.0.0.1:${port}` }),
+      says: () => /\[redis\] cannot connect/,
+    },
+    {
+      name: 'server (--server)',
+      args: () => ['inspect', 'sessions', '--server', `http://127.0.0.1:${port}`],
+      says: () =>
+        new RegExp(
+          `^error: \\[exo-passthru\\] \\[server\\] cannot reach http://127\\.0\\.0\\.1:${port}: ECONNREFUSED$`,
+        ),
+    },
+    {
+      name: 'the default local serve (PORT)',
+      args: () => ['inspect', 'call', 'CA1'],
+      env: () => ({ PORT: String(port) }),
+      says: () => new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}`),
+    },
   ];
   for (const c of cases) {
     it(`${c.name} → exit 3, one line, hint naming --redis-url / --database-url / --server`, async () => {
@@ -33,7 +59,8 @@ describe('inspect: unreachable Redis / PostgreSQL / server', () => {
       assert.equal(res.stdout, '');
       assertOneLineError(res.stderr, c.says());
       const hint = res.stderr.split('\n').find((line) => line.startsWith('hint: ')) ?? '';
-      for (const flag of ['--redis-url', '--database-url', '--server']) assert.ok(hint.includes(flag), `hint names ${flag}: ${hint}`);
+      for (const flag of ['--redis-url', '--database-url', '--server'])
+        assert.ok(hint.includes(flag), `hint names ${flag}: ${hint}`);
       assert.doesNotMatch(res.stderr, /s3cret/);
       assert.equal(res.stderr.trimEnd().split('\n').length, 2, res.stderr);
     });

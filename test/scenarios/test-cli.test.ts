@@ -96,7 +96,9 @@ describe('exo-passthru test', () => {
     assert.equal(suite.tests, '2');
     assert.equal(suite.failures, '1');
     assert.equal(suite.errors, '0');
-    const failed = suite.testcase.find((t: { name: string }) => t.name === 'Rao &amp; &lt;Sons&gt; fails' || t.name === 'Rao & <Sons> fails');
+    const failed = suite.testcase.find(
+      (t: { name: string }) => t.name === 'Rao &amp; &lt;Sons&gt; fails' || t.name === 'Rao & <Sons> fails',
+    );
     assert.ok(failed?.failure, 'the failed testcase has a failure');
     assert.match(String(failed.failure['#text']), /step 3: expect dial/);
   });

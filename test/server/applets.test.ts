@@ -10,12 +10,26 @@ import { validateJsonSurface, type JsonKind } from '../../src/exoml/json-surface
 import { serverBackends } from '../support/backends.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-const CUSTOM_FIELD = JSON.stringify({ customer_id: 'cust_applet', customer_name: 'Asha', language_code: 'hi', loan_id: 'LN42', amount: '1500' });
+const CUSTOM_FIELD = JSON.stringify({
+  customer_id: 'cust_applet',
+  customer_name: 'Asha',
+  language_code: 'hi',
+  loan_id: 'LN42',
+  amount: '1500',
+});
 const RECORDING = 'https://s3-ap-southeast-1.amazonaws.com/exotelrecordings/acme/REC.mp3';
 const V1 = { 'Exotel-Version': '1.0' };
 
-function errorsOf(kind: JsonKind, body: string, meta: { status: number; contentType: string | undefined; head?: { status: number; contentType: string | undefined } }) {
-  return validateJsonSurface(kind, body, { status: meta.status, contentType: meta.contentType, ...(meta.head ? { head: meta.head } : {}) }).filter((f) => f.severity === 'error');
+function errorsOf(
+  kind: JsonKind,
+  body: string,
+  meta: { status: number; contentType: string | undefined; head?: { status: number; contentType: string | undefined } },
+) {
+  return validateJsonSurface(kind, body, {
+    status: meta.status,
+    contentType: meta.contentType,
+    ...(meta.head ? { head: meta.head } : {}),
+  }).filter((f) => f.severity === 'error');
 }
 
 for (const backend of serverBackends('applets')) {
@@ -33,10 +47,16 @@ for (const backend of serverBackends('applets')) {
     });
 
     const sid = (label: string) => `${label}${Date.now().toString(16)}${Math.floor(Math.random() * 1e6)}`;
-    const query = (callSid: string, extra = '') => `CallSid=${callSid}&From=09812345678&To=08047112233&Direction=outbound-dial&CustomField=${encodeURIComponent(CUSTOM_FIELD)}${extra}`;
+    const query = (callSid: string, extra = '') =>
+      `CallSid=${callSid}&From=09812345678&To=08047112233&Direction=outbound-dial&CustomField=${encodeURIComponent(CUSTOM_FIELD)}${extra}`;
     const get = async (path: string, init?: RequestInit) => {
       const res = await fetch(`${server.url}${path}`, { redirect: 'manual', ...init });
-      return { status: res.status, contentType: res.headers.get('content-type') ?? undefined, length: res.headers.get('content-length'), body: await res.text() };
+      return {
+        status: res.status,
+        contentType: res.headers.get('content-type') ?? undefined,
+        length: res.headers.get('content-length'),
+        body: await res.text(),
+      };
     };
 
     it('Greeting: exactly text/plain in the customer language, HEAD with the same headers', async () => {
@@ -77,7 +97,11 @@ for (const backend of serverBackends('applets')) {
       const res = await get(`/exotel/connect?${query(callSid)}`, { headers: V1 });
       assert.equal(res.status, 200);
       assert.deepEqual(errorsOf('connect-json', res.body, res), []);
-      const json = JSON.parse(res.body) as { destination: { numbers: string[] }; outgoing_phone_number: string; record: boolean };
+      const json = JSON.parse(res.body) as {
+        destination: { numbers: string[] };
+        outgoing_phone_number: string;
+        record: boolean;
+      };
       assert.deepEqual(json.destination.numbers, ['+919812345678']);
       assert.equal(json.outgoing_phone_number, '+918047112233');
       assert.equal(json.record, true);
@@ -92,7 +116,9 @@ for (const backend of serverBackends('applets')) {
       ];
       for (const c of cases) {
         const callSid = sid('pt');
-        const res = await get(`/exotel/passthru?${query(callSid, c.digits === undefined ? '' : `&digits=${c.digits}`)}`);
+        const res = await get(
+          `/exotel/passthru?${query(callSid, c.digits === undefined ? '' : `&digits=${c.digits}`)}`,
+        );
         assert.equal(res.status, c.status, c.digits);
         assert.match(res.contentType ?? '', /^text\/plain/);
         assert.ok(res.body.length < 20);
@@ -109,7 +135,9 @@ for (const backend of serverBackends('applets')) {
       assert.equal((await get(`/exotel/passthru?${query(callSid, '&digits=%221%22')}`)).status, 200);
       await get(`/exotel/connect?${query(callSid)}`, { headers: V1 });
       const legs = '&Legs%5B0%5D%5BNumber%5D=%2B919812345678&Legs%5B0%5D%5BOnCallDuration%5D=21';
-      const end = await get(`/exotel/passthru?${query(callSid, `&CallType=completed&DialCallStatus=completed&DialCallDuration=21&RecordingUrl=${encodeURIComponent(RECORDING)}${legs}`)}`);
+      const end = await get(
+        `/exotel/passthru?${query(callSid, `&CallType=completed&DialCallStatus=completed&DialCallDuration=21&RecordingUrl=${encodeURIComponent(RECORDING)}${legs}`)}`,
+      );
       assert.equal(end.status, 200);
       const row = await server.history.getCall(callSid);
       assert.equal(row?.outcome, 'agent_transfer');
@@ -154,13 +182,20 @@ for (const backend of serverBackends('applets')) {
 
     it('StatusCallback: urlencoded and JSON bodies; without CallSid or Status → 400', async () => {
       const a = sid('scbu');
-      const form = await fetch(`${server.url}/exotel/status-callback`, { method: 'POST', body: new URLSearchParams({ CallSid: a, Status: 'no-answer' }) });
+      const form = await fetch(`${server.url}/exotel/status-callback`, {
+        method: 'POST',
+        body: new URLSearchParams({ CallSid: a, Status: 'no-answer' }),
+      });
       assert.equal(form.status, 200);
       await form.text();
       const b = sid('scbj');
       const body = JSON.stringify({ CallSid: b, Status: 'busy', Legs: [{ OnCallDuration: 0, Status: 'busy' }] });
       for (let i = 0; i < 2; i++) {
-        const json = await fetch(`${server.url}/exotel/status-callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const json = await fetch(`${server.url}/exotel/status-callback`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
         assert.equal(json.status, 200);
         await json.text();
       }
@@ -169,7 +204,10 @@ for (const backend of serverBackends('applets')) {
       assert.equal(rowB?.final_status, 'busy');
       assert.deepEqual(rowB?.legs, [{ OnCallDuration: '0', Status: 'busy' }]);
       assert.equal((await server.history.listEvents(b)).length, 1);
-      const bad = await fetch(`${server.url}/exotel/status-callback`, { method: 'POST', body: new URLSearchParams({ CallSid: a }) });
+      const bad = await fetch(`${server.url}/exotel/status-callback`, {
+        method: 'POST',
+        body: new URLSearchParams({ CallSid: a }),
+      });
       assert.equal(bad.status, 400);
       await bad.text();
     });

@@ -32,10 +32,22 @@ describe('WEBHOOK_KEY', () => {
     assert.ok(!body.includes(encodeURIComponent(KEY)) && !body.includes(KEY), 'key never appears in ExoML');
     const action = new URL(find(parseResponse(body), 'Gather')[0]?.attrs.action ?? '');
     assert.ok(action.searchParams.get('tok'));
-    assert.equal(await status(`${action.pathname}${action.search}`, { method: 'POST', body: new URLSearchParams({ DigitsPressed: '1' }) }), 200);
+    assert.equal(
+      await status(`${action.pathname}${action.search}`, {
+        method: 'POST',
+        body: new URLSearchParams({ DigitsPressed: '1' }),
+      }),
+      200,
+    );
     const forged = new URL(action);
     forged.searchParams.set('CallSid', 'other-call');
-    assert.equal(await status(`${forged.pathname}${forged.search}`, { method: 'POST', body: new URLSearchParams({ DigitsPressed: '1' }) }), 401);
+    assert.equal(
+      await status(`${forged.pathname}${forged.search}`, {
+        method: 'POST',
+        body: new URLSearchParams({ DigitsPressed: '1' }),
+      }),
+      401,
+    );
   });
 
   it('a signed URL is accepted; an altered or expired one → 401', async () => {
@@ -46,14 +58,19 @@ describe('WEBHOOK_KEY', () => {
     const altered = new URLSearchParams({ ...customer, amount: '15', exp, sig, CallSid: 'signed2' });
     assert.equal(await status(`/passthru-handler?${altered}`), 401);
     const old = signCustomerParams(customer, KEY, new Date(Date.now() - 1000));
-    assert.equal(await status(`/passthru-handler?${new URLSearchParams({ ...customer, ...old, CallSid: 'signed3' })}`), 401);
+    assert.equal(
+      await status(`/passthru-handler?${new URLSearchParams({ ...customer, ...old, CallSid: 'signed3' })}`),
+      401,
+    );
   });
 
   it('a signed URL ignores CustomField: unsigned customer fields cannot ride along', async () => {
     const customer = { customer_id: 'sc4', customer_name: 'Kavya' };
     const { exp, sig } = signCustomerParams(customer, KEY, new Date(Date.now() + 3600_000));
     const smuggled = JSON.stringify({ customer_id: 'sc4', loan_id: 'FORGED-1', amount: '1' });
-    const res = await fetch(`${server.url}/passthru-handler?${new URLSearchParams({ ...customer, exp, sig, CallSid: 'signed4', CustomField: smuggled })}`);
+    const res = await fetch(
+      `${server.url}/passthru-handler?${new URLSearchParams({ ...customer, exp, sig, CallSid: 'signed4', CustomField: smuggled })}`,
+    );
     assert.equal(res.status, 200);
     const body = await res.text();
     assert.ok(body.includes('Kavya'));
@@ -92,7 +109,10 @@ describe('admin API', () => {
   it('lists sessions and calls, and shows one call in full', async () => {
     const sessions = await getJson('/admin/sessions?call_sid=adm1', 'admintok');
     assert.equal(sessions.status, 200);
-    const entries = sessions.body.sessions as Array<{ session: { callSid: string; digits: string }; ttlSeconds: number }>;
+    const entries = sessions.body.sessions as Array<{
+      session: { callSid: string; digits: string };
+      ttlSeconds: number;
+    }>;
     assert.equal(entries.length, 1);
     assert.equal(entries[0]?.session.digits, '2');
     assert.ok((entries[0]?.ttlSeconds ?? 0) > 7000);
@@ -101,7 +121,10 @@ describe('admin API', () => {
     const one = await getJson('/admin/calls/adm1', 'admintok');
     assert.equal(one.status, 200);
     assert.equal((one.body.customer as { name: string }).name, 'Zoya');
-    assert.deepEqual((one.body.events as Array<{ kind: string }>).map((e) => e.kind), ['passthru', 'gather']);
+    assert.deepEqual(
+      (one.body.events as Array<{ kind: string }>).map((e) => e.kind),
+      ['passthru', 'gather'],
+    );
   });
 
   it('bad filters → 400, unknown call → 404', async () => {

@@ -39,7 +39,9 @@ for (const backend of serverBackends('callend')) {
 
     /** The first Passthru, then keys 1 (the agent transfer). */
     async function transferred(callSid: string): Promise<void> {
-      const first = await get(`CallSid=${callSid}&From=09812345678&To=08047112233&customer_id=cust_end&Direction=incoming&CallType=call-attempt&DialCallDuration=0`);
+      const first = await get(
+        `CallSid=${callSid}&From=09812345678&To=08047112233&customer_id=cust_end&Direction=incoming&CallType=call-attempt&DialCallDuration=0`,
+      );
       assert.equal(first.status, 200);
       assert.ok(verbs(parseResponse(first.body)).includes('Gather'), first.body);
       const keys = await fetch(`${server.url}/gather-response?CallSid=${callSid}&digits=%221%22`);
@@ -50,8 +52,11 @@ for (const backend of serverBackends('callend')) {
     it('after a Connect: no second greeting, the outcome kept, dial status, duration and recording stored', async () => {
       const callSid = sid('connect');
       await transferred(callSid);
-      const legs = 'Legs%5B0%5D%5BNumber%5D=%2B919812345678&Legs%5B0%5D%5BType%5D=single&Legs%5B0%5D%5BOnCallDuration%5D=21&Legs%5B0%5D%5BCauseCode%5D=NORMAL_CLEARING&Legs%5B0%5D%5BCause%5D=16';
-      const again = await get(`CallSid=${callSid}&From=09812345678&To=08047112233&CallType=completed&DialCallStatus=completed&DialCallDuration=21&RecordingUrl=${encodeURIComponent(RECORDING)}&${legs}`);
+      const legs =
+        'Legs%5B0%5D%5BNumber%5D=%2B919812345678&Legs%5B0%5D%5BType%5D=single&Legs%5B0%5D%5BOnCallDuration%5D=21&Legs%5B0%5D%5BCauseCode%5D=NORMAL_CLEARING&Legs%5B0%5D%5BCause%5D=16';
+      const again = await get(
+        `CallSid=${callSid}&From=09812345678&To=08047112233&CallType=completed&DialCallStatus=completed&DialCallDuration=21&RecordingUrl=${encodeURIComponent(RECORDING)}&${legs}`,
+      );
       assert.equal(again.status, 200);
       assert.deepEqual(verbs(parseResponse(again.body)), ['Hangup']);
       const session = await server.sessions.get(callSid);
@@ -66,10 +71,22 @@ for (const backend of serverBackends('callend')) {
       assert.notEqual(row?.ended_at, null);
       assert.equal(row?.exotel_params.CallType, 'call-attempt', 'the first request stays the call record');
       const events = await server.history.listEvents(callSid);
-      assert.deepEqual(events.map((e) => e.kind), ['passthru', 'gather', 'passthru-end']);
-      assert.deepEqual((events[2]?.detail.legs as unknown[] | undefined)?.[0], { Number: '+919812345678', Type: 'single', OnCallDuration: '21', CauseCode: 'NORMAL_CLEARING', Cause: '16' });
+      assert.deepEqual(
+        events.map((e) => e.kind),
+        ['passthru', 'gather', 'passthru-end'],
+      );
+      assert.deepEqual((events[2]?.detail.legs as unknown[] | undefined)?.[0], {
+        Number: '+919812345678',
+        Type: 'single',
+        OnCallDuration: '21',
+        CauseCode: 'NORMAL_CLEARING',
+        Cause: '16',
+      });
 
-      const shown = await runCli(['inspect', 'call', callSid, '--server', server.url, '--admin-token', server.adminToken], { cwd: ROOT, env: {} });
+      const shown = await runCli(
+        ['inspect', 'call', callSid, '--server', server.url, '--admin-token', server.adminToken],
+        { cwd: ROOT, env: {} },
+      );
       assert.equal(shown.code, 0, shown.stderr);
       assert.match(shown.stdout, /dial status\s+completed/);
       assert.match(shown.stdout, /dial duration\s+21 s/);
@@ -79,8 +96,16 @@ for (const backend of serverBackends('callend')) {
     it('after a Voicebot, Stream[…] keys: the stream details stored', async () => {
       const callSid = sid('streamkeys');
       await transferred(callSid);
-      const stream = { StreamSID: 'stream_1', Status: 'completed', Duration: '28', RecordingUrl: RECORDING, DisconnectedBy: 'bot' };
-      const query = Object.entries(stream).map(([k, v]) => `${encodeURIComponent(`Stream[${k}]`)}=${encodeURIComponent(v)}`).join('&');
+      const stream = {
+        StreamSID: 'stream_1',
+        Status: 'completed',
+        Duration: '28',
+        RecordingUrl: RECORDING,
+        DisconnectedBy: 'bot',
+      };
+      const query = Object.entries(stream)
+        .map(([k, v]) => `${encodeURIComponent(`Stream[${k}]`)}=${encodeURIComponent(v)}`)
+        .join('&');
       const again = await get(`CallSid=${callSid}&flow_id=123&Direction=inbound&From=+918888000000&${query}`);
       assert.deepEqual(verbs(parseResponse(again.body)), ['Hangup']);
       const row = await server.history.getCall(callSid);
@@ -88,7 +113,10 @@ for (const backend of serverBackends('callend')) {
       assert.equal(row?.recording_url, RECORDING);
       assert.equal(row?.dial_call_duration, 28);
       assert.equal(row?.outcome, 'agent_transfer');
-      const shown = await runCli(['inspect', 'call', callSid, '--server', server.url, '--admin-token', server.adminToken], { cwd: ROOT, env: {} });
+      const shown = await runCli(
+        ['inspect', 'call', callSid, '--server', server.url, '--admin-token', server.adminToken],
+        { cwd: ROOT, env: {} },
+      );
       assert.match(shown.stdout, /stream DisconnectedBy\s+bot/);
       assert.ok(shown.stdout.includes(RECORDING), shown.stdout);
     });
@@ -96,7 +124,13 @@ for (const backend of serverBackends('callend')) {
     it('after a Voicebot, Stream={json}: the same details', async () => {
       const callSid = sid('streamjson');
       await transferred(callSid);
-      const stream = { StreamSID: 'stream_2', Status: 'completed', Duration: 12, RecordingUrl: RECORDING, DisconnectedBy: 'user' };
+      const stream = {
+        StreamSID: 'stream_2',
+        Status: 'completed',
+        Duration: 12,
+        RecordingUrl: RECORDING,
+        DisconnectedBy: 'user',
+      };
       const again = await get(`CallSid=${callSid}&Stream=${encodeURIComponent(JSON.stringify(stream))}`);
       assert.deepEqual(verbs(parseResponse(again.body)), ['Hangup']);
       const row = await server.history.getCall(callSid);

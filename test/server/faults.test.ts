@@ -34,7 +34,9 @@ describe('Redis dies mid-call (private redis-server)', () => {
     assert.deepEqual(health.failing, ['redis']);
     assert.equal(health.history.ok, true);
 
-    const res = await fetch(`${server.url}/passthru-handler?CallSid=f2&customer_id=fc2&customer_name=Rao+%26+Sons&language_code=bn`);
+    const res = await fetch(
+      `${server.url}/passthru-handler?CallSid=f2&customer_id=fc2&customer_name=Rao+%26+Sons&language_code=bn`,
+    );
     assert.equal(res.status, 200);
     const root = parseResponse(await res.text());
     assert.equal(root.children[0]?.attrs.language, 'bn');
@@ -116,6 +118,9 @@ describe('history store fails mid-call', () => {
     assert.equal(row?.outcome, 'declined');
     assert.equal(row?.digits, '3');
     assert.equal((await server.history.getCustomer('hc1'))?.name, 'Ira');
-    assert.deepEqual((await server.history.listEvents('h1')).map((e) => e.kind), ['passthru', 'gather']);
+    assert.deepEqual(
+      (await server.history.listEvents('h1')).map((e) => e.kind),
+      ['passthru', 'gather'],
+    );
   });
 });

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { find, parseResponse } from '../support/exoml.ts';
-import { closedPort, deleteRedisPrefix, dropSchema, realDatabaseUrl, realRedisUrl, uniqueName } from '../support/services.ts';
+import {
+  closedPort,
+  deleteRedisPrefix,
+  dropSchema,
+  realDatabaseUrl,
+  realRedisUrl,
+  uniqueName,
+} from '../support/services.ts';
 import { baseEnv, runBin, startServe } from '../support/spawn.ts';
 
 let cwd: string;
@@ -16,7 +23,9 @@ after(async () => {
 });
 
 async function call(url: string, sid: string) {
-  const greet = await fetch(`${url}/passthru-handler?CallSid=${sid}&customer_id=e2e-${sid}&customer_name=Riddhi+Mittal&language_code=hi-IN&amount=15000`);
+  const greet = await fetch(
+    `${url}/passthru-handler?CallSid=${sid}&customer_id=e2e-${sid}&customer_name=Riddhi+Mittal&language_code=hi-IN&amount=15000`,
+  );
   assert.equal(greet.status, 200);
   const action = find(parseResponse(await greet.text()), 'Gather')[0]?.attrs.action ?? '';
   const res = await fetch(action, { method: 'POST', body: new URLSearchParams({ DigitsPressed: '1' }) });
@@ -39,8 +48,12 @@ describe('bin/exo-passthru.js serve (spawned)', () => {
 
     const second = await startServe([], { env, cwd });
     try {
-      const token = (await readFile(join(cwd, '.exo-passthru', `admin-token-${new URL(second.url).port}`), 'utf8')).trim();
-      const res = await fetch(`${second.url}/admin/calls/e2eembedded1`, { headers: { authorization: `Bearer ${token}` } });
+      const token = (
+        await readFile(join(cwd, '.exo-passthru', `admin-token-${new URL(second.url).port}`), 'utf8')
+      ).trim();
+      const res = await fetch(`${second.url}/admin/calls/e2eembedded1`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       assert.equal(res.status, 200);
       const body = (await res.json()) as { call: { outcome: string }; session: unknown };
       assert.equal(body.call.outcome, 'agent_transfer', 'history kept on disk');
@@ -56,7 +69,13 @@ describe('bin/exo-passthru.js serve (spawned)', () => {
     it('real Redis + PostgreSQL from REDIS_URL / DATABASE_URL', async () => {
       const schema = uniqueName('e2e');
       const prefix = `${uniqueName('e2e')}:`;
-      const env = baseEnv({ REDIS_URL: redisUrl, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema, REDIS_PREFIX: prefix, ADMIN_TOKEN: 't0ken' });
+      const env = baseEnv({
+        REDIS_URL: redisUrl,
+        DATABASE_URL: databaseUrl,
+        DATABASE_SCHEMA: schema,
+        REDIS_PREFIX: prefix,
+        ADMIN_TOKEN: 't0ken',
+      });
       const serve = await startServe([], { env, cwd });
       try {
         await call(serve.url, 'e2ereal1');
@@ -74,7 +93,10 @@ describe('bin/exo-passthru.js serve (spawned)', () => {
 
   it('unreachable Redis → exit 3 with a one-line message and no stack trace', async () => {
     const port = await closedPort();
-    const res = await runBin(['serve', '--port', '0', '--redis-url', `redis://127.0.0.1:${port}`], { env: baseEnv({ DATA_DIR: 'memory', DATABASE_URL: '' }), cwd });
+    const res = await runBin(['serve', '--port', '0', '--redis-url', `redis://127.0.0.1:${port}`], {
+      env: baseEnv({ DATA_DIR: 'memory', DATABASE_URL: '' }),
+      cwd,
+    });
     assert.equal(res.code, 3, res.stderr);
     assert.match(res.stderr, /redis/i);
     assert.doesNotMatch(res.stderr, /\n\s+at /);

@@ -69,7 +69,10 @@ for (const backend of backends) {
         assert.ok(dial, res.body);
         assert.equal(dial.attrs.callerId, EXOPHONE);
         assert.equal(dial.attrs.timeout, '30');
-        assert.deepEqual(find(dial, 'Number').map((n) => n.text), [AGENT]);
+        assert.deepEqual(
+          find(dial, 'Number').map((n) => n.text),
+          [AGENT],
+        );
         assert.deepEqual(verbs(root), ['Say', 'Dial', 'Say', 'Hangup']);
         assert.equal(root.children[0]?.attrs.language, 'hi', 'language kept from the session');
         const session = await server.sessions.get('test_call_123');
@@ -84,16 +87,44 @@ for (const backend of backends) {
         assert.equal(customer?.name, 'Riddhi Mittal');
         assert.equal(customer?.phone, '+917417119014');
         const events = await server.history.listEvents('test_call_123');
-        assert.deepEqual(events.map((e) => e.kind), ['passthru', 'gather']);
+        assert.deepEqual(
+          events.map((e) => e.kind),
+          ['passthru', 'gather'],
+        );
       });
     });
 
     describe('digit sources', () => {
-      const cases: Array<{ name: string; send: (sid: string) => Promise<{ status: number; body: string }>; digit: string; source: string }> = [
-        { name: 'Passthru digits="1" (quoted, GET)', send: (sid) => get(`/gather-response?CallSid=${sid}&digits=%221%22`), digit: '1', source: 'digits' },
-        { name: 'ExoML Gather DigitsPressed=1 (POST form)', send: (sid) => post('/gather-response', { CallSid: sid, DigitsPressed: '1' }), digit: '1', source: 'DigitsPressed' },
-        { name: 'TwiML Digits=1 (POST form)', send: (sid) => post('/gather-response', { CallSid: sid, Digits: '1' }), digit: '1', source: 'Digits' },
-        { name: 'Passthru digits="2" → goodbye', send: (sid) => get(`/gather-response?CallSid=${sid}&digits=%222%22`), digit: '2', source: 'digits' },
+      const cases: Array<{
+        name: string;
+        send: (sid: string) => Promise<{ status: number; body: string }>;
+        digit: string;
+        source: string;
+      }> = [
+        {
+          name: 'Passthru digits="1" (quoted, GET)',
+          send: (sid) => get(`/gather-response?CallSid=${sid}&digits=%221%22`),
+          digit: '1',
+          source: 'digits',
+        },
+        {
+          name: 'ExoML Gather DigitsPressed=1 (POST form)',
+          send: (sid) => post('/gather-response', { CallSid: sid, DigitsPressed: '1' }),
+          digit: '1',
+          source: 'DigitsPressed',
+        },
+        {
+          name: 'TwiML Digits=1 (POST form)',
+          send: (sid) => post('/gather-response', { CallSid: sid, Digits: '1' }),
+          digit: '1',
+          source: 'Digits',
+        },
+        {
+          name: 'Passthru digits="2" → goodbye',
+          send: (sid) => get(`/gather-response?CallSid=${sid}&digits=%222%22`),
+          digit: '2',
+          source: 'digits',
+        },
       ];
       for (const [i, c] of cases.entries()) {
         it(c.name, async () => {
@@ -119,7 +150,9 @@ for (const backend of backends) {
 
       it('no input: re-prompts once, then says goodbye', async () => {
         const sid = `noinput${Date.now()}`;
-        const first = parseResponse((await get(`/passthru-handler?CallSid=${sid}&customer_id=ni1&language_code=te`)).body);
+        const first = parseResponse(
+          (await get(`/passthru-handler?CallSid=${sid}&customer_id=ni1&language_code=te`)).body,
+        );
         const redirect = first.children.at(-1);
         assert.equal(redirect?.name, 'Redirect');
         const again = await post(new URL(redirect?.text ?? '').pathname + new URL(redirect?.text ?? '').search, {});
@@ -139,11 +172,24 @@ for (const backend of backends) {
     });
 
     describe('hostile values round-trip through the XML parser intact', () => {
-      const names = ['Rao & <Sons>', 'राहुल "राजू" शर्मा', 'முருகன் O\'Brien', '</Say><Dial><Number>+919999999999</Number></Dial><Say>', 'A\u0000B\u0007C'];
+      const names = [
+        'Rao & <Sons>',
+        'राहुल "राजू" शर्मा',
+        "முருகன் O'Brien",
+        '</Say><Dial><Number>+919999999999</Number></Dial><Say>',
+        'A\u0000B\u0007C',
+      ];
       for (const name of names) {
         it(JSON.stringify(name), async () => {
           const sid = `hostile${Math.random().toString(36).slice(2, 10)}`;
-          const q = new URLSearchParams({ CallSid: sid, customer_id: `h-${sid}`, customer_name: name, loan_id: 'L"1\'<2>', amount: '100', language_code: 'en' });
+          const q = new URLSearchParams({
+            CallSid: sid,
+            customer_id: `h-${sid}`,
+            customer_name: name,
+            loan_id: 'L"1\'<2>',
+            amount: '100',
+            language_code: 'en',
+          });
           const res = await get(`/passthru-handler?${q}`);
           assert.equal(res.status, 200);
           const root = parseResponse(res.body);
@@ -175,7 +221,9 @@ for (const backend of backends) {
       });
 
       it('bad amount and unknown language: still greets, in English, without the amount', async () => {
-        const res = await get('/passthru-handler?CallSid=badamt1&customer_id=ba1&customer_name=Ravi&loan_id=L9&amount=15%2C000%2Fabc&language_code=xx-YY');
+        const res = await get(
+          '/passthru-handler?CallSid=badamt1&customer_id=ba1&customer_name=Ravi&loan_id=L9&amount=15%2C000%2Fabc&language_code=xx-YY',
+        );
         assert.equal(res.status, 200);
         const root = parseResponse(res.body);
         assert.equal(root.children[0]?.attrs.language, 'en');
@@ -188,7 +236,10 @@ for (const backend of backends) {
         assert.equal(res.status, 200);
         const root = parseResponse(res.body);
         assert.match(root.children[0]?.text ?? '', /Hello Asha Verma/);
-        assert.ok(root.children.some((c) => c.text.includes('100 rupees')), res.body);
+        assert.ok(
+          root.children.some((c) => c.text.includes('100 rupees')),
+          res.body,
+        );
         const line = server.logs.find((l) => l.includes('CallSid=noid1')) ?? '';
         assert.match(line, /no customer_id: .*greeting.*not stored under a customer/);
         assert.equal((await server.sessions.get('noid1'))?.customer, undefined);
@@ -200,12 +251,21 @@ for (const backend of backends) {
       });
 
       it('CustomField (JSON and k=v|k=v) carries the customer', async () => {
-        const json = JSON.stringify({ customer_id: 'cf1', customer_name: 'Meena Iyer', language_code: 'ta-IN', amount: '2500' });
-        const a = parseResponse((await get(`/passthru-handler?CallSid=cf1&CustomField=${encodeURIComponent(json)}`)).body);
+        const json = JSON.stringify({
+          customer_id: 'cf1',
+          customer_name: 'Meena Iyer',
+          language_code: 'ta-IN',
+          amount: '2500',
+        });
+        const a = parseResponse(
+          (await get(`/passthru-handler?CallSid=cf1&CustomField=${encodeURIComponent(json)}`)).body,
+        );
         assert.match(a.children[0]?.text ?? '', /Meena Iyer/);
         assert.equal(a.children[0]?.attrs.language, 'ta');
         const pipe = 'customer_id=cf2|customer_name=Arjun%7CK|state=Kerala';
-        const b = parseResponse((await get(`/passthru-handler?CallSid=cf2&CustomField=${encodeURIComponent(pipe)}`)).body);
+        const b = parseResponse(
+          (await get(`/passthru-handler?CallSid=cf2&CustomField=${encodeURIComponent(pipe)}`)).body,
+        );
         assert.match(b.children[0]?.text ?? '', /Arjun\|K/);
         assert.equal(b.children[0]?.attrs.language, 'ml');
       });
@@ -224,7 +284,11 @@ for (const backend of backends) {
       });
 
       it('malformed JSON body on a webhook → 400 ExoML, not a stack trace', async () => {
-        const res = await fetch(`${server.url}/passthru-handler`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"CallSid":' });
+        const res = await fetch(`${server.url}/passthru-handler`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"CallSid":',
+        });
         assert.equal(res.status, 400);
         const body = await res.text();
         parseResponse(body);
@@ -257,7 +321,8 @@ for (const backend of backends) {
         const res = await fetch(`${server.url}/admin/sessions?limit=1`);
         await res.arrayBuffer();
         const deadline = Date.now() + 2000;
-        while (!server.logs.some((l) => l.includes('/sessions')) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+        while (!server.logs.some((l) => l.includes('/sessions')) && Date.now() < deadline)
+          await new Promise((r) => setImmediate(r));
         const line = server.logs.find((l) => l.includes('/sessions'));
         assert.match(line ?? '', new RegExp(`^GET /admin/sessions ${res.status} `));
       });

@@ -38,7 +38,13 @@ async function query<T>(url: string, sql: string, params: unknown[] = []): Promi
 function serveOn(db: PrivatePostgres, dir: string, extraEnv: Record<string, string> = {}): Promise<RunningServe> {
   return startServe([], {
     cwd: dir,
-    env: baseEnv({ DATABASE_URL: db.url, REDIS_URL: undefined, SPOOL_DIR: join(dir, 'spool'), DATA_DIR: join(dir, 'pglite'), ...extraEnv }),
+    env: baseEnv({
+      DATABASE_URL: db.url,
+      REDIS_URL: undefined,
+      SPOOL_DIR: join(dir, 'spool'),
+      DATA_DIR: join(dir, 'pglite'),
+      ...extraEnv,
+    }),
   });
 }
 
@@ -76,9 +82,12 @@ describe('write path faults (private PostgreSQL and Redis)', () => {
     const serve = await serveOn(db, work);
     t.after(() => serve.stop('SIGKILL'));
     // A rule of the database that refuses one customer for good (SQLSTATE 23514), as a DBA's constraint would.
-    await query(db.url, `create or replace function refuse_poison() returns trigger language plpgsql as $$
+    await query(
+      db.url,
+      `create or replace function refuse_poison() returns trigger language plpgsql as $$
       begin if new.customer_id = 'C-poison' then raise exception 'customer C-poison is refused' using errcode = '23514'; end if; return new; end $$;
-      create trigger refuse_poison before insert or update on customers for each row execute function refuse_poison();`);
+      create trigger refuse_poison before insert or update on customers for each row execute function refuse_poison();`,
+    );
     const hostile = [
       '/passthru-handler?CallSid=h-nul&customer_id=C-nul&customer_name=a%00b',
       `/passthru-handler?CallSid=h-cf&CustomField=${encodeURIComponent('{"customer_id":"C-cf","customer_name":"x\\u0000y"}')}`,
@@ -100,7 +109,10 @@ describe('write path faults (private PostgreSQL and Redis)', () => {
 
     const good = callSids('good-', 0, 100);
     const results = await playCalls(serve.url, good, 16);
-    assert.deepEqual(results.filter((r) => !r.answered), []);
+    assert.deepEqual(
+      results.filter((r) => !r.answered),
+      [],
+    );
     await assertHistoryOf(db, good);
     const names = await query<{ customer_id: string; name: string | null; amount: string | null }>(
       db.url,
@@ -115,7 +127,11 @@ describe('write path faults (private PostgreSQL and Redis)', () => {
     assert.equal((await query(db.url, `select 1 from calls where call_sid = 'h-poison'`)).length, 0);
     const letters = (await readFile(join(work, 'spool', 'dead-letter.jsonl'), 'utf8')).trim().split('\n');
     assert.equal(letters.length, 1);
-    const letter = JSON.parse(letters[0] ?? '') as { code: string; reason: string; write: { start: { callSid: string } } };
+    const letter = JSON.parse(letters[0] ?? '') as {
+      code: string;
+      reason: string;
+      write: { start: { callSid: string } };
+    };
     assert.equal(letter.write.start.callSid, 'h-poison');
     assert.equal(letter.code, '23514');
     assert.match(letter.reason, /C-poison is refused/);
@@ -133,16 +149,29 @@ describe('write path faults (private PostgreSQL and Redis)', () => {
       const phase1 = await playCalls(serve.url, callSids('out-', 0, 700), 32);
       await db.stop();
       const phase2 = await playCalls(serve.url, callSids('out-', 700, 700), 32);
-      assert.equal((await health(serve.url)).body.writes.spooled, 1400, 'both writes of every call of the outage are spooled');
+      assert.equal(
+        (await health(serve.url)).body.writes.spooled,
+        1400,
+        'both writes of every call of the outage are spooled',
+      );
       await serve.stop('SIGKILL');
       await db.start();
       serve = await serveOn(db, work);
       const phase3 = await playCalls(serve.url, callSids('out-', 1400, 600), 32);
       const all = [...phase1, ...phase2, ...phase3];
-      assert.deepEqual(all.filter((r) => !r.answered).map((r) => `${r.sid} ${r.statuses} ${r.error ?? ''}`), []);
-      await pollUntil(async () => (await health(serve.url)).body.writes.spooled === 0, { timeoutMs: 30_000, message: 'the spool did not drain' });
+      assert.deepEqual(
+        all.filter((r) => !r.answered).map((r) => `${r.sid} ${r.statuses} ${r.error ?? ''}`),
+        [],
+      );
+      await pollUntil(async () => (await health(serve.url)).body.writes.spooled === 0, {
+        timeoutMs: 30_000,
+        message: 'the spool did not drain',
+      });
       assert.equal((await health(serve.url)).body.status, 'ok');
-      await assertHistoryOf(db, all.map((r) => r.sid));
+      await assertHistoryOf(
+        db,
+        all.map((r) => r.sid),
+      );
     } finally {
       await serve.stop('SIGKILL');
     }
@@ -154,7 +183,10 @@ describe('write path faults (private PostgreSQL and Redis)', () => {
     try {
       db.freeze();
       const results = await playCalls(serve.url, callSids('frz-', 0, 20), 10);
-      assert.deepEqual(results.filter((r) => !r.answered), []);
+      assert.deepEqual(
+        results.filter((r) => !r.answered),
+        [],
+      );
       const slowest = Math.max(...results.map((r) => r.slowestMs));
       assert.ok(slowest < 2000, `slowest answer ${slowest.toFixed(0)} ms`);
       assert.ok((await health(serve.url)).body.writes.spooled >= 40, 'the writes wait in the spool');
@@ -168,11 +200,19 @@ describe('write path faults (private PostgreSQL and Redis)', () => {
       const outcome = await Promise.race([exited, deadline]);
       clearTimeout(timer);
       assert.notEqual(outcome, 'still running', 'serve did not exit within 10 s of SIGTERM');
-      t.diagnostic(`slowest answer while frozen: ${slowest.toFixed(0)} ms; exit after SIGTERM: ${(performance.now() - started).toFixed(0)} ms`);
+      t.diagnostic(
+        `slowest answer while frozen: ${slowest.toFixed(0)} ms; exit after SIGTERM: ${(performance.now() - started).toFixed(0)} ms`,
+      );
       db.thaw();
       serve = await serveOn(db, work);
-      await pollUntil(async () => (await health(serve.url)).body.writes.spooled === 0, { timeoutMs: 30_000, message: 'the spool did not drain' });
-      await assertHistoryOf(db, results.map((r) => r.sid));
+      await pollUntil(async () => (await health(serve.url)).body.writes.spooled === 0, {
+        timeoutMs: 30_000,
+        message: 'the spool did not drain',
+      });
+      await assertHistoryOf(
+        db,
+        results.map((r) => r.sid),
+      );
     } finally {
       db.thaw();
       await serve.stop('SIGKILL');
@@ -186,15 +226,32 @@ describe('write path faults (private PostgreSQL and Redis)', () => {
     try {
       const load = playCalls(serve.url, callSids('rds-', 0, 900), 16);
       const kill = (async () => {
-        await pollUntil(async () => (await query<{ n: string }>(db.url, `select count(*) as n from calls where call_sid like 'rds-%'`))[0]?.n !== '0', { timeoutMs: 10_000, message: 'no call yet' });
+        await pollUntil(
+          async () =>
+            (await query<{ n: string }>(db.url, `select count(*) as n from calls where call_sid like 'rds-%'`))[0]
+              ?.n !== '0',
+          { timeoutMs: 10_000, message: 'no call yet' },
+        );
         await redis.stop();
-        await pollUntil(async () => Number((await query<{ n: string }>(db.url, `select count(*) as n from calls where call_sid like 'rds-%'`))[0]?.n) > 300, { timeoutMs: 20_000, message: 'calls stopped while Redis was down' });
+        await pollUntil(
+          async () =>
+            Number(
+              (await query<{ n: string }>(db.url, `select count(*) as n from calls where call_sid like 'rds-%'`))[0]?.n,
+            ) > 300,
+          { timeoutMs: 20_000, message: 'calls stopped while Redis was down' },
+        );
         await redis.restart();
       })();
       const [results] = await Promise.all([load, kill]);
-      assert.deepEqual(results.filter((r) => !r.answered).map((r) => `${r.sid} ${r.statuses} ${r.error ?? ''}`), []);
+      assert.deepEqual(
+        results.filter((r) => !r.answered).map((r) => `${r.sid} ${r.statuses} ${r.error ?? ''}`),
+        [],
+      );
       assert.ok(results.every((r) => r.statuses.every((s) => s === 200)));
-      await assertHistoryOf(db, results.map((r) => r.sid));
+      await assertHistoryOf(
+        db,
+        results.map((r) => r.sid),
+      );
     } finally {
       await serve.stop('SIGKILL');
       await redis.stop();

@@ -15,9 +15,11 @@ import type { CallRecord } from '../../src/simulate/types.ts';
 import { pathOf, startFake, xml, type Fake } from '../support/fake-webhook.ts';
 
 const DOCS: Record<string, string> = {
-  '/slow': '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="woman" language="en">Hi</Say><Hangup/></Response>',
+  '/slow':
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="woman" language="en">Hi</Say><Hangup/></Response>',
   '/flow': '<?xml version="1.0" encoding="UTF-8"?><Flow><StartSay>Hi</StartSay></Flow>',
-  '/odd': '<?xml version="1.0" encoding="UTF-8"?><Response><Sms>hi</Sms><Record action="/rec" maxLength="30"/></Response>',
+  '/odd':
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Sms>hi</Sms><Record action="/rec" maxLength="30"/></Response>',
   '/rec': '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Thanks</Say></Response>',
 };
 
@@ -36,7 +38,11 @@ after(async () => {
 
 function call(path: string, extra: Partial<SimulateOptions> = {}): Promise<CallRecord> {
   return simulateCall({
-    first: { method: 'GET', url: `${bot.url}${path}`, params: { CallSid: 'sid1', CallFrom: '09876543210', CallTo: '08047112233', CallStatus: 'in-progress' } },
+    first: {
+      method: 'GET',
+      url: `${bot.url}${path}`,
+      params: { CallSid: 'sid1', CallFrom: '09876543210', CallTo: '08047112233', CallStatus: 'in-progress' },
+    },
     input: createDigitSource({ noInput: true }),
     timeoutMs: 2000,
     dispatcher: agent,
@@ -63,12 +69,20 @@ describe('simulateCall', () => {
 
   it('unknown verbs are skipped with a note; Record with action posts a simulated recording', async () => {
     const record = await call('/odd');
-    assert.deepEqual(record.steps.map((s) => s.verbs.map((v) => v.verb)), [['Other', 'Record'], ['Say']]);
+    assert.deepEqual(
+      record.steps.map((s) => s.verbs.map((v) => v.verb)),
+      [['Other', 'Record'], ['Say']],
+    );
     const rec = bot.requests.find((r) => pathOf(r) === '/rec');
-    assert.match(rec?.form.get('RecordingUrl') ?? '', /^https:\/\/s3-ap-southeast-1\.amazonaws\.com\/exotelrecordings\/simulated\/sid1\.mp3$/);
+    assert.match(
+      rec?.form.get('RecordingUrl') ?? '',
+      /^https:\/\/s3-ap-southeast-1\.amazonaws\.com\/exotelrecordings\/simulated\/sid1\.mp3$/,
+    );
     assert.equal(rec?.form.get('CallSid'), 'sid1');
     assert.equal(record.outcome.kind, 'hangup');
-    const text = formatTranscript(record).map((l) => l.text).join('\n');
+    const text = formatTranscript(record)
+      .map((l) => l.text)
+      .join('\n');
     assert.match(text, /<Sms> is not a verb Exotel plays: skipped/);
     assert.match(text, /⏺ Record maxLength=30/);
   });
@@ -120,11 +134,17 @@ describe('expectations', () => {
     action: '',
     method: 'POST' as const,
     prompts: [{ verb: 'Say' as const, ...at, text: 'Press 1 for  Sales' }],
-    input: kind === 'keys' ? { kind, pressed: '1', digits: '1', endedBy: 'numDigits' as const, ignored: '', source: 'digits' as const } : { kind, source: 'no-input' as const },
+    input:
+      kind === 'keys'
+        ? { kind, pressed: '1', digits: '1', endedBy: 'numDigits' as const, ignored: '', source: 'digits' as const }
+        : { kind, source: 'no-input' as const },
   });
 
   it('judges dial, dial:<number> (any phone format), hangup, no-input and say:<text> on the transcript', () => {
-    const dialled = record({ kind: 'dial', number: '+919812345678' }, [gather('keys'), { verb: 'Dial', ...at, numbers: ['+919812345678'], method: 'POST' }]);
+    const dialled = record({ kind: 'dial', number: '+919812345678' }, [
+      gather('keys'),
+      { verb: 'Dial', ...at, numbers: ['+919812345678'], method: 'POST' },
+    ]);
     const judge = (raw: string, r: CallRecord) => evaluateExpectations([parseExpectation(raw)], r)[0]?.ok;
     assert.equal(judge('dial', dialled), true);
     assert.equal(judge('dial:09812345678', dialled), true);
@@ -136,7 +156,11 @@ describe('expectations', () => {
     const silent = record({ kind: 'hangup' }, [gather('no-input'), { verb: 'Hangup', ...at }]);
     assert.equal(judge('no-input', silent), true);
     assert.equal(judge('hangup', silent), true);
-    assert.equal(judge('no-input', record({ kind: 'error', reason: 'x' }, [gather('no-input')])), false, 'an error is not a clean no-input');
+    assert.equal(
+      judge('no-input', record({ kind: 'error', reason: 'x' }, [gather('no-input')])),
+      false,
+      'an error is not a clean no-input',
+    );
     assert.throws(() => parseExpectation('say:'), /--expect/);
   });
 });

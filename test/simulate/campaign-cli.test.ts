@@ -34,7 +34,17 @@ async function campaignJson(args: string[]): Promise<{ code: number; report: Cam
 
 describe('simulate campaign CLI', () => {
   it('500s and silent answers: counted as errors and timeouts, the reasons listed, exit 1', async () => {
-    const { code, report, stderr } = await campaignJson([fake.url, '--csv', csv, '--calls', '20', '--concurrency', '5', '--timeout', '300']);
+    const { code, report, stderr } = await campaignJson([
+      fake.url,
+      '--csv',
+      csv,
+      '--calls',
+      '20',
+      '--concurrency',
+      '5',
+      '--timeout',
+      '300',
+    ]);
     assert.equal(code, 1, stderr);
     assert.deepEqual([report.funnel.calls, report.funnel.errors, report.funnel.timeouts], [20, 4, 2]);
     assert.equal(report.funnel.greeted, 14);
@@ -48,9 +58,22 @@ describe('simulate campaign CLI', () => {
   it('every call answered: exit 0 (also with --strict: infos only); the table shows funnel, latency against the budget, throughput', async () => {
     const healthy = await startCampaignFake();
     try {
-      const res = await runCli(['simulate', 'campaign', healthy.url, '--csv', csv, '--dtmf', '1:50,none:50', '--concurrency', '3']);
+      const res = await runCli([
+        'simulate',
+        'campaign',
+        healthy.url,
+        '--csv',
+        csv,
+        '--dtmf',
+        '1:50,none:50',
+        '--concurrency',
+        '3',
+      ]);
       assert.equal(res.code, 0, res.stderr);
-      assert.match(res.stdout, /^campaign http:\/\/127\.0\.0\.1:\d+\/passthru\n {2}10 calls · concurrency 3 · no rate limit · 10 customers\n/);
+      assert.match(
+        res.stdout,
+        /^campaign http:\/\/127\.0\.0\.1:\d+\/passthru\n {2}10 calls · concurrency 3 · no rate limit · 10 customers\n/,
+      );
       assert.match(res.stdout, /keys planned \(seed "exo-passthru"\): 1 ×5 · none ×5/);
       assert.match(res.stdout, /^ {2}pressed 1 +5 +50\.0%$/m);
       assert.match(res.stdout, /^ {2}no input +5 +50\.0%$/m);
@@ -82,17 +105,37 @@ describe('simulate campaign CLI', () => {
 
   it('a closed port: exit 3 after a handful of refused calls, not thousands', async () => {
     const started = performance.now();
-    const res = await runCli(['--json', 'simulate', 'campaign', `http://127.0.0.1:${await closedPort()}/passthru`, '--csv', csv, '--calls', '5000']);
+    const res = await runCli([
+      '--json',
+      'simulate',
+      'campaign',
+      `http://127.0.0.1:${await closedPort()}/passthru`,
+      '--csv',
+      csv,
+      '--calls',
+      '5000',
+    ]);
     assert.equal(res.code, 3);
     assert.ok(performance.now() - started < 3000);
     assert.match(res.stderr, /\[exo-passthru\] \[server\] connection refused by 127\.0\.0\.1:\d+/);
     const report = JSON.parse(res.stdout) as CampaignReport;
     assert.equal(report.stopped, 'unreachable');
     assert.ok(report.funnel.calls < 20, `${report.funnel.calls} calls`);
-    const pretty = await runCli(['simulate', 'campaign', `http://127.0.0.1:${await closedPort()}/passthru`, '--csv', csv, '--calls', '5000']);
+    const pretty = await runCli([
+      'simulate',
+      'campaign',
+      `http://127.0.0.1:${await closedPort()}/passthru`,
+      '--csv',
+      csv,
+      '--calls',
+      '5000',
+    ]);
     assert.equal(pretty.code, 3);
     assert.equal(pretty.stdout, '', 'no table of zeros');
-    assert.match(pretty.stderr, /^\d+ call\(s\) refused before any answer; no further calls were started\nerror: \[exo-passthru\] \[server\] connection refused/);
+    assert.match(
+      pretty.stderr,
+      /^\d+ call\(s\) refused before any answer; no further calls were started\nerror: \[exo-passthru\] \[server\] connection refused/,
+    );
   });
 
   it('usage errors: exit 2 naming the flag', async () => {
@@ -112,7 +155,10 @@ describe('simulate campaign CLI', () => {
       [[fake.url, '--csv', empty], /--csv .*empty\.csv: the CSV is empty/],
       [[fake.url, '--csv', headerOnly], /--csv .*header\.csv: the CSV has a header but no customer rows/],
       [[fake.url, '--csv', join(dir, 'nope.csv')], /cannot read --csv .*nope\.csv/],
-      [[fake.url, '--csv', csv, '--digits', '1'], /--digits is an option of a single simulate call, not of simulate campaign/],
+      [
+        [fake.url, '--csv', csv, '--digits', '1'],
+        /--digits is an option of a single simulate call, not of simulate campaign/,
+      ],
       [['ftp://x/y', '--csv', csv], /absolute http\(s\) URL/],
     ];
     for (const [args, message] of cases) {

@@ -1,7 +1,13 @@
 /** The pure parts of `simulate campaign`: the digit mix, its seeded exact assignment, durations, percentiles. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { apportion, createDigitPlan, parseDigitMix, parseDurationText, type DigitShare } from '../../src/simulate/campaign-plan.ts';
+import {
+  apportion,
+  createDigitPlan,
+  parseDigitMix,
+  parseDurationText,
+  type DigitShare,
+} from '../../src/simulate/campaign-plan.ts';
 import { latencyStats, percentile } from '../../src/simulate/campaign-stats.ts';
 
 function mix(raw: string): DigitShare[] {
@@ -26,8 +32,15 @@ describe('campaign digit mix', () => {
       { label: '2', keys: '2', weight: 30 },
       { label: 'none', keys: '', weight: 30 },
     ]);
-    assert.deepEqual(mix('12#:12.5,*:87.5').map((s) => s.keys), ['12#', '*']);
-    assert.deepEqual(mix('1:100,2:0').map((s) => s.label), ['1'], 'a 0% entry plays no call');
+    assert.deepEqual(
+      mix('12#:12.5,*:87.5').map((s) => s.keys),
+      ['12#', '*'],
+    );
+    assert.deepEqual(
+      mix('1:100,2:0').map((s) => s.label),
+      ['1'],
+      'a 0% entry plays no call',
+    );
   });
 
   it('rejects what would skew a run silently, naming the data (never a flag)', () => {

@@ -16,7 +16,15 @@ const shares = parseDigitMix('1:50,2:50');
 if (!shares.ok) throw new Error(shares.message);
 
 function options(url: string, more: Partial<CampaignOptions>): CampaignOptions {
-  return { url, exophone: '+918047112233', timeoutMs: 2000, customers, plan: createDigitPlan(shares.ok ? shares.value : [], 's', 100), concurrency: 10, ...more };
+  return {
+    url,
+    exophone: '+918047112233',
+    timeoutMs: 2000,
+    customers,
+    plan: createDigitPlan(shares.ok ? shares.value : [], 's', 100),
+    concurrency: 10,
+    ...more,
+  };
 }
 
 /** A clock that only moves when the campaign sleeps: start times are exactly the schedule. */
@@ -46,9 +54,15 @@ describe('runCampaign', () => {
 
   it('--rate 0.5 with 4 calls: two seconds apart; without a rate all start at once', async () => {
     const slow = await runCampaign(options(fake.url, { calls: 4, ratePerSecond: 0.5, ...fakeClock() }));
-    assert.deepEqual(slow.calls.map((c) => c.startMs), [0, 2000, 4000, 6000]);
+    assert.deepEqual(
+      slow.calls.map((c) => c.startMs),
+      [0, 2000, 4000, 6000],
+    );
     const free = await runCampaign(options(fake.url, { calls: 4, ...fakeClock() }));
-    assert.deepEqual(free.calls.map((c) => c.startMs), [0, 0, 0, 0]);
+    assert.deepEqual(
+      free.calls.map((c) => c.startMs),
+      [0, 0, 0, 0],
+    );
   });
 
   it('--duration: no call starts at or after the end; customers cycle past the last row', async () => {
@@ -74,7 +88,14 @@ describe('runCampaign', () => {
 
   it('Ctrl-C (the signal): no new call starts, the ones in flight finish', async () => {
     const abort = new AbortController();
-    const result = await runCampaign(options(fake.url, { calls: 500, concurrency: 2, signal: abort.signal, onCall: (_c, p) => p.done >= 3 && abort.abort() }));
+    const result = await runCampaign(
+      options(fake.url, {
+        calls: 500,
+        concurrency: 2,
+        signal: abort.signal,
+        onCall: (_c, p) => p.done >= 3 && abort.abort(),
+      }),
+    );
     assert.equal(result.stopped, 'interrupted');
     assert.ok(result.calls.length >= 3 && result.calls.length <= 5, `${result.calls.length} calls`);
   });
@@ -86,6 +107,10 @@ describe('runCampaign', () => {
     assert.match(result.unreachable ?? '', /connection refused by 127\.0\.0\.1:\d+/);
     assert.ok(result.calls.length <= 14, `${result.calls.length} calls`);
     const few = await runCampaign(options(url, { calls: 2, concurrency: 10 }));
-    assert.match(few.unreachable ?? '', /connection refused/, 'fewer calls than the early-stop threshold: still unreachable');
+    assert.match(
+      few.unreachable ?? '',
+      /connection refused/,
+      'fewer calls than the early-stop threshold: still unreachable',
+    );
   });
 });

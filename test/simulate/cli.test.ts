@@ -57,10 +57,16 @@ describe('simulate CLI', () => {
     };
     const api = await first();
     assert.match(api.CallSid ?? '', /^[0-9a-f]{31}[0-9a-z]$/);
-    assert.match(api.Created ?? '', /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2}$/);
+    assert.match(
+      api.Created ?? '',
+      /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2}$/,
+    );
     assert.match(api.StartTime ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     assert.equal(api.CallStatus, undefined);
-    assert.deepEqual([api.Direction, api.flow_id !== undefined, api.tenant_id !== undefined, api.CustomField !== undefined], ['outbound-dial', true, true, true]);
+    assert.deepEqual(
+      [api.Direction, api.flow_id !== undefined, api.tenant_id !== undefined, api.CustomField !== undefined],
+      ['outbound-dial', true, true, true],
+    );
     const incoming = await first('--direction', 'incoming', '--documented-created');
     assert.deepEqual([incoming.Direction, incoming.CustomField], ['incoming', undefined]);
     assert.match(incoming.Created ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
@@ -107,7 +113,18 @@ describe('simulate CLI', () => {
   });
 
   it('--expect: 0 when every expectation holds, 1 when one fails, 2 when one is not understood', async () => {
-    const pass = await runCli(['simulate', handler(), '--digits', '1', '--expect', 'dial', '--expect', `dial:${AGENT}`, '--expect', 'say:press 1']);
+    const pass = await runCli([
+      'simulate',
+      handler(),
+      '--digits',
+      '1',
+      '--expect',
+      'dial',
+      '--expect',
+      `dial:${AGENT}`,
+      '--expect',
+      'say:press 1',
+    ]);
     assert.equal(pass.code, 0, pass.stdout);
     assert.match(pass.stdout, /✓ expect dial: Dial/);
     const fail = await runCli(['simulate', handler(), '--digits', '2', '--expect', 'dial', '--expect', 'hangup']);
@@ -122,7 +139,13 @@ describe('simulate CLI', () => {
   });
 
   it('usage errors: --digits with --no-input, keys a phone lacks, a bad URL, --row without --csv, --param without =', async () => {
-    for (const args of [['--digits', '1', '--no-input'], ['--digits', '1a'], ['--row', '2', '--digits', '1'], ['--param', 'CallSid', '--digits', '1'], ['--timeout', '0', '--digits', '1']]) {
+    for (const args of [
+      ['--digits', '1', '--no-input'],
+      ['--digits', '1a'],
+      ['--row', '2', '--digits', '1'],
+      ['--param', 'CallSid', '--digits', '1'],
+      ['--timeout', '0', '--digits', '1'],
+    ]) {
       const res = await runCli(['simulate', handler(), ...args]);
       assert.equal(res.code, 2, `${args.join(' ')}: ${res.stderr}`);
     }
@@ -136,7 +159,10 @@ describe('simulate CLI', () => {
     const res = await runCli(['simulate', `http://127.0.0.1:${port}/passthru-handler`, '--digits', '1']);
     assert.equal(res.code, 3);
     assert.match(res.stdout, /✖ connection refused by 127\.0\.0\.1:\d+/);
-    assert.match(res.stderr, /\[exo-passthru\] \[server\] connection refused.*\nhint: start it with: exo-passthru serve/);
+    assert.match(
+      res.stderr,
+      /\[exo-passthru\] \[server\] connection refused.*\nhint: start it with: exo-passthru serve/,
+    );
     const json = await runCli(['--json', 'simulate', `http://127.0.0.1:${port}/passthru-handler`, '--digits', '1']);
     assert.equal(json.code, 3);
     const doc = JSON.parse(json.stdout) as { outcome: { kind: string; unreachable: boolean } };
@@ -154,17 +180,42 @@ describe('simulate CLI', () => {
 
   it('--csv --row and --csv --customer-id: that customer is greeted; flags override the row', async () => {
     const csv = join(dir, 'customers.csv');
-    await writeFile(csv, 'customer_id,customer_name,phone,amount,state\nC1,Meena Iyer,9876500001,2500,Tamil Nadu\nC2,Rahul Das,9876500002,900,West Bengal\n');
+    await writeFile(
+      csv,
+      'customer_id,customer_name,phone,amount,state\nC1,Meena Iyer,9876500001,2500,Tamil Nadu\nC2,Rahul Das,9876500002,900,West Bengal\n',
+    );
     const byRow = await runCli(['simulate', handler(), '--csv', csv, '--row', '2', '--digits', '2']);
     assert.equal(byRow.code, 0, byRow.stderr);
     assert.match(byRow.stdout, /Say \[bn\] .*Rahul Das/);
-    const byId = await runCli(['--json', 'simulate', handler(), '--csv', csv, '--customer-id', 'C1', '--language', 'en', '--digits', '2']);
+    const byId = await runCli([
+      '--json',
+      'simulate',
+      handler(),
+      '--csv',
+      csv,
+      '--customer-id',
+      'C1',
+      '--language',
+      'en',
+      '--digits',
+      '2',
+    ]);
     assert.equal(byId.code, 0, byId.stderr);
-    const params = (JSON.parse(byId.stdout) as { steps: Array<{ request: { params: Record<string, string> } }> }).steps[0]?.request.params;
+    const params = (JSON.parse(byId.stdout) as { steps: Array<{ request: { params: Record<string, string> } }> })
+      .steps[0]?.request.params;
     assert.equal(params?.customer_name, 'Meena Iyer');
     assert.equal(params?.CallFrom, '09876500001');
     assert.equal(params?.language_code, 'en-IN');
-    const missing = await runCli(['simulate', handler(), '--csv', join(dir, 'nope.csv'), '--row', '1', '--digits', '1']);
+    const missing = await runCli([
+      'simulate',
+      handler(),
+      '--csv',
+      join(dir, 'nope.csv'),
+      '--row',
+      '1',
+      '--digits',
+      '1',
+    ]);
     assert.equal(missing.code, 2);
   });
 
@@ -182,7 +233,15 @@ describe('simulate CLI', () => {
   it('--help documents digit parameters, expectations, exit codes and examples', async () => {
     const res = await runCli(['simulate', '--help']);
     assert.equal(res.code, 0);
-    for (const text of ['DigitsPressed', 'digits="1"', '--expect', '0 the call completed', '3 the server does not answer', 'Examples:', 'exo-passthru simulate --digits 1']) {
+    for (const text of [
+      'DigitsPressed',
+      'digits="1"',
+      '--expect',
+      '0 the call completed',
+      '3 the server does not answer',
+      'Examples:',
+      'exo-passthru simulate --digits 1',
+    ]) {
       assert.ok(res.stdout.includes(text), `help mentions ${text}`);
     }
   });

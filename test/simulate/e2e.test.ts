@@ -11,7 +11,15 @@ let cwd: string;
 let serve: RunningServe;
 before(async () => {
   cwd = await mkdtemp(join(tmpdir(), 'exo-sim-e2e-'));
-  const env = baseEnv({ REDIS_URL: '', DATABASE_URL: '', DATA_DIR: 'memory', ADMIN_TOKEN: '', WEBHOOK_KEY: '', AGENT_NUMBER: AGENT, EXOPHONE: '08047112233' });
+  const env = baseEnv({
+    REDIS_URL: '',
+    DATABASE_URL: '',
+    DATA_DIR: 'memory',
+    ADMIN_TOKEN: '',
+    WEBHOOK_KEY: '',
+    AGENT_NUMBER: AGENT,
+    EXOPHONE: '08047112233',
+  });
   serve = await startServe([], { env, cwd });
 });
 after(async () => {
@@ -22,12 +30,22 @@ after(async () => {
 describe('bin/exo-passthru.js simulate (spawned, against a spawned serve)', () => {
   it('--json simulate --digits 1 ends in dial <AGENT_NUMBER>', async () => {
     const env = baseEnv({ WEBHOOK_KEY: '', BASE_URL: '' });
-    const res = await runBin(['--json', 'simulate', `${serve.url}/passthru-handler`, '--digits', '1', '--expect', 'dial'], { env, cwd });
+    const res = await runBin(
+      ['--json', 'simulate', `${serve.url}/passthru-handler`, '--digits', '1', '--expect', 'dial'],
+      { env, cwd },
+    );
     assert.equal(res.code, 0, res.stderr);
-    const doc = JSON.parse(res.stdout) as { outcome: { kind: string; number: string }; steps: unknown[]; expectations: Array<{ ok: boolean }> };
+    const doc = JSON.parse(res.stdout) as {
+      outcome: { kind: string; number: string };
+      steps: unknown[];
+      expectations: Array<{ ok: boolean }>;
+    };
     assert.deepEqual([doc.outcome.kind, doc.outcome.number], ['dial', AGENT]);
     assert.equal(doc.steps.length, 2);
-    assert.deepEqual(doc.expectations.map((e) => e.ok), [true]);
+    assert.deepEqual(
+      doc.expectations.map((e) => e.ok),
+      [true],
+    );
     assert.match(serve.stderr(), /POST \/gather-response 200/);
   });
 

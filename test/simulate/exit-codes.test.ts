@@ -8,7 +8,8 @@ import { runCli } from '../support/cli.ts';
 import { type Fake, startFake, xml } from '../support/fake-webhook.ts';
 import { closedPort } from '../support/services.ts';
 
-const ALICE = '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say voice="alice">Hello</Say>\n  <Hangup/>\n</Response>\n';
+const ALICE =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say voice="alice">Hello</Say>\n  <Hangup/>\n</Response>\n';
 
 describe('exit codes: simulate and validate agree', () => {
   let alice: Fake;

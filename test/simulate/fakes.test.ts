@@ -10,7 +10,12 @@ import { pathOf, startFake, xml, type Fake } from '../support/fake-webhook.ts';
 
 type Doc = {
   callSid: string;
-  steps: Array<{ request: { method: string; url: string; params: Record<string, string> }; response: { status: number } | null; error?: string; findings: Array<{ code: string; severity: string }> }>;
+  steps: Array<{
+    request: { method: string; url: string; params: Record<string, string> };
+    response: { status: number } | null;
+    error?: string;
+    findings: Array<{ code: string; severity: string }>;
+  }>;
   outcome: { kind: string; number?: string; reason?: string };
   expectations: Array<{ expect: string; ok: boolean }>;
 };
@@ -38,9 +43,15 @@ describe('simulate against fake webhooks', () => {
   it('relative action + voice="female" (a Flask-style bot): completes, and the error finding fails it (exit 1)', async () => {
     const bot = await fake((req, res) => {
       if (pathOf(req) === '/voice') {
-        xml(res, '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say voice="female">Welcome to Acme</Say>\n  <Gather action="/handle-key" numDigits="1" timeout="5">\n    <Say voice="female">Press 1 for sales</Say>\n  </Gather>\n</Response>');
+        xml(
+          res,
+          '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say voice="female">Welcome to Acme</Say>\n  <Gather action="/handle-key" numDigits="1" timeout="5">\n    <Say voice="female">Press 1 for sales</Say>\n  </Gather>\n</Response>',
+        );
       } else {
-        xml(res, `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Say voice="female">You pressed ${req.form.get('DigitsPressed')}</Say><Dial callerId="08047112233">+919800000001</Dial></Response>`);
+        xml(
+          res,
+          `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Say voice="female">You pressed ${req.form.get('DigitsPressed')}</Say><Dial callerId="08047112233">+919800000001</Dial></Response>`,
+        );
       }
     });
     const { code, doc, stderr } = await simulate(`${bot.url}/voice`, '--digits', '1');
@@ -83,13 +94,18 @@ describe('simulate against fake webhooks', () => {
   });
 
   it('a Redirect loop: stopped by the loop guard after --max-steps requests', async () => {
-    const bot = await fake((_req, res) => xml(res, '<?xml version="1.0" encoding="UTF-8"?><Response><Redirect method="POST">/again</Redirect></Response>'));
+    const bot = await fake((_req, res) =>
+      xml(res, '<?xml version="1.0" encoding="UTF-8"?><Response><Redirect method="POST">/again</Redirect></Response>'),
+    );
     const { code, doc } = await simulate(`${bot.url}/start`, '--max-steps', '5', '--no-input');
     assert.equal(code, 1);
     assert.equal(doc.outcome.kind, 'error');
     assert.match(doc.outcome.reason ?? '', /loop guard: 5 requests without reaching Hangup or a Dial/);
     assert.equal(bot.requests.length, 5);
-    assert.deepEqual(bot.requests.slice(1).map((r) => `${r.method} ${pathOf(r)}`), Array(4).fill('POST /again'));
+    assert.deepEqual(
+      bot.requests.slice(1).map((r) => `${r.method} ${pathOf(r)}`),
+      Array(4).fill('POST /again'),
+    );
   });
 
   it('a 302: reported as the Passthru branch signal, not followed', async () => {
@@ -114,10 +130,24 @@ describe('simulate against fake webhooks', () => {
   it('Dial with action is followed with DialCallStatus; a Gather that times out at the end is outcome no-input', async () => {
     const bot = await fake((req, res) => {
       const path = pathOf(req);
-      if (path === '/') xml(res, '<Response><Dial action="/after-dial" callerId="08047112233">09800000001</Dial></Response>');
-      else xml(res, `<Response><Say>Call ended: ${req.form.get('DialCallStatus')}</Say><Gather numDigits="1" action="/rate"><Say>Rate us</Say></Gather></Response>`);
+      if (path === '/')
+        xml(res, '<Response><Dial action="/after-dial" callerId="08047112233">09800000001</Dial></Response>');
+      else
+        xml(
+          res,
+          `<Response><Say>Call ended: ${req.form.get('DialCallStatus')}</Say><Gather numDigits="1" action="/rate"><Say>Rate us</Say></Gather></Response>`,
+        );
     });
-    const { code, doc } = await simulate(bot.url, '--no-input', '--expect', 'dial:+919800000001', '--expect', 'no-input', '--expect', 'say:call ended: completed');
+    const { code, doc } = await simulate(
+      bot.url,
+      '--no-input',
+      '--expect',
+      'dial:+919800000001',
+      '--expect',
+      'no-input',
+      '--expect',
+      'say:call ended: completed',
+    );
     assert.equal(code, 0, JSON.stringify(doc.expectations));
     assert.equal(doc.outcome.kind, 'no-input');
     assert.equal(bot.requests[1]?.form.get('DialCallStatus'), 'completed');
@@ -127,10 +157,19 @@ describe('simulate against fake webhooks', () => {
 
   it('on the wire: digits="1" (GET, quoted, every call parameter) and Digits, the URL query and key kept', async () => {
     const bot = await fake((req, res) => {
-      if (pathOf(req) === '/p') xml(res, '<Response><Gather action="/g?step=2" numDigits="2"><Say>Two keys</Say></Gather></Response>');
+      if (pathOf(req) === '/p')
+        xml(res, '<Response><Gather action="/g?step=2" numDigits="2"><Say>Two keys</Say></Gather></Response>');
       else xml(res, '<Response><Hangup/></Response>');
     });
-    const passthru = await simulate(`${bot.url}/p?step=1`, '--digits', '12#', '--digit-param', 'digits', '--key', 'k3y');
+    const passthru = await simulate(
+      `${bot.url}/p?step=1`,
+      '--digits',
+      '12#',
+      '--digit-param',
+      'digits',
+      '--key',
+      'k3y',
+    );
     assert.equal(passthru.code, 0);
     const [first, second] = bot.requests;
     assert.equal(first?.query.get('step'), '1');

@@ -8,7 +8,13 @@ import { defaultCustomer, pickCsvCustomer } from '../../src/cli/commands/simulat
 import { parseDigitGroups } from '../../src/cli/commands/simulate/flags.ts';
 import { createDigitSource, digitParam, takeKeys, toGatherInput } from '../../src/simulate/digits.ts';
 import { createCallSid, EXOTEL_CALL_SID, formatIstLegacy } from '../../src/exotel/call.ts';
-import { actionParams, buildFirstRequest, encodeParams, toWire, type FirstRequestOptions } from '../../src/simulate/exotel-request.ts';
+import {
+  actionParams,
+  buildFirstRequest,
+  encodeParams,
+  toWire,
+  type FirstRequestOptions,
+} from '../../src/simulate/exotel-request.ts';
 
 // 2025-08-11 14:05:09 IST
 const STARTED = new Date('2025-08-11T08:35:09Z');
@@ -19,7 +25,13 @@ function options(extra: Partial<FirstRequestOptions> = {}): FirstRequestOptions 
   return {
     url: 'http://127.0.0.1:8000/passthru-handler',
     callSid: SID,
-    customer: { customer_id: 'C1', customer_name: 'Rao & Sons', phone: '+919876543210', amount: '15000', language_code: 'hi-IN' },
+    customer: {
+      customer_id: 'C1',
+      customer_name: 'Rao & Sons',
+      phone: '+919876543210',
+      amount: '15000',
+      language_code: 'hi-IN',
+    },
     phone: '+919876543210',
     exophone: '+918047112233',
     startedAt: STARTED,
@@ -36,8 +48,22 @@ describe('first request (Exotel Passthru hit)', () => {
     const req = buildFirstRequest(options());
     assert.equal(req.method, 'GET');
     assert.deepEqual(Object.keys(req.params).slice(0, 16), [
-      'CallSid', 'CallFrom', 'CallTo', 'Direction', 'Created', 'DialCallDuration', 'StartTime', 'EndTime',
-      'CallType', 'DialWhomNumber', 'flow_id', 'tenant_id', 'From', 'To', 'CurrentTime', 'CustomField',
+      'CallSid',
+      'CallFrom',
+      'CallTo',
+      'Direction',
+      'Created',
+      'DialCallDuration',
+      'StartTime',
+      'EndTime',
+      'CallType',
+      'DialWhomNumber',
+      'flow_id',
+      'tenant_id',
+      'From',
+      'To',
+      'CurrentTime',
+      'CustomField',
     ]);
     assert.equal(req.params.CallSid, SID);
     assert.match(req.params.CallSid ?? '', /^[0-9a-z]{32}$/);
@@ -54,7 +80,13 @@ describe('first request (Exotel Passthru hit)', () => {
     assert.equal(req.params.DialCallDuration, '0');
     assert.equal(req.params.CallType, 'call-attempt');
     assert.equal(req.params.DialWhomNumber, '');
-    assert.deepEqual(JSON.parse(req.params.CustomField ?? ''), { customer_id: 'C1', customer_name: 'Rao & Sons', phone: '+919876543210', amount: '15000', language_code: 'hi-IN' });
+    assert.deepEqual(JSON.parse(req.params.CustomField ?? ''), {
+      customer_id: 'C1',
+      customer_name: 'Rao & Sons',
+      phone: '+919876543210',
+      amount: '15000',
+      language_code: 'hi-IN',
+    });
     assert.equal(req.params.customer_name, 'Rao & Sons');
     assert.equal(req.params.amount, '15000');
   });
@@ -67,7 +99,10 @@ describe('first request (Exotel Passthru hit)', () => {
 
   it('createCallSid: 31 hex digits and one [0-9a-z], like 23c162077629863c1a2d7f29263a162m', () => {
     for (let i = 0; i < 200; i += 1) assert.match(createCallSid(), /^[0-9a-f]{31}[0-9a-z]$/);
-    assert.equal(createCallSid((n) => Buffer.alloc(n, 255)), `${'f'.repeat(31)}3`);
+    assert.equal(
+      createCallSid((n) => Buffer.alloc(n, 255)),
+      `${'f'.repeat(31)}3`,
+    );
     assert.ok(EXOTEL_CALL_SID.test('23c162077629863c1a2d7f29263a162m'));
   });
 
@@ -105,7 +140,16 @@ describe('first request (Exotel Passthru hit)', () => {
   });
 
   it("keeps the URL's own query, appends Exotel's, and --param overrides either", () => {
-    const req = buildFirstRequest(options({ url: 'https://bot.example.com/p?step=welcome&CallStatus=x', overrides: [['CallStatus', 'ringing'], ['extra', 'a b']], key: 's3cret' }));
+    const req = buildFirstRequest(
+      options({
+        url: 'https://bot.example.com/p?step=welcome&CallStatus=x',
+        overrides: [
+          ['CallStatus', 'ringing'],
+          ['extra', 'a b'],
+        ],
+        key: 's3cret',
+      }),
+    );
     const wire = toWire(req);
     const url = new URL(wire.url);
     assert.equal(url.searchParams.get('step'), 'welcome');
@@ -128,7 +172,12 @@ describe('first request (Exotel Passthru hit)', () => {
 
   it('actions carry only CallSid, CallFrom, CallTo, CallStatus (§5.2); digits are quoted only for Passthru', () => {
     const first = buildFirstRequest(options()).params;
-    assert.deepEqual(actionParams(first), { CallSid: SID, CallFrom: '09876543210', CallTo: '08047112233', CallStatus: 'in-progress' });
+    assert.deepEqual(actionParams(first), {
+      CallSid: SID,
+      CallFrom: '09876543210',
+      CallTo: '08047112233',
+      CallStatus: 'in-progress',
+    });
     assert.deepEqual(digitParam('digits', '1', 'POST'), { name: 'digits', value: '"1"', method: 'GET' });
     assert.deepEqual(digitParam('DigitsPressed', '12', 'POST'), { name: 'DigitsPressed', value: '12', method: 'POST' });
     assert.deepEqual(digitParam('Digits', '3', 'GET'), { name: 'Digits', value: '3', method: 'GET' });
@@ -148,7 +197,11 @@ describe('digits', () => {
 
   it('ends input like a phone: finish key (stripped), numDigits, or the timeout', () => {
     assert.deepEqual(takeKeys('12#', { finishOnKey: '#' }), { digits: '12', endedBy: 'finishOnKey', ignored: '' });
-    assert.deepEqual(takeKeys('12#', { finishOnKey: '#', numDigits: 1 }), { digits: '1', endedBy: 'numDigits', ignored: '2#' });
+    assert.deepEqual(takeKeys('12#', { finishOnKey: '#', numDigits: 1 }), {
+      digits: '1',
+      endedBy: 'numDigits',
+      ignored: '2#',
+    });
     assert.deepEqual(takeKeys('12#', { finishOnKey: '' }), { digits: '12#', endedBy: 'timeout', ignored: '' });
     assert.deepEqual(takeKeys('1#', { finishOnKey: '*' }), { digits: '1#', endedBy: 'timeout', ignored: '' });
     assert.deepEqual(takeKeys('#', { finishOnKey: '#' }), { digits: '', endedBy: 'finishOnKey', ignored: '' });
@@ -163,12 +216,19 @@ describe('digits', () => {
     assert.deepEqual(await groups.next(q), { keys: '', source: 'digits-exhausted' });
     assert.deepEqual(await createDigitSource({ noInput: true }).next(q), { keys: '', source: 'no-input' });
     assert.deepEqual(await createDigitSource({ keypad: async () => '9' }).next(q), { keys: '9', source: 'keypad' });
-    await assert.rejects(createDigitSource({}).next(q), (error: unknown) => error instanceof UsageError && /--digits/.test(describeError(error).hint ?? '') && /--no-input/.test(describeError(error).hint ?? ''));
+    await assert.rejects(
+      createDigitSource({}).next(q),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        /--digits/.test(describeError(error).hint ?? '') &&
+        /--no-input/.test(describeError(error).hint ?? ''),
+    );
   });
 });
 
 describe('customer', () => {
-  const CSV = 'Customer ID,Name,Mobile,Amount,State\nC1,Asha,98765 43210,"₹1,200",Tamil Nadu\nC2,Ravi,+919812345678,500,Kerala\n';
+  const CSV =
+    'Customer ID,Name,Mobile,Amount,State\nC1,Asha,98765 43210,"₹1,200",Tamil Nadu\nC2,Ravi,+919812345678,500,Kerala\n';
 
   it('picks a CSV row by number or by customer_id, flags on top, normalised like url', () => {
     const row2 = pickCsvCustomer(CSV, { row: 2 }, 'c.csv');

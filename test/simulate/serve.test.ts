@@ -14,7 +14,11 @@ const backends = serverBackends('simulate');
 
 type Doc = {
   callSid: string;
-  steps: Array<{ request: { method: string; url: string; params: Record<string, string> }; findings: unknown[]; verbs: Array<{ verb: string; input?: { kind: string; digits?: string } }> }>;
+  steps: Array<{
+    request: { method: string; url: string; params: Record<string, string> };
+    findings: unknown[];
+    verbs: Array<{ verb: string; input?: { kind: string; digits?: string } }>;
+  }>;
   outcome: { kind: string; number?: string; callerId?: string };
 };
 
@@ -39,10 +43,29 @@ for (const backend of backends) {
     }
 
     it('--digits 1: greeting, menu, then Dial to the agent; session and call row hold the digit', async () => {
-      const doc = await simulate('--digits', '1', '--customer-id', 'sim-c1', '--name', 'Riddhi Mittal', '--language', 'hi-IN');
-      assert.deepEqual(doc.outcome, { kind: 'dial', number: AGENT, numbers: [AGENT], callerId: EXOPHONE, reason: 'the caller is connected; the call leaves the flow' });
+      const doc = await simulate(
+        '--digits',
+        '1',
+        '--customer-id',
+        'sim-c1',
+        '--name',
+        'Riddhi Mittal',
+        '--language',
+        'hi-IN',
+      );
+      assert.deepEqual(doc.outcome, {
+        kind: 'dial',
+        number: AGENT,
+        numbers: [AGENT],
+        callerId: EXOPHONE,
+        reason: 'the caller is connected; the call leaves the flow',
+      });
       assert.equal(doc.steps.length, 2);
-      assert.deepEqual(doc.steps.map((s) => s.findings), [[], []], 'serve answers clean ExoML');
+      assert.deepEqual(
+        doc.steps.map((s) => s.findings),
+        [[], []],
+        'serve answers clean ExoML',
+      );
       const session = await server.sessions.get(doc.callSid);
       assert.equal(session?.digits, '1');
       assert.equal(session?.digitSource, 'DigitsPressed');
@@ -68,11 +91,18 @@ for (const backend of backends) {
       assert.equal(doc.outcome.kind, 'hangup');
       assert.deepEqual(
         doc.steps.map((s) => s.verbs.map((v) => v.verb)),
-        [['Say', 'Say', 'Say', 'Gather', 'Redirect'], ['Gather', 'Redirect'], ['Say', 'Hangup']],
+        [
+          ['Say', 'Say', 'Say', 'Gather', 'Redirect'],
+          ['Gather', 'Redirect'],
+          ['Say', 'Hangup'],
+        ],
         'greeting + menu, re-prompt, goodbye',
       );
       const gathers = doc.steps.flatMap((s) => s.verbs.filter((v) => v.verb === 'Gather'));
-      assert.deepEqual(gathers.map((g) => g.input?.kind), ['no-input', 'no-input']);
+      assert.deepEqual(
+        gathers.map((g) => g.input?.kind),
+        ['no-input', 'no-input'],
+      );
       const session = await server.sessions.get(doc.callSid);
       assert.equal(session?.outcome, 'no_input');
       assert.equal(session?.attempts, 2);

@@ -15,7 +15,11 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 const KEY = 'round-trip-key';
 const CUSTOMER = ['--customer-id', 'C1', '--name', 'Asha', '--phone', '9876543210', '--amount', '100'];
 
-type Doc = { callSid: string; steps: Array<{ request: { url: string; params: Record<string, string> }; status?: number }>; outcome: { kind: string } };
+type Doc = {
+  callSid: string;
+  steps: Array<{ request: { url: string; params: Record<string, string> }; status?: number }>;
+  outcome: { kind: string };
+};
 
 for (const backend of serverBackends('roundtrip')) {
   describe(`url → simulate → history on ${backend.name}`, () => {
@@ -35,7 +39,9 @@ for (const backend of serverBackends('roundtrip')) {
     });
 
     async function url(...args: string[]): Promise<string> {
-      const res = await runCli(['url', ...args, '--base-url', server.url, '--format', 'urls'], { env: { WEBHOOK_KEY: KEY } });
+      const res = await runCli(['url', ...args, '--base-url', server.url, '--format', 'urls'], {
+        env: { WEBHOOK_KEY: KEY },
+      });
       assert.equal(res.code, 0, res.stderr);
       return res.stdout.trim();
     }
@@ -76,8 +82,13 @@ for (const backend of serverBackends('roundtrip')) {
 
     it('simulate --csv --row N sends the customer fields url writes for that row', async () => {
       const csv = join(dir, 'customers.csv');
-      await writeFile(csv, 'customer_id,name,phone,amount,temp_call_id\nC0,Ravi,9876543219,50,T0\nC1,Asha,9876543210,100,T1\n');
-      const lines = (await runCli(['url', '--csv', csv, '--base-url', server.url, '--format', 'urls'])).stdout.trim().split('\n');
+      await writeFile(
+        csv,
+        'customer_id,name,phone,amount,temp_call_id\nC0,Ravi,9876543219,50,T0\nC1,Asha,9876543210,100,T1\n',
+      );
+      const lines = (await runCli(['url', '--csv', csv, '--base-url', server.url, '--format', 'urls'])).stdout
+        .trim()
+        .split('\n');
       const expected = Object.fromEntries(new URL(lines[1] ?? '').searchParams);
       const doc = await simulate(`${server.url}/passthru-handler`, '--csv', csv, '--row', '2');
       const params = doc.steps[0]?.request.params ?? {};

@@ -46,7 +46,11 @@ export type HistoryContractOptions = {
   reopens?: boolean;
 };
 
-export function historyStoreContract(name: string, factory: () => Promise<HistoryFixture>, options: HistoryContractOptions = {}): void {
+export function historyStoreContract(
+  name: string,
+  factory: () => Promise<HistoryFixture>,
+  options: HistoryContractOptions = {},
+): void {
   describe(`HistoryStore contract: ${name}`, () => {
     let fixture: HistoryFixture;
     before(async () => {
@@ -58,8 +62,18 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
     it('records a call start then an update: one row, two events, the customer upserted', async () => {
       const sid = id('CA');
       const cid = id('C');
-      await store().recordCallStart(callStart(sid, { customer: customer(cid, { customer_name: 'Asha', amount: 15000.5 }) }));
-      await store().recordCallUpdate(callUpdate(sid, { status: 'completed', digits: '1', outcome: 'agent_transfer', agentNumber: '+919812345678', ended: true }));
+      await store().recordCallStart(
+        callStart(sid, { customer: customer(cid, { customer_name: 'Asha', amount: 15000.5 }) }),
+      );
+      await store().recordCallUpdate(
+        callUpdate(sid, {
+          status: 'completed',
+          digits: '1',
+          outcome: 'agent_transfer',
+          agentNumber: '+919812345678',
+          ended: true,
+        }),
+      );
       const row = await store().getCall(sid);
       assert.ok(row);
       assert.equal(row.call_sid, sid);
@@ -71,7 +85,8 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       assert.equal(row.outcome, 'agent_transfer');
       assert.equal(row.agent_number, '+919812345678');
       assert.deepEqual(row.exotel_params, { CallSid: sid, From: '09812345678', To: '08047112233' });
-      for (const ts of [row.started_at, row.updated_at, row.ended_at ?? '']) assert.match(ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      for (const ts of [row.started_at, row.updated_at, row.ended_at ?? ''])
+        assert.match(ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       assert.ok(row.ended_at !== null && row.ended_at >= row.started_at);
       assert.deepEqual(
         (await store().listEvents(sid)).map((e) => [e.call_sid, e.kind, e.detail]),
@@ -87,7 +102,14 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       const sid = id('CA');
       await store().recordCallStart(callStart(sid));
       const first = await store().getCall(sid);
-      await store().recordCallStart(callStart(sid, { status: 'ringing', language: 'ta', exotelParams: { CallSid: sid, Leg: '2' }, direction: undefined }));
+      await store().recordCallStart(
+        callStart(sid, {
+          status: 'ringing',
+          language: 'ta',
+          exotelParams: { CallSid: sid, Leg: '2' },
+          direction: undefined,
+        }),
+      );
       const second = await store().getCall(sid);
       assert.ok(first && second);
       assert.equal(second.started_at, first.started_at);
@@ -102,7 +124,15 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
     it('upserts customers without erasing known values, and keeps amounts, dates and scripts exact', async () => {
       const cid = id('C');
       const name = 'प्रिया "पिंकी" O\'Brien — தமிழ்செல்வி';
-      const full = customer(cid, { customer_name: name, phone: '+919800000001', loan_id: 'LN-1', amount: 15000.5, due_date: '2024-02-29', state: 'Tamil Nadu', language_code: 'ta' });
+      const full = customer(cid, {
+        customer_name: name,
+        phone: '+919800000001',
+        loan_id: 'LN-1',
+        amount: 15000.5,
+        due_date: '2024-02-29',
+        state: 'Tamil Nadu',
+        language_code: 'ta',
+      });
       await store().recordCallStart(callStart(id('CA'), { customer: full }));
       const before = await store().getCustomer(cid);
       assert.deepEqual(before && { ...before, updated_at: 'x' }, {
@@ -117,7 +147,9 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
         updated_at: 'x',
       });
       const sid = id('CA');
-      await store().recordCallStart(callStart(sid, { customer: customer(cid, { phone: '+919800000002', amount: 123456789012.34 }) }));
+      await store().recordCallStart(
+        callStart(sid, { customer: customer(cid, { phone: '+919800000002', amount: 123456789012.34 }) }),
+      );
       const after = await store().getCustomer(cid);
       assert.equal(after?.name, name);
       assert.equal(after?.phone, '+919800000002');
@@ -126,9 +158,15 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       assert.equal(after?.due_date, '2024-02-29');
       assert.equal(after?.language_code, 'ta');
       assert.equal((await store().getCall(sid))?.customer_id, cid);
-      for (const [amount, text] of [[0.1, '0.10'], [99999.99, '99999.99'], [1, '1.00']] as const) {
+      for (const [amount, text] of [
+        [0.1, '0.10'],
+        [99999.99, '99999.99'],
+        [1, '1.00'],
+      ] as const) {
         const other = id('C');
-        await store().recordCallStart(callStart(id('CA'), { customer: customer(other, { amount, due_date: '2025-12-31' }) }));
+        await store().recordCallStart(
+          callStart(id('CA'), { customer: customer(other, { amount, due_date: '2025-12-31' }) }),
+        );
         const row = await store().getCustomer(other);
         assert.equal(row?.amount, text);
         assert.equal(row?.due_date, '2025-12-31');
@@ -151,7 +189,10 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       assert.equal(row?.customer_id, null);
       assert.equal(row?.ended_at, null);
       assert.deepEqual(row?.exotel_params, {});
-      assert.deepEqual((await store().listEvents(bare)).map((e) => e.detail), [{ Status: 'completed' }]);
+      assert.deepEqual(
+        (await store().listEvents(bare)).map((e) => e.detail),
+        [{ Status: 'completed' }],
+      );
       const withStatus = id('CA');
       await store().recordCallUpdate(callUpdate(withStatus, { status: 'no-answer', outcome: 'no_input', ended: true }));
       const second = await store().getCall(withStatus);
@@ -179,10 +220,36 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       await store().recordCallStart(callStart(sid));
       await store().recordCallUpdate(callUpdate(sid, { outcome: 'agent_transfer', status: 'transferring' }));
       const fresh = await store().getCall(sid);
-      assert.deepEqual([fresh?.dial_call_status, fresh?.dial_call_duration, fresh?.recording_url, fresh?.stream], [null, null, null, null]);
+      assert.deepEqual(
+        [fresh?.dial_call_status, fresh?.dial_call_duration, fresh?.recording_url, fresh?.stream],
+        [null, null, null, null],
+      );
       await store().recordBatch([
-        { id: id('w'), at: new Date().toISOString(), kind: 'update', update: callUpdate(sid, { status: 'ended', ended: true, end: { dialCallStatus: 'busy' }, event: { kind: 'passthru-end', detail: {} } }) },
-        { id: id('w'), at: new Date().toISOString(), kind: 'update', update: callUpdate(sid, { end: { dialCallStatus: 'completed', dialCallDuration: 21, recordingUrl: recording, stream: { StreamSID: 's1', Status: 'completed' } }, event: { kind: 'passthru-end', detail: {} } }) },
+        {
+          id: id('w'),
+          at: new Date().toISOString(),
+          kind: 'update',
+          update: callUpdate(sid, {
+            status: 'ended',
+            ended: true,
+            end: { dialCallStatus: 'busy' },
+            event: { kind: 'passthru-end', detail: {} },
+          }),
+        },
+        {
+          id: id('w'),
+          at: new Date().toISOString(),
+          kind: 'update',
+          update: callUpdate(sid, {
+            end: {
+              dialCallStatus: 'completed',
+              dialCallDuration: 21,
+              recordingUrl: recording,
+              stream: { StreamSID: 's1', Status: 'completed' },
+            },
+            event: { kind: 'passthru-end', detail: {} },
+          }),
+        },
       ]);
       await store().recordCallUpdate(callUpdate(sid, { end: {}, event: { kind: 'status', detail: {} } }));
       const row = await store().getCall(sid);
@@ -201,7 +268,8 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       const garbage: string = 'hung_up_angrily';
       await assert.rejects(
         store().recordCallUpdate(callUpdate(sid, { outcome: garbage as Outcome, digits: '9' })),
-        (error: unknown) => error instanceof AppError && /check constraint/i.test(error.message) && error.message.includes(sid),
+        (error: unknown) =>
+          error instanceof AppError && /check constraint/i.test(error.message) && error.message.includes(sid),
       );
       assert.equal((await store().getCall(sid))?.digits, null);
       assert.equal((await store().listEvents(sid)).length, 1, 'the event of a failed write is not kept');
@@ -210,7 +278,10 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
     it('a start that fails half-way (an impossible due date) leaves no customer, call or event behind', async () => {
       const sid = id('CA');
       const cid = id('C');
-      await assert.rejects(store().recordCallStart(callStart(sid, { customer: customer(cid, { due_date: '2025-02-30' }) })), AppError);
+      await assert.rejects(
+        store().recordCallStart(callStart(sid, { customer: customer(cid, { due_date: '2025-02-30' }) })),
+        AppError,
+      );
       assert.equal(await store().getCall(sid), undefined);
       assert.equal(await store().getCustomer(cid), undefined);
       assert.deepEqual(await store().listEvents(sid), []);
@@ -220,10 +291,15 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       const sid = id('CA');
       await store().recordCallStart(callStart(sid));
       for (const kind of ['gather', 'reprompt', 'gather', 'transfer', 'status']) {
-        await store().recordCallUpdate(callUpdate(sid, { event: { kind, detail: { kind, nested: { list: [1, 'दो'] } } } }));
+        await store().recordCallUpdate(
+          callUpdate(sid, { event: { kind, detail: { kind, nested: { list: [1, 'दो'] } } } }),
+        );
       }
       const events = await store().listEvents(sid);
-      assert.deepEqual(events.map((e) => e.kind), ['passthru', 'gather', 'reprompt', 'gather', 'transfer', 'status']);
+      assert.deepEqual(
+        events.map((e) => e.kind),
+        ['passthru', 'gather', 'reprompt', 'gather', 'transfer', 'status'],
+      );
       assert.deepEqual(events[2]?.detail, { kind: 'reprompt', nested: { list: [1, 'दो'] } });
       events.forEach((e, i) => {
         assert.equal(typeof e.id, 'number');
@@ -245,7 +321,11 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       const bRow = await store().getCall(b);
       assert.ok(bRow);
       // `since` has millisecond precision: make sure c starts in a later millisecond than b.
-      await pollUntil(async () => Date.now() > Date.parse(bRow.started_at) + 1, { timeoutMs: 1000, intervalMs: 1, message: 'clock did not move' });
+      await pollUntil(async () => Date.now() > Date.parse(bRow.started_at) + 1, {
+        timeoutMs: 1000,
+        intervalMs: 1,
+        message: 'clock did not move',
+      });
       await store().recordCallStart(callStart(c, { customer: customer(cid) }));
       await store().recordCallUpdate(callUpdate(c, { outcome: 'agent_transfer' }));
       const cRow = await store().getCall(c);
@@ -256,7 +336,10 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       assert.deepEqual(sidsOf(await store().listCalls({ customerId: cid, limit: 2 })), [c, b]);
       assert.deepEqual(sidsOf(await store().listCalls({ customerId: cid, outcome: 'declined' })), [a]);
       assert.deepEqual(sidsOf(await store().listCalls({ customerId: cid, since: new Date(cRow.started_at) })), [c]);
-      assert.deepEqual(sidsOf(await store().listCalls({ customerId: cid, since: new Date(Date.now() + 3_600_000) })), []);
+      assert.deepEqual(
+        sidsOf(await store().listCalls({ customerId: cid, since: new Date(Date.now() + 3_600_000) })),
+        [],
+      );
       assert.deepEqual(sidsOf(await store().listCalls({ limit: 1 })), [c], 'newest overall');
       assert.deepEqual(await store().listCalls({ customerId: cid, limit: 0 }), []);
       const declined = await store().listCalls({ outcome: 'declined', limit: 1000 });
@@ -282,10 +365,25 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       const cid = id('C');
       const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 10, 0, s)).toISOString();
       await store().recordBatch([
-        { id: id('w'), at: at(0), kind: 'start', start: callStart(a, { customer: customer(cid, { customer_name: 'Asha', amount: 10 }) }) },
+        {
+          id: id('w'),
+          at: at(0),
+          kind: 'start',
+          start: callStart(a, { customer: customer(cid, { customer_name: 'Asha', amount: 10 }) }),
+        },
         { id: id('w'), at: at(1), kind: 'start', start: callStart(b, { status: 'greeted' }) },
-        { id: id('w'), at: at(2), kind: 'update', update: callUpdate(a, { status: 'transferring', digits: '1', outcome: 'agent_transfer' }) },
-        { id: id('w'), at: at(3), kind: 'start', start: callStart(a, { customer: customer(cid, { amount: 20 }), status: 'greeted' }) },
+        {
+          id: id('w'),
+          at: at(2),
+          kind: 'update',
+          update: callUpdate(a, { status: 'transferring', digits: '1', outcome: 'agent_transfer' }),
+        },
+        {
+          id: id('w'),
+          at: at(3),
+          kind: 'start',
+          start: callStart(a, { customer: customer(cid, { amount: 20 }), status: 'greeted' }),
+        },
         { id: id('w'), at: at(4), kind: 'update', update: callUpdate(b, { outcome: 'declined', ended: true }) },
       ]);
       const rowA = await store().getCall(a);
@@ -300,14 +398,26 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       const cust = await store().getCustomer(cid);
       assert.equal(cust?.name, 'Asha');
       assert.equal(cust?.amount, '20.00');
-      assert.deepEqual((await store().listEvents(a)).map((e) => [e.kind, e.at]), [['passthru', at(0)], ['gather', at(2)], ['passthru', at(3)]]);
+      assert.deepEqual(
+        (await store().listEvents(a)).map((e) => [e.kind, e.at]),
+        [
+          ['passthru', at(0)],
+          ['gather', at(2)],
+          ['passthru', at(3)],
+        ],
+      );
     });
 
     it('recordBatch: replaying a committed batch appends no event twice', async () => {
       const sid = id('CA');
       const writes = [
         { id: id('w'), at: new Date().toISOString(), kind: 'start' as const, start: callStart(sid) },
-        { id: id('w'), at: new Date().toISOString(), kind: 'update' as const, update: callUpdate(sid, { digits: '2', outcome: 'declined' as const }) },
+        {
+          id: id('w'),
+          at: new Date().toISOString(),
+          kind: 'update' as const,
+          update: callUpdate(sid, { digits: '2', outcome: 'declined' as const }),
+        },
       ];
       await store().recordBatch(writes);
       await store().recordBatch(writes);
@@ -340,7 +450,12 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       await assert.rejects(
         store().recordBatch([
           { id: id('w'), at: new Date().toISOString(), kind: 'start', start: callStart(good) },
-          { id: id('w'), at: new Date().toISOString(), kind: 'start', start: callStart(bad, { customer: customer(id('C'), { amount: 1e15 }) }) },
+          {
+            id: id('w'),
+            at: new Date().toISOString(),
+            kind: 'start',
+            start: callStart(bad, { customer: customer(id('C'), { amount: 1e15 }) }),
+          },
         ]),
         AppError,
       );
@@ -351,7 +466,11 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       it('reopening the same database keeps every row, and running the migrations again changes nothing', async () => {
         const sid = id('CA');
         const cid = id('C');
-        await store().recordCallStart(callStart(sid, { customer: customer(cid, { customer_name: 'ரமேஷ்', amount: 15000.5, due_date: '2024-02-29' }) }));
+        await store().recordCallStart(
+          callStart(sid, {
+            customer: customer(cid, { customer_name: 'ரமேஷ்', amount: 15000.5, due_date: '2024-02-29' }),
+          }),
+        );
         await store().recordCallUpdate(callUpdate(sid, { outcome: 'agent_transfer', ended: true }));
         const call = await store().getCall(sid);
         const customerRow = await store().getCustomer(cid);

@@ -24,7 +24,10 @@ function recordingSink() {
     sink: {
       recordBatch: async (writes: readonly HistoryWrite[]) => {
         if (state.down) throw new UnreachableError('postgres', 'connection terminated unexpectedly');
-        if (writes.some((w) => state.poison.has(sidOf(w)))) throw new AppError('value out of range', { cause: Object.assign(new Error('numeric field overflow'), { code: '22003' }) });
+        if (writes.some((w) => state.poison.has(sidOf(w))))
+          throw new AppError('value out of range', {
+            cause: Object.assign(new Error('numeric field overflow'), { code: '22003' }),
+          });
         state.batches.push([...writes]);
       },
     },
@@ -72,7 +75,11 @@ describe('history writer', () => {
     await writer.settle(); // a replay attempt while still away
     assert.equal(writer.stats().spooled, 3);
     fake.state.down = false;
-    assert.equal(await writer.recordCallUpdate(callUpdate('CA2', { digits: '1' })), 'spooled', 'still behind the spool, to keep order');
+    assert.equal(
+      await writer.recordCallUpdate(callUpdate('CA2', { digits: '1' })),
+      'spooled',
+      'still behind the spool, to keep order',
+    );
     await writer.settle();
     assert.equal(writer.stats().mode, 'direct');
     assert.equal(writer.stats().spooled, 0);
@@ -97,7 +104,10 @@ describe('history writer', () => {
     assert.equal(await writer.recordCallStart(callStart('CA2')), 'lost');
     assert.equal(writer.stats().spoolFull, true);
     assert.equal(writer.stats().lost, 1);
-    assert.deepEqual(lost.map((w) => (w.kind === 'start' ? w.start.callSid : '')), ['CA2']);
+    assert.deepEqual(
+      lost.map((w) => (w.kind === 'start' ? w.start.callSid : '')),
+      ['CA2'],
+    );
     assert.ok(errors.some((e) => e.includes('lost')));
     await writer.close();
   });

@@ -43,7 +43,11 @@ async function pgliteDirectoryFixture(): Promise<HistoryFixture> {
  * A database as the first release left it: only migration 1 applied, one customer, one call and its event in
  * `call_sessions`. Then `open` (the current code, which migrates) must find that call in `calls`.
  */
-async function assertUpgradesFromFirstSchema(seed: SqlPort, schema: string, open: () => Promise<HistoryStore>): Promise<void> {
+async function assertUpgradesFromFirstSchema(
+  seed: SqlPort,
+  schema: string,
+  open: () => Promise<HistoryStore>,
+): Promise<void> {
   await seed.exec(migrationScript(schema, MIGRATIONS.slice(0, 1)));
   await seed.exec(`
     insert into customers (customer_id, name) values ('C-old', 'Asha');
@@ -57,7 +61,10 @@ async function assertUpgradesFromFirstSchema(seed: SqlPort, schema: string, open
     assert.equal(call?.customer_id, 'C-old');
     assert.equal(call?.outcome, 'declined');
     assert.deepEqual(call?.exotel_params, { CallSid: 'CA-old' });
-    assert.deepEqual((await store.listEvents('CA-old')).map((e) => e.kind), ['gather']);
+    assert.deepEqual(
+      (await store.listEvents('CA-old')).map((e) => e.kind),
+      ['gather'],
+    );
     await store.recordCallStart(callStart('CA-new'));
     assert.deepEqual((await store.listCalls()).map((c) => c.call_sid).sort(), ['CA-new', 'CA-old']);
   } finally {
@@ -81,7 +88,10 @@ describe('migrations', () => {
     await migrate(db, 'public');
     await db.query("insert into customers (customer_id, name) values ('C-1', 'Asha')");
     await migrate(db, 'public');
-    assert.deepEqual(await appliedMigrations(db), MIGRATIONS.map((m) => m.version));
+    assert.deepEqual(
+      await appliedMigrations(db),
+      MIGRATIONS.map((m) => m.version),
+    );
     assert.deepEqual((await db.query<{ name: string }>('select name from customers')).rows, [{ name: 'Asha' }]);
   });
 
@@ -90,10 +100,19 @@ describe('migrations', () => {
     t.after(() => db.close());
     await migrate(db, 'public');
     const last = MIGRATIONS.at(-1)?.version ?? 0;
-    const broken = [...MIGRATIONS, { version: last + 1, name: 'ok', sql: 'create table extra (x int);' }, { version: last + 2, name: 'bad', sql: 'select no_such_function();' }];
+    const broken = [
+      ...MIGRATIONS,
+      { version: last + 1, name: 'ok', sql: 'create table extra (x int);' },
+      { version: last + 2, name: 'bad', sql: 'select no_such_function();' },
+    ];
     await assert.rejects(db.exec(migrationScript('public', broken)), /no_such_function/);
-    assert.deepEqual(await appliedMigrations(db), MIGRATIONS.map((m) => m.version));
-    const extra = await db.query<{ n: number }>("select count(*)::int as n from information_schema.tables where table_name = 'extra'");
+    assert.deepEqual(
+      await appliedMigrations(db),
+      MIGRATIONS.map((m) => m.version),
+    );
+    const extra = await db.query<{ n: number }>(
+      "select count(*)::int as n from information_schema.tables where table_name = 'extra'",
+    );
     assert.deepEqual(extra.rows, [{ n: 0 }]);
   });
 
@@ -105,10 +124,15 @@ describe('migrations', () => {
   it('upgrade a database made by the first migration: its calls are read from `calls`, nothing is named call_sessions', async (t) => {
     const root = await mkdtemp(join(tmpdir(), 'exo-pglite-upgrade-'));
     t.after(() => rm(root, { recursive: true, force: true }));
-    await assertUpgradesFromFirstSchema(await openPgliteSql({ dataDir: root }), 'public', () => openPgliteHistory({ dataDir: root }));
+    await assertUpgradesFromFirstSchema(await openPgliteSql({ dataDir: root }), 'public', () =>
+      openPgliteHistory({ dataDir: root }),
+    );
     const db = await openPgliteSql({ dataDir: root });
     t.after(() => db.close());
-    assert.deepEqual(await appliedMigrations(db), MIGRATIONS.map((m) => m.version));
+    assert.deepEqual(
+      await appliedMigrations(db),
+      MIGRATIONS.map((m) => m.version),
+    );
     assert.deepEqual((await db.query(LEFTOVER_NAMES)).rows, []);
   });
 });
@@ -125,20 +149,29 @@ describe('history: limits and failures that need no server', () => {
   it('openPostgresHistory rejects with UnreachableError (exit 3) within a few seconds when nothing listens', async () => {
     const port = await closedPort();
     const started = Date.now();
-    await assert.rejects(openPostgresHistory({ url: `postgres://postgres:s3cret@127.0.0.1:${port}/test`, schema: 'never' }), (error: unknown) => {
-      assert.ok(error instanceof UnreachableError, String(error));
-      assert.equal(error.exitCode, EXIT.unreachable);
-      assert.equal(error.dependency, 'postgres');
-      assert.match(describeError(error).message, /^\[exo-passthru\] \[postgres\] cannot reach postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test: .*ECONNREFUSED/);
-      assert.doesNotMatch(error.message, /s3cret/);
-      assert.match(describeError(error).hint ?? '', /DATABASE_URL/);
-      return true;
-    });
+    await assert.rejects(
+      openPostgresHistory({ url: `postgres://postgres:s3cret@127.0.0.1:${port}/test`, schema: 'never' }),
+      (error: unknown) => {
+        assert.ok(error instanceof UnreachableError, String(error));
+        assert.equal(error.exitCode, EXIT.unreachable);
+        assert.equal(error.dependency, 'postgres');
+        assert.match(
+          describeError(error).message,
+          /^\[exo-passthru\] \[postgres\] cannot reach postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test: .*ECONNREFUSED/,
+        );
+        assert.doesNotMatch(error.message, /s3cret/);
+        assert.match(describeError(error).hint ?? '', /DATABASE_URL/);
+        return true;
+      },
+    );
     assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
   });
 
   it('openPostgresHistory refuses a schema that is not a plain identifier before connecting', async () => {
-    await assert.rejects(openPostgresHistory({ url: 'postgres://127.0.0.1:1/x', schema: 'a; drop table x' }), UsageError);
+    await assert.rejects(
+      openPostgresHistory({ url: 'postgres://127.0.0.1:1/x', schema: 'a; drop table x' }),
+      UsageError,
+    );
   });
 
   it('openPgliteHistory reports a data directory it cannot create', async (t) => {
@@ -195,7 +228,10 @@ if (databaseUrl !== undefined) {
       t.after(() => Promise.all(stores.map((s) => s.close())));
       const sql = await openPostgresSql({ url, schema });
       t.after(() => sql.close());
-      assert.deepEqual(await appliedMigrations(sql), MIGRATIONS.map((m) => m.version));
+      assert.deepEqual(
+        await appliedMigrations(sql),
+        MIGRATIONS.map((m) => m.version),
+      );
       await stores[0]?.recordCallStart(callStart('CA-concurrent'));
       assert.equal((await stores[3]?.getCall('CA-concurrent'))?.status, 'in-progress');
     });
@@ -203,10 +239,15 @@ if (databaseUrl !== undefined) {
     it('upgrades a schema made by the first migration: its calls are read from `calls`, nothing is named call_sessions', async (t) => {
       const { schema, drop } = withPostgresSchema(url);
       t.after(drop);
-      await assertUpgradesFromFirstSchema(await openPostgresSql({ url, schema }), schema, () => openPostgresHistory({ url, schema }));
+      await assertUpgradesFromFirstSchema(await openPostgresSql({ url, schema }), schema, () =>
+        openPostgresHistory({ url, schema }),
+      );
       const sql = await openPostgresSql({ url, schema });
       t.after(() => sql.close());
-      assert.deepEqual(await appliedMigrations(sql), MIGRATIONS.map((m) => m.version));
+      assert.deepEqual(
+        await appliedMigrations(sql),
+        MIGRATIONS.map((m) => m.version),
+      );
       assert.deepEqual((await sql.query(LEFTOVER_NAMES)).rows, []);
     });
 

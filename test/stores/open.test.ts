@@ -11,7 +11,15 @@ import { UnreachableError } from '../../src/errors.ts';
 import { createMemorySessionStore } from '../../src/stores/memory-sessions.ts';
 import { openStores } from '../../src/stores/open.ts';
 import type { SessionStore } from '../../src/stores/ports.ts';
-import { assertReachable, closedPort, deleteRedisPrefix, realDatabaseUrl, realRedisUrl, uniqueName, withPostgresSchema } from '../support/services.ts';
+import {
+  assertReachable,
+  closedPort,
+  deleteRedisPrefix,
+  realDatabaseUrl,
+  realRedisUrl,
+  uniqueName,
+  withPostgresSchema,
+} from '../support/services.ts';
 import { sampleSession } from './session-store.contract.ts';
 import { callStart } from './history-store.contract.ts';
 
@@ -47,7 +55,13 @@ describe('openStores: embedded defaults', () => {
       const store = createMemorySessionStore();
       return { ...store, kind: store.kind, close: async () => void closed.push('sessions') };
     };
-    await assert.rejects(openStores(loadConfig({ env: { DATA_DIR: 'memory' } }), { openSessions, openHistory: () => Promise.reject(failure) }), (e) => e === failure);
+    await assert.rejects(
+      openStores(loadConfig({ env: { DATA_DIR: 'memory' } }), {
+        openSessions,
+        openHistory: () => Promise.reject(failure),
+      }),
+      (e) => e === failure,
+    );
     assert.deepEqual(closed, ['sessions']);
   });
 
@@ -67,7 +81,9 @@ describe('openStores: embedded defaults', () => {
       await openStores(loadConfig({ env: { DATABASE_URL: 'postgres://127.0.0.1:' + port + '/x', DATA_DIR: 'memory' } })).catch(() => {});
       console.log(JSON.stringify({ embedded, afterUrls: drivers() }));
     `;
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, String(await closedPort())], { timeout: 30_000 });
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, String(await closedPort())], {
+      timeout: 30_000,
+    });
     assert.deepEqual(JSON.parse(stdout), { embedded: [], afterUrls: ['ioredis', 'pg'] });
   });
 });
@@ -92,14 +108,24 @@ if (redisUrl !== undefined && databaseUrl !== undefined) {
       t.after(() => stores.close());
       assert.deepEqual(stores.describe(), { sessions: 'redis', history: 'postgres' });
       await stores.sessions.put(sampleSession('CA-real'), 60);
-      assert.deepEqual((await stores.sessions.list()).map((e) => e.session.callSid), ['CA-real']);
+      assert.deepEqual(
+        (await stores.sessions.list()).map((e) => e.session.callSid),
+        ['CA-real'],
+      );
       await stores.history.recordCallStart(callStart('CA-real'));
       assert.equal((await stores.history.getCall('CA-real'))?.call_sid, 'CA-real');
     });
 
     it('rejects with the PostgreSQL error when only the database is unreachable', async () => {
-      const env = { REDIS_URL: redis, REDIS_PREFIX: `exo-test:${uniqueName('open')}:`, DATABASE_URL: `postgres://127.0.0.1:${await closedPort()}/x` };
-      await assert.rejects(openStores(loadConfig({ env })), (e: unknown) => e instanceof UnreachableError && e.dependency === 'postgres');
+      const env = {
+        REDIS_URL: redis,
+        REDIS_PREFIX: `exo-test:${uniqueName('open')}:`,
+        DATABASE_URL: `postgres://127.0.0.1:${await closedPort()}/x`,
+      };
+      await assert.rejects(
+        openStores(loadConfig({ env })),
+        (e: unknown) => e instanceof UnreachableError && e.dependency === 'postgres',
+      );
     });
   });
 }

@@ -43,12 +43,23 @@ export type SessionContractOptions = {
   foreignWrites?: boolean;
 };
 
-export function sessionStoreContract(name: string, factory: () => Promise<SessionFixture>, options: SessionContractOptions = {}): void {
+export function sessionStoreContract(
+  name: string,
+  factory: () => Promise<SessionFixture>,
+  options: SessionContractOptions = {},
+): void {
   describe(`SessionStore contract: ${name}`, () => {
     it('round-trips a session with Devanagari and Tamil names, quotes and every optional field', async (t) => {
       const { store } = await fixtureFor(t, factory);
       const hindi = sampleSession('CA-hi-1', {
-        customer: { customer_id: 'C-001', customer_name: 'प्रिया "पिंकी" शर्मा', amount: 15000.5, due_date: '2025-03-31', state: 'Uttar Pradesh', language_code: 'hi' },
+        customer: {
+          customer_id: 'C-001',
+          customer_name: 'प्रिया "पिंकी" शर्मा',
+          amount: 15000.5,
+          due_date: '2025-03-31',
+          state: 'Uttar Pradesh',
+          language_code: 'hi',
+        },
         digits: '1',
         digitSource: 'DigitsPressed',
         outcome: 'agent_transfer',
@@ -57,7 +68,10 @@ export function sessionStoreContract(name: string, factory: () => Promise<Sessio
         state: 'transferring',
         attempts: 2,
       });
-      const tamil = sampleSession('CA-ta-1', { language: 'ta', customer: { customer_id: 'C-002', customer_name: "தமிழ்செல்வி O'Neil \\ `x`" } });
+      const tamil = sampleSession('CA-ta-1', {
+        language: 'ta',
+        customer: { customer_id: 'C-002', customer_name: "தமிழ்செல்வி O'Neil \\ `x`" },
+      });
       await store.put(hindi, 300);
       await store.put(tamil, 300);
       assert.deepEqual(await store.get('CA-hi-1'), hindi);
@@ -88,7 +102,10 @@ export function sessionStoreContract(name: string, factory: () => Promise<Sessio
     it('rejects a TTL that is not a whole number of seconds ≥ 1', async (t) => {
       const { store } = await fixtureFor(t, factory);
       for (const ttl of [0, -5, 1.5, Number.NaN]) {
-        await assert.rejects(store.put(sampleSession('CA-badttl'), ttl), (error: unknown) => error instanceof AppError && /TTL/.test(error.message));
+        await assert.rejects(
+          store.put(sampleSession('CA-badttl'), ttl),
+          (error: unknown) => error instanceof AppError && /TTL/.test(error.message),
+        );
       }
       assert.equal(await store.get('CA-badttl'), undefined);
     });
@@ -100,9 +117,15 @@ export function sessionStoreContract(name: string, factory: () => Promise<Sessio
       await store.put(sampleSession('CA-long'), 3600);
       assert.ok(await store.get('CA-short'));
       fixture.advance(2);
-      await pollUntil(async () => (await store.get('CA-short')) === undefined, { timeoutMs: 5000, message: 'CA-short never expired' });
+      await pollUntil(async () => (await store.get('CA-short')) === undefined, {
+        timeoutMs: 5000,
+        message: 'CA-short never expired',
+      });
       assert.equal(await store.ttl('CA-short'), undefined);
-      assert.deepEqual((await store.list()).map((e) => e.session.callSid), ['CA-long']);
+      assert.deepEqual(
+        (await store.list()).map((e) => e.session.callSid),
+        ['CA-long'],
+      );
       assert.equal(await store.delete('CA-short'), false);
       assert.ok(await store.get('CA-long'));
     });
@@ -130,7 +153,8 @@ export function sessionStoreContract(name: string, factory: () => Promise<Sessio
       assert.deepEqual(sids(await store.list({ callSid: 'CA-c', customerId: 'C-1' })), []);
       assert.deepEqual(sids(await store.list({ limit: 2 })), ['CA-d', 'CA-c']);
       assert.deepEqual(sids(await store.list({ limit: 0 })), []);
-      for (const entry of await store.list()) assert.ok(entry.ttlSeconds !== undefined && entry.ttlSeconds > 0 && entry.ttlSeconds <= 60);
+      for (const entry of await store.list())
+        assert.ok(entry.ttlSeconds !== undefined && entry.ttlSeconds > 0 && entry.ttlSeconds <= 60);
     });
 
     it('lists at most 50 sessions by default', async (t) => {
@@ -146,8 +170,14 @@ export function sessionStoreContract(name: string, factory: () => Promise<Sessio
       t.after(() => neighbour.close());
       await fixture.store.put(sampleSession('CA-mine'), 60);
       await neighbour.put(sampleSession('CA-theirs'), 60);
-      assert.deepEqual((await fixture.store.list()).map((e) => e.session.callSid), ['CA-mine']);
-      assert.deepEqual((await neighbour.list()).map((e) => e.session.callSid), ['CA-theirs']);
+      assert.deepEqual(
+        (await fixture.store.list()).map((e) => e.session.callSid),
+        ['CA-mine'],
+      );
+      assert.deepEqual(
+        (await neighbour.list()).map((e) => e.session.callSid),
+        ['CA-theirs'],
+      );
       assert.equal(await fixture.store.get('CA-theirs'), undefined);
       assert.equal(await fixture.store.get('nested:CA-theirs'), undefined);
       assert.equal(await neighbour.get('CA-mine'), undefined);
@@ -171,8 +201,12 @@ export function sessionStoreContract(name: string, factory: () => Promise<Sessio
       await putRaw('CA-array', '[1, 2, 3]');
       await putRaw('CA-other-sid', JSON.stringify(sampleSession('CA-someone-else')));
       await putRaw('CA-no-state', JSON.stringify({ callSid: 'CA-no-state', language: 'hi' }));
-      for (const sid of ['CA-bad-json', 'CA-array', 'CA-other-sid', 'CA-no-state']) assert.equal(await store.get(sid), undefined, sid);
-      assert.deepEqual((await store.list()).map((e) => e.session.callSid), ['CA-good']);
+      for (const sid of ['CA-bad-json', 'CA-array', 'CA-other-sid', 'CA-no-state'])
+        assert.equal(await store.get(sid), undefined, sid);
+      assert.deepEqual(
+        (await store.list()).map((e) => e.session.callSid),
+        ['CA-good'],
+      );
       assert.equal(await store.delete('CA-bad-json'), true, 'a corrupted value can still be deleted');
     });
   });

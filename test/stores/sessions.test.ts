@@ -54,7 +54,10 @@ describe('memory sessions', () => {
 
 describe('session codec (shared by memory and Redis)', () => {
   it('decodes what it encodes', () => {
-    const session = sampleSession('CA-1', { customer: { customer_id: 'C-1', customer_name: 'அருண் "A"' }, outcome: 'declined' });
+    const session = sampleSession('CA-1', {
+      customer: { customer_id: 'C-1', customer_name: 'அருண் "A"' },
+      outcome: 'declined',
+    });
     assert.deepEqual(decodeSession(encodeSession(session), 'CA-1'), session);
   });
 
@@ -84,15 +87,21 @@ describe('redis sessions: unreachable server', () => {
   it('rejects with UnreachableError (exit code 3) within a few seconds when nothing listens', async () => {
     const port = await closedPort();
     const started = Date.now();
-    await assert.rejects(openRedisSessionStore({ url: `redis://:s3cret@127.0.0.1:${port}`, prefix: 'never:' }), (error: unknown) => {
-      assert.ok(error instanceof UnreachableError, String(error));
-      assert.equal(error.exitCode, EXIT.unreachable);
-      assert.equal(error.dependency, 'redis');
-      assert.match(describeError(error).message, /^\[exo-passthru\] \[redis\] cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
-      assert.doesNotMatch(error.message, /s3cret/);
-      assert.match(describeError(error).hint ?? '', /REDIS_URL/);
-      return true;
-    });
+    await assert.rejects(
+      openRedisSessionStore({ url: `redis://:s3cret@127.0.0.1:${port}`, prefix: 'never:' }),
+      (error: unknown) => {
+        assert.ok(error instanceof UnreachableError, String(error));
+        assert.equal(error.exitCode, EXIT.unreachable);
+        assert.equal(error.dependency, 'redis');
+        assert.match(
+          describeError(error).message,
+          /^\[exo-passthru\] \[redis\] cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/,
+        );
+        assert.doesNotMatch(error.message, /s3cret/);
+        assert.match(describeError(error).hint ?? '', /REDIS_URL/);
+        return true;
+      },
+    );
     assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
   });
 });
@@ -104,8 +113,16 @@ describe('redis sessions: Redis goes away after connecting (fake RESP server)', 
     await store.ping();
     await fake.stop();
     const started = Date.now();
-    for (const op of [() => store.get('CA-x'), () => store.put(sampleSession('CA-x'), 5), () => store.list(), () => store.ping()]) {
-      await assert.rejects(op(), (error: unknown) => error instanceof UnreachableError && error.exitCode === EXIT.unreachable);
+    for (const op of [
+      () => store.get('CA-x'),
+      () => store.put(sampleSession('CA-x'), 5),
+      () => store.list(),
+      () => store.ping(),
+    ]) {
+      await assert.rejects(
+        op(),
+        (error: unknown) => error instanceof UnreachableError && error.exitCode === EXIT.unreachable,
+      );
     }
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
     await store.close();
@@ -140,9 +157,13 @@ if (redisUrl !== undefined) {
     before(() => assertRedisReachable(url));
 
     sessionStoreContract('redis', () => redisFixture(), { foreignWrites: true });
-    sessionStoreContract('redis, prefix with glob characters', () => redisFixture(`exo-test:${uniqueName('glob')}:[a-z]*?\\:`), {
-      foreignWrites: true,
-    });
+    sessionStoreContract(
+      'redis, prefix with glob characters',
+      () => redisFixture(`exo-test:${uniqueName('glob')}:[a-z]*?\\:`),
+      {
+        foreignWrites: true,
+      },
+    );
 
     it('writes one JSON value per call under <prefix><CallSid> with SET … EX', async (t) => {
       const raw = new Redis(url);
@@ -179,8 +200,16 @@ if (redisUrl !== undefined) {
       t.after(() => store.close());
       client.disconnect();
       const started = Date.now();
-      for (const op of [() => store.get('CA-x'), () => store.put(sampleSession('CA-x'), 5), () => store.list(), () => store.ping()]) {
-        await assert.rejects(op(), (error: unknown) => error instanceof UnreachableError && error.exitCode === EXIT.unreachable);
+      for (const op of [
+        () => store.get('CA-x'),
+        () => store.put(sampleSession('CA-x'), 5),
+        () => store.list(),
+        () => store.ping(),
+      ]) {
+        await assert.rejects(
+          op(),
+          (error: unknown) => error instanceof UnreachableError && error.exitCode === EXIT.unreachable,
+        );
       }
       assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
     });

@@ -11,7 +11,12 @@ import type { HistoryWrite } from '../../src/stores/ports.ts';
 import { createMemorySpool, openFileSpool, SpoolFullError, type Spool } from '../../src/stores/spool.ts';
 import { callUpdate } from './history-store.contract.ts';
 
-const write = (n: number): HistoryWrite => ({ id: `w${n}`, at: '2026-01-01T00:00:00.000Z', kind: 'update', update: callUpdate(`CA${n}`) });
+const write = (n: number): HistoryWrite => ({
+  id: `w${n}`,
+  at: '2026-01-01T00:00:00.000Z',
+  kind: 'update',
+  update: callUpdate(`CA${n}`),
+});
 
 describe('file spool', () => {
   let root: string;
@@ -28,11 +33,17 @@ describe('file spool', () => {
     await spool.append([write(3)]);
     assert.equal(spool.count(), 3);
     const first = await spool.read(2);
-    assert.deepEqual(first.map((e) => e.write.id), ['w1', 'w2']);
+    assert.deepEqual(
+      first.map((e) => e.write.id),
+      ['w1', 'w2'],
+    );
     await spool.advance((first.at(-1) as { end: number }).end, 2);
     assert.equal(spool.count(), 1);
     const rest = await spool.read(10);
-    assert.deepEqual(rest.map((e) => e.write.id), ['w3']);
+    assert.deepEqual(
+      rest.map((e) => e.write.id),
+      ['w3'],
+    );
     await spool.advance((rest[0] as { end: number }).end, 1);
     assert.equal(spool.count(), 0);
     assert.equal(spool.bytes(), 0);
@@ -50,9 +61,15 @@ describe('file spool', () => {
     await appendFile(join(d, 'history.spool'), '{"id":"w4","at":"20'); // a crash in the middle of an append
     const again = await openFileSpool({ dir: d, maxBytes: 1 << 20 });
     assert.equal(again.count(), 2);
-    assert.deepEqual((await again.read(10)).map((e) => e.write.id), ['w2', 'w3']);
+    assert.deepEqual(
+      (await again.read(10)).map((e) => e.write.id),
+      ['w2', 'w3'],
+    );
     await again.append([write(5)]);
-    assert.deepEqual((await again.read(10)).map((e) => e.write.id), ['w2', 'w3', 'w5']);
+    assert.deepEqual(
+      (await again.read(10)).map((e) => e.write.id),
+      ['w2', 'w3', 'w5'],
+    );
     await again.close();
   });
 
@@ -60,19 +77,30 @@ describe('file spool', () => {
     const spool = await openFileSpool({ dir: dir(), maxBytes: 400 });
     await spool.append([write(1)]);
     await assert.rejects(spool.append([write(2), write(3), write(4)]), SpoolFullError);
-    assert.deepEqual((await spool.read(10)).map((e) => e.write.id), ['w1']);
+    assert.deepEqual(
+      (await spool.read(10)).map((e) => e.write.id),
+      ['w1'],
+    );
     await spool.close();
   });
 
   it('counts dead letters across a reopen', async () => {
     const d = dir();
     const spool = await openFileSpool({ dir: d, maxBytes: 1 << 20 });
-    await spool.deadLetter({ write: write(1), reason: 'numeric field overflow', code: '22003', at: new Date().toISOString() });
+    await spool.deadLetter({
+      write: write(1),
+      reason: 'numeric field overflow',
+      code: '22003',
+      at: new Date().toISOString(),
+    });
     assert.equal(spool.deadLettered(), 1);
     await spool.close();
     const again = await openFileSpool({ dir: d, maxBytes: 1 << 20 });
     assert.equal(again.deadLettered(), 1);
-    const letter = JSON.parse((await readFile(join(d, 'dead-letter.jsonl'), 'utf8')).trim()) as { code: string; write: { id: string } };
+    const letter = JSON.parse((await readFile(join(d, 'dead-letter.jsonl'), 'utf8')).trim()) as {
+      code: string;
+      write: { id: string };
+    };
     assert.equal(letter.code, '22003');
     assert.equal(letter.write.id, 'w1');
     await again.close();
@@ -84,7 +112,10 @@ describe('file spool', () => {
     const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     await spool.close();
     await writeFile(join(d, 'lock'), `${child.pid}\n`);
-    await assert.rejects(openFileSpool({ dir: d, maxBytes: 1 << 20 }), (e: unknown) => e instanceof UsageError && /in use by process/.test(e.message));
+    await assert.rejects(
+      openFileSpool({ dir: d, maxBytes: 1 << 20 }),
+      (e: unknown) => e instanceof UsageError && /in use by process/.test(e.message),
+    );
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;

@@ -2,7 +2,12 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
-export type BotFrame = { event: string; stream_sid?: string; media?: { payload?: string }; start?: { stream_sid?: string } };
+export type BotFrame = {
+  event: string;
+  stream_sid?: string;
+  media?: { payload?: string };
+  start?: { stream_sid?: string };
+};
 
 /** Called for each frame Exotel's side sends; `send` writes a JSON (or raw text) frame back. */
 export type Script = (frame: BotFrame, bot: { send: (value: unknown) => void; ws: WebSocket; frames: number }) => void;
@@ -35,4 +40,8 @@ export async function startFakeBot(script: Script, onConnect?: (ws: WebSocket) =
   };
 }
 
-export const media = (sid: string | undefined, pcm: Buffer) => ({ event: 'media', ...(sid ? { stream_sid: sid } : {}), media: { payload: pcm.toString('base64') } });
+export const media = (sid: string | undefined, pcm: Buffer) => ({
+  event: 'media',
+  ...(sid ? { stream_sid: sid } : {}),
+  media: { payload: pcm.toString('base64') },
+});

@@ -29,7 +29,22 @@ describe('stream against the bundled Voicebot endpoint', () => {
 
   it('resolves the applet URL, hears the greeting and key tones, answers marks, records the stream', async () => {
     const wav = join(dir, 'bundled.wav');
-    const r = await runCli(['--json', 'stream', `${server.url}/exotel/voicebot?lang=hi`, '--fast', '--dtmf', '1@0.2s,#@0.4s', '--idle', '300ms', '--record', wav, '--call-sid', 'CAstream1', '--expect', 'audio']);
+    const r = await runCli([
+      '--json',
+      'stream',
+      `${server.url}/exotel/voicebot?lang=hi`,
+      '--fast',
+      '--dtmf',
+      '1@0.2s,#@0.4s',
+      '--idle',
+      '300ms',
+      '--record',
+      wav,
+      '--call-sid',
+      'CAstream1',
+      '--expect',
+      'audio',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const doc = report(r.stdout);
     assert.deepEqual(doc.violations, []);
@@ -64,7 +79,22 @@ describe('stream against fake bots', () => {
       }
     });
     const wav = join(dir, 'good.wav');
-    const r = await runCli(['--json', 'stream', bot.url, '--fast', '--audio', join(dir, 'speech.wav'), '--idle', '300ms', '--record', wav, '--expect', 'audio', '--expect', 'latency<1500ms']);
+    const r = await runCli([
+      '--json',
+      'stream',
+      bot.url,
+      '--fast',
+      '--audio',
+      join(dir, 'speech.wav'),
+      '--idle',
+      '300ms',
+      '--record',
+      wav,
+      '--expect',
+      'audio',
+      '--expect',
+      'latency<1500ms',
+    ]);
     await bot.close();
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const doc = report(r.stdout);
@@ -92,7 +122,15 @@ describe('stream against fake bots', () => {
     await bot.close();
     assert.equal(r.code, 1, r.stderr);
     const rules = new Set(report(r.stdout).violations.map((v) => v.rule));
-    for (const rule of ['media-before-start', 'chunk-size', 'chunk-too-small', 'chunk-too-large', 'bad-base64', 'unknown-event', 'bad-json']) {
+    for (const rule of [
+      'media-before-start',
+      'chunk-size',
+      'chunk-too-small',
+      'chunk-too-large',
+      'bad-base64',
+      'unknown-event',
+      'bad-json',
+    ]) {
       assert.ok(rules.has(rule as never), `${rule} in ${[...rules].join(', ')}`);
     }
     assert.ok(report(r.stdout).warnings.some((w) => w.kind === 'no-marks'));
@@ -102,7 +140,20 @@ describe('stream against fake bots', () => {
     const bot = await startFakeBot((frame, { send }) => {
       if (frame.event === 'start') for (let i = 0; i < 10; i++) send(media(frame.stream_sid, tone([500], 200)));
     });
-    const r = await runCli(['--json', 'stream', bot.url, '--realtime', '--audio', join(dir, 'late-speech.wav'), '--idle', '100ms', '--duration', '1500ms', '--expect', 'clear-on-barge-in']);
+    const r = await runCli([
+      '--json',
+      'stream',
+      bot.url,
+      '--realtime',
+      '--audio',
+      join(dir, 'late-speech.wav'),
+      '--idle',
+      '100ms',
+      '--duration',
+      '1500ms',
+      '--expect',
+      'clear-on-barge-in',
+    ]);
     await bot.close();
     assert.equal(r.code, 1, r.stderr);
     const doc = report(r.stdout);
@@ -121,7 +172,20 @@ describe('stream against fake bots', () => {
         send({ event: 'clear', stream_sid: frame.stream_sid });
       }
     });
-    const r = await runCli(['--json', 'stream', bot.url, '--realtime', '--audio', join(dir, 'late-speech.wav'), '--idle', '100ms', '--duration', '1500ms', '--expect', 'clear-on-barge-in']);
+    const r = await runCli([
+      '--json',
+      'stream',
+      bot.url,
+      '--realtime',
+      '--audio',
+      join(dir, 'late-speech.wav'),
+      '--idle',
+      '100ms',
+      '--duration',
+      '1500ms',
+      '--expect',
+      'clear-on-barge-in',
+    ]);
     await bot.close();
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const doc = report(r.stdout);

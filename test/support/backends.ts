@@ -6,13 +6,25 @@
 import { openPostgresHistory } from '../../src/stores/pg-history.ts';
 import { openRedisSessionStore } from '../../src/stores/redis-sessions.ts';
 import type { TestServerOptions } from './server.ts';
-import { assertReachable, deleteRedisPrefix, dropSchema, realDatabaseUrl, realRedisUrl, uniqueName } from './services.ts';
+import {
+  assertReachable,
+  deleteRedisPrefix,
+  dropSchema,
+  realDatabaseUrl,
+  realRedisUrl,
+  uniqueName,
+} from './services.ts';
 
-export type Backend = { name: string; open: () => Promise<{ options: TestServerOptions; cleanup: () => Promise<void> }> };
+export type Backend = {
+  name: string;
+  open: () => Promise<{ options: TestServerOptions; cleanup: () => Promise<void> }>;
+};
 
 /** `label` names the prefix and schema (lower-case letters, digits, `_`), so leftovers say which suite made them. */
 export function serverBackends(label: string): Backend[] {
-  const backends: Backend[] = [{ name: 'memory + PGlite', open: async () => ({ options: {}, cleanup: async () => {} }) }];
+  const backends: Backend[] = [
+    { name: 'memory + PGlite', open: async () => ({ options: {}, cleanup: async () => {} }) },
+  ];
   const redisUrl = realRedisUrl();
   const databaseUrl = realDatabaseUrl();
   if (redisUrl === undefined && databaseUrl === undefined) return backends;

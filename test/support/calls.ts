@@ -23,7 +23,11 @@ async function playCall(pool: Pool, origin: string, sid: string): Promise<CallRe
   const statuses: number[] = [];
   let slowestMs = 0;
   try {
-    const first = await step(pool, `/passthru-handler?CallSid=${sid}&customer_id=C-${sid}&customer_name=Asha&amount=1500&CallFrom=09876543210&CallTo=08047112233`, 'GET');
+    const first = await step(
+      pool,
+      `/passthru-handler?CallSid=${sid}&customer_id=C-${sid}&customer_name=Asha&amount=1500&CallFrom=09876543210&CallTo=08047112233`,
+      'GET',
+    );
     statuses.push(first.status);
     slowestMs = first.ms;
     const action = find(parseResponse(first.text), 'Gather')[0]?.attrs.action;
@@ -55,4 +59,5 @@ export async function playCalls(origin: string, sids: readonly string[], concurr
   return results;
 }
 
-export const callSids = (prefix: string, from: number, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${from + i}`);
+export const callSids = (prefix: string, from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => `${prefix}${from + i}`);

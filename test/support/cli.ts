@@ -16,7 +16,13 @@ export type RunCliOptions = {
   onSignalReady?: (trigger: (signal: string) => void) => void;
 };
 
-type CapturedIO = { io: CliIO; stdout: () => string; stderr: () => string; signal: (name: string) => void; onStdout: (listener: () => void) => void };
+type CapturedIO = {
+  io: CliIO;
+  stdout: () => string;
+  stderr: () => string;
+  signal: (name: string) => void;
+  onStdout: (listener: () => void) => void;
+};
 
 function captureIO(options: RunCliOptions): CapturedIO {
   const stdout = new PassThrough();
@@ -75,7 +81,12 @@ export async function runCliUntil(
     captured.onStdout(check);
     check();
     timer = setTimeout(
-      () => reject(new Error(`runCliUntil: condition not met within ${options.timeoutMs ?? 10_000} ms; stdout so far:\n${captured.stdout()}\nstderr:\n${captured.stderr()}`)),
+      () =>
+        reject(
+          new Error(
+            `runCliUntil: condition not met within ${options.timeoutMs ?? 10_000} ms; stdout so far:\n${captured.stdout()}\nstderr:\n${captured.stderr()}`,
+          ),
+        ),
       options.timeoutMs ?? 10_000,
     );
   });

@@ -52,7 +52,8 @@ export async function startCampaignFake(behaviour: FakeBehaviour = {}): Promise<
     res.on('close', () => (state.inFlight -= 1));
     void body(req).then((text) => {
       const url = new URL(req.url ?? '/', 'http://fake');
-      if (url.pathname === '/gather') return answer(res, 200, new URLSearchParams(text).get('DigitsPressed') === '1' ? DIAL : BYE);
+      if (url.pathname === '/gather')
+        return answer(res, 200, new URLSearchParams(text).get('DigitsPressed') === '1' ? DIAL : BYE);
       const customer = url.searchParams.get('customer_id') ?? '';
       if (behaviour.hang?.(customer)) return;
       if (behaviour.fail?.(customer)) return answer(res, 500, 'boom');
@@ -85,6 +86,9 @@ export async function startCampaignFake(behaviour: FakeBehaviour = {}): Promise<
 
 /** A customers CSV of `n` rows, C1…Cn, valid for `url` normalisation. */
 export function customersCsv(n: number): string {
-  const rows = Array.from({ length: n }, (_, i) => `C${i + 1},Customer ${i + 1},98765${String(i).padStart(5, '0')},${1000 + i},2030-01-15,en-IN`);
+  const rows = Array.from(
+    { length: n },
+    (_, i) => `C${i + 1},Customer ${i + 1},98765${String(i).padStart(5, '0')},${1000 + i},2030-01-15,en-IN`,
+  );
   return `customer_id,customer_name,phone,amount,due_date,language_code\n${rows.join('\n')}\n`;
 }

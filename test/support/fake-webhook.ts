@@ -23,7 +23,13 @@ export async function startFake(handler: FakeHandler): Promise<Fake> {
   const server = createServer((req, res) => {
     void readBody(req).then((body) => {
       const url = req.url ?? '/';
-      const recorded = { method: req.method ?? 'GET', url, query: new URL(url, base).searchParams, body, form: new URLSearchParams(body) };
+      const recorded = {
+        method: req.method ?? 'GET',
+        url,
+        query: new URL(url, base).searchParams,
+        body,
+        form: new URLSearchParams(body),
+      };
       requests.push(recorded);
       handler(recorded, res, base);
     });

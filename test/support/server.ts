@@ -70,7 +70,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         ...(history ? { openHistory: async () => history } : {}),
       }),
     onLost: (writes) => lost.push(...writes),
-    admin: { token: options.adminToken ?? randomBytes(12).toString('hex'), loopbackOnly: options.loopbackOnly ?? false },
+    admin: {
+      token: options.adminToken ?? randomBytes(12).toString('hex'),
+      loopbackOnly: options.loopbackOnly ?? false,
+    },
     now: options.now,
     mockExotelApi: options.mockExotelApi ?? false,
   });

@@ -27,7 +27,8 @@ export function realDatabaseUrl(): string | undefined {
 
 /** `prefix_<12 hex>`: lower-case letters, digits and `_`, so it is a valid unquoted schema name and key part. */
 export function uniqueName(prefix = 'exo_test'): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw new Error(`uniqueName: prefix must be lower-case [a-z0-9_], got "${prefix}"`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(prefix))
+    throw new Error(`uniqueName: prefix must be lower-case [a-z0-9_], got "${prefix}"`);
   return `${prefix}_${randomBytes(6).toString('hex')}`;
 }
 
@@ -74,7 +75,12 @@ export async function deleteRedisPrefix(url: string, prefix: string): Promise<nu
 }
 
 export async function assertRedisReachable(url: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   let lastError: unknown;
   client.on('error', (error: unknown) => {
     lastError = error;
@@ -86,7 +92,9 @@ export async function assertRedisReachable(url: string): Promise<void> {
     await client.quit();
   } catch (error) {
     client.disconnect();
-    throw new Error(`REDIS_URL is set (${url}) but Redis does not answer: ${String(lastError ?? error)}`, { cause: lastError ?? error });
+    throw new Error(`REDIS_URL is set (${url}) but Redis does not answer: ${String(lastError ?? error)}`, {
+      cause: lastError ?? error,
+    });
   }
 }
 
@@ -119,7 +127,10 @@ export async function closedPort(): Promise<number> {
 }
 
 /** Poll `check` until it returns true or the deadline passes (then throw `message`). */
-export async function pollUntil(check: () => Promise<boolean>, options: { timeoutMs: number; intervalMs?: number; message: string }) {
+export async function pollUntil(
+  check: () => Promise<boolean>,
+  options: { timeoutMs: number; intervalMs?: number; message: string },
+) {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     if (await check()) return;

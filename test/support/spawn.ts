@@ -12,13 +12,22 @@ export type Env = Record<string, string | undefined>;
 
 export function baseEnv(extra: Env = {}): Env {
   // serve writes its admin token into a per-user directory too: a test run's go to a temp one, not the user's.
-  const env: Env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, XDG_RUNTIME_DIR: join(tmpdir(), 'exo-passthru-test-runtime') };
+  const env: Env = {
+    ...process.env,
+    NO_COLOR: '1',
+    FORCE_COLOR: undefined,
+    XDG_RUNTIME_DIR: join(tmpdir(), 'exo-passthru-test-runtime'),
+  };
   for (const [k, v] of Object.entries(extra)) env[k] = v;
   return env;
 }
 
 export async function runBin(args: string[], options: { env?: Env; cwd?: string; input?: string } = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: options.env ?? baseEnv(), cwd: options.cwd, stdio: 'pipe' });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: options.env ?? baseEnv(),
+    cwd: options.cwd,
+    stdio: 'pipe',
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -28,11 +37,20 @@ export async function runBin(args: string[], options: { env?: Env; cwd?: string;
   return { code, stdout, stderr };
 }
 
-export type RunningServe = { url: string; child: ChildProcessWithoutNullStreams; stderr: () => string; stop: (signal?: NodeJS.Signals) => Promise<number | null> };
+export type RunningServe = {
+  url: string;
+  child: ChildProcessWithoutNullStreams;
+  stderr: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+};
 
 /** Start `serve --json --port 0`, resolve with the URL from its first stdout line. */
 export async function startServe(args: string[], options: { env?: Env; cwd?: string } = {}): Promise<RunningServe> {
-  const child = spawn(process.execPath, [BIN, '--json', 'serve', '--port', '0', ...args], { env: options.env ?? baseEnv(), cwd: options.cwd, stdio: 'pipe' });
+  const child = spawn(process.execPath, [BIN, '--json', 'serve', '--port', '0', ...args], {
+    env: options.env ?? baseEnv(),
+    cwd: options.cwd,
+    stdio: 'pipe',
+  });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const lines = createInterface({ input: child.stdout });

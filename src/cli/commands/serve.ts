@@ -54,8 +54,13 @@ where 'inspect --server http://127.0.0.1:<port>' finds it from any directory; .e
 most recent one.`;
 
 export function registerServe(program: Command, ctx: CliContext): Command {
-  const command = program.command('serve').description('run the Exotel pass-through bot server (webhooks, health, admin API)');
-  command.option('--mock-exotel-api', "also serve Exotel's Calls/connect API as a mock (POST /v1/Accounts/:sid/Calls/connect)");
+  const command = program
+    .command('serve')
+    .description('run the Exotel pass-through bot server (webhooks, health, admin API)');
+  command.option(
+    '--mock-exotel-api',
+    "also serve Exotel's Calls/connect API as a mock (POST /v1/Accounts/:sid/Calls/connect)",
+  );
   return addSettingOptions(command, SERVE_SETTINGS)
     .addHelpText('after', EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
@@ -68,7 +73,10 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         import('../../server/logger.ts'),
         import('../../stores/open.ts'),
       ]);
-      const logger = createStreamLogger((line) => ctx.io.stderr.write(line), { debug: ctx.globals().debug, describe: (e) => describeError(e).message });
+      const logger = createStreamLogger((line) => ctx.io.stderr.write(line), {
+        debug: ctx.globals().debug,
+        describe: (e) => describeError(e).message,
+      });
       const server = await startServer(config, {
         cwd: ctx.io.cwd,
         logger,
@@ -95,7 +103,8 @@ export function registerServe(program: Command, ctx: CliContext): Command {
 
 function announce(out: Output, server: RunningServer, tokenFile: string | undefined, keyed: boolean): void {
   const kinds = server.stores;
-  if (out.json) out.printJsonLine({ url: server.url, port: server.port, stores: kinds, adminTokenFile: tokenFile ?? null });
+  if (out.json)
+    out.printJsonLine({ url: server.url, port: server.port, stores: kinds, adminTokenFile: tokenFile ?? null });
   else out.result(server.url);
   out.info(
     `exo-passthru serve listening on ${server.url} (sessions: ${kinds.sessions}, history: ${kinds.history}${kinds.history === 'pglite' ? ` at ${server.dataDir}` : ''})`,

@@ -26,7 +26,8 @@ function limitOf(req: Request): number | undefined {
 function outcomeOf(req: Request): Outcome | undefined {
   const raw = str(req.query.outcome);
   if (raw === undefined) return undefined;
-  if (!(OUTCOMES as readonly string[]).includes(raw)) throw new BadQuery(`outcome must be one of ${OUTCOMES.join(', ')}`);
+  if (!(OUTCOMES as readonly string[]).includes(raw))
+    throw new BadQuery(`outcome must be one of ${OUTCOMES.join(', ')}`);
   return raw as Outcome;
 }
 
@@ -63,15 +64,24 @@ export function registerAdminRoutes(router: Router, deps: { sessions: SessionSto
     '/admin/sessions',
     handle(async (req, res) => {
       const query = { callSid: str(req.query.call_sid), customerId: str(req.query.customer_id), limit: limitOf(req) };
-      const entries = await deps.sessions.list(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
+      const entries = await deps.sessions.list(
+        Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)),
+      );
       res.json({ sessions: entries });
     }),
   );
   router.get(
     '/admin/calls',
     handle(async (req, res) => {
-      const query = { customerId: str(req.query.customer_id), outcome: outcomeOf(req), since: sinceOf(req), limit: limitOf(req) };
-      const calls = await deps.history.listCalls(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
+      const query = {
+        customerId: str(req.query.customer_id),
+        outcome: outcomeOf(req),
+        since: sinceOf(req),
+        limit: limitOf(req),
+      };
+      const calls = await deps.history.listCalls(
+        Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)),
+      );
       res.json({ calls });
     }),
   );
@@ -91,7 +101,13 @@ export function registerAdminRoutes(router: Router, deps: { sessions: SessionSto
         res.status(404).json({ error: `no session or call row for ${callSid}` });
         return;
       }
-      res.json({ session: session ?? null, ttlSeconds: ttlSeconds ?? null, call: call ?? null, customer: customer ?? null, events });
+      res.json({
+        session: session ?? null,
+        ttlSeconds: ttlSeconds ?? null,
+        call: call ?? null,
+        customer: customer ?? null,
+        events,
+      });
     }),
   );
 }

@@ -32,13 +32,19 @@ function note(res: Response, call: AppletCall, extra: string[] = []) {
 function versionCheck(req: Request): { refuse?: string; warning?: string } {
   const version = req.get('exotel-version');
   if (version === undefined) return { warning: `no Exotel-Version header (Exotel sends ${EXOTEL_VERSION})` };
-  return version.trim() === EXOTEL_VERSION ? {} : { refuse: `Exotel-Version ${version.slice(0, 20)} is not supported; this endpoint answers ${EXOTEL_VERSION}` };
+  return version.trim() === EXOTEL_VERSION
+    ? {}
+    : { refuse: `Exotel-Version ${version.slice(0, 20)} is not supported; this endpoint answers ${EXOTEL_VERSION}` };
 }
 
 /** A multipart/form-data body as flat string fields (undici's parser, through the WHATWG Request). */
 async function multipartFields(req: Request): Promise<Record<string, string>> {
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const form = await new globalThis.Request('http://localhost/', { method: 'POST', headers: { 'content-type': req.get('content-type') ?? '' }, body }).formData();
+  const form = await new globalThis.Request('http://localhost/', {
+    method: 'POST',
+    headers: { 'content-type': req.get('content-type') ?? '' },
+    body,
+  }).formData();
   const out: Record<string, string> = {};
   for (const [key, value] of form) if (typeof value === 'string' && !(key in out)) out[key] = value;
   return out;
@@ -86,11 +92,19 @@ export function registerAppletRoutes(router: Router, deps: CallServiceDeps) {
   router.get('/exotel/greeting', greeting);
   router.head('/exotel/greeting', greeting);
 
-  router.post('/exotel/status-callback', express.raw({ type: 'multipart/form-data', limit: '64kb' }), async (req, res) => {
-    const body: Record<string, unknown> = req.is('multipart/form-data') ? await multipartFields(req) : typeof req.body === 'object' && req.body !== null ? { ...req.body } : {};
-    const result = await service.statusCallback(body);
-    if ('problem' in result) return problem(res, result);
-    res.locals.callSid = result.callSid;
-    res.status(200).json({ ok: true, callSid: result.callSid, status: result.status });
-  });
+  router.post(
+    '/exotel/status-callback',
+    express.raw({ type: 'multipart/form-data', limit: '64kb' }),
+    async (req, res) => {
+      const body: Record<string, unknown> = req.is('multipart/form-data')
+        ? await multipartFields(req)
+        : typeof req.body === 'object' && req.body !== null
+          ? { ...req.body }
+          : {};
+      const result = await service.statusCallback(body);
+      if ('problem' in result) return problem(res, result);
+      res.locals.callSid = result.callSid;
+      res.status(200).json({ ok: true, callSid: result.callSid, status: result.status });
+    },
+  );
 }

@@ -3,7 +3,10 @@ import type { Router } from 'express';
 import { errorMessage } from '../../errors.ts';
 import type { HistoryStore, HistoryWriter, SessionStore } from '../../stores/ports.ts';
 
-async function probe(ping: () => Promise<void>, timeoutMs: number): Promise<{ ok: true } | { ok: false; error: string }> {
+async function probe(
+  ping: () => Promise<void>,
+  timeoutMs: number,
+): Promise<{ ok: true } | { ok: false; error: string }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -29,8 +32,14 @@ export function registerHealthRoute(
 ) {
   router.get('/health', async (_req, res) => {
     const timeoutMs = deps.timeoutMs ?? 1500;
-    const [sessions, history] = await Promise.all([probe(() => deps.sessions.ping(), timeoutMs), probe(() => deps.history.ping(), timeoutMs)]);
-    const failing: string[] = [...(sessions.ok ? [] : [deps.sessions.kind]), ...(history.ok ? [] : [deps.history.kind])];
+    const [sessions, history] = await Promise.all([
+      probe(() => deps.sessions.ping(), timeoutMs),
+      probe(() => deps.history.ping(), timeoutMs),
+    ]);
+    const failing: string[] = [
+      ...(sessions.ok ? [] : [deps.sessions.kind]),
+      ...(history.ok ? [] : [deps.history.kind]),
+    ];
     const writes = deps.writer.stats();
     if (writes.spoolFull) failing.push('spool');
     const degraded = writes.spooled > 0 || writes.deadLettered > 0 || writes.lost > 0;

@@ -20,15 +20,17 @@ function send(res: Response, reply: WebhookReply) {
 }
 
 export function registerWebhookRoutes(router: Router, service: CallService, options: WebhookRouteOptions) {
-  const actionUrl = (req: Request) => (state: { callSid: string; language: LanguageCode; attempt: number; customerId: string | undefined }) => {
-    const url = new URL('/gather-response', requestBase(req, options.baseUrl));
-    url.searchParams.set('CallSid', state.callSid);
-    url.searchParams.set('lang', state.language);
-    url.searchParams.set('attempt', String(state.attempt));
-    if (state.customerId) url.searchParams.set('customer_id', state.customerId);
-    if (options.webhookKey) url.searchParams.set('tok', callToken(options.webhookKey, state.callSid));
-    return url.toString();
-  };
+  const actionUrl =
+    (req: Request) =>
+    (state: { callSid: string; language: LanguageCode; attempt: number; customerId: string | undefined }) => {
+      const url = new URL('/gather-response', requestBase(req, options.baseUrl));
+      url.searchParams.set('CallSid', state.callSid);
+      url.searchParams.set('lang', state.language);
+      url.searchParams.set('attempt', String(state.attempt));
+      if (state.customerId) url.searchParams.set('customer_id', state.customerId);
+      if (options.webhookKey) url.searchParams.set('tok', callToken(options.webhookKey, state.callSid));
+      return url.toString();
+    };
 
   const passthru = async (req: Request, res: Response) => {
     res.locals.callSid = req.query.CallSid ?? req.query.call_sid;

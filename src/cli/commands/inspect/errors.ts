@@ -13,7 +13,8 @@ const THROUGH_SERVE = 'or read through serve with --server (without --redis-url 
 /** The hint every "cannot reach" error of inspect carries: what to check, and the other ways to point it somewhere. */
 function sourceHint(dependency: string): string {
   if (dependency === 'redis') return `check --redis-url (or REDIS_URL) and that Redis runs; ${THROUGH_SERVE}`;
-  if (dependency === 'postgres') return `check --database-url (or DATABASE_URL) and that PostgreSQL runs; ${THROUGH_SERVE}`;
+  if (dependency === 'postgres')
+    return `check --database-url (or DATABASE_URL) and that PostgreSQL runs; ${THROUGH_SERVE}`;
   return 'start `exo-passthru serve` or point --server at one; or read the stores directly with --redis-url / --database-url (or REDIS_URL / DATABASE_URL)';
 }
 
@@ -21,7 +22,8 @@ function sourceHint(dependency: string): string {
 export function inspectError(error: unknown): unknown {
   if (!isAppError(error)) return error;
   // Store errors carry serve's advice by setting; a hint of the source's own (a 5xx: "see /health") stays.
-  if (error instanceof UnreachableError && error.hint === undefined) return reword(error, { hint: sourceHint(error.dependency) });
+  if (error instanceof UnreachableError && error.hint === undefined)
+    return reword(error, { hint: sourceHint(error.dependency) });
   if (error.code === 'E_NO_STORE' && (error.setting === 'redisUrl' || error.setting === 'databaseUrl')) {
     const flag = longFlag(error.setting);
     const { command, store } = error.details;

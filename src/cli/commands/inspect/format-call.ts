@@ -4,7 +4,16 @@
  */
 import type { CallSession } from '../../../domain/call.ts';
 import type { CallEventRow, CallRow, CustomerRow } from '../../../stores/ports.ts';
-import { cell, envelope, formatDuration, formatTime, secondsSince, type FormatOptions, type JsonEnvelope, type TableRows } from './format.ts';
+import {
+  cell,
+  envelope,
+  formatDuration,
+  formatTime,
+  secondsSince,
+  type FormatOptions,
+  type JsonEnvelope,
+  type TableRows,
+} from './format.ts';
 import { maskCall, maskCustomer, maskEvent, maskSession } from '../../../inspect/mask.ts';
 import type { Mismatch } from '../../../inspect/mismatch.ts';
 import type { CallDetail, SourceDescription } from '../../../inspect/source.ts';
@@ -23,7 +32,13 @@ export type CallJson = JsonEnvelope & {
 /** A titled block; `table` with an empty head is a key/value list. */
 export type Section = { title: string; table?: TableRows; note?: string };
 
-export function callJson(callSid: string, detail: CallDetail | undefined, mismatches: readonly Mismatch[], source: SourceDescription, options: FormatOptions): CallJson {
+export function callJson(
+  callSid: string,
+  detail: CallDetail | undefined,
+  mismatches: readonly Mismatch[],
+  source: SourceDescription,
+  options: FormatOptions,
+): CallJson {
   const show = options.showPii;
   return {
     ...envelope(source, options),
@@ -43,10 +58,18 @@ const pairs = (entries: Array<[string, string | number | null | undefined]>): Ta
   rows: entries.map(([key, value]) => [key, cell(value)]),
 });
 
-function sessionSection(session: CallSession | null, ttlSeconds: number | null, kind: string | null, now: Date): Section {
+function sessionSection(
+  session: CallSession | null,
+  ttlSeconds: number | null,
+  kind: string | null,
+  now: Date,
+): Section {
   if (kind === null) return { title: 'session', note: 'not read: give --redis-url (or REDIS_URL) to read Redis' };
   if (session === null) return { title: `session (${kind})`, note: 'none: expired, deleted, or never written' };
-  const digits = session.digits === undefined ? undefined : `${session.digits}${session.digitSource ? ` (from ${session.digitSource})` : ''}`;
+  const digits =
+    session.digits === undefined
+      ? undefined
+      : `${session.digits}${session.digitSource ? ` (from ${session.digitSource})` : ''}`;
   return {
     title: `session (${kind}, TTL ${ttlSeconds === null ? 'none' : formatDuration(ttlSeconds)})`,
     table: pairs([
@@ -58,14 +81,21 @@ function sessionSection(session: CallSession | null, ttlSeconds: number | null, 
       ['customer', session.customer?.customer_id],
       ['from', session.from],
       ['to', session.to],
-      ['created (IST)', `${formatTime(session.createdAt)} (${formatDuration(secondsSince(session.createdAt, now))} ago)`],
-      ['updated (IST)', `${formatTime(session.updatedAt)} (${formatDuration(secondsSince(session.updatedAt, now))} ago)`],
+      [
+        'created (IST)',
+        `${formatTime(session.createdAt)} (${formatDuration(secondsSince(session.createdAt, now))} ago)`,
+      ],
+      [
+        'updated (IST)',
+        `${formatTime(session.updatedAt)} (${formatDuration(secondsSince(session.updatedAt, now))} ago)`,
+      ],
     ]),
   };
 }
 
 function callSection(call: CallRow | null, kind: string | null): Section {
-  if (kind === null) return { title: 'call row', note: 'not read: give --database-url (or DATABASE_URL) to read PostgreSQL' };
+  if (kind === null)
+    return { title: 'call row', note: 'not read: give --database-url (or DATABASE_URL) to read PostgreSQL' };
   if (call === null) return { title: `call row (${kind})`, note: 'none' };
   const params = Object.entries(call.exotel_params).map(([key, value]): [string, string] => [`param ${key}`, value]);
   return {
@@ -91,7 +121,11 @@ function callSection(call: CallRow | null, kind: string | null): Section {
 }
 
 function customerSection(customer: CustomerRow | null, customerId: string | null | undefined): Section {
-  if (customer === null) return { title: 'customer', note: customerId ? `no customer row for ${customerId}` : 'none (the call carried no customer_id)' };
+  if (customer === null)
+    return {
+      title: 'customer',
+      note: customerId ? `no customer row for ${customerId}` : 'none (the call carried no customer_id)',
+    };
   return {
     title: 'customer',
     table: pairs([
@@ -121,9 +155,13 @@ function eventsSection(events: readonly CallEventRow[], kind: string | null): Se
 }
 
 function mismatchSection(mismatches: readonly Mismatch[], source: SourceDescription): Section {
-  if (source.sessions === null || source.history === null) return { title: 'mismatches', note: 'not checked: needs both the session store and the history store' };
+  if (source.sessions === null || source.history === null)
+    return { title: 'mismatches', note: 'not checked: needs both the session store and the history store' };
   if (mismatches.length === 0) return { title: 'mismatches', note: 'none: the session and the call row agree' };
-  return { title: `mismatches (${mismatches.length})`, table: { head: ['KIND', 'WHAT'], rows: mismatches.map((m) => [m.kind, m.message]) } };
+  return {
+    title: `mismatches (${mismatches.length})`,
+    table: { head: ['KIND', 'WHAT'], rows: mismatches.map((m) => [m.kind, m.message]) },
+  };
 }
 
 /** The sections of `inspect call`, values already masked unless --show-pii. */

@@ -56,7 +56,11 @@ export function envelope(source: SourceDescription, options: FormatOptions): Jso
   return { at: options.now.toISOString(), source, piiMasked: !options.showPii };
 }
 
-export function sessionsJson(entries: readonly SessionEntry[], source: SourceDescription, options: FormatOptions): SessionsJson {
+export function sessionsJson(
+  entries: readonly SessionEntry[],
+  source: SourceDescription,
+  options: FormatOptions,
+): SessionsJson {
   return {
     ...envelope(source, options),
     sessions: entries.map((entry) => ({
@@ -105,6 +109,9 @@ export function callsTable(rows: readonly CallRow[]): TableRows {
 
 /** "sessions: redis · history: postgres" (or "via http://127.0.0.1:8000"), the first line of every table view. */
 export function describeSource(source: SourceDescription): string {
-  const parts = [`sessions: ${source.sessions ?? 'not read (no --redis-url)'}`, `history: ${source.history ?? 'not read (no --database-url)'}`];
+  const parts = [
+    `sessions: ${source.sessions ?? 'not read (no --redis-url)'}`,
+    `history: ${source.history ?? 'not read (no --database-url)'}`,
+  ];
   return source.mode === 'server' ? `${parts.join(' · ')} · via ${source.server ?? 'serve'}` : parts.join(' · ');
 }

@@ -6,7 +6,15 @@ import { Option, type Command } from 'commander';
 import { OUTCOMES, type Outcome } from '../../../domain/call.ts';
 import { CheckFailedError, UsageError } from '../../../errors.ts';
 import { callJson, callSections } from './format-call.ts';
-import { callsJson, callsTable, describeSource, formatTime, sessionsJson, sessionsTable, type FormatOptions } from './format.ts';
+import {
+  callsJson,
+  callsTable,
+  describeSource,
+  formatTime,
+  sessionsJson,
+  sessionsTable,
+  type FormatOptions,
+} from './format.ts';
 import { findMismatches } from '../../../inspect/mismatch.ts';
 import { parseSince } from './since.ts';
 import type { InspectSource } from '../../../inspect/source.ts';
@@ -59,23 +67,35 @@ function listFrame(json: unknown, heading: string, table: Parameters<typeof rend
 }
 
 function registerSessions(inspect: Command, ctx: CliContext): Command {
-  return addSourceOptions(inspect.command('sessions').description('sessions (Redis or serve), newest first, with age and remaining TTL'))
+  return addSourceOptions(
+    inspect.command('sessions').description('sessions (Redis or serve), newest first, with age and remaining TTL'),
+  )
     .option('--call-sid <sid>', 'only this CallSid')
     .option('--customer-id <id>', 'only this customer')
     .option('--limit <n>', 'at most n sessions, 1-1000 (default 50)')
-    .addHelpText('after', `${SOURCES_HELP}
+    .addHelpText(
+      'after',
+      `${SOURCES_HELP}
 
 Examples:
   $ exo-passthru inspect sessions --redis-url redis://127.0.0.1:6379
   $ exo-passthru inspect sessions --customer-id cust_123 --json
-  $ exo-passthru inspect sessions --watch                 # through the local serve, refreshed every second`)
+  $ exo-passthru inspect sessions --watch                 # through the local serve, refreshed every second`,
+    )
     .action(async (flags: SessionsFlags) => {
       const limit = parseLimit(flags.limit);
       const query = { callSid: flags.callSid, customerId: flags.customerId, limit };
       await runView(ctx, flags, async (source) => {
-        const entries = await source.sessions(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
+        const entries = await source.sessions(
+          Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)),
+        );
         const options = formatOptions(flags);
-        return listFrame(sessionsJson(entries, source.description, options), describeSource(source.description), sessionsTable(entries, options), '(no sessions)');
+        return listFrame(
+          sessionsJson(entries, source.description, options),
+          describeSource(source.description),
+          sessionsTable(entries, options),
+          '(no sessions)',
+        );
       });
     });
 }
@@ -86,24 +106,37 @@ function registerCalls(inspect: Command, ctx: CliContext): Command {
     .addOption(new Option('--outcome <outcome>', 'only this outcome').choices(OUTCOMES))
     .option('--since <when>', 'started since: 30m, 1h, 2d, 1w, or a date/time (2025-08-11, 2025-08-11T10:30:00Z)')
     .option('--limit <n>', 'at most n rows, 1-1000 (default 50)')
-    .addHelpText('after', `${SOURCES_HELP}
+    .addHelpText(
+      'after',
+      `${SOURCES_HELP}
 
 Examples:
   $ exo-passthru inspect calls --database-url postgres://postgres@127.0.0.1:5432/test --since 1h
   $ exo-passthru inspect calls --outcome agent_transfer --limit 10 --json
-  $ exo-passthru inspect calls --customer-id cust_123 --since 2025-08-11`)
+  $ exo-passthru inspect calls --customer-id cust_123 --since 2025-08-11`,
+    )
     .action(async (flags: CallsFlags) => {
       const limit = parseLimit(flags.limit);
       const since = flags.since === undefined ? undefined : parseSince(flags.since, new Date());
       const query = { customerId: flags.customerId, outcome: flags.outcome, since, limit };
       await runView(ctx, flags, async (source) => {
         const rows = await source.calls(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
-        return listFrame(callsJson(rows, source.description, formatOptions(flags)), describeSource(source.description), callsTable(rows), '(no calls)');
+        return listFrame(
+          callsJson(rows, source.description, formatOptions(flags)),
+          describeSource(source.description),
+          callsTable(rows),
+          '(no calls)',
+        );
       });
     });
 }
 
-async function readCallFrame(source: InspectSource, callSid: string, flags: SourceFlags, watch: boolean): Promise<Frame> {
+async function readCallFrame(
+  source: InspectSource,
+  callSid: string,
+  flags: SourceFlags,
+  watch: boolean,
+): Promise<Frame> {
   const detail = await source.call(callSid);
   const { description } = source;
   if (detail === undefined && !watch) {
@@ -119,7 +152,10 @@ async function readCallFrame(source: InspectSource, callSid: string, flags: Sour
   const heading = `call ${callSid} · ${describeSource(description)}`;
   return {
     json,
-    text: (color) => (detail === undefined ? `${heading}\n\nno session and no call row (yet)` : renderSections(heading, callSections(json, options), color)),
+    text: (color) =>
+      detail === undefined
+        ? `${heading}\n\nno session and no call row (yet)`
+        : renderSections(heading, callSections(json, options), color),
   };
 }
 
@@ -131,7 +167,10 @@ function chooseCall(ctx: CliContext): ((source: InspectSource) => Promise<string
   return async (source) => {
     if (chosen !== undefined) return chosen;
     const rows = await source.calls({ limit: 20 });
-    if (rows.length === 0) throw new UsageError('no calls yet to choose from: give a CallSid', { hint: 'inspect sessions lists the calls still in progress' });
+    if (rows.length === 0)
+      throw new UsageError('no calls yet to choose from: give a CallSid', {
+        hint: 'inspect sessions lists the calls still in progress',
+      });
     const choices = rows.map((row) => ({
       name: `${row.call_sid}  ${formatTime(row.started_at)}  ${row.outcome ?? row.status}`,
       value: row.call_sid,
@@ -144,9 +183,14 @@ function chooseCall(ctx: CliContext): ((source: InspectSource) => Promise<string
 
 function registerCall(inspect: Command, ctx: CliContext): Command {
   return addSourceOptions(
-    inspect.command('call').argument('[CallSid]', 'the call (on a terminal, omit it to choose among recent calls)').description('one call in full: session + TTL, call row, customer, events, mismatches'),
+    inspect
+      .command('call')
+      .argument('[CallSid]', 'the call (on a terminal, omit it to choose among recent calls)')
+      .description('one call in full: session + TTL, call row, customer, events, mismatches'),
   )
-    .addHelpText('after', `${SOURCES_HELP}
+    .addHelpText(
+      'after',
+      `${SOURCES_HELP}
 
 Mismatches called out: a digit or outcome in the session that never reached the call row (or the other way),
 state / language / customer that differ, a session that expired while the row is not ended, a session whose
@@ -155,13 +199,18 @@ call row is missing.
 Examples:
   $ exo-passthru inspect call CA1234567890abcdef
   $ exo-passthru inspect call CA1234567890abcdef --redis-url redis://127.0.0.1:6379 --database-url postgres://…/db
-  $ exo-passthru inspect call CA1234567890abcdef --watch --json`)
+  $ exo-passthru inspect call CA1234567890abcdef --watch --json`,
+    )
     .action(async (callSid: string | undefined, flags: SourceFlags) => {
       const choose = callSid === undefined ? chooseCall(ctx) : undefined;
       if (callSid === undefined && choose === undefined) {
-        throw new UsageError("missing argument 'CallSid'", { hint: 'exo-passthru inspect call <CallSid> (inspect calls lists recent ones)' });
+        throw new UsageError("missing argument 'CallSid'", {
+          hint: 'exo-passthru inspect call <CallSid> (inspect calls lists recent ones)',
+        });
       }
-      await runView(ctx, flags, async (source, watch) => readCallFrame(source, callSid ?? (await choose?.(source)) ?? '', flags, watch));
+      await runView(ctx, flags, async (source, watch) =>
+        readCallFrame(source, callSid ?? (await choose?.(source)) ?? '', flags, watch),
+      );
     });
 }
 
@@ -169,13 +218,17 @@ export function registerInspect(program: Command, ctx: CliContext): Command {
   const inspect = program
     .command('inspect')
     .description('read-only view of sessions (Redis) and call rows (PostgreSQL), directly or through serve')
-    .addHelpText('after', `${SOURCES_HELP}
+    .addHelpText(
+      'after',
+      `${SOURCES_HELP}
 
 Examples:
   $ exo-passthru inspect sessions
   $ exo-passthru inspect calls --since 1h --outcome declined
-  $ exo-passthru inspect call CA1234567890abcdef --show-pii`);
+  $ exo-passthru inspect call CA1234567890abcdef --show-pii`,
+    );
   // program.ts sets exitOverride on what this returns; subcommands do not inherit settings made afterwards.
-  for (const sub of [registerSessions(inspect, ctx), registerCalls(inspect, ctx), registerCall(inspect, ctx)]) sub.exitOverride();
+  for (const sub of [registerSessions(inspect, ctx), registerCalls(inspect, ctx), registerCall(inspect, ctx)])
+    sub.exitOverride();
   return inspect;
 }

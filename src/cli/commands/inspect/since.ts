@@ -13,7 +13,9 @@ const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 function usage(raw: string): UsageError {
-  return new UsageError(`--since "${raw}": expected a look-back such as 30m, 1h, 2d (units s m h d w) or a date such as 2025-08-11 or 2025-08-11T10:30:00Z`);
+  return new UsageError(
+    `--since "${raw}": expected a look-back such as 30m, 1h, 2d (units s m h d w) or a date such as 2025-08-11 or 2025-08-11T10:30:00Z`,
+  );
 }
 
 function durationMs(text: string): number {
@@ -25,7 +27,14 @@ function durationMs(text: string): number {
 /** Date.parse and the Date constructor roll 2025-02-30 over into March; a typo must not silently move the window. */
 function validCalendar(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): boolean {
   const probe = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  return probe.getUTCFullYear() === year && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
+  return (
+    probe.getUTCFullYear() === year &&
+    probe.getUTCMonth() === month - 1 &&
+    probe.getUTCDate() === day &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60
+  );
 }
 
 export function parseSince(raw: string, now: Date): Date {
@@ -43,10 +52,20 @@ export function parseSince(raw: string, now: Date): Date {
   }
   const dateTime = DATE_TIME.exec(text);
   if (dateTime) {
-    const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(dateTime[i] ?? 0)) as [number, number, number, number, number, number];
+    const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(dateTime[i] ?? 0)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     if (!validCalendar(year, month, day, hour, minute, second)) throw usage(raw);
     // ECMAScript parses `YYYY-MM-DDTHH:mm[:ss[.sss]]` without an offset as local time, with `Z` / `±HH:mm` as given.
-    const iso = `${text.slice(0, 10)}T${text.slice(11).replace(/z$/i, 'Z').replace(/([+-]\d{2})(\d{2})$/, '$1:$2')}`;
+    const iso = `${text.slice(0, 10)}T${text
+      .slice(11)
+      .replace(/z$/i, 'Z')
+      .replace(/([+-]\d{2})(\d{2})$/, '$1:$2')}`;
     const parsed = new Date(iso);
     if (!Number.isNaN(parsed.getTime())) return parsed;
   }

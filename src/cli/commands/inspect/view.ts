@@ -29,9 +29,20 @@ export type SourceFlags = {
 export type Frame = { json: unknown; text: (color: ChalkInstance) => string };
 
 const PLAIN_CHARS = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
   middle: '  ',
 };
 
@@ -71,7 +82,8 @@ function parseServer(raw: string): string {
   } catch {
     throw new UsageError(`--server "${raw}" is not a URL`, { hint: 'e.g. --server http://127.0.0.1:8000' });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--server must be http(s), got "${url.protocol}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--server must be http(s), got "${url.protocol}"`);
   return url.toString().replace(/\/+$/, '');
 }
 
@@ -81,7 +93,9 @@ function parseServer(raw: string): string {
  */
 async function openSource(ctx: CliContext, flags: SourceFlags): Promise<InspectSource> {
   if (flags.server !== undefined && (flags.redisUrl !== undefined || flags.databaseUrl !== undefined)) {
-    throw new UsageError('--server reads through serve; --redis-url / --database-url read the stores directly: give one or the other');
+    throw new UsageError(
+      '--server reads through serve; --redis-url / --database-url read the stores directly: give one or the other',
+    );
   }
   const config = await ctx.loadConfig({
     redisUrl: flags.redisUrl,
@@ -95,7 +109,11 @@ async function openSource(ctx: CliContext, flags: SourceFlags): Promise<InspectS
   }
   const server = parseServer(flags.server ?? `http://127.0.0.1:${config.port === 0 ? 8000 : config.port}`);
   if (config.adminToken !== undefined) {
-    return openAdminSource({ server, token: config.adminToken, tokenSource: flags.adminToken !== undefined ? '--admin-token' : 'ADMIN_TOKEN' });
+    return openAdminSource({
+      server,
+      token: config.adminToken,
+      tokenSource: flags.adminToken !== undefined ? '--admin-token' : 'ADMIN_TOKEN',
+    });
   }
   const found = await findAdminToken(ctx.io, server);
   return openAdminSource({ server, token: found.token, tokenSource: found.file });

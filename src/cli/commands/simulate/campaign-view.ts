@@ -10,11 +10,20 @@ import { renderTable } from '../inspect/view.ts';
 export type CampaignProgress = { update: (done: number, errors: number) => void; stop: () => void };
 
 /** `total` is the number of calls when known (--calls), else the bar counts calls without an end. */
-export async function createCampaignProgress(ctx: CliContext, total: number | undefined): Promise<CampaignProgress | undefined> {
+export async function createCampaignProgress(
+  ctx: CliContext,
+  total: number | undefined,
+): Promise<CampaignProgress | undefined> {
   if (ctx.io.stderr.isTTY !== true) return undefined;
   const { default: progress } = await import('cli-progress');
-  const format = total === undefined ? 'campaign {value} calls | {errors} failed' : 'campaign [{bar}] {value}/{total} calls | {errors} failed | ETA {eta_formatted}';
-  const bar = new progress.SingleBar({ stream: ctx.io.stderr, format, hideCursor: null, etaBuffer: 50 }, progress.Presets.shades_classic);
+  const format =
+    total === undefined
+      ? 'campaign {value} calls | {errors} failed'
+      : 'campaign [{bar}] {value}/{total} calls | {errors} failed | ETA {eta_formatted}';
+  const bar = new progress.SingleBar(
+    { stream: ctx.io.stderr, format, hideCursor: null, etaBuffer: 50 },
+    progress.Presets.shades_classic,
+  );
   bar.start(total ?? 0, 0, { errors: 0 });
   return {
     update: (done, errors) => bar.update(done, { errors }),
@@ -49,7 +58,8 @@ function latencyRow(name: string, stats: StepLatency, color: ChalkInstance): str
 function heading(report: CampaignReport): string {
   const rate = report.ratePerSecond === null ? 'no rate limit' : `at most ${report.ratePerSecond} calls/s`;
   const skipped = report.customers.skipped > 0 ? ` (${report.customers.skipped} row(s) skipped)` : '';
-  const limit = 'calls' in report.limit ? `${report.limit.calls} calls` : `calls started for ${report.limit.durationMs / 1000} s`;
+  const limit =
+    'calls' in report.limit ? `${report.limit.calls} calls` : `calls started for ${report.limit.durationMs / 1000} s`;
   const mix = report.mix.map((m) => `${m.keys} ×${m.planned}`).join(' · ');
   return [
     `campaign ${report.url}`,
@@ -62,11 +72,19 @@ export function renderCampaign(report: CampaignReport, color: ChalkInstance): st
   const { latency, throughput } = report;
   const funnel = renderTable({ head: ['FUNNEL', 'CALLS', 'SHARE'], rows: funnelRows(report, color) }, color, '  ');
   const head = ['REQUEST', 'COUNT', 'P50 MS', 'P95 MS', 'P99 MS', 'MAX MS', `OVER ${latency.budgetMs} MS`];
-  const rows = [latencyRow('first Passthru', latency.passthru, color), latencyRow('Gather action', latency.gather, color), latencyRow('other', latency.other, color)];
+  const rows = [
+    latencyRow('first Passthru', latency.passthru, color),
+    latencyRow('Gather action', latency.gather, color),
+    latencyRow('other', latency.other, color),
+  ];
   const blocks = [heading(report), funnel, renderTable({ head, rows }, color, '  ')];
   const seconds = (throughput.wallMs / 1000).toFixed(2);
-  blocks.push(`  wall time ${seconds} s · ${throughput.callsPerSecond} calls/s · ${throughput.requests} requests, ${throughput.requestsPerSecond}/s · ${report.findings} findings`);
-  if (report.errors.length > 0) blocks.push(report.errors.map((e) => color.red(`  ${e.calls}× ${e.reason}`)).join('\n'));
-  if (report.stopped === 'interrupted') blocks.push(color.yellow('  interrupted: no new calls were started after Ctrl-C'));
+  blocks.push(
+    `  wall time ${seconds} s · ${throughput.callsPerSecond} calls/s · ${throughput.requests} requests, ${throughput.requestsPerSecond}/s · ${report.findings} findings`,
+  );
+  if (report.errors.length > 0)
+    blocks.push(report.errors.map((e) => color.red(`  ${e.calls}× ${e.reason}`)).join('\n'));
+  if (report.stopped === 'interrupted')
+    blocks.push(color.yellow('  interrupted: no new calls were started after Ctrl-C'));
   return blocks.join('\n\n');
 }

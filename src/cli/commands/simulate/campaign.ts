@@ -10,7 +10,13 @@ import type { Config } from '../../../config.ts';
 import { CheckFailedError, errorMessage, EXIT, UnreachableError, UsageError } from '../../../errors.ts';
 import { normalizePhoneIN } from '../../../exotel/phone.ts';
 import type { CampaignCustomers } from '../../../simulate/campaign-customers.ts';
-import { createDigitPlan, parseDigitMix, parseDurationText, type DigitShare, type Parsed } from '../../../simulate/campaign-plan.ts';
+import {
+  createDigitPlan,
+  parseDigitMix,
+  parseDurationText,
+  type DigitShare,
+  type Parsed,
+} from '../../../simulate/campaign-plan.ts';
 import type { CampaignReport } from '../../../simulate/campaign-report.ts';
 import type { CampaignResult } from '../../../simulate/campaign-run.ts';
 import { DIGIT_FLAVOURS, type DigitFlavour } from '../../../simulate/digits.ts';
@@ -87,7 +93,11 @@ export function campaignCommand(program: Command, ctx: CliContext): Command {
     .option('--duration <time>', 'start calls for this long instead: 60s, 2m')
     .option('--timeout <ms>', 'time budget per request; a slower answer ends that call as a timeout', '5000')
     .option('--max-steps <n>', 'requests per call before the loop guard stops it', '20')
-    .addOption(new Option('--digit-param <name>', 'how digits reach the Gather action').choices(DIGIT_FLAVOURS).default('DigitsPressed'))
+    .addOption(
+      new Option('--digit-param <name>', 'how digits reach the Gather action')
+        .choices(DIGIT_FLAVOURS)
+        .default('DigitsPressed'),
+    )
     .option('--exophone <number>', 'your ExoPhone: CallTo/To (env EXOPHONE)')
     .option('--key <key>', 'webhook key sent as ?key= (env WEBHOOK_KEY)')
     .option('--strict', 'a response over the latency budget or a validator finding fails the run (exit 1)')
@@ -105,15 +115,19 @@ function rejectSingleCallOptions(command: Command): void {
   const own = new Set(command.options.map((option) => option.long));
   for (const option of parent.options) {
     if (own.has(option.long) || parent.getOptionValueSource(option.attributeName()) !== 'cli') continue;
-    throw new UsageError(`${option.long ?? option.flags} is an option of a single simulate call, not of simulate campaign`, {
-      hint: 'keys come from --dtmf, customers from the rows of --csv: exo-passthru simulate campaign --help',
-    });
+    throw new UsageError(
+      `${option.long ?? option.flags} is an option of a single simulate call, not of simulate campaign`,
+      {
+        hint: 'keys come from --dtmf, customers from the rows of --csv: exo-passthru simulate campaign --help',
+      },
+    );
   }
 }
 
 function rate(raw: string): number {
   const value = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(value > 0 && value <= 10_000)) throw new UsageError(`--rate must be calls per second above 0 and at most 10000, got "${raw}"`);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(value > 0 && value <= 10_000))
+    throw new UsageError(`--rate must be calls per second above 0 and at most 10000, got "${raw}"`);
   return value;
 }
 
@@ -125,7 +139,8 @@ function flagged<T>(flag: string, raw: string, parsed: Parsed<T>, hint?: string)
 
 function startUrl(config: Config, raw: string | undefined): string {
   const url = raw ?? `${config.baseUrl ?? `http://127.0.0.1:${config.port || 8000}`}/passthru-handler`;
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new UsageError(`the URL must be an absolute http(s) URL, got ${JSON.stringify(url)}`);
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    throw new UsageError(`the URL must be an absolute http(s) URL, got ${JSON.stringify(url)}`);
   return url;
 }
 
@@ -144,13 +159,16 @@ type Settings = {
 };
 
 function settingsFrom(config: Config, rawUrl: string | undefined, flags: CampaignFlags): Settings {
-  if (flags.calls !== undefined && flags.duration !== undefined) throw new UsageError('--calls and --duration exclude each other: stop after a number of calls, or after a time');
+  if (flags.calls !== undefined && flags.duration !== undefined)
+    throw new UsageError('--calls and --duration exclude each other: stop after a number of calls, or after a time');
   const exophone = normalizePhoneIN(flags.exophone ?? config.exophone);
-  if (exophone === undefined) throw new UsageError(`${flags.exophone !== undefined ? '--exophone' : 'EXOPHONE'} is not an Indian phone number`);
+  if (exophone === undefined)
+    throw new UsageError(`${flags.exophone !== undefined ? '--exophone' : 'EXOPHONE'} is not an Indian phone number`);
   const mixHint = 'keys:percent pairs adding up to 100, e.g. --dtmf "1:40,2:30,none:30"';
   let limit: Settings['limit'];
   if (flags.calls !== undefined) limit = { calls: wholeFlag('--calls', flags.calls, 10_000_000) };
-  if (flags.duration !== undefined) limit = { durationMs: flagged('--duration', flags.duration, parseDurationText(flags.duration)) };
+  if (flags.duration !== undefined)
+    limit = { durationMs: flagged('--duration', flags.duration, parseDurationText(flags.duration)) };
   return {
     url: startUrl(config, rawUrl),
     exophone,
@@ -181,13 +199,23 @@ async function loadCustomers(ctx: CliContext, file: string): Promise<CampaignCus
     throw new UsageError(`--csv ${file}: ${message}`, { cause: error, ...(hint ? { hint } : {}) });
   }
   const out = ctx.output();
-  for (const skip of read.skipped.slice(0, MAX_SKIPPED_SHOWN)) out.warn(`--csv ${file} row ${skip.row} skipped: ${skip.reason}: ${skip.message}`);
-  if (read.skipped.length > MAX_SKIPPED_SHOWN) out.warn(`… and ${read.skipped.length - MAX_SKIPPED_SHOWN} more rows skipped`);
+  for (const skip of read.skipped.slice(0, MAX_SKIPPED_SHOWN))
+    out.warn(`--csv ${file} row ${skip.row} skipped: ${skip.reason}: ${skip.message}`);
+  if (read.skipped.length > MAX_SKIPPED_SHOWN)
+    out.warn(`… and ${read.skipped.length - MAX_SKIPPED_SHOWN} more rows skipped`);
   return read;
 }
 
-async function runCampaignCommand(ctx: CliContext, config: Config, rawUrl: string | undefined, flags: CampaignFlags): Promise<void> {
-  if (flags.csv === undefined) throw new UsageError('--csv <file> is required: the customers to call', { hint: 'exo-passthru simulate campaign --csv customers.csv' });
+async function runCampaignCommand(
+  ctx: CliContext,
+  config: Config,
+  rawUrl: string | undefined,
+  flags: CampaignFlags,
+): Promise<void> {
+  if (flags.csv === undefined)
+    throw new UsageError('--csv <file> is required: the customers to call', {
+      hint: 'exo-passthru simulate campaign --csv customers.csv',
+    });
   const settings = settingsFrom(config, rawUrl, flags);
   const read = await loadCustomers(ctx, flags.csv);
   const limit = settings.limit ?? { calls: read.customers.length };
@@ -196,20 +224,30 @@ async function runCampaignCommand(ctx: CliContext, config: Config, rawUrl: strin
   const { buildCampaignReport } = await import('../../../simulate/campaign-report.ts');
   const customers = { rows: read.rows, callable: read.customers.length, skipped: read.skipped.length };
   const { url, concurrency, ratePerSecond, timeoutMs, mix } = settings;
-  const report = buildCampaignReport({ url, seed: flags.seed, concurrency, ratePerSecond, timeoutMs, limit, customers, mix }, result);
+  const report = buildCampaignReport(
+    { url, seed: flags.seed, concurrency, ratePerSecond, timeoutMs, limit, customers, mix },
+    result,
+  );
   const out = ctx.output();
   if (ctx.globals().json) out.printJson(report);
   if (result.unreachable !== undefined) {
     // A table of zeros says nothing the error does not; --json still gets the document, as `simulate` does.
     out.info(`${report.funnel.calls} call(s) refused before any answer; no further calls were started`);
-    throw new UnreachableError('server', result.unreachable, { hint: 'start it with: exo-passthru serve (or give the URL of your webhook)' });
+    throw new UnreachableError('server', result.unreachable, {
+      hint: 'start it with: exo-passthru serve (or give the URL of your webhook)',
+    });
   }
   if (!ctx.globals().json) out.result(renderCampaign(report, out.color));
   conclude(ctx, report, flags.strict === true);
 }
 
 /** The calls themselves, with the progress bar and Ctrl-C (stop starting calls, report the ones played). */
-async function play(ctx: CliContext, settings: Settings & { limit: Limit }, flags: CampaignFlags, read: CampaignCustomers): Promise<CampaignResult> {
+async function play(
+  ctx: CliContext,
+  settings: Settings & { limit: Limit },
+  flags: CampaignFlags,
+  read: CampaignCustomers,
+): Promise<CampaignResult> {
   // undici and the validator load only when a campaign runs.
   const { runCampaign } = await import('../../../simulate/campaign-run.ts');
   const { limit } = settings;
@@ -246,7 +284,8 @@ async function play(ctx: CliContext, settings: Settings & { limit: Limit }, flag
 
 function conclude(ctx: CliContext, report: CampaignReport, strict: boolean): void {
   const { funnel, latency } = report;
-  if (report.stopped === 'interrupted') throw new CheckFailedError(`interrupted: the report covers the ${funnel.calls} call(s) played`);
+  if (report.stopped === 'interrupted')
+    throw new CheckFailedError(`interrupted: the report covers the ${funnel.calls} call(s) played`);
   if (funnel.errors + funnel.timeouts > 0) {
     ctx.output().warn(`${funnel.errors} call(s) errored and ${funnel.timeouts} timed out; exit 1`);
     ctx.setExitCode(EXIT.checkFailed);
@@ -254,7 +293,9 @@ function conclude(ctx: CliContext, report: CampaignReport, strict: boolean): voi
   }
   const slow = latency.passthru.overBudget + latency.gather.overBudget + latency.other.overBudget;
   if (strict && slow + report.findings > 0) {
-    ctx.output().warn(`--strict: ${slow} answer(s) over ${latency.budgetMs} ms and ${report.findings} finding(s); exit 1`);
+    ctx
+      .output()
+      .warn(`--strict: ${slow} answer(s) over ${latency.budgetMs} ms and ${report.findings} finding(s); exit 1`);
     ctx.setExitCode(EXIT.checkFailed);
   }
 }

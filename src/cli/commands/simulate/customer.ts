@@ -17,7 +17,14 @@ export type CsvPick = { row?: number; customerId?: string };
 /** A plausible customer, so `simulate` with no flags hears a whole greeting. Due in a week. */
 export function defaultCustomer(now: Date): CustomerInput {
   const due = formatIst(new Date(now.getTime() + 7 * 24 * 3600 * 1000)).slice(0, 10);
-  return { customer_id: 'SIM-0001', customer_name: 'Test Customer', phone: '+919876543210', loan_id: 'LN-0001', amount: '15000', due_date: due };
+  return {
+    customer_id: 'SIM-0001',
+    customer_name: 'Test Customer',
+    phone: '+919876543210',
+    loan_id: 'LN-0001',
+    amount: '15000',
+    due_date: due,
+  };
 }
 
 /** The header and the customer rows of a --csv file, each row as the customer fields it carries. */
@@ -55,8 +62,18 @@ export function pickCsvCustomer(text: string, pick: CsvPick, file: string): Cust
 /** The customer picker's entries: one per row, searchable by id, name and phone; the value is the row number. */
 export function csvCustomerChoices(text: string, file: string): Choice[] {
   return readCsvCustomers(text, file).map((raw, i) => {
-    const who = [raw.customer_id, raw.customer_name].map((v) => v?.trim()).filter(Boolean).join(' · ');
-    const details = [raw.phone, raw.loan_id, raw.amount && `₹${raw.amount}`].map((v) => v?.trim()).filter(Boolean).join(' · ');
-    return { name: `${i + 1}. ${who || '(no id, no name)'}`, value: String(i + 1), ...(details ? { description: details } : {}) };
+    const who = [raw.customer_id, raw.customer_name]
+      .map((v) => v?.trim())
+      .filter(Boolean)
+      .join(' · ');
+    const details = [raw.phone, raw.loan_id, raw.amount && `₹${raw.amount}`]
+      .map((v) => v?.trim())
+      .filter(Boolean)
+      .join(' · ');
+    return {
+      name: `${i + 1}. ${who || '(no id, no name)'}`,
+      value: String(i + 1),
+      ...(details ? { description: details } : {}),
+    };
   });
 }

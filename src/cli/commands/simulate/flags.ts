@@ -9,7 +9,12 @@ import type { InputNames } from '../../../simulate/types.ts';
 import { parseWholeNumber } from '../../../util/whole-number.ts';
 
 /** How the transcript and its reasons name the inputs: by the flags that set them. */
-export const INPUT_NAMES: InputNames = { timeout: '--timeout', maxSteps: '--max-steps', digits: '--digits', noInput: '--no-input' };
+export const INPUT_NAMES: InputNames = {
+  timeout: '--timeout',
+  maxSteps: '--max-steps',
+  digits: '--digits',
+  noInput: '--no-input',
+};
 
 /** A whole number from 1 to `max` (surrounding spaces allowed). */
 export function wholeFlag(flag: string, raw: string, max: number): number {
@@ -26,9 +31,12 @@ export function parseDigitGroups(raw: string): string[] {
   const groups = raw.split(',').map((group) => group.replace(/\s+/g, ''));
   for (const group of groups) {
     if (!/^[0-9*#]*$/.test(group)) {
-      throw new UsageError(`--digits ${JSON.stringify(raw)}: "${group}" has keys a phone does not have (only 0-9, * and #)`, {
-        hint: 'one group of keys per Gather, comma-separated: --digits 1 | --digits 2,1 | --digits "12#"',
-      });
+      throw new UsageError(
+        `--digits ${JSON.stringify(raw)}: "${group}" has keys a phone does not have (only 0-9, * and #)`,
+        {
+          hint: 'one group of keys per Gather, comma-separated: --digits 1 | --digits 2,1 | --digits "12#"',
+        },
+      );
     }
   }
   return groups;
@@ -41,7 +49,8 @@ export function parseExpectation(raw: string): Expectation {
   const colon = text.indexOf(':');
   const head = colon < 0 ? text : text.slice(0, colon);
   const value = colon < 0 ? '' : text.slice(colon + 1).trim();
-  if ((head === 'dial' || head === 'say') && value !== '') return { raw: text, kind: head === 'dial' ? 'dial-number' : 'say', value };
+  if ((head === 'dial' || head === 'say') && value !== '')
+    return { raw: text, kind: head === 'dial' ? 'dial-number' : 'say', value };
   throw new UsageError(`--expect ${JSON.stringify(raw)}: expected one of ${EXPECT_FORMS.join(', ')}`, {
     hint: '--expect dial --expect say:"press 1" (repeatable)',
   });

@@ -92,25 +92,43 @@ Examples:
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerSimulate(program: Command, ctx: CliContext): Command {
-  const command = program.command('simulate [url]').description('play a whole call as Exotel would: what the caller hears, presses, and where the call goes');
+  const command = program
+    .command('simulate [url]')
+    .description('play a whole call as Exotel would: what the caller hears, presses, and where the call goes');
   return addCustomerOptions(command, {
-    help: { customer_id: 'customer id (with --csv: the row to call)', phone: "the customer's mobile: CallFrom/From (default +919876543210)" },
+    help: {
+      customer_id: 'customer id (with --csv: the row to call)',
+      phone: "the customer's mobile: CallFrom/From (default +919876543210)",
+    },
   })
     .addOption(settingOption('exophone', { help: 'your ExoPhone: CallTo/To' }))
     .option('--csv <file>', 'take the customer from this CSV (with --row or --customer-id)')
     .option('--row <n>', 'with --csv: the customer row, 1 = first after the header')
     .option('--digits <keys>', 'keys per Gather, comma-separated: 1 | 2,1 | "12#" (an empty group = no input)')
     .option('--no-input', 'press nothing: every Gather times out')
-    .addOption(new Option('--digit-param <name>', 'how digits reach the Gather action').choices(DIGIT_FLAVOURS).default('DigitsPressed'))
+    .addOption(
+      new Option('--digit-param <name>', 'how digits reach the Gather action')
+        .choices(DIGIT_FLAVOURS)
+        .default('DigitsPressed'),
+    )
     .addOption(new Option('--method <method>', 'method of the first request').choices(['GET', 'POST']).default('GET'))
     .option('--param <k=v>', 'add or override a parameter of the first request (repeatable)', collect, [])
-    .option('--legacy-params', 'the 2016 shape: ForwardedFrom, CallStatus=ringing, EndTime 0000-00-00 00:00:00, CallTo without 0')
+    .option(
+      '--legacy-params',
+      'the 2016 shape: ForwardedFrom, CallStatus=ringing, EndTime 0000-00-00 00:00:00, CallTo without 0',
+    )
     .addOption(
-      new Option('--direction <who>', 'who started the call: incoming, outbound-dial (a flow), outbound-api (the Calls API, with CustomField)')
+      new Option(
+        '--direction <who>',
+        'who started the call: incoming, outbound-dial (a flow), outbound-api (the Calls API, with CustomField)',
+      )
         .choices(CALL_DIRECTIONS)
         .default('outbound-api'),
     )
-    .option('--documented-created', 'Created as the Connect doc writes it (2025-08-11 14:05:09), not as real requests carry it (Mon, 11 Aug 2025 14:05:09)')
+    .option(
+      '--documented-created',
+      'Created as the Connect doc writes it (2025-08-11 14:05:09), not as real requests carry it (Mon, 11 Aug 2025 14:05:09)',
+    )
     .option('--e164', 'numbers as +91XXXXXXXXXX instead of 0XXXXXXXXXX')
     .option('--timeout <ms>', 'time budget per step (answer and validation); a slower one ends the call', '5000')
     .option('--max-steps <n>', 'requests per call before the loop guard stops it', '20')
@@ -129,7 +147,9 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
 function startUrl(config: Config, raw: string | undefined): string {
   const url = raw ?? `${config.baseUrl ?? `http://127.0.0.1:${config.port || 8000}`}/passthru-handler`;
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-    throw new UsageError(`the URL must be an absolute http(s) URL, got ${JSON.stringify(url)}`, { hint: 'e.g. exo-passthru simulate http://127.0.0.1:8000/passthru-handler' });
+    throw new UsageError(`the URL must be an absolute http(s) URL, got ${JSON.stringify(url)}`, {
+      hint: 'e.g. exo-passthru simulate http://127.0.0.1:8000/passthru-handler',
+    });
   }
   return url;
 }
@@ -137,14 +157,20 @@ function startUrl(config: Config, raw: string | undefined): string {
 function parseParams(values: readonly string[]): Array<[string, string]> {
   return values.map((value) => {
     const eq = value.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--param ${JSON.stringify(value)}: expected name=value`, { hint: '--param CallStatus=ringing (an empty value: --param DialWhomNumber=)' });
+    if (eq <= 0)
+      throw new UsageError(`--param ${JSON.stringify(value)}: expected name=value`, {
+        hint: '--param CallStatus=ringing (an empty value: --param DialWhomNumber=)',
+      });
     return [value.slice(0, eq), value.slice(eq + 1)];
   });
 }
 
 function phoneFlag(flag: string, raw: string): string {
   const e164 = normalizePhoneIN(raw);
-  if (e164 === undefined) throw new UsageError(`${flag} ${JSON.stringify(raw)} is not an Indian phone number`, { hint: '+91XXXXXXXXXX, 0XXXXXXXXXX or 10 digits' });
+  if (e164 === undefined)
+    throw new UsageError(`${flag} ${JSON.stringify(raw)} is not an Indian phone number`, {
+      hint: '+91XXXXXXXXXX, 0XXXXXXXXXX or 10 digits',
+    });
   return e164;
 }
 
@@ -181,8 +207,16 @@ function keypadFor(ctx: CliContext, json: boolean): KeypadAsk | undefined {
     });
 }
 
-async function callOptions(ctx: CliContext, config: Config, url: string, options: SimulateOptions): Promise<BuildCallOptions> {
-  const exophone = phoneFlag(options.exophone !== undefined ? '--exophone' : 'EXOPHONE', options.exophone ?? config.exophone);
+async function callOptions(
+  ctx: CliContext,
+  config: Config,
+  url: string,
+  options: SimulateOptions,
+): Promise<BuildCallOptions> {
+  const exophone = phoneFlag(
+    options.exophone !== undefined ? '--exophone' : 'EXOPHONE',
+    options.exophone ?? config.exophone,
+  );
   if (options.phone !== undefined) phoneFlag('--phone', options.phone);
   const key = options.key ?? config.webhookKey;
   const overrides = parseParams(options.param);
@@ -205,9 +239,12 @@ async function callOptions(ctx: CliContext, config: Config, url: string, options
  */
 async function urlCallerOnly(fields: CustomerInput, options: SimulateOptions): Promise<BuildCallOptions['customer']> {
   if (options.csv !== undefined || hasCustomerFlags(options)) {
-    throw new UsageError('the URL already carries its customer (or a signature): the customer flags and --csv would be lost', {
-      hint: 'drop them, or give the URL without its query string',
-    });
+    throw new UsageError(
+      'the URL already carries its customer (or a signature): the customer flags and --csv would be lost',
+      {
+        hint: 'drop them, or give the URL without its query string',
+      },
+    );
   }
   const { defaultCustomer } = await import('./customer.ts');
   const placeholder = resolveCustomer({ defaults: defaultCustomer(new Date()), flags: {} }).customer;
@@ -228,19 +265,31 @@ async function customerFor(ctx: CliContext, options: SimulateOptions): Promise<B
     const search = ctx.io.stdin.isTTY ? ctx.io.prompts?.search : undefined;
     if (row === undefined && options.customerId === undefined && search) {
       const choices = csvCustomerChoices(text, options.csv);
-      if (choices.length > 0) row = Number(await search({ message: `customer to call (type to search ${choices.length} rows)`, choices }));
+      if (choices.length > 0)
+        row = Number(await search({ message: `customer to call (type to search ${choices.length} rows)`, choices }));
     }
     csv = pickCsvCustomer(text, { row, customerId: options.customerId }, options.csv);
   }
-  return resolveCustomer({ defaults: csv ? {} : defaultCustomer(new Date()), ...(csv ? { csv } : {}), flags: customerInput(options) });
+  return resolveCustomer({
+    defaults: csv ? {} : defaultCustomer(new Date()),
+    ...(csv ? { csv } : {}),
+    flags: customerInput(options),
+  });
 }
 
-async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | undefined, options: SimulateOptions): Promise<void> {
+async function runSimulate(
+  ctx: CliContext,
+  config: Config,
+  rawUrl: string | undefined,
+  options: SimulateOptions,
+): Promise<void> {
   const url = startUrl(config, rawUrl);
   const out = ctx.output();
   const json = ctx.globals().json;
-  if (options.digits !== undefined && !options.input) throw new UsageError('--digits and --no-input exclude each other');
-  if (options.row !== undefined && options.csv === undefined) throw new UsageError('--row picks a row of --csv: add --csv <file>');
+  if (options.digits !== undefined && !options.input)
+    throw new UsageError('--digits and --no-input exclude each other');
+  if (options.row !== undefined && options.csv === undefined)
+    throw new UsageError('--row picks a row of --csv: add --csv <file>');
   const expectations = options.expect.map(parseExpectation);
   const groups = options.digits !== undefined ? parseDigitGroups(options.digits) : undefined;
   const timeoutMs = wholeFlag('--timeout', options.timeout, 600_000);
@@ -248,7 +297,9 @@ async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | und
   const keypad = groups === undefined && options.input ? keypadFor(ctx, json) : undefined;
   // Nobody to press keys: say so before the first request, not after it has opened a session and a call row.
   if (groups === undefined && options.input && keypad === undefined) {
-    throw new UsageError('a call that reached a <Gather> would have no one to press keys: stdin is not a terminal', { code: 'E_NO_KEYS' });
+    throw new UsageError('a call that reached a <Gather> would have no one to press keys: stdin is not a terminal', {
+      code: 'E_NO_KEYS',
+    });
   }
   const built = await callOptions(ctx, config, url, options);
   const { buildCall } = await import('../../../simulate/run.ts');
@@ -267,18 +318,32 @@ async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | und
     names: INPUT_NAMES,
   });
   if (json) out.printJson(call.json(record, results));
-  if (options.record !== undefined) await (await import('./record.ts')).saveRecording(ctx, options.record, record, { url, customer: built.customer.customer, digitParam: options.digitParam });
-  finish(ctx, record, results.some((r) => !r.ok), options.strict === true);
+  if (options.record !== undefined)
+    await (await import('./record.ts')).saveRecording(ctx, options.record, record, {
+      url,
+      customer: built.customer.customer,
+      digitParam: options.digitParam,
+    });
+  finish(
+    ctx,
+    record,
+    results.some((r) => !r.ok),
+    options.strict === true,
+  );
 }
 
 function finish(ctx: CliContext, record: CallRecord, expectFailed: boolean, strict: boolean): void {
   const { outcome } = record;
   if (outcome.kind === 'error' && outcome.unreachable) {
-    throw new UnreachableError('server', outcome.reason ?? 'unreachable', { hint: 'start it with: exo-passthru serve (or give the URL of your webhook)' });
+    throw new UnreachableError('server', outcome.reason ?? 'unreachable', {
+      hint: 'start it with: exo-passthru serve (or give the URL of your webhook)',
+    });
   }
   // A silent server is a dependency that does not answer, as for validate: exit 3, not a failed check.
   if (outcome.kind === 'error' && outcome.silent) {
-    throw new UnreachableError('server', outcome.reason ?? 'no answer in time', { hint: 'is the server stuck? a slow one: raise --timeout <ms>' });
+    throw new UnreachableError('server', outcome.reason ?? 'no answer in time', {
+      hint: 'is the server stuck? a slow one: raise --timeout <ms>',
+    });
   }
   // infos are opinions Exotel's own examples do not follow: --strict does not fail on them; errors fail always.
   const all = record.steps.flatMap((step) => step.findings);

@@ -16,7 +16,12 @@ export async function saveRecording(ctx: CliContext, file: string, record: CallR
     const value = call.customer[field];
     if (value !== undefined && value !== '' && field !== 'temp_call_id') customer[field] = String(value);
   }
-  const text = recordScenario(record, { name: basename(file).replace(/\.ya?ml$/i, ''), url: call.url, customer, digitParam: call.digitParam });
+  const text = recordScenario(record, {
+    name: basename(file).replace(/\.ya?ml$/i, ''),
+    url: call.url,
+    customer,
+    digitParam: call.digitParam,
+  });
   const path = isAbsolute(file) ? file : join(ctx.io.cwd, file);
   try {
     await writeFile(path, text);

@@ -16,7 +16,9 @@ export function parseDtmf(raw: string | undefined): DtmfPress[] {
   return raw.split(',').map((part) => {
     const [digit, at] = part.trim().split('@');
     if (digit === undefined || !/^[0-9*#]$/.test(digit) || at === undefined) {
-      throw new UsageError(`--dtmf ${JSON.stringify(part)}: expected <key>@<time>, a key 0-9, * or #`, { hint: '--dtmf "1@3s,#@5s"' });
+      throw new UsageError(`--dtmf ${JSON.stringify(part)}: expected <key>@<time>, a key 0-9, * or #`, {
+        hint: '--dtmf "1@3s,#@5s"',
+      });
     }
     return { digit, atMs: parseTime('--dtmf', at) };
   });

@@ -58,7 +58,9 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function registerStream(program: Command, ctx: CliContext): Command {
   return program
     .command('stream <url>')
-    .description("play Exotel's side of a Voicebot WebSocket against a bot: audio, keys, marks, clear; report latency and rule breaks")
+    .description(
+      "play Exotel's side of a Voicebot WebSocket against a bot: audio, keys, marks, clear; report latency and rule breaks",
+    )
     .option('--audio <wav>', "the caller's audio (WAV)")
     .option('--dtmf <keys>', 'keys and when to press them: "1@3s,#@5s"')
     .option('--record <wav>', "write the bot's audio, as played, to this WAV file")
@@ -85,11 +87,17 @@ async function callerAudio(ctx: CliContext, file: string | undefined): Promise<B
     throw new UsageError(`cannot read --audio ${file}: ${ioMessage(error)}`, { cause: error });
   }
   const wav = parseWav(bytes);
-  if (!wav.ok) throw new UsageError(`--audio ${file}: ${wav.reason}`, { hint: 'convert it first, e.g. sox in.wav -r 8000 -c 1 -b 16 caller.wav' });
+  if (!wav.ok)
+    throw new UsageError(`--audio ${file}: ${wav.reason}`, {
+      hint: 'convert it first, e.g. sox in.wav -r 8000 -c 1 -b 16 caller.wav',
+    });
   return wav.pcm;
 }
 
-function withCustom(wsUrl: string, pairs: ReadonlyArray<[string, string]>): { url: string; custom: Record<string, string> } {
+function withCustom(
+  wsUrl: string,
+  pairs: ReadonlyArray<[string, string]>,
+): { url: string; custom: Record<string, string> } {
   const url = new URL(wsUrl);
   for (const [k, v] of pairs) url.searchParams.append(k, v);
   const problem = customParamsProblem(url.search.replace(/^\?/, ''));
@@ -98,10 +106,12 @@ function withCustom(wsUrl: string, pairs: ReadonlyArray<[string, string]>): { ur
 }
 
 async function connect(raw: string, pairs: ReadonlyArray<[string, string]>, timeoutMs: number) {
-  if (!URL.canParse(raw) || !/^(https?|wss?):$/.test(new URL(raw).protocol)) throw new UsageError(`the URL must be an absolute ws(s) or http(s) URL, got ${JSON.stringify(raw)}`);
+  if (!URL.canParse(raw) || !/^(https?|wss?):$/.test(new URL(raw).protocol))
+    throw new UsageError(`the URL must be an absolute ws(s) or http(s) URL, got ${JSON.stringify(raw)}`);
   const { resolveStreamUrl, openStreamSocket } = await import('../../../stream/connect.ts');
   const resolved = await resolveStreamUrl(raw, timeoutMs);
-  if (!resolved.ok) throw resolved.unreachable ? new UnreachableError('bot', resolved.reason) : new CheckFailedError(resolved.reason);
+  if (!resolved.ok)
+    throw resolved.unreachable ? new UnreachableError('bot', resolved.reason) : new CheckFailedError(resolved.reason);
   const target = withCustom(resolved.url, pairs);
   const opened = await openStreamSocket(target.url, timeoutMs);
   if (!opened.ok) throw new UnreachableError('bot', `cannot open ${target.url}: ${opened.reason}`);
@@ -125,12 +135,30 @@ async function runStream(ctx: CliContext, rawUrl: string, options: StreamOptions
     to: options.to,
     customParameters: target.custom,
   };
-  const [{ playStream }, { createClock }] = await Promise.all([import('../../../stream/session.ts'), import('../../../stream/clock.ts')]);
-  const result = await playStream({ url: target.url, socket: target.socket, clock: createClock(), fast: options.fast === true, audio, dtmf, info, durationMs, idleMs });
+  const [{ playStream }, { createClock }] = await Promise.all([
+    import('../../../stream/session.ts'),
+    import('../../../stream/clock.ts'),
+  ]);
+  const result = await playStream({
+    url: target.url,
+    socket: target.socket,
+    clock: createClock(),
+    fast: options.fast === true,
+    audio,
+    dtmf,
+    info,
+    durationMs,
+    idleMs,
+  });
   await finish(ctx, result, options.record, checkExpectations(result.report, expectations));
 }
 
-async function finish(ctx: CliContext, result: StreamResult, record: string | undefined, expectations: ReturnType<typeof checkExpectations>): Promise<void> {
+async function finish(
+  ctx: CliContext,
+  result: StreamResult,
+  record: string | undefined,
+  expectations: ReturnType<typeof checkExpectations>,
+): Promise<void> {
   if (record !== undefined) {
     try {
       await writeFile(isAbsolute(record) ? record : join(ctx.io.cwd, record), wavFile(result.recording));
@@ -139,7 +167,8 @@ async function finish(ctx: CliContext, result: StreamResult, record: string | un
     }
   }
   const out = ctx.output();
-  if (out.json) out.printJson({ ...result.report, expectations, ...(record === undefined ? {} : { recording: record }) });
+  if (out.json)
+    out.printJson({ ...result.report, expectations, ...(record === undefined ? {} : { recording: record }) });
   else renderReport(out, result.report, expectations);
   const failed = result.report.violations.length > 0 || expectations.some((e) => !e.ok);
   ctx.setExitCode(failed ? EXIT.checkFailed : EXIT.ok);

@@ -9,11 +9,20 @@ function pad(text: string, width: number): string {
 
 function summary(report: StreamReport): string[] {
   const { bot } = report;
-  const latency = report.latencyMs === undefined ? 'not measured (no caller speech answered)' : `${report.latencyMs} ms (caller speech end → first bot audio)`;
+  const latency =
+    report.latencyMs === undefined
+      ? 'not measured (no caller speech answered)'
+      : `${report.latencyMs} ms (caller speech end → first bot audio)`;
   const bargeIn =
     report.bargeIns.length === 0
       ? 'none (the caller never spoke over the bot)'
-      : report.bargeIns.map((b) => (b.clearedAtMs === undefined ? `at ${b.atMs} ms, not cleared` : `at ${b.atMs} ms, cleared after ${b.clearedAtMs - b.atMs} ms`)).join('; ');
+      : report.bargeIns
+          .map((b) =>
+            b.clearedAtMs === undefined
+              ? `at ${b.atMs} ms, not cleared`
+              : `at ${b.atMs} ms, cleared after ${b.clearedAtMs - b.atMs} ms`,
+          )
+          .join('; ');
   return [
     `call:      ${report.durationMs} ms, stop ${report.stopReason}; caller ${report.caller.audioMs} ms of audio in ${report.caller.frames} frames, keys ${report.caller.dtmf.join('') || 'none'}`,
     `bot audio: ${bot.playedMs} ms played (${bot.clearedMs} ms cleared) from ${bot.mediaFrames} media frames; ${bot.marks} marks (${bot.marksEchoed} answered), ${bot.clears} clears`,
@@ -31,8 +40,13 @@ export function renderReport(out: Output, report: StreamReport, expectations: re
   }
   out.result('');
   for (const line of summary(report)) out.result(line);
-  out.result(report.violations.length === 0 ? `violations: ${c.green('none')}` : c.red(`violations: ${report.violations.length}`));
+  out.result(
+    report.violations.length === 0
+      ? `violations: ${c.green('none')}`
+      : c.red(`violations: ${report.violations.length}`),
+  );
   for (const v of report.violations) out.result(`  ${c.red(v.rule)} at ${v.atMs} ms: ${v.detail}`);
   for (const w of report.warnings) out.result(`${c.yellow('warning:')} ${w.kind}: ${w.detail}`);
-  for (const e of expectations) out.result(`expect ${e.expectation}: ${e.ok ? c.green('ok') : c.red('FAILED')} (${e.detail})`);
+  for (const e of expectations)
+    out.result(`expect ${e.expectation}: ${e.ok ? c.green('ok') : c.red('FAILED')} (${e.detail})`);
 }

@@ -27,7 +27,10 @@ async function expand(cwd: string, arg: string): Promise<string[]> {
 
 /** Every scenario in the files the arguments name, files sorted, scenarios in file order. */
 export async function loadScenarios(cwd: string, args: readonly string[]): Promise<Scenario[]> {
-  if (args.length === 0) throw new UsageError('give the scenario files: exo-passthru test <file|dir|glob>…', { hint: 'e.g. exo-passthru test scenarios/ or "scenarios/**/*.yaml"' });
+  if (args.length === 0)
+    throw new UsageError('give the scenario files: exo-passthru test <file|dir|glob>…', {
+      hint: 'e.g. exo-passthru test scenarios/ or "scenarios/**/*.yaml"',
+    });
   const files = new Set<string>();
   for (const arg of args) {
     const found = await expand(cwd, arg);

@@ -14,7 +14,14 @@ import { wholeFlag } from '../simulate/flags.ts';
 import { loadScenarios } from './files.ts';
 import { runAll, type RunFlags } from './runner.ts';
 
-type TestFlags = RunFlags & { reporter: 'pretty' | 'json' | 'junit'; out?: string; concurrency: string; grep?: string; timeout: string; maxSteps: string };
+type TestFlags = RunFlags & {
+  reporter: 'pretty' | 'json' | 'junit';
+  out?: string;
+  concurrency: string;
+  grep?: string;
+  timeout: string;
+  maxSteps: string;
+};
 
 const HELP = `
 Scenario files are YAML, one or more scenarios per file separated by ---; the format is in the README and in
@@ -57,12 +64,18 @@ export function registerTest(program: Command, ctx: CliContext): Command {
     .addHelpText('after', HELP)
     .action(async (paths: string[], flags: TestFlags) => {
       const concurrency = wholeFlag('--concurrency', flags.concurrency, 64);
-      const limits = { timeoutMs: wholeFlag('--timeout', flags.timeout, 600_000), maxSteps: wholeFlag('--max-steps', flags.maxSteps, 1000) };
-      if (flags.url !== undefined && !/^https?:\/\//i.test(flags.url)) throw new UsageError(`--url must be an absolute http(s) URL, got ${JSON.stringify(flags.url)}`);
-      if (flags.url !== undefined && flags.startServer) throw new UsageError('--url and --start-server exclude each other');
+      const limits = {
+        timeoutMs: wholeFlag('--timeout', flags.timeout, 600_000),
+        maxSteps: wholeFlag('--max-steps', flags.maxSteps, 1000),
+      };
+      if (flags.url !== undefined && !/^https?:\/\//i.test(flags.url))
+        throw new UsageError(`--url must be an absolute http(s) URL, got ${JSON.stringify(flags.url)}`);
+      if (flags.url !== undefined && flags.startServer)
+        throw new UsageError('--url and --start-server exclude each other');
       const grep = pattern(flags.grep);
       const scenarios = (await loadScenarios(ctx.io.cwd, paths)).filter((s) => grep === undefined || grep.test(s.name));
-      if (scenarios.length === 0) throw new UsageError(`no scenario${grep ? ` matches --grep ${flags.grep}` : ' in those files'}`);
+      if (scenarios.length === 0)
+        throw new UsageError(`no scenario${grep ? ` matches --grep ${flags.grep}` : ' in those files'}`);
       const { results, totals } = await runAll(ctx, scenarios, { ...flags, ...limits, concurrency });
       await report(ctx, flags, results, totals);
       finish(ctx, results);
@@ -71,7 +84,12 @@ export function registerTest(program: Command, ctx: CliContext): Command {
 
 async function report(ctx: CliContext, flags: TestFlags, results: ScenarioResult[], totals: Totals) {
   const { jsonReport, junitReport } = await import('../../../scenarios/report.ts');
-  const body = flags.reporter === 'junit' ? junitReport(results, totals) : flags.reporter === 'json' ? `${JSON.stringify(jsonReport(results, totals), null, 2)}\n` : undefined;
+  const body =
+    flags.reporter === 'junit'
+      ? junitReport(results, totals)
+      : flags.reporter === 'json'
+        ? `${JSON.stringify(jsonReport(results, totals), null, 2)}\n`
+        : undefined;
   if (body === undefined) return;
   if (flags.out === undefined) {
     ctx.io.stdout.write(body);
@@ -88,7 +106,9 @@ async function report(ctx: CliContext, flags: TestFlags, results: ScenarioResult
 function finish(ctx: CliContext, results: readonly ScenarioResult[]): void {
   const unreachable = results.find((r) => r.unreachable !== undefined);
   if (unreachable) {
-    throw new UnreachableError('server', unreachable.unreachable ?? 'unreachable', { hint: 'start the server (exo-passthru serve), pass --url, or use --start-server' });
+    throw new UnreachableError('server', unreachable.unreachable ?? 'unreachable', {
+      hint: 'start the server (exo-passthru serve), pass --url, or use --start-server',
+    });
   }
   if (results.some((r) => !r.ok)) ctx.setExitCode(EXIT.checkFailed);
 }

@@ -28,7 +28,10 @@ async function preparer(config: Config): Promise<(scenario: Scenario, url: strin
   const { defaultCustomer } = await import('../simulate/customer.ts');
   return (scenario, url) => {
     const where = `${scenario.at.file}:${scenario.at.line}`;
-    if (!URL.canParse(url)) throw new UsageError(`${where}: scenario "${scenario.name}" has no URL to call: give --url, url:, or --start-server`);
+    if (!URL.canParse(url))
+      throw new UsageError(
+        `${where}: scenario "${scenario.name}" has no URL to call: give --url, url:, or --start-server`,
+      );
     const from = scenario.call?.from;
     const flags = { ...scenario.customer, ...(from !== undefined ? { phone: from } : {}) };
     const built: BuildCallOptions = {
@@ -67,7 +70,12 @@ function printer(ctx: CliContext, flags: RunFlags): (lines: PrettyLine[]) => voi
   };
 }
 
-async function pool(scenarios: readonly Scenario[], size: number, bail: boolean, play: (s: Scenario) => Promise<ScenarioResult>): Promise<ScenarioResult[]> {
+async function pool(
+  scenarios: readonly Scenario[],
+  size: number,
+  bail: boolean,
+  play: (s: Scenario) => Promise<ScenarioResult>,
+): Promise<ScenarioResult[]> {
   const results: Array<ScenarioResult | undefined> = [];
   let next = 0;
   let stop = false;
@@ -83,7 +91,11 @@ async function pool(scenarios: readonly Scenario[], size: number, bail: boolean,
   return results.filter((r): r is ScenarioResult => r !== undefined);
 }
 
-export async function runAll(ctx: CliContext, scenarios: readonly Scenario[], flags: RunFlags & Limits): Promise<{ results: ScenarioResult[]; totals: Totals }> {
+export async function runAll(
+  ctx: CliContext,
+  scenarios: readonly Scenario[],
+  flags: RunFlags & Limits,
+): Promise<{ results: ScenarioResult[]; totals: Totals }> {
   const started = performance.now();
   const config = await ctx.loadConfig();
   const { runScenario } = await import('../../../scenarios/run.ts');
@@ -92,13 +104,23 @@ export async function runAll(ctx: CliContext, scenarios: readonly Scenario[], fl
   const wantsState = scenarios.some((s) => s.state !== undefined);
   let source: InspectSource | undefined;
   try {
-    source = hermetic === undefined && wantsState ? await stateSource(config, flags.url ?? scenarios.find((s) => s.url)?.url) : undefined;
-    const state: StateReader | undefined = hermetic?.state ?? (source ? { read: (sid) => (source as InspectSource).call(sid) } : undefined);
+    source =
+      hermetic === undefined && wantsState
+        ? await stateSource(config, flags.url ?? scenarios.find((s) => s.url)?.url)
+        : undefined;
+    const state: StateReader | undefined =
+      hermetic?.state ?? (source ? { read: (sid) => (source as InspectSource).call(sid) } : undefined);
     const prepare = await preparer(config);
     const print = printer(ctx, flags);
     const url = hermetic?.url ?? flags.url;
     const results = await pool(scenarios, flags.concurrency, flags.bail === true, async (scenario) => {
-      const result = await runScenario(scenario, { prepare, ...(url ? { url } : {}), timeoutMs: flags.timeoutMs, maxSteps: flags.maxSteps, ...(state ? { state } : {}) });
+      const result = await runScenario(scenario, {
+        prepare,
+        ...(url ? { url } : {}),
+        timeoutMs: flags.timeoutMs,
+        maxSteps: flags.maxSteps,
+        ...(state ? { state } : {}),
+      });
       print(prettyScenario(result));
       return result;
     });

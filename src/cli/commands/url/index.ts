@@ -97,7 +97,9 @@ export function registerUrl(program: Command, ctx: CliContext): Command {
     .command('url')
     .description('generate passthru URLs (simulator/dev only) and CustomField values from a customer CSV or flags')
     .option('--csv <file>', "customers CSV, '-' for stdin")
-    .addOption(settingOption('baseUrl', { help: 'public base URL of your bot, https for Exotel', defaultDoc: DEFAULT_BASE_URL }))
+    .addOption(
+      settingOption('baseUrl', { help: 'public base URL of your bot, https for Exotel', defaultDoc: DEFAULT_BASE_URL }),
+    )
     .option('-o, --out <file>', 'write rows to this file instead of stdout')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS))
     .option('--rejects <file>', 'write rejected rows (line, reason, message, original cells) to this CSV')
@@ -107,16 +109,23 @@ export function registerUrl(program: Command, ctx: CliContext): Command {
     .option('--seed <text>', 'reproducible temp_call_id values')
     .option('--delimiter <char>', "CSV field delimiter: ',' ';' '|' or 'tab' (default: detected from the header line)")
     .option('--map <field=Header>', 'read a customer field from a differently named column (repeatable)', collect, [])
-    .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal and the file is over 5 MB)')
+    .option(
+      '--progress',
+      'show a progress bar on stderr (default: when stderr is a terminal and the file is over 5 MB)',
+    )
     .option('--no-progress', 'never show the progress bar');
   return addCustomerOptions(command, { prefix: 'one-off: ' })
     .addHelpText('after', HELP)
     .action(async (options: UrlOptions) => {
       const config = await ctx.loadConfig();
       const hasCustomer = hasCustomerFlags(options);
-      if (options.csv !== undefined && hasCustomer) throw new UsageError('--csv and the one-off customer flags (--customer-id, --name, …) exclude each other');
+      if (options.csv !== undefined && hasCustomer)
+        throw new UsageError('--csv and the one-off customer flags (--customer-id, --name, …) exclude each other');
       if (options.csv === undefined && !hasCustomer) {
-        throw new UsageError('nothing to do: give --csv <file> or one customer with --customer-id, --name and --phone', { hint: 'exo-passthru url --help' });
+        throw new UsageError(
+          'nothing to do: give --csv <file> or one customer with --customer-id, --name and --phone',
+          { hint: 'exo-passthru url --help' },
+        );
       }
       const settings = resolveSettings(ctx, options, config);
       if (options.csv !== undefined) await runCsv(ctx, options, options.csv, settings);
@@ -127,7 +136,8 @@ export function registerUrl(program: Command, ctx: CliContext): Command {
 type Settings = { base: string; auth: UrlAuth; nextTempCallId: () => string };
 
 function resolveSettings(ctx: CliContext, options: UrlOptions, config: Config): Settings {
-  const source = options.baseUrl !== undefined ? '--base-url' : config.baseUrl !== undefined ? 'BASE_URL' : 'the default base URL';
+  const source =
+    options.baseUrl !== undefined ? '--base-url' : config.baseUrl !== undefined ? 'BASE_URL' : 'the default base URL';
   const { base, warning } = resolveBaseUrl(options.baseUrl ?? config.baseUrl ?? DEFAULT_BASE_URL, source);
   const auth = resolveAuth(options, config);
   if (warning) ctx.output().warn(warning);
@@ -140,7 +150,9 @@ function resolveAuth(options: UrlOptions, config: Config): UrlAuth {
     return config.webhookKey ? { kind: 'key', key: config.webhookKey } : { kind: 'none' };
   }
   if (!config.webhookKey) {
-    throw new UsageError('--sign needs WEBHOOK_KEY: it is the secret serve verifies signatures with', { hint: 'set WEBHOOK_KEY in the environment or in .env' });
+    throw new UsageError('--sign needs WEBHOOK_KEY: it is the secret serve verifies signatures with', {
+      hint: 'set WEBHOOK_KEY in the environment or in .env',
+    });
   }
   const lifetime = parseDuration(options.expiresIn ?? '7d');
   return { kind: 'signed', secret: config.webhookKey, expiresAt: new Date(Date.now() + lifetime) };
@@ -149,7 +161,9 @@ function resolveAuth(options: UrlOptions, config: Config): UrlAuth {
 function parseDelimiter(raw: string): string {
   const value = raw === 'tab' || raw === '\\t' ? '\t' : raw;
   if (value.length !== 1 || value === '"' || value === '\n' || value === '\r') {
-    throw new UsageError(`--delimiter ${JSON.stringify(raw)}: expected one character other than a quote or newline (or 'tab')`);
+    throw new UsageError(
+      `--delimiter ${JSON.stringify(raw)}: expected one character other than a quote or newline (or 'tab')`,
+    );
   }
   return value;
 }
@@ -178,12 +192,14 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
   const given = options.delimiter !== undefined ? parseDelimiter(options.delimiter) : undefined;
   checkPaths(ctx, { csv, out: options.out, rejects: options.rejects });
   const opened = await openInput(ctx, csv);
-  const { delimiter, input } = given !== undefined ? { delimiter: given, input: opened } : await detectInputDelimiter(ctx, opened);
+  const { delimiter, input } =
+    given !== undefined ? { delimiter: given, input: opened } : await detectInputDelimiter(ctx, opened);
   const progress = await createProgress(ctx, input.size, options.progress);
   const warnings = createWarningPrinter(ctx);
   let rows = 0;
   // Rows on stdout are gone already; a file is replaced only by a run that completes.
-  const kept = options.out === undefined ? 'the rows accepted so far were written' : `${options.out} was left as it was`;
+  const kept =
+    options.out === undefined ? 'the rows accepted so far were written' : `${options.out} was left as it was`;
   // The source too: a stream replaying the detected head waits on the source, and only its end or error frees it.
   const unsubscribe = ctx.io.onSignal((signal) => {
     const interrupted = new CheckFailedError(`interrupted by ${signal}; ${kept}`);
@@ -194,7 +210,10 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
   try {
     summary = await runUrlPipeline({
       input: input.stream,
-      openOutput: options.out !== undefined ? fileSink(ctx, options.out, '--out') : async () => ({ stream: ctx.io.stdout, close: async () => {} }),
+      openOutput:
+        options.out !== undefined
+          ? fileSink(ctx, options.out, '--out')
+          : async () => ({ stream: ctx.io.stdout, close: async () => {} }),
       ...(options.rejects !== undefined ? { openRejects: fileSink(ctx, options.rejects, '--rejects') } : {}),
       format: csvFormat(ctx, options),
       delimiter,
@@ -213,7 +232,14 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
     rows = summary.rowsRead;
   } catch (error) {
     // `url --csv big.csv | head`: the reader went away; that is how a pipe ends, not an error to report.
-    if (options.out === undefined && typeof error === 'object' && error !== null && 'code' in error && error.code === 'EPIPE') return;
+    if (
+      options.out === undefined &&
+      typeof error === 'object' &&
+      error !== null &&
+      'code' in error &&
+      error.code === 'EPIPE'
+    )
+      return;
     throw error;
   } finally {
     unsubscribe();
@@ -227,7 +253,9 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
 function csvFormat(ctx: CliContext, options: UrlOptions): OutputFormat {
   if (!ctx.globals().json || options.out !== undefined) return options.format ?? 'csv';
   if (options.format === 'csv' || options.format === 'urls') {
-    throw new UsageError(`--json prints JSON on stdout, not --format ${options.format}`, { hint: 'drop --format (JSON lines), use --format json, or write the file with --out' });
+    throw new UsageError(`--json prints JSON on stdout, not --format ${options.format}`, {
+      hint: 'drop --format (JSON lines), use --format json, or write the file with --out',
+    });
   }
   return options.format ?? 'ndjson';
 }
@@ -236,25 +264,41 @@ function csvFormat(ctx: CliContext, options: UrlOptions): OutputFormat {
 async function detectInputDelimiter(ctx: CliContext, opened: { stream: Readable; size: number | undefined }) {
   const { head, stream } = await peekHead(opened.stream);
   const delimiter = detectDelimiter(firstLine(head));
-  if (delimiter !== ',') ctx.output().info(`note: the header line is ${DELIMITER_NAMES[delimiter]}-separated: reading it with --delimiter '${delimiter === '\t' ? 'tab' : delimiter}'`);
+  if (delimiter !== ',')
+    ctx
+      .output()
+      .info(
+        `note: the header line is ${DELIMITER_NAMES[delimiter]}-separated: reading it with --delimiter '${delimiter === '\t' ? 'tab' : delimiter}'`,
+      );
   return { delimiter, input: { stream, size: opened.size } };
 }
 
 /** The closing note (stderr, or JSON on stdout for --json --out) and the exit code. */
 function report(ctx: CliContext, options: UrlOptions, summary: UrlSummary): void {
   const out = ctx.output();
-  if (summary.accepted > 0) out.info('passthru_url values are for the simulator/dev only (PII in query strings); in production send custom_field as CustomField');
-  if (ctx.globals().json && options.out !== undefined) out.printJson(summaryJson(summary, { out: options.out, rejects: options.rejects }));
+  if (summary.accepted > 0)
+    out.info(
+      'passthru_url values are for the simulator/dev only (PII in query strings); in production send custom_field as CustomField',
+    );
+  if (ctx.globals().json && options.out !== undefined)
+    out.printJson(summaryJson(summary, { out: options.out, rejects: options.rejects }));
   else out.info(formatSummaryText(summary));
-  if (summary.truncated) throw new CheckFailedError(summary.truncated, { hint: 'look for an unbalanced " near that line' });
+  if (summary.truncated)
+    throw new CheckFailedError(summary.truncated, { hint: 'look for an unbalanced " near that line' });
   if (summary.rejected > 0 && !options.allowRejects) {
-    out.info(`${summary.rejected} row(s) rejected${options.rejects ? `: see ${options.rejects}` : ' (write them out with --rejects <file>)'}; exit 1 (--allow-rejects to exit 0)`);
+    out.info(
+      `${summary.rejected} row(s) rejected${options.rejects ? `: see ${options.rejects}` : ' (write them out with --rejects <file>)'}; exit 1 (--allow-rejects to exit 0)`,
+    );
     ctx.setExitCode(EXIT.checkFailed);
   }
 }
 
 async function runOneOff(ctx: CliContext, options: UrlOptions, settings: Settings): Promise<void> {
-  const csvOnly = [options.rejects && '--rejects', options.map.length > 0 && '--map', options.delimiter && '--delimiter'].filter(Boolean);
+  const csvOnly = [
+    options.rejects && '--rejects',
+    options.map.length > 0 && '--map',
+    options.delimiter && '--delimiter',
+  ].filter(Boolean);
   if (csvOnly.length > 0) throw new UsageError(`${csvOnly.join(', ')} only apply with --csv`);
   const out = ctx.output();
   const processor = createCustomerProcessor(settings);
@@ -270,7 +314,9 @@ async function runOneOff(ctx: CliContext, options: UrlOptions, settings: Setting
     text = `${JSON.stringify(outputRecord(result, [], []), null, 2)}\n`;
   } else {
     text = `passthru_url  ${result.passthruUrl}\ncustom_field  ${result.customField}\n`;
-    out.info('passthru_url is for the simulator/dev only (PII in the query string); in production send custom_field as CustomField');
+    out.info(
+      'passthru_url is for the simulator/dev only (PII in the query string); in production send custom_field as CustomField',
+    );
   }
   if (options.out !== undefined) {
     const sink = await fileSink(ctx, options.out, '--out')();

@@ -17,7 +17,10 @@ const pathOf = (ctx: CliContext, path: string) => (isAbsolute(path) ? path : res
 
 export async function openInput(ctx: CliContext, csv: string): Promise<{ stream: Readable; size: number | undefined }> {
   if (csv === '-') {
-    if (ctx.io.stdin.isTTY) throw new UsageError('--csv - reads the CSV from stdin, but stdin is a terminal', { hint: 'exo-passthru url --csv - < customers.csv' });
+    if (ctx.io.stdin.isTTY)
+      throw new UsageError('--csv - reads the CSV from stdin, but stdin is a terminal', {
+        hint: 'exo-passthru url --csv - < customers.csv',
+      });
     return { stream: ctx.io.stdin, size: undefined };
   }
   let handle: FileHandle;
@@ -39,7 +42,10 @@ export function fileSink(ctx: CliContext, path: string, flag: string): () => Pro
   return () => openFileSink({ full: pathOf(ctx, path), shown: path, flag });
 }
 
-export function checkPaths(ctx: CliContext, paths: { csv: string; out: string | undefined; rejects: string | undefined }): void {
+export function checkPaths(
+  ctx: CliContext,
+  paths: { csv: string; out: string | undefined; rejects: string | undefined },
+): void {
   const named = [
     ['--csv', paths.csv === '-' ? undefined : paths.csv],
     ['--out', paths.out],

@@ -12,13 +12,22 @@ import type { SourceReport } from './report.ts';
 import { readFileCapped, readStdinCapped, type Source } from './sources.ts';
 
 function tooLarge(size: number): Finding {
-  return finding('EXO007', `the document is ${size} bytes; the limit is ${MAX_DOCUMENT_BYTES} bytes`, { line: 1, column: 1 }, '');
+  return finding(
+    'EXO007',
+    `the document is ${size} bytes; the limit is ${MAX_DOCUMENT_BYTES} bytes`,
+    { line: 1, column: 1 },
+    '',
+  );
 }
 
 function unreachable(target: string, failure: HttpFailure, timeoutMs: number): UnreachableError {
   // "connection refused", "host not found", or the error's own words; the budget is named because --timeout sets it.
-  const text = failure.reason === 'timeout' || failure.reason === 'aborted' ? `no answer within ${timeoutMs} ms` : failure.message;
-  return new UnreachableError('http', `${new URL(target).origin}: ${text}`, { cause: failure.cause, hint: 'is the server running? raise the budget with --timeout <ms>' });
+  const text =
+    failure.reason === 'timeout' || failure.reason === 'aborted' ? `no answer within ${timeoutMs} ms` : failure.message;
+  return new UnreachableError('http', `${new URL(target).origin}: ${text}`, {
+    cause: failure.cause,
+    hint: 'is the server running? raise the budget with --timeout <ms>',
+  });
 }
 
 export async function check(ctx: CliContext, source: Source, options: ValidateCommandOptions): Promise<SourceReport> {
@@ -28,13 +37,25 @@ export async function check(ctx: CliContext, source: Source, options: ValidateCo
   let meta: ResponseMeta | undefined;
   if (source.type === 'url') {
     const timeoutMs = parseTimeout(options.timeout);
-    const got = await fetchLikeExotel(source.url, { method: parseMethod(options.method), timeoutMs, kind: options.kind, maxBytes: MAX_DOCUMENT_BYTES + 1 });
+    const got = await fetchLikeExotel(source.url, {
+      method: parseMethod(options.method),
+      timeoutMs,
+      kind: options.kind,
+      maxBytes: MAX_DOCUMENT_BYTES + 1,
+    });
     if (!got.ok) throw unreachable(source.url, got, timeoutMs);
     bytes = got.body;
     size = got.truncated ? MAX_DOCUMENT_BYTES + 1 : got.body.byteLength;
-    meta = { status: got.status, ...(got.contentType !== undefined ? { contentType: got.contentType } : {}), ...(got.head ? { head: got.head } : {}) };
+    meta = {
+      status: got.status,
+      ...(got.contentType !== undefined ? { contentType: got.contentType } : {}),
+      ...(got.head ? { head: got.head } : {}),
+    };
   } else {
-    const read = source.type === 'file' ? await readFileCapped(source.path, source.label, MAX_DOCUMENT_BYTES + 1) : await readStdinCapped(ctx, MAX_DOCUMENT_BYTES + 1);
+    const read =
+      source.type === 'file'
+        ? await readFileCapped(source.path, source.label, MAX_DOCUMENT_BYTES + 1)
+        : await readStdinCapped(ctx, MAX_DOCUMENT_BYTES + 1);
     bytes = read.bytes;
     size = read.size;
   }

@@ -45,9 +45,13 @@ Examples:
 export function registerValidate(program: Command, ctx: CliContext): Command {
   return program
     .command('validate')
-    .description('lint ExoML (and Gather/Connect JSON, Greeting text) from files, stdin or URLs: codes, line:col, hints')
+    .description(
+      'lint ExoML (and Gather/Connect JSON, Greeting text) from files, stdin or URLs: codes, line:col, hints',
+    )
     .argument('<sources...>', "files, globs, '-' for stdin, or http(s) URLs")
-    .addOption(new Option('--kind <kind>', 'what the sources are (default: detected from the content)').choices(SURFACE_KINDS))
+    .addOption(
+      new Option('--kind <kind>', 'what the sources are (default: detected from the content)').choices(SURFACE_KINDS),
+    )
     .option('--strict', 'warnings fail too (exit 1); infos do not')
     .option('--pedantic', 'warnings and infos fail (exit 1): --strict plus the style opinions')
     .option('--allow-twiml-extras', 'accept <Pause length> (TwiML; not documented by Exotel)')

@@ -10,7 +10,8 @@ export function formatFindings(report: SourceReport, out: Output): string[] {
   const c = out.color;
   const lines: string[] = [];
   for (const f of report.findings) {
-    const severity = f.severity === 'error' ? c.red('error') : f.severity === 'warning' ? c.yellow('warning') : c.dim('info');
+    const severity =
+      f.severity === 'error' ? c.red('error') : f.severity === 'warning' ? c.yellow('warning') : c.dim('info');
     lines.push(`${c.bold(`${report.source}:${f.line}:${f.column}`)} ${severity} ${c.cyan(f.code)} ${f.message}`);
     if (f.hint) lines.push(`    ${c.dim('hint:')} ${f.hint}`);
   }
@@ -20,7 +21,11 @@ export function formatFindings(report: SourceReport, out: Output): string[] {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `pedantic` implies `strict`: infos fail too. */
-export function formatSummary(reports: readonly SourceReport[], strict: boolean, pedantic = false): { text: string; failed: boolean } {
+export function formatSummary(
+  reports: readonly SourceReport[],
+  strict: boolean,
+  pedantic = false,
+): { text: string; failed: boolean } {
   let errors = 0;
   let warnings = 0;
   let infos = 0;

@@ -8,7 +8,10 @@ import { isAbsolute, resolve } from 'node:path';
 import { ioMessage, UsageError } from '../../../errors.ts';
 import type { CliContext } from '../../context.ts';
 
-export type Source = { label: string; type: 'file'; path: string } | { label: string; type: 'stdin' } | { label: string; type: 'url'; url: string };
+export type Source =
+  | { label: string; type: 'file'; path: string }
+  | { label: string; type: 'stdin' }
+  | { label: string; type: 'url'; url: string };
 
 export type ReadResult = { bytes: Uint8Array; size: number };
 
@@ -20,7 +23,10 @@ export async function resolveSources(ctx: CliContext, args: readonly string[]): 
   for (const arg of args) {
     if (arg === '-') {
       if (stdin) throw new UsageError("'-' (stdin) can be given only once");
-      if (ctx.io.stdin.isTTY) throw new UsageError("'-' reads the document from stdin, but stdin is a terminal", { hint: 'exo-passthru validate - < response.xml' });
+      if (ctx.io.stdin.isTTY)
+        throw new UsageError("'-' reads the document from stdin, but stdin is a terminal", {
+          hint: 'exo-passthru validate - < response.xml',
+        });
       stdin = true;
       out.push({ label: '<stdin>', type: 'stdin' });
     } else if (/^https?:\/\//i.test(arg)) {
@@ -43,7 +49,10 @@ async function fileSources(ctx: CliContext, arg: string): Promise<Source[]> {
   const path = isAbsolute(arg) ? arg : resolve(ctx.io.cwd, arg);
   try {
     const info = await stat(path);
-    if (info.isDirectory()) throw new UsageError(`${arg} is a directory`, { hint: `give files or a glob: '${arg.replace(/\/$/, '')}/*.xml'` });
+    if (info.isDirectory())
+      throw new UsageError(`${arg} is a directory`, {
+        hint: `give files or a glob: '${arg.replace(/\/$/, '')}/*.xml'`,
+      });
     return [{ label: arg, type: 'file', path }];
   } catch (error) {
     if (error instanceof UsageError) throw error;
