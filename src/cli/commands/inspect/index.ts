@@ -100,10 +100,23 @@ Examples:
     });
 }
 
+/** `no-input` as `simulate --expect` spells it, `no_input` as the stores do: one outcome either way. */
+function parseOutcome(raw: string): Outcome {
+  const value = raw.trim().replaceAll('-', '_');
+  const outcome = OUTCOMES.find((o) => o === value);
+  if (outcome === undefined)
+    throw new UsageError(`--outcome ${JSON.stringify(raw)}: expected one of ${OUTCOMES.join(', ')}`);
+  return outcome;
+}
+
 function registerCalls(inspect: Command, ctx: CliContext): Command {
   return addSourceOptions(inspect.command('calls').description('call rows (PostgreSQL or serve), newest first'))
     .option('--customer-id <id>', 'only this customer')
-    .addOption(new Option('--outcome <outcome>', 'only this outcome').choices(OUTCOMES))
+    .addOption(
+      new Option('--outcome <outcome>', `only this outcome: ${OUTCOMES.join(', ')} (- or _ alike)`).argParser(
+        parseOutcome,
+      ),
+    )
     .option('--since <when>', 'started since: 30m, 1h, 2d, 1w, or a date/time (2025-08-11, 2025-08-11T10:30:00Z)')
     .option('--limit <n>', 'at most n rows, 1-1000 (default 50)')
     .addHelpText(

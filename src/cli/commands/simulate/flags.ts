@@ -44,7 +44,8 @@ export function parseDigitGroups(raw: string): string[] {
 
 /** `--expect`: one of EXPECT_FORMS. */
 export function parseExpectation(raw: string): Expectation {
-  const text = raw.trim();
+  // `no_input` as inspect and the stores spell it, `no-input` as flags usually are: one word either way.
+  const text = raw.trim() === 'no_input' ? 'no-input' : raw.trim();
   if (text === 'dial' || text === 'hangup' || text === 'no-input') return { raw: text, kind: text };
   const colon = text.indexOf(':');
   const head = colon < 0 ? text : text.slice(0, colon);
