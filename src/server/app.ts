@@ -58,8 +58,9 @@ export function createApp(deps: AppDeps) {
 
   const service = createCallService({ ...deps, now });
   const webhooks = express.Router();
-  webhooks.use(['/passthru-handler', '/gather-response'], webhookAuth(deps.webhookKey, now));
-  registerWebhookRoutes(webhooks, service, { baseUrl: deps.baseUrl, webhookKey: deps.webhookKey });
+  webhooks.use('/passthru-handler', webhookAuth(deps.webhookKey, now, 'passthru'));
+  webhooks.use('/gather-response', webhookAuth(deps.webhookKey, now, 'gather'));
+  registerWebhookRoutes(webhooks, service, { baseUrl: deps.baseUrl, webhookKey: deps.webhookKey, tokenTtlSeconds: deps.sessionTtl, now });
   app.use(webhooks);
 
   const health = express.Router();

@@ -1,11 +1,17 @@
 /** `/passthru-handler` and `/gather-response`, GET or POST: thin over the call service. */
 import type { Request, Response, Router } from 'express';
 import type { LanguageCode } from '../../exotel/language.ts';
-import { callToken } from '../auth.ts';
+import { gatherToken } from '../auth.ts';
 import type { CallService, WebhookReply } from '../call-service.ts';
 import { mergeParams } from '../params.ts';
 
-export type WebhookRouteOptions = { baseUrl: string | undefined; webhookKey: string | undefined };
+export type WebhookRouteOptions = {
+  baseUrl: string | undefined;
+  webhookKey: string | undefined;
+  /** How long the Gather action's token stays good: the session's lifetime, since the call cannot outlive it. */
+  tokenTtlSeconds: number;
+  now: () => Date;
+};
 
 /** Absolute action URL (docs/exotel-protocol.md §9.1 item 7): BASE_URL, else the host the request came to. */
 export function requestBase(req: Request, baseUrl: string | undefined): string {
@@ -25,8 +31,12 @@ export function registerWebhookRoutes(router: Router, service: CallService, opti
     url.searchParams.set('CallSid', state.callSid);
     url.searchParams.set('lang', state.language);
     url.searchParams.set('attempt', String(state.attempt));
-    if (state.customerId) url.searchParams.set('customer_id', state.customerId);
-    if (options.webhookKey) url.searchParams.set('tok', callToken(options.webhookKey, state.callSid));
+    const customerId = state.customerId || undefined;
+    if (customerId) url.searchParams.set('customer_id', customerId);
+    if (options.webhookKey) {
+      const expiresAt = new Date(options.now().getTime() + options.tokenTtlSeconds * 1000);
+      url.searchParams.set('tok', gatherToken(options.webhookKey, { callSid: state.callSid, customerId }, expiresAt));
+    }
     return url.toString();
   };
 
