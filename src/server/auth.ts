@@ -11,8 +11,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { keysMatch, verifyCustomerSignature } from '../exotel/signing.ts';
-import { mergeParams, type Params } from './params.ts';
+import { keysMatch, verifySignedEntries } from '../exotel/signing.ts';
+import { mergeParams, paramEntries, type Params } from './params.ts';
 
 export type WebhookRoute = 'passthru' | 'gather';
 
@@ -49,9 +49,12 @@ function checkGatherToken(tok: string, params: Params, secret: string, now: Date
   return { ok: true };
 }
 
-export function checkWebhookAuth(params: Params, secret: string, now: Date, route: WebhookRoute): WebhookAuthResult {
+/** A request's parameters as the call service reads them (one per name), and every pair with repeats. */
+export type AuthInput = { params: Params; entries: ReadonlyArray<readonly [string, string]> };
+
+export function checkWebhookAuth({ params, entries }: AuthInput, secret: string, now: Date, route: WebhookRoute): WebhookAuthResult {
   if (route === 'passthru' && (params.sig !== undefined || params.exp !== undefined)) {
-    const check = verifyCustomerSignature(params, secret, now);
+    const check = verifySignedEntries(entries, secret, now);
     return check.ok ? { ok: true } : { ok: false, reason: `signed URL rejected: ${check.reason}` };
   }
   if (params.key !== undefined) return keysMatch(params.key, secret) ? { ok: true } : { ok: false, reason: 'wrong key' };
@@ -67,7 +70,8 @@ export function webhookAuth(secret: string | undefined, now: () => Date, route: 
       next();
       return;
     }
-    const result = checkWebhookAuth(mergeParams(req.query, req.body), secret, now(), route);
+    const input = { params: mergeParams(req.query, req.body), entries: paramEntries(req.query, req.body) };
+    const result = checkWebhookAuth(input, secret, now(), route);
     if (result.ok) {
       next();
       return;

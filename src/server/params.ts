@@ -21,6 +21,26 @@ export function mergeParams(query: unknown, body: unknown): Params {
   return out;
 }
 
+function entriesOf(source: unknown, into: Array<readonly [string, string]>): void {
+  if (source === null || typeof source !== 'object') return;
+  for (const [key, value] of Object.entries(source)) {
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    // Values flatten() drops still count as an occurrence (as ''), so a repeat can never hide behind one.
+    for (const item of values) into.push([key, typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean' ? String(item) : '']);
+  }
+}
+
+/**
+ * Every name=value pair of the query and the body, repeats included: what a signature check needs to see, since
+ * mergeParams keeps one value per name and a check on that alone cannot tell a repeated name from a single one.
+ */
+export function paramEntries(query: unknown, body: unknown): Array<readonly [string, string]> {
+  const out: Array<readonly [string, string]> = [];
+  entriesOf(query, out);
+  entriesOf(body, out);
+  return out;
+}
+
 /** The params we keep as the call's raw Exotel record: everything except secrets. */
 export function storableParams(params: Params): Record<string, string> {
   const out: Record<string, string> = {};
