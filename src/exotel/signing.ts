@@ -42,7 +42,9 @@ export function signCustomerParams(params: Params, secret: string, expiresAt: Da
   return { exp, sig: mac(secret, fields, exp).toString('base64url') };
 }
 
-export type SignatureCheck = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'repeated' | 'expired' | 'bad_signature' };
+export type SignatureCheck =
+  | { ok: true }
+  | { ok: false; reason: 'missing' | 'malformed' | 'repeated' | 'expired' | 'bad_signature' };
 
 /**
  * Every name=value pair of a request, in order and with repeats (URLSearchParams, or the query and form

@@ -7,7 +7,13 @@ const now = new Date('2026-01-01T00:00:00Z');
 const expiresAt = new Date('2026-01-02T00:00:00Z');
 
 describe('signed customer parameters', () => {
-  const customer = { customer_id: 'C9', customer_name: 'Riddhi', phone: '+919876543210', loan_id: 'L9', amount: '1500' };
+  const customer = {
+    customer_id: 'C9',
+    customer_name: 'Riddhi',
+    phone: '+919876543210',
+    loan_id: 'L9',
+    amount: '1500',
+  };
   const signed = { ...customer, ...signCustomerParams(customer, SECRET, expiresAt) };
 
   it('verifies as signed', () => {

@@ -25,17 +25,29 @@ describe('the Gather action token', () => {
 
   /** A keyed Passthru hit for `callSid`, and the Gather action URL (with its tok) it answers. */
   const actionFor = async (callSid: string, customerId?: string): Promise<URL> => {
-    const query = new URLSearchParams({ CallSid: callSid, key: KEY, ...(customerId ? { customer_id: customerId } : {}) });
+    const query = new URLSearchParams({
+      CallSid: callSid,
+      key: KEY,
+      ...(customerId ? { customer_id: customerId } : {}),
+    });
     const res = await fetch(`${server.url}/passthru-handler?${query}`);
     assert.equal(res.status, 200);
     return new URL(find(parseResponse(await res.text()), 'Gather')[0]?.attrs.action ?? '');
   };
 
   it('does not let a caller write another customer through /passthru-handler', async () => {
-    await fetch(`${server.url}/passthru-handler?${new URLSearchParams({ CallSid: 'victim1', key: KEY, customer_id: 'OTHER', customer_name: 'Asha', amount: '15000' })}`);
+    await fetch(
+      `${server.url}/passthru-handler?${new URLSearchParams({ CallSid: 'victim1', key: KEY, customer_id: 'OTHER', customer_name: 'Asha', amount: '15000' })}`,
+    );
     const tok = (await actionFor('mine1')).searchParams.get('tok') ?? '';
     assert.ok(tok);
-    const forged = new URLSearchParams({ CallSid: 'mine1', tok, customer_id: 'OTHER', customer_name: 'Mallory', amount: '1' });
+    const forged = new URLSearchParams({
+      CallSid: 'mine1',
+      tok,
+      customer_id: 'OTHER',
+      customer_name: 'Mallory',
+      amount: '1',
+    });
     assert.equal(await status(`/passthru-handler?${forged}`), 401);
     const row = await server.history.getCustomer('OTHER');
     assert.equal(row?.name, 'Asha');

@@ -15,7 +15,13 @@ describe('signed URLs on /passthru-handler', () => {
     await server.close();
   });
 
-  const customer = { customer_id: 'SU1', customer_name: 'Riddhi', phone: '+919876543210', loan_id: 'L9', amount: '1500' };
+  const customer = {
+    customer_id: 'SU1',
+    customer_name: 'Riddhi',
+    phone: '+919876543210',
+    loan_id: 'L9',
+    amount: '1500',
+  };
   const signature = () => signCustomerParams(customer, KEY, new Date(Date.now() + 3600_000));
   const status = async (query: string) => (await fetch(`${server.url}/passthru-handler?${query}`)).status;
 
@@ -35,7 +41,10 @@ describe('signed URLs on /passthru-handler', () => {
     assert.equal(await status(`${signed}&amount=1`), 401);
     assert.equal(await status(`amount=1&${signed}`), 401);
     assert.equal(await status(`${signed}&amount=1500`), 401);
-    const res = await fetch(`${server.url}/passthru-handler?${signed}`, { method: 'POST', body: new URLSearchParams({ amount: '1500' }) });
+    const res = await fetch(`${server.url}/passthru-handler?${signed}`, {
+      method: 'POST',
+      body: new URLSearchParams({ amount: '1500' }),
+    });
     assert.equal(res.status, 401, 'the same name in the query and the form');
     assert.equal(await server.sessions.get('su-dup'), undefined);
   });
