@@ -1,12 +1,11 @@
 /** `exo-passthru serve`: the pass-through bot server, on Redis/PostgreSQL or on embedded defaults. */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import type { SettingKey } from '../../config.ts';
 import type { RunningServer } from '../../server/start.ts';
 import type { CliContext } from '../context.ts';
 import type { Output } from '../output.ts';
 import { addSettingOptions, settingFlags } from '../settings.ts';
+import { createStateDir, writeAdminToken } from './serve-admin-token.ts';
 
 /** The settings serve takes as flags: all but the two secrets (WEBHOOK_KEY, ADMIN_TOKEN), which it reads from the environment or .env only. */
 export const SERVE_SETTINGS = [
@@ -53,6 +52,8 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         import('../../stores/open.ts'),
       ]);
       const logger = createStreamLogger((line) => ctx.io.stderr.write(line), { debug: ctx.globals().debug });
+      // Owner-only before the stores open: the default PGlite directory lies inside it too.
+      if (!config.adminToken) await createStateDir(ctx.io.cwd);
       const server = await startServer(config, {
         cwd: ctx.io.cwd,
         logger,
@@ -72,14 +73,6 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       announce(ctx.output(), server, tokenFile, Boolean(config.webhookKey));
       await stopOnSignal(ctx, server);
     });
-}
-
-/** `.exo-passthru/admin-token` in the working directory, readable by its owner only. */
-async function writeAdminToken(cwd: string, token: string): Promise<string> {
-  const file = join(cwd, '.exo-passthru', 'admin-token');
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${token}\n`, { mode: 0o600 });
-  return file;
 }
 
 function announce(out: Output, server: RunningServer, tokenFile: string | undefined, keyed: boolean): void {
