@@ -35,5 +35,8 @@ if (subcommand(process.argv.slice(2)) === 'url' && !chosen) {
   const { main } = await import('../dist/cli/main.js');
   main(process.argv).then((code) => {
     process.exitCode = code;
+    // The command has finished. A database driver may still hold a socket to a server that stopped answering
+    // (a frozen PostgreSQL never acknowledges the goodbye): do not let it keep the process alive.
+    setTimeout(() => process.exit(code), 1000).unref();
   });
 }

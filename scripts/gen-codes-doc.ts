@@ -1,9 +1,9 @@
 /**
  * Write docs/exoml-codes.md, and the code table in README.md, from the code table (`node scripts/gen-codes-doc.ts`);
- * test/exoml/codes-doc.test.ts keeps both in sync.
+ * test/cli/codes-doc.test.ts keeps both in sync.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { renderCodesDoc, updateReadmeCodesTable } from '../src/exoml/codes-doc.ts';
+import { renderCodesDoc, updateReadmeCodesTable } from '../src/cli/codes-doc.ts';
 
 const target = new URL('../docs/exoml-codes.md', import.meta.url);
 await writeFile(target, renderCodesDoc());

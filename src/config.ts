@@ -7,6 +7,7 @@
  */
 import { parse as parseDotenv } from 'dotenv';
 import { UsageError } from './errors.ts';
+import { parseWholeNumber } from './util/whole-number.ts';
 
 /** `raw` is never undefined or empty: unset values take the default without being parsed. */
 type Parse<T> = (raw: string, env: string) => T;
@@ -27,8 +28,8 @@ const text: Parse<string> = (raw) => raw;
 
 function integer(min: number, max: number): Parse<number> {
   return (raw, env) => {
-    if (!/^[0-9]+$/.test(raw.trim())) throw new UsageError(`${env} must be a whole number, got "${raw}"`);
-    const value = Number(raw);
+    const value = parseWholeNumber(raw.trim());
+    if (value === undefined) throw new UsageError(`${env} must be a whole number, got "${raw}"`);
     if (value < min || value > max) throw new UsageError(`${env} must be between ${min} and ${max}, got ${value}`);
     return value;
   };
@@ -48,6 +49,20 @@ function url(protocols: readonly string[]): Parse<string> {
 }
 
 const httpUrl = url(['http:', 'https:']);
+
+const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** `268435456`, `256MB`, `256MiB`, `1g`: binary units, as disk sizes are usually meant here. */
+function byteSize(min: number, max: number): Parse<number> {
+  return (raw, env) => {
+    const match = /^([0-9]+)\s*([a-z]*)$/i.exec(raw.trim());
+    const unit = BYTE_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
+    if (!match || unit === undefined) throw new UsageError(`${env} must be a size such as 268435456, 256MB or 1GB, got "${raw}"`);
+    const value = Number(match[1]) * unit;
+    if (value < min || value > max) throw new UsageError(`${env} must be between ${min} and ${max} bytes, got ${value}`);
+    return value;
+  };
+}
 
 // The schema name is interpolated into SQL (search_path, DDL), so only a plain identifier is accepted.
 const identifier: Parse<string> = (raw, env) => {
@@ -79,6 +94,43 @@ export const SETTINGS = {
   },
   databaseSchema: { env: 'DATABASE_SCHEMA', flag: '--database-schema <name>', default: 'public', help: 'PostgreSQL schema', parse: identifier },
   dataDir: { env: 'DATA_DIR', flag: '--data-dir <dir>', default: '.exo-passthru/pglite', help: "PGlite directory, or 'memory' to keep nothing", parse: text },
+  spoolDir: {
+    env: 'SPOOL_DIR',
+    flag: '--spool-dir <dir>',
+    default: undefined,
+    defaultDoc: "`.exo-passthru/spool`; 'memory' when DATA_DIR is 'memory'",
+    help: "where history writes wait, durably, while PostgreSQL is away; 'memory' keeps nothing",
+    parse: text,
+  },
+  spoolMaxBytes: {
+    env: 'SPOOL_MAX_BYTES',
+    flag: '--spool-max-bytes <size>',
+    default: 256 * 1024 ** 2,
+    defaultDoc: '`256MB`',
+    help: 'bound on the spool; when full, calls are still answered and `/health` says 503',
+    parse: byteSize(4096, 2 ** 50),
+  },
+  historyBatchMax: {
+    env: 'HISTORY_BATCH_MAX',
+    flag: '--history-batch-max <n>',
+    default: 500,
+    help: 'most history writes committed in one statement (group commit)',
+    parse: integer(1, 10_000),
+  },
+  historyBatchWaitMs: {
+    env: 'HISTORY_BATCH_WAIT_MS',
+    flag: '--history-batch-wait <ms>',
+    default: 0,
+    help: 'how long a write may wait for others to share its commit (0: the next turn of the event loop)',
+    parse: integer(0, 1000),
+  },
+  storeTimeoutMs: {
+    env: 'STORE_TIMEOUT_MS',
+    flag: '--store-timeout <ms>',
+    default: 750,
+    help: 'bound on each Redis command and PostgreSQL connect/query: a frozen store is treated as a down one',
+    parse: integer(50, 60_000),
+  },
   agentNumber: {
     env: 'AGENT_NUMBER',
     flag: '--agent-number <number>',

@@ -1,6 +1,8 @@
 /**
  * The error model (docs/architecture.md): every failure a user can see is an AppError with a stable code,
- * the process exit code it maps to, and a hint. Stack traces are shown only with --debug.
+ * the process exit code it maps to, and a hint. Errors carry data, not presentation: which component failed,
+ * which setting to check, the values involved. cli/ words them for the terminal (the `[exo-passthru] [redis]`
+ * prefix, flag names in hints; src/cli/errors.ts). Stack traces are shown only with --debug.
  *
  * Exit codes: 0 ok · 1 a check failed · 2 usage error · 3 a dependency is unreachable.
  */
@@ -10,14 +12,24 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export type AppErrorOptions = {
   code?: string;
   exitCode?: ExitCode;
+  /** Advice in the library's own terms; flag and variable names are cli/'s to add. */
   hint?: string;
   cause?: unknown;
+  /** The part that failed: a dependency (redis, postgres, pglite, server) or a store (history). */
+  component?: string;
+  /** The setting whose value to check: a key of SETTINGS in config.ts, such as 'redisUrl'. */
+  setting?: string;
+  /** Further facts cli/ needs to word this error (a field, a column, the value given). */
+  details?: Readonly<Record<string, string>>;
 };
 
 export class AppError extends Error {
   readonly code: string;
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
+  readonly component: string | undefined;
+  readonly setting: string | undefined;
+  readonly details: Readonly<Record<string, string>>;
 
   constructor(message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -25,6 +37,9 @@ export class AppError extends Error {
     this.code = options.code ?? 'E_APP';
     this.exitCode = options.exitCode ?? EXIT.checkFailed;
     this.hint = options.hint;
+    this.component = options.component;
+    this.setting = options.setting;
+    this.details = options.details ?? {};
   }
 }
 
@@ -36,11 +51,11 @@ export class UsageError extends AppError {
   }
 }
 
-/** A server, Redis or PostgreSQL that does not answer: exit 3. */
+/** A server, Redis or PostgreSQL that does not answer: exit 3. The dependency is the error's component. */
 export class UnreachableError extends AppError {
   readonly dependency: string;
-  constructor(dependency: string, message: string, options: Omit<AppErrorOptions, 'exitCode'> = {}) {
-    super(`[exo-passthru] [${dependency}] ${message}`, { code: 'E_UNREACHABLE', ...options, exitCode: EXIT.unreachable });
+  constructor(dependency: string, message: string, options: Omit<AppErrorOptions, 'exitCode' | 'component'> = {}) {
+    super(message, { code: 'E_UNREACHABLE', ...options, component: dependency, exitCode: EXIT.unreachable });
     this.name = 'UnreachableError';
     this.dependency = dependency;
   }

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { Config, ConfigFlags } from '../config.ts';
 import type { Output, OutStream } from './output.ts';
 
-export type InStream = Readable & { isTTY?: boolean };
+type InStream = Readable & { isTTY?: boolean };
 
 export type CliIO = {
   env: Readonly<Record<string, string | undefined>>;

@@ -19,7 +19,7 @@ const CUSTOMER_FLAGS = [
   { field: 'state', flag: '--state <state>', help: 'state (language fallback)' },
 ] as const satisfies ReadonlyArray<{ field: CustomerField; flag: string; help: string }>;
 
-export type CustomerFlagField = (typeof CUSTOMER_FLAGS)[number]['field'];
+type CustomerFlagField = (typeof CUSTOMER_FLAGS)[number]['field'];
 
 export type CustomerOptionsText = {
   /** Put before every description, e.g. 'one-off: '. */

@@ -5,6 +5,7 @@
 import type { Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { errorMessage, isAppError } from '../errors.ts';
+import { describeError } from './errors.ts';
 
 /** A stdout or stderr (CliIO injects them): `isTTY` decides the colour level. */
 export type OutStream = Writable & { isTTY?: boolean; columns?: number };
@@ -34,7 +35,7 @@ export type OutputOptions = {
   env: Readonly<Record<string, string | undefined>>;
 };
 
-export function colorLevel(stream: OutStream, env: Readonly<Record<string, string | undefined>>, wanted: boolean): 0 | 1 | 2 | 3 {
+function colorLevel(stream: OutStream, env: Readonly<Record<string, string | undefined>>, wanted: boolean): 0 | 1 | 2 | 3 {
   if (!wanted) return 0;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return 1;
@@ -56,14 +57,14 @@ export function createOutput(options: OutputOptions): Output {
     info: (text) => write(options.stderr, text),
     warn: (text) => write(options.stderr, `${err.yellow('warning:')} ${text}`),
     error: (error) => {
-      const message = errorMessage(error);
+      const { message, hint } = describeError(error);
       write(options.stderr, `${err.red('error:')} ${message}`);
-      if (isAppError(error) && error.hint) write(options.stderr, `${err.dim('hint:')} ${error.hint}`);
+      if (hint) write(options.stderr, `${err.dim('hint:')} ${hint}`);
       if (options.debug && error instanceof Error) {
         write(options.stderr, err.dim(error.stack ?? ''));
         let cause: unknown = error.cause;
         while (cause !== undefined) {
-          write(options.stderr, err.dim(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`));
+          write(options.stderr, err.dim(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : errorMessage(cause)}`));
           cause = cause instanceof Error ? cause.cause : undefined;
         }
       } else if (!isAppError(error) && !options.debug) {

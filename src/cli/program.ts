@@ -39,7 +39,7 @@ async function readDotenv(io: CliIO, envFile: string | undefined): Promise<strin
   }
 }
 
-export function createProgram(ctx: CliContext): Command {
+function createProgram(ctx: CliContext): Command {
   const program = new Command('exo-passthru')
     .description('CLI, local simulator and pass-through bot server for Exotel voice bots')
     .version(VERSION, '-V, --version')

@@ -1,13 +1,13 @@
 /**
  * CSV header → customer fields. Headers match case-insensitively after folding spaces, dashes and dots to `_`
- * ("Phone Number" → phone_number), against each field's aliases; `--map field=Header` names anything else.
- * Every other column is carried into the output untouched. Pure.
+ * ("Phone Number" → phone_number), against each field's aliases; a column map (the CLI's `--map`) names anything
+ * else. Every other column is carried into the output untouched. Pure; errors carry the field and column as data.
  */
 import { UsageError } from '../errors.ts';
 import { CUSTOMER_FIELDS, type CustomerField } from '../exotel/customer.ts';
 
 /** Output columns we generate; an input column of that name is replaced, not carried. */
-export const GENERATED_COLUMNS = ['passthru_url', 'custom_field'] as const;
+const GENERATED_COLUMNS = ['passthru_url', 'custom_field'] as const;
 
 /** The first alias is the canonical name; order is priority when a file has two candidates. */
 export const HEADER_ALIASES: Readonly<Record<CustomerField, readonly string[]>> = {
@@ -25,7 +25,7 @@ export const HEADER_ALIASES: Readonly<Record<CustomerField, readonly string[]>> 
 /** Without these columns every row would be rejected, so their absence is a usage error (exit 2). */
 export const REQUIRED_COLUMNS = ['customer_id', 'customer_name', 'phone'] as const satisfies readonly CustomerField[];
 
-export type ExtraColumn = { index: number; name: string };
+type ExtraColumn = { index: number; name: string };
 
 export type ColumnPlan = {
   /** The header cells as read. */
@@ -42,7 +42,7 @@ export function normalizeHeader(header: string): string {
     .replace(/^\uFEFF/, '')
     .trim()
     .toLowerCase()
-    .replace(/[\s.\-]+/g, '_')
+    .replace(/[\s.-]+/g, '_')
     .replace(/^_+|_+$/g, '');
 }
 
@@ -50,29 +50,19 @@ const FIELD_BY_ALIAS: ReadonlyMap<string, CustomerField> = new Map(
   CUSTOMER_FIELDS.flatMap((field) => HEADER_ALIASES[field].map((alias) => [alias, field] as const)),
 );
 
-/** `--map field=Header` values (field may be any alias: `name=Full Name`) → field → header. */
-export function parseColumnMap(values: readonly string[]): Map<CustomerField, string> {
-  const out = new Map<CustomerField, string>();
-  for (const value of values) {
-    const eq = value.indexOf('=');
-    const rawField = eq < 0 ? value : value.slice(0, eq);
-    const header = eq < 0 ? '' : value.slice(eq + 1).trim();
-    if (header === '') throw new UsageError(`--map ${value}: expected field=Header`, { hint: 'e.g. --map phone="Contact No"' });
-    const field = FIELD_BY_ALIAS.get(normalizeHeader(rawField));
-    if (field === undefined) {
-      throw new UsageError(`--map ${value}: unknown field "${rawField}"`, { hint: `fields: ${CUSTOMER_FIELDS.join(', ')}` });
-    }
-    if (out.has(field)) throw new UsageError(`--map: ${field} is mapped twice`);
-    out.set(field, header);
-  }
-  return out;
+/** The field a name stands for, by any of its aliases (`name`, `Full Name` → customer_name). */
+export function fieldByAlias(name: string): CustomerField | undefined {
+  return FIELD_BY_ALIAS.get(normalizeHeader(name));
 }
 
 function displayHeaders(headers: readonly string[]): string {
   return headers.map((h) => JSON.stringify(h)).join(', ');
 }
 
-/** Match the header row; throws UsageError for a --map column that is not there or a missing required column. */
+/**
+ * Match the header row; throws UsageError for a mapped column that is not there (E_MAP_NO_COLUMN), a column mapped
+ * twice (E_MAP_TWICE) or a missing required column (E_MISSING_COLUMN), with the field and column in `details`.
+ */
 export function planColumns(headers: readonly string[], map: ReadonlyMap<CustomerField, string> = new Map()): ColumnPlan {
   const normalized = headers.map(normalizeHeader);
   const used = new Set<number>();
@@ -80,8 +70,10 @@ export function planColumns(headers: readonly string[], map: ReadonlyMap<Custome
   const warnings: string[] = [];
   for (const [field, header] of map) {
     const index = normalized.indexOf(normalizeHeader(header));
-    if (index < 0) throw new UsageError(`--map ${field}=${header}: no such column`, { hint: `columns: ${displayHeaders(headers)}` });
-    if (used.has(index)) throw new UsageError(`--map: column "${header}" is mapped to two fields`);
+    if (index < 0) {
+      throw new UsageError(`no such column "${header}" (mapped to ${field})`, { code: 'E_MAP_NO_COLUMN', hint: `columns: ${displayHeaders(headers)}`, details: { field, header } });
+    }
+    if (used.has(index)) throw new UsageError(`column "${header}" is mapped to two fields`, { code: 'E_MAP_TWICE', details: { header } });
     fields[field] = index;
     used.add(index);
   }
@@ -98,7 +90,9 @@ export function planColumns(headers: readonly string[], map: ReadonlyMap<Custome
   for (const field of REQUIRED_COLUMNS) {
     if (fields[field] !== undefined) continue;
     throw new UsageError(`missing required column ${field} (looked for ${HEADER_ALIASES[field].join(', ')})`, {
-      hint: `columns found: ${displayHeaders(headers)}; name yours with --map ${field}=<Header>`,
+      code: 'E_MISSING_COLUMN',
+      hint: `columns found: ${displayHeaders(headers)}`,
+      details: { field },
     });
   }
   return { headers, fields, extras: planExtras(headers, normalized, used, warnings), warnings };

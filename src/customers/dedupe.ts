@@ -158,7 +158,7 @@ export function createPhoneSet(): CompactSet<string> {
   };
 }
 
-export type DuplicateCheck = { duplicate: 'duplicate_customer_id' | 'duplicate_phone'; message: string } | undefined;
+type DuplicateCheck = { duplicate: 'duplicate_customer_id' | 'duplicate_phone'; message: string } | undefined;
 
 export type Deduper = {
   /** Check a row and, when it is new on both keys, remember it. */

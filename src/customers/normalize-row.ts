@@ -4,7 +4,7 @@
  * rejected before anyone is dialled. Pure.
  */
 import { CUSTOMER_FIELD_MAX_LENGTH } from '../domain/customer.ts';
-import { parseAmount, parseDueDate, type CustomerField, type CustomerInput } from '../exotel/customer.ts';
+import { MAX_AMOUNT, parseAmount, parseDueDate, type CustomerField, type CustomerInput } from '../exotel/customer.ts';
 import { chooseLanguage, toBcp47 } from '../exotel/language.ts';
 import { normalizeMobileIN } from '../exotel/phone.ts';
 
@@ -26,7 +26,7 @@ export const REJECT_REASONS = [
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
-export const WARNING_CODES = ['language_code_invalid', 'language_defaulted', 'url_too_long', 'custom_field_too_large', 'invalid_utf8'] as const;
+const WARNING_CODES = ['language_code_invalid', 'language_defaulted', 'url_too_long', 'custom_field_too_large', 'invalid_utf8'] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
 export type RowWarning = { code: WarningCode; message: string };
@@ -42,7 +42,6 @@ export type NormalizeResult = { ok: true; customer: NormalizedCustomer; warnings
 const SHORTEST_LIMIT = Math.min(...Object.values(CUSTOMER_FIELD_MAX_LENGTH));
 
 /** ₹1 lakh crore: beyond it a float cannot hold paise exactly and the figure is surely a data error. */
-const MAX_AMOUNT = 1e12;
 
 // C0/C1 controls and bidi overrides (Trojan-source style reordering); ZWJ/ZWNJ stay, Indic scripts need them.
 const FORBIDDEN = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
@@ -74,10 +73,9 @@ const short = (value: string) => JSON.stringify(value.length > 40 ? `${value.sli
 function checkAmount(raw: string): { ok: true; value: string } | ({ ok: false } & Rejection) {
   const amount = parseAmount(raw);
   if (!amount.ok) {
-    const why = amount.reason === 'amount_not_positive' ? 'is not positive' : 'is not a number';
+    const why = { amount_not_positive: 'is not positive', amount_not_numeric: 'is not a number', amount_too_large: `is above ${MAX_AMOUNT}` }[amount.reason];
     return { ok: false, reason: amount.reason, message: `amount ${short(raw)} ${why}` };
   }
-  if (amount.value > MAX_AMOUNT) return { ok: false, reason: 'amount_too_large', message: `amount ${short(raw)} is above ${MAX_AMOUNT}` };
   return { ok: true, value: formatAmount(amount.value) };
 }
 

@@ -1,14 +1,14 @@
 /**
  * Per-customer passthru URLs (simulator/dev shape, docs/exotel-protocol.md §10.3): absolute, every value
  * encodeURIComponent-encoded (`%20`, never `+`, so Devanagari and Tamil names survive any decoder), then either
- * `key=<WEBHOOK_KEY>` or, with `--sign`, `exp` + `sig` from signCustomerParams (and no key). Pure.
+ * `key=<WEBHOOK_KEY>` or, signed, `exp` + `sig` from signCustomerParams (and no key). Pure.
  */
 import { UsageError } from '../errors.ts';
 import { CUSTOMER_FIELDS, type CustomerInput } from '../exotel/customer.ts';
 import { signCustomerParams } from '../exotel/signing.ts';
 
 export const DEFAULT_BASE_URL = 'http://localhost:8000';
-export const PASSTHRU_PATH = '/passthru-handler';
+const PASSTHRU_PATH = '/passthru-handler';
 /** Exotel's applet URL field and many proxies stop around here. */
 export const URL_WARN_LENGTH = 2000;
 /** §10.3: warn when the encoded CustomField exceeds about 1 KB. */
@@ -24,7 +24,7 @@ export function resolveBaseUrl(raw: string, source: string): BaseUrl {
   try {
     parsed = new URL(raw);
   } catch {
-    throw new UsageError(`${source} must be an absolute URL, got ${JSON.stringify(raw)}`, { hint: 'e.g. --base-url https://bot.example.com' });
+    throw new UsageError(`${source} must be an absolute URL, got ${JSON.stringify(raw)}`, { setting: 'baseUrl' });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new UsageError(`${source} must use https (or http for a local simulator), got "${parsed.protocol}"`);
@@ -35,17 +35,6 @@ export function resolveBaseUrl(raw: string, source: string): BaseUrl {
   const base = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
   const warning = parsed.protocol === 'http:' ? `${source} ${base} is not https: Exotel must call your bot over https (§10.3)` : undefined;
   return { base, warning };
-}
-
-/** `7d`, `12h`, `30m`, `90s` → milliseconds (1 minute to 366 days). */
-export function parseDuration(text: string, flag = '--expires-in'): number {
-  const match = /^([0-9]{1,6})\s*([smhd])$/i.exec(text.trim());
-  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-  const ms = match ? Number(match[1]) * unit[(match[2] ?? 's').toLowerCase() as keyof typeof unit] : Number.NaN;
-  if (!(ms >= 60_000 && ms <= 366 * 86_400_000)) {
-    throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a duration from 1m to 366d such as 7d, 12h or 30m`);
-  }
-  return ms;
 }
 
 /** The customer fields present, in CUSTOMER_FIELDS order, as `k=v` with both sides encodeURIComponent-encoded. */

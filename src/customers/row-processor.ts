@@ -23,7 +23,7 @@ export type AcceptedCustomer = {
   warnings: RowWarning[];
 };
 
-export type ProcessResult = ({ ok: true } & AcceptedCustomer) | ({ ok: false } & Rejection);
+type ProcessResult = ({ ok: true } & AcceptedCustomer) | ({ ok: false } & Rejection);
 
 export type CustomerProcessor = {
   process: (raw: Readonly<CustomerInput>) => ProcessResult;

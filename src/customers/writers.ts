@@ -50,7 +50,7 @@ export function csvCell(value: string, trusted = false): string {
   return special || edgeSpace ? quote(text) : text;
 }
 
-export function csvLine(cells: readonly string[], trusted: readonly boolean[] = []): string {
+function csvLine(cells: readonly string[], trusted: readonly boolean[] = []): string {
   return `${cells.map((cell, i) => csvCell(cell, trusted[i] === true)).join(',')}\n`;
 }
 
@@ -66,7 +66,9 @@ export function outputRecord(row: AcceptedCustomer, extras: readonly string[], e
     const value = row.customer[field];
     if (value !== undefined) out[field] = value;
   }
-  extraNames.forEach((name, i) => (out[name] = extras[i] ?? ''));
+  extraNames.forEach((name, i) => {
+    out[name] = extras[i] ?? '';
+  });
   out.passthru_url = row.passthruUrl;
   out.custom_field = row.customField;
   return out;
@@ -81,7 +83,9 @@ export function createRowFormatter(format: OutputFormat, extraNames: readonly st
         start: () => csvLine(columns),
         row: (row, extras) => {
           let line = '';
-          CUSTOMER_FIELDS.forEach((field, i) => (line += `${csvCell(row.customer[field] ?? '', trusted[i])},`));
+          CUSTOMER_FIELDS.forEach((field, i) => {
+            line += `${csvCell(row.customer[field] ?? '', trusted[i])},`;
+          });
           for (const extra of extras) line += `${csvCell(extra)},`;
           return `${line}${csvCell(row.passthruUrl, true)},${csvCell(row.customField, true)}\n`;
         },
@@ -107,7 +111,7 @@ export function createRowFormatter(format: OutputFormat, extraNames: readonly st
   }
 }
 
-export const REJECT_COLUMNS = ['line', 'reason', 'message'] as const;
+const REJECT_COLUMNS = ['line', 'reason', 'message'] as const;
 
 /** Rejects file: line, reason, message, then the original cells under the original headers (extra cells after). */
 export type RejectFormatter = {

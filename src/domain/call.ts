@@ -10,8 +10,8 @@ import type { Customer } from './customer.ts';
 export const OUTCOMES = ['agent_transfer', 'declined', 'no_input', 'error'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export const CALL_STATES = ['greeted', 'reprompted', 'transferring', 'ended', 'error'] as const;
-export type CallState = (typeof CALL_STATES)[number];
+const CALL_STATES = ['greeted', 'reprompted', 'transferring', 'ended', 'error'] as const;
+type CallState = (typeof CALL_STATES)[number];
 
 /** What Redis (or memory) keeps per call, as one JSON value under `<prefix><CallSid>`. */
 export type CallSession = {

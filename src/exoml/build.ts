@@ -3,7 +3,7 @@
  * customer called `Rao & <Sons>` can never break the document or inject a verb (docs/exotel-protocol.md §9.1 item 3).
  * Attribute names and value types follow the project's strict dialect (§5.5).
  */
-export type Voice = 'man' | 'woman';
+type Voice = 'man' | 'woman';
 /** The method a verb's URL is fetched with, and so of every request Exotel makes to a webhook (§5.2). */
 export type HttpMethod = 'GET' | 'POST';
 
@@ -12,7 +12,7 @@ export type HttpMethod = 'GET' | 'POST';
 // in src/simulate/types.ts.
 
 export type SayVerb = { verb: 'Say'; text: string; voice?: Voice; language?: string; loop?: number };
-export type PlayVerb = { verb: 'Play'; url: string; loop?: number };
+type PlayVerb = { verb: 'Play'; url: string; loop?: number };
 export type GatherVerb = {
   verb: 'Gather';
   action: string;
@@ -32,7 +32,7 @@ export type DialVerb = {
   method?: HttpMethod;
   record?: boolean;
 };
-export type RecordVerb = {
+type RecordVerb = {
   verb: 'Record';
   action?: string;
   method?: HttpMethod;
@@ -41,8 +41,8 @@ export type RecordVerb = {
   finishOnKey?: string;
   playBeep?: boolean;
 };
-export type RedirectVerb = { verb: 'Redirect'; url: string; method?: HttpMethod };
-export type HangupVerb = { verb: 'Hangup' };
+type RedirectVerb = { verb: 'Redirect'; url: string; method?: HttpMethod };
+type HangupVerb = { verb: 'Hangup' };
 
 export type Verb = SayVerb | PlayVerb | GatherVerb | DialVerb | RecordVerb | RedirectVerb | HangupVerb;
 

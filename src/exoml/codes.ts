@@ -71,6 +71,7 @@ export const CODES = [
 
   e('EXO401', 'Say text is empty', 'give <Say> something to speak, or remove it'),
   e('EXO402', 'Say text longer than 4096 characters', 'split the text into several <Say> verbs'),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint names the placeholder syntaxes literally.
   w('EXO403', 'template placeholder left in the text', 'the template was not rendered: {{name}}, ${name} or {name} is spoken aloud'),
   w('EXO404', 'undefined / NaN / [object Object] in the text', 'a missing value was interpolated into the text'),
 
@@ -115,8 +116,4 @@ const BY_CODE: ReadonlyMap<string, CodeInfo> = new Map(CODES.map((c) => [c.code,
 
 export function codeInfo(code: Code): CodeInfo {
   return BY_CODE.get(code) as CodeInfo;
-}
-
-export function isCode(value: string): value is Code {
-  return BY_CODE.has(value);
 }

@@ -18,7 +18,7 @@ export type AttrType =
   | { kind: 'choice'; values: readonly string[]; list: boolean };
 
 /** What an element's text content must be. */
-export type TextKind = 'none' | 'say' | 'audio-url' | 'url' | 'phone';
+type TextKind = 'none' | 'say' | 'audio-url' | 'url' | 'phone';
 
 export type ElementSpec = {
   attrs: Readonly<Record<string, AttrType>>;
@@ -34,7 +34,7 @@ const method: AttrType = { kind: 'method' };
 const bool: AttrType = { kind: 'bool' };
 const loop = int('EXO205', 0);
 
-export const TOP_LEVEL_VERBS = ['Say', 'Play', 'Gather', 'Dial', 'Record', 'Redirect', 'Hangup', 'Pause'] as const;
+const TOP_LEVEL_VERBS = ['Say', 'Play', 'Gather', 'Dial', 'Record', 'Redirect', 'Hangup', 'Pause'] as const;
 
 export const ELEMENTS: Readonly<Record<string, ElementSpec>> = {
   Response: { attrs: {}, children: TOP_LEVEL_VERBS, text: 'none' },

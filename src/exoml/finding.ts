@@ -2,8 +2,6 @@
 import { codeInfo, type Code, type Severity } from './codes.ts';
 import type { Position } from './position.ts';
 
-export type { Severity } from './codes.ts';
-
 export type Finding = { code: string; severity: Severity; message: string; hint?: string; line: number; column: number; path: string };
 
 export type { Position } from './position.ts';

@@ -6,7 +6,7 @@ import { finding, type Finding } from './finding.ts';
 import type { Locator } from './json-locate.ts';
 import { isAudioPath, urlShape } from './urls.ts';
 
-export const MAX_GREETING_CHARACTERS = 4096;
+const MAX_GREETING_CHARACTERS = 4096;
 
 function looksLikeJson(text: string): boolean {
   if (!/^[[{]/.test(text)) return false;

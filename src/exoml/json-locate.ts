@@ -61,17 +61,22 @@ export function jsonErrorOffset(text: string): number {
       const top = stack[stack.length - 1];
       if (top === undefined) return i === text.length ? -1 : i;
       if (c === ',') [i, expect] = [i + 1, top === '{' ? 'key' : 'value'];
-      else if ((c === '}' && top === '{') || (c === ']' && top === '[')) [i, expect] = [i + 1, (stack.pop(), 'after-value')];
-      else return i;
+      else if ((c === '}' && top === '{') || (c === ']' && top === '[')) {
+        stack.pop();
+        [i, expect] = [i + 1, 'after-value'];
+      } else return i;
     } else if (expect === 'colon') {
       if (c !== ':') return i;
       [i, expect] = [i + 1, 'value'];
     } else if (expect === 'key' || expect === 'key-or-end') {
-      if (c === '}' && expect === 'key-or-end') [i, expect] = [i + 1, (stack.pop(), 'after-value')];
-      else if (c === '"' && string()) expect = 'colon';
+      if (c === '}' && expect === 'key-or-end') {
+        stack.pop();
+        [i, expect] = [i + 1, 'after-value'];
+      } else if (c === '"' && string()) expect = 'colon';
       else return i;
     } else if (c === ']' && expect === 'value-or-end') {
-      [i, expect] = [i + 1, (stack.pop(), 'after-value')];
+      stack.pop();
+      [i, expect] = [i + 1, 'after-value'];
     } else if (c === '{' || c === '[') {
       stack.push(c);
       [i, expect] = [i + 1, c === '{' ? 'key-or-end' : 'value-or-end'];

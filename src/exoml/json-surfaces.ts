@@ -44,11 +44,17 @@ function checkHttpUrl(ctx: Ctx, value: unknown, path: readonly string[], audio: 
 
 function checkPrompt(ctx: Ctx, value: unknown, path: readonly string[]): void {
   const name = path.join('.');
-  if (!isObject(value)) return report(ctx, 'EXO610', path, `${name} must be an object, not ${show(value)}`);
+  if (!isObject(value)) {
+    report(ctx, 'EXO610', path, `${name} must be an object, not ${show(value)}`);
+    return;
+  }
   unknownKeys(ctx, value, ['text', 'audio_url'], path);
   const hasText = value.text !== undefined;
   const hasAudio = value.audio_url !== undefined;
-  if (hasText === hasAudio) return report(ctx, 'EXO603', path, `${name} has ${hasText ? 'both text and audio_url' : 'neither text nor audio_url'}`);
+  if (hasText === hasAudio) {
+    report(ctx, 'EXO603', path, `${name} has ${hasText ? 'both text and audio_url' : 'neither text nor audio_url'}`);
+    return;
+  }
   if (hasText) {
     if (typeof value.text !== 'string') report(ctx, 'EXO610', [...path, 'text'], `${name}.text must be a string`);
     else if (value.text.trim() === '') report(ctx, 'EXO603', [...path, 'text'], `${name}.text is empty`);

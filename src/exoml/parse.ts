@@ -38,7 +38,7 @@ export type ParseProblem =
   | 'too-deep'
   | 'empty';
 
-export type ParseIssue = { problem: ParseProblem; message: string; line: number; column: number };
+type ParseIssue = { problem: ParseProblem; message: string; line: number; column: number };
 
 export type ParsedExoml = {
   /** The root element; undefined when the document could not be parsed at all. */
@@ -56,7 +56,7 @@ export type ParsedExoml = {
 };
 
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
-export const MAX_DEPTH = 32;
+const MAX_DEPTH = 32;
 
 const METADATA = XMLParser.getMetaDataSymbol() as unknown as symbol;
 
@@ -226,16 +226,4 @@ export function parseExoml(input: string | Uint8Array): ParsedExoml {
     return match ? position(node.offset + match.index + 1) : { line: node.line, column: node.column };
   };
   return { root, declaration, issues, source, position, attributePosition };
-}
-
-/** Every element in document order (pre-order), without recursion. */
-export function walkExoml(root: ExomlNode): ExomlNode[] {
-  const out: ExomlNode[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const node = stack.pop() as ExomlNode;
-    out.push(node);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as ExomlNode);
-  }
-  return out;
 }

@@ -10,7 +10,6 @@ import { MAX_DOCUMENT_BYTES } from './parse.ts';
 import { validateExoml, type ValidateOptions } from './validate.ts';
 
 export type { ResponseMeta, SurfaceKind } from './http-response.ts';
-export { SURFACE_KINDS } from './http-response.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

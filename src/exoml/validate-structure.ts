@@ -9,7 +9,7 @@ import type { ExomlNode } from './parse.ts';
 import { isAudioPath, urlShape } from './urls.ts';
 import { checkAttributes, type AttributeContext } from './validate-attributes.ts';
 
-export const MAX_SAY_CHARACTERS = 4096;
+const MAX_SAY_CHARACTERS = 4096;
 
 export type Visited = { node: ExomlNode; parent: ExomlNode | undefined };
 

@@ -10,8 +10,7 @@ import { parseExoml, type ExomlNode, type ParseProblem } from './parse.ts';
 import { lint } from './validate-lint.ts';
 import { checkStructure } from './validate-structure.ts';
 
-export type { Finding, Severity } from './finding.ts';
-export type { ExomlNode } from './parse.ts';
+export type { Finding } from './finding.ts';
 
 export type ValidateOptions = { allowTwimlExtras?: boolean };
 

@@ -1,13 +1,10 @@
 /**
- * Exotel call parameters (docs/exotel-protocol.md §1.2): CallSid shape, the eight documented CallStatus values,
+ * Exotel call parameters (docs/exotel-protocol.md §1.2, which lists the eight CallStatus values): CallSid shape
  * and IST wall-clock timestamps `YYYY-MM-DD HH:mm:ss`.
  */
 import { randomBytes } from 'node:crypto';
 
-export const CALL_STATUSES = ['queued', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled'] as const;
-export type CallStatus = (typeof CALL_STATUSES)[number];
-
-export const EXOTEL_END_TIME = '1970-01-01 05:30:00';
+const EXOTEL_END_TIME = '1970-01-01 05:30:00';
 
 /** 32 lowercase alphanumerics, like `0317ed76e4b2958db08562366aef19ap`. */
 export function createCallSid(random: (size: number) => Buffer = randomBytes): string {

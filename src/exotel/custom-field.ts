@@ -58,9 +58,9 @@ export function decodeCustomField(raw: string | undefined): CustomFieldDecoded {
 
 /** The `k=v|k=v` form with `%`, `|` and `=` percent-encoded inside values (for clients that want it). */
 export function encodeCustomFieldPipe(input: CustomerInput): string {
-  const escape = (value: string) => value.replace(/[%|=]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const percentEncode = (value: string) => value.replace(/[%|=]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return CUSTOMER_FIELDS.flatMap((field) => {
     const value = input[field];
-    return value === undefined || value === '' ? [] : [`${field}=${escape(value)}`];
+    return value === undefined || value === '' ? [] : [`${field}=${percentEncode(value)}`];
   }).join('|');
 }

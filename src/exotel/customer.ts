@@ -20,7 +20,10 @@ export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
 /** Raw customer fields as strings, as they arrive in a query string, a form, a CustomField or a CSV row. */
 export type CustomerInput = Partial<Record<CustomerField, string>>;
 
-export type AmountResult = { ok: true; value: number } | { ok: false; reason: 'amount_not_numeric' | 'amount_not_positive' };
+export type AmountResult = { ok: true; value: number } | { ok: false; reason: 'amount_not_numeric' | 'amount_not_positive' | 'amount_too_large' };
+
+/** The history column is numeric(14,2): anything larger would be refused by the database on every retry. */
+export const MAX_AMOUNT = 999_999_999_999.99;
 
 /** `₹15,000/-`, `Rs. 15000`, `15000.50` → a positive number with at most 2 decimals. */
 export function parseAmount(input: string): AmountResult {
@@ -36,6 +39,7 @@ export function parseAmount(input: string): AmountResult {
   if (!/^[0-9]+(?:\.[0-9]{1,2})?$/.test(cleaned)) return { ok: false, reason: 'amount_not_numeric' };
   const value = Number(cleaned);
   if (negative || !Number.isFinite(value) || value <= 0) return { ok: false, reason: 'amount_not_positive' };
+  if (value > MAX_AMOUNT) return { ok: false, reason: 'amount_too_large' };
   return { ok: true, value };
 }
 
@@ -68,9 +72,12 @@ export function parseDueDate(input: string): DateResult {
 
 /** Amount as a spoken rupee figure: 15000 → "15,000", 1250.5 → "1,250.50" (Indian digit grouping). */
 export function formatRupees(amount: number): string {
-  const fractionDigits = Number.isInteger(amount) ? 0 : 2;
-  return new Intl.NumberFormat('en-IN', { minimumFractionDigits: fractionDigits, maximumFractionDigits: 2 }).format(amount);
+  return (Number.isInteger(amount) ? WHOLE_RUPEES : RUPEES_AND_PAISE).format(amount);
 }
+
+// Made once: building an Intl formatter costs far more than using one.
+const WHOLE_RUPEES = new Intl.NumberFormat('en-IN', { minimumFractionDigits: 0, maximumFractionDigits: 2 });
+const RUPEES_AND_PAISE = new Intl.NumberFormat('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** Pick the customer fields (and only those) out of a parameter bag; empty strings count as absent. */
 export function pickCustomerInput(params: Readonly<Record<string, string | undefined>>): CustomerInput {

@@ -5,8 +5,8 @@
  * - `DigitsPressed`: the ExoML <Gather> action (developer.exotel.com/docs/exoml/verbs/gather).
  * - `Digits`: TwiML-style clients (the public FastAPI bot this project stays compatible with).
  */
-export const DIGIT_PARAMS = ['digits', 'DigitsPressed', 'Digits'] as const;
-export type DigitParam = (typeof DIGIT_PARAMS)[number];
+const DIGIT_PARAMS = ['digits', 'DigitsPressed', 'Digits'] as const;
+type DigitParam = (typeof DIGIT_PARAMS)[number];
 
 export type DigitsReading = {
   /** The keys pressed, quotes and whitespace removed; '' when the parameter was present but empty. */

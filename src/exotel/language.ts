@@ -4,7 +4,7 @@
  * TTS engines used with Exotel (Sarvam) want BCP-47 `xx-IN`; Odia is `od-IN` there but `or` in ISO 639-1
  * (docs/exotel-protocol.md §8), so both spellings are accepted.
  */
-export const LANGUAGES = {
+const LANGUAGES = {
   en: { bcp47: 'en-IN', name: 'English' },
   hi: { bcp47: 'hi-IN', name: 'Hindi' },
   ta: { bcp47: 'ta-IN', name: 'Tamil' },
@@ -21,7 +21,7 @@ export const LANGUAGES = {
 export type LanguageCode = keyof typeof LANGUAGES;
 export const LANGUAGE_CODES = Object.keys(LANGUAGES) as LanguageCode[];
 
-export function isLanguageCode(value: string): value is LanguageCode {
+function isLanguageCode(value: string): value is LanguageCode {
   return Object.hasOwn(LANGUAGES, value);
 }
 
@@ -124,7 +124,7 @@ const STATE_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** Canonical state name (lower-case) or undefined when the state is unknown. */
-export function canonicalState(input: string | undefined | null): string | undefined {
+function canonicalState(input: string | undefined | null): string | undefined {
   if (!input) return undefined;
   const key = input.trim().toLowerCase().replace(/\s+/g, ' ').replace(/\.$/, '');
   if (key === '') return undefined;

@@ -39,6 +39,3 @@ export function maskPhone(value: string): string {
     return `${prefix}${'*'.repeat(10 - 4)}${keep}`;
   });
 }
-
-/** The phone-number pattern ExoML accepts in `callerId` and `<Number>` (docs/exotel-protocol.md §10.5). */
-export const EXOML_PHONE_PATTERN = /^(?:\+?[0-9]{10,15}|0[0-9]{10})$/;

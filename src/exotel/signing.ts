@@ -77,7 +77,7 @@ export function verifyCustomerSignature(params: Params, secret: string, now: Dat
   return verifySignedEntries(entries, secret, now);
 }
 
-/** Constant-time comparison of a presented key with the configured one (length leaks nothing useful: both hashed). */
+/** Constant-time comparison of a presented secret (key, token) with the expected one (both hashed: length leaks nothing). */
 export function keysMatch(presented: string | undefined, expected: string): boolean {
   if (presented === undefined) return false;
   const a = createHmac('sha256', 'exo-passthru-key').update(presented).digest();

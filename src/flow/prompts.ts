@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.ts';
 import { LANGUAGE_CODES, type LanguageCode } from '../exotel/language.ts';
 
-export const PROMPT_KEYS = [
+const PROMPT_KEYS = [
   'greeting',
   'greetingNoName',
   'reminder',
@@ -25,16 +25,16 @@ export const PROMPT_KEYS = [
   'error',
 ] as const;
 export type PromptKey = (typeof PROMPT_KEYS)[number];
-export type PromptSet = Readonly<Record<PromptKey, string>>;
+type PromptSet = Readonly<Record<PromptKey, string>>;
 export type PromptCatalog = Readonly<Record<LanguageCode, PromptSet>>;
 
-export const PLACEHOLDERS = ['name', 'bot', 'brand', 'loan_id', 'amount', 'due_date'] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
+const PLACEHOLDERS = ['name', 'bot', 'brand', 'loan_id', 'amount', 'due_date'] as const;
+type Placeholder = (typeof PLACEHOLDERS)[number];
 export type PromptValues = Partial<Record<Placeholder, string>>;
 
 const PLACEHOLDER_RE = /\{([a-z_]+)\}/g;
 
-export const BUNDLED_PROMPTS_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
+const BUNDLED_PROMPTS_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
 
 /** `{name}` → value; returns undefined when a placeholder has no value. Values are plain text (escaped later). */
 export function renderTemplate(template: string, values: PromptValues): string | undefined {

@@ -27,7 +27,7 @@ export type HttpRequest = {
   clock?: () => number;
 };
 
-export type HttpResponse = {
+type HttpResponse = {
   ok: true;
   status: number;
   contentType: string | undefined;

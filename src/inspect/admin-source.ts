@@ -6,13 +6,13 @@
 import { AppError, UnreachableError, UsageError } from '../errors.ts';
 import { describeNetworkError } from '../http/network-error.ts';
 import type { CallQuery, CallRow, SessionEntry, SessionQuery } from '../stores/ports.ts';
-import { sourceHint, type CallDetail, type InspectSource, type SourceDescription } from './source.ts';
+import type { CallDetail, InspectSource, SourceDescription } from './source.ts';
 
 export type AdminSourceOptions = {
   /** Base URL of serve, e.g. http://127.0.0.1:8000 */
   server: string;
   token: string | undefined;
-  /** Where the token came from, named in the 401 message (e.g. "--admin-token", ".exo-passthru/admin-token"). */
+  /** Where the token came from, named in the 401 message (the CLI passes its flag, variable or token file). */
   tokenSource?: string;
   /** Bound on each request; 5 s by default. */
   timeoutMs?: number;
@@ -28,13 +28,14 @@ function failureReason(error: unknown): string {
 }
 
 function unreachable(server: string, error: unknown): UnreachableError {
-  return new UnreachableError('server', `cannot reach ${server}: ${failureReason(error)}`, { hint: sourceHint('server'), cause: error });
+  return new UnreachableError('server', `cannot reach ${server}: ${failureReason(error)}`, { cause: error });
 }
 
 function unauthorized(server: string, options: AdminSourceOptions): UsageError {
-  const what = options.token === undefined ? 'no admin token was found' : `the admin token from ${options.tokenSource ?? '--admin-token'} was refused`;
+  const what = options.token === undefined ? 'no admin token was found' : `the admin token${options.tokenSource === undefined ? '' : ` from ${options.tokenSource}`} was refused`;
   return new UsageError(`${server} answered 401 Unauthorized: ${what}`, {
-    hint: "pass serve's token with --admin-token (or ADMIN_TOKEN); without ADMIN_TOKEN, serve writes one to .exo-passthru/admin-token in its working directory",
+    code: 'E_ADMIN_TOKEN',
+    setting: 'adminToken',
   });
 }
 
@@ -75,14 +76,14 @@ export async function openAdminSource(options: AdminSourceOptions): Promise<Insp
     try {
       return (await res.json()) as T;
     } catch (error) {
-      throw new AppError(`[exo-passthru] [server] ${what}: the answer is not JSON`, { code: 'E_SERVER', cause: error });
+      throw new AppError(`${what}: the answer is not JSON`, { code: 'E_SERVER', component: 'server', cause: error });
     }
   };
 
   const storesRes = await get('/admin/stores');
   if (storesRes.status === 404) {
     await storesRes.body?.cancel();
-    throw new UsageError(`${server} has no /admin/stores: is it an exo-passthru serve?`, { hint: `check --server; ${sourceHint('server')}` });
+    throw new UsageError(`${server} has no /admin/stores: is it an exo-passthru serve?`, { code: 'E_NOT_EXO_SERVER' });
   }
   const stores = await json<StoresReply>(storesRes, 'GET /admin/stores');
   const description: SourceDescription = { mode: 'server', sessions: stores.sessions, history: stores.history, server };

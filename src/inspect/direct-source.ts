@@ -1,11 +1,11 @@
 /**
- * Reading Redis and PostgreSQL directly. Each store is optional: with only --redis-url, `inspect sessions` works
- * and the call-row commands say which flag is missing. PostgreSQL is opened read-only and never migrated; Redis is
+ * Reading Redis and PostgreSQL directly. Each store is optional: with only a Redis URL, `inspect sessions` works
+ * and the call-row commands say which URL is missing. PostgreSQL is opened read-only and never migrated; Redis is
  * only ever asked SCAN / GET / TTL (session store list/get/ttl).
  */
-import { AppError, UnreachableError, UsageError } from '../errors.ts';
+import { AppError, UsageError } from '../errors.ts';
 import type { CallQuery, CallRow, SessionEntry, SessionQuery } from '../stores/ports.ts';
-import { sourceHint, type CallDetail, type HistoryReader, type InspectSource, type SessionReader } from './source.ts';
+import type { CallDetail, HistoryReader, InspectSource, SessionReader } from './source.ts';
 
 export type DirectSourceOptions = {
   redisUrl: string | undefined;
@@ -14,42 +14,24 @@ export type DirectSourceOptions = {
   databaseSchema: string;
 };
 
-/** The stores' own hints talk to serve ("unset it to keep sessions in memory"); inspect's user needs these flags. */
-export function withInspectHint(error: unknown): unknown {
-  if (error instanceof UnreachableError) {
-    const message = error.message.replace(/^\[exo-passthru\] \[[^\]]+\] /, '');
-    return new UnreachableError(error.dependency, message, { hint: sourceHint(error.dependency), cause: error.cause ?? error });
-  }
-  return error;
+/** A command that needs a store this source was not given; `setting` names the URL that would give it. */
+function missing(command: string, store: string, setting: 'redisUrl' | 'databaseUrl'): UsageError {
+  return new UsageError(`${command} reads ${store}, but this source has no ${store}`, { code: 'E_NO_STORE', setting, details: { command, store } });
 }
 
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw withInspectHint(error);
-  }
-}
-
-function missing(command: string, store: string, flag: string, env: string): UsageError {
-  return new UsageError(`${command} reads ${store}, but neither ${flag} nor ${env} is set`, {
-    hint: `give ${flag}, or read through serve's admin API with --server (without --redis-url/--database-url)`,
-  });
-}
-
-export function createDirectSource(stores: { sessions?: SessionReader; history?: HistoryReader }): InspectSource {
+function createDirectSource(stores: { sessions?: SessionReader; history?: HistoryReader }): InspectSource {
   const { sessions, history } = stores;
   return {
     description: { mode: 'direct', sessions: sessions?.kind ?? null, history: history?.kind ?? null },
     sessions: async (query: SessionQuery): Promise<SessionEntry[]> => {
-      if (sessions === undefined) throw missing('inspect sessions', 'Redis', '--redis-url', 'REDIS_URL');
-      return guarded(() => sessions.list(query));
+      if (sessions === undefined) throw missing('inspect sessions', 'Redis', 'redisUrl');
+      return sessions.list(query);
     },
     calls: async (query: CallQuery): Promise<CallRow[]> => {
-      if (history === undefined) throw missing('inspect calls', 'PostgreSQL', '--database-url', 'DATABASE_URL');
-      return guarded(() => history.listCalls(query));
+      if (history === undefined) throw missing('inspect calls', 'PostgreSQL', 'databaseUrl');
+      return history.listCalls(query);
     },
-    call: (callSid: string) => guarded(() => readCall(callSid, sessions, history)),
+    call: (callSid: string) => readCall(callSid, sessions, history),
     close: async () => {
       await Promise.allSettled([sessions?.close(), history?.close()]);
     },
@@ -88,6 +70,6 @@ export async function openDirectSource(options: DirectSourceOptions): Promise<In
     return createDirectSource({ ...(sessions ? { sessions } : {}), ...(history ? { history } : {}) });
   } catch (error) {
     await sessions?.close().catch(() => {});
-    throw withInspectHint(error);
+    throw error;
   }
 }

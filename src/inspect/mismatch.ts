@@ -1,12 +1,12 @@
 /**
  * Session (Redis / memory) vs call row (PostgreSQL / PGlite) for one call: where they disagree. The server
- * writes both on every webhook (call-service.ts), the row through the outbox; a disagreement means a write was
+ * writes both on every webhook (call-service.ts), the row through the history writer (group commit, spool); a disagreement means a write was
  * lost or is still queued, a session expired, or someone edited a store by hand. Pure.
  */
 import type { CallSession } from '../domain/call.ts';
 import type { CallRow } from '../stores/ports.ts';
 
-export const MISMATCH_KINDS = [
+const MISMATCH_KINDS = [
   'row_missing',
   'session_missing',
   'digit_not_in_row',
@@ -19,7 +19,7 @@ export const MISMATCH_KINDS = [
   'language_differs',
   'customer_differs',
 ] as const;
-export type MismatchKind = (typeof MISMATCH_KINDS)[number];
+type MismatchKind = (typeof MISMATCH_KINDS)[number];
 
 export type Mismatch = { kind: MismatchKind; message: string };
 

@@ -10,9 +10,9 @@ import type { CallEventRow, CallQuery, CallRow, CustomerRow, HistoryStore, Sessi
 
 export type SourceDescription = {
   mode: 'direct' | 'server';
-  /** null when this source has no session store (direct mode without --redis-url). */
+  /** null when this source has no session store (direct mode without a Redis URL). */
   sessions: SessionStore['kind'] | null;
-  /** null when this source has no history store (direct mode without --database-url). */
+  /** null when this source has no history store (direct mode without a PostgreSQL URL). */
   history: HistoryStore['kind'] | null;
   /** The server URL in server mode. */
   server?: string;
@@ -40,9 +40,3 @@ export interface InspectSource {
 export type SessionReader = Pick<SessionStore, 'kind' | 'get' | 'ttl' | 'list' | 'close'>;
 export type HistoryReader = Pick<HistoryStore, 'kind' | 'getCall' | 'listCalls' | 'getCustomer' | 'listEvents' | 'close'>;
 
-/** The hint every "cannot reach" error of inspect carries: what to check, and the other ways to point it somewhere. */
-export function sourceHint(dependency: string): string {
-  if (dependency === 'redis') return 'check --redis-url (or REDIS_URL) and that Redis runs; or read through serve with --server (without --redis-url / --database-url)';
-  if (dependency === 'postgres') return 'check --database-url (or DATABASE_URL) and that PostgreSQL runs; or read through serve with --server (without --redis-url / --database-url)';
-  return 'start `exo-passthru serve` or point --server at one; or read the stores directly with --redis-url / --database-url (or REDIS_URL / DATABASE_URL)';
-}

@@ -5,11 +5,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { buildExoml } from '../exoml/build.ts';
 import { errorVerbs, type FlowSettings } from '../flow/call-flow.ts';
-import type { HistoryStore, SessionStore } from '../stores/ports.ts';
+import type { HistoryStore, HistoryWriter, SessionStore } from '../stores/ports.ts';
 import { adminAuth } from './auth.ts';
 import { createCallService } from './call-service.ts';
 import type { Logger } from './logger.ts';
-import type { Outbox } from './outbox.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerHealthRoute } from './routes/health.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
@@ -17,7 +16,8 @@ import { registerWebhookRoutes } from './routes/webhooks.ts';
 export type AppDeps = {
   sessions: SessionStore;
   history: HistoryStore;
-  outbox: Outbox;
+  /** History writes go through it (group commit, spool); reads go to `history`. */
+  writer: HistoryWriter;
   logger: Logger;
   flow: FlowSettings;
   sessionTtl: number;

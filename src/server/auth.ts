@@ -9,7 +9,7 @@
  * - Admin: always behind a bearer token; when ADMIN_TOKEN is not configured, serve makes a random one, and the
  *   admin API answers loopback clients only.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { keysMatch, verifySignedEntries } from '../exotel/signing.ts';
 import { mergeParams, paramEntries, type Params } from './params.ts';
@@ -17,7 +17,7 @@ import { mergeParams, paramEntries, type Params } from './params.ts';
 export type WebhookRoute = 'passthru' | 'gather';
 
 /** What a Gather action token vouches for: the call, and the customer id the action URL names (if any). */
-export type TokenBinding = { callSid: string; customerId: string | undefined };
+type TokenBinding = { callSid: string; customerId: string | undefined };
 
 function tokenMac(secret: string, binding: TokenBinding, exp: string): string {
   // JSON of a fixed-shape array: no separator inside a value can make two bindings sign the same bytes.
@@ -31,12 +31,6 @@ export function gatherToken(secret: string, binding: TokenBinding, expiresAt: Da
   return `${exp}.${tokenMac(secret, binding, exp)}`;
 }
 
-function tokenMatches(presented: string, expected: string): boolean {
-  const a = Buffer.from(presented);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export type WebhookAuthResult = { ok: true } | { ok: false; reason: string };
 
 function checkGatherToken(tok: string, params: Params, secret: string, now: Date): WebhookAuthResult {
@@ -44,15 +38,15 @@ function checkGatherToken(tok: string, params: Params, secret: string, now: Date
   const callSid = params.CallSid ?? params.call_sid;
   if (!match || callSid === undefined) return { ok: false, reason: 'malformed call token' };
   const [, exp = '', mac = ''] = match;
-  if (!tokenMatches(mac, tokenMac(secret, { callSid, customerId: params.customer_id }, exp))) return { ok: false, reason: 'wrong call token' };
+  if (!keysMatch(mac, tokenMac(secret, { callSid, customerId: params.customer_id }, exp))) return { ok: false, reason: 'wrong call token' };
   if (Number(exp) * 1000 < now.getTime()) return { ok: false, reason: 'call token expired' };
   return { ok: true };
 }
 
 /** A request's parameters as the call service reads them (one per name), and every pair with repeats. */
-export type AuthInput = { params: Params; entries: ReadonlyArray<readonly [string, string]> };
+type AuthInput = { params: Params; entries: ReadonlyArray<readonly [string, string]> };
 
-export function checkWebhookAuth({ params, entries }: AuthInput, secret: string, now: Date, route: WebhookRoute): WebhookAuthResult {
+function checkWebhookAuth({ params, entries }: AuthInput, secret: string, now: Date, route: WebhookRoute): WebhookAuthResult {
   if (route === 'passthru' && (params.sig !== undefined || params.exp !== undefined)) {
     const check = verifySignedEntries(entries, secret, now);
     return check.ok ? { ok: true } : { ok: false, reason: `signed URL rejected: ${check.reason}` };
@@ -81,7 +75,7 @@ export function webhookAuth(secret: string | undefined, now: () => Date, route: 
   };
 }
 
-export function isLoopback(address: string | undefined): boolean {
+function isLoopback(address: string | undefined): boolean {
   if (address === undefined) return false;
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }

@@ -1,8 +1,9 @@
 /**
  * What the two webhooks do, independent of express: read the call, keep the session and history, decide the
  * verbs. Store failures never reach the caller: the ExoML is built from what the request carries (the Gather
- * action URL repeats CallSid, language, attempt and customer id), failures are logged, history writes wait
- * in the outbox.
+ * action URL repeats CallSid, language, attempt and customer id), failures are logged. The answer waits for
+ * the history write to be committed or durably spooled (the writer's promise), so an answered call's history
+ * is never only in memory.
  */
 import type { CallSession } from '../domain/call.ts';
 import { CUSTOMER_FIELD_MAX_LENGTH, type Customer } from '../domain/customer.ts';
@@ -14,15 +15,13 @@ import { readDigits } from '../exotel/digits.ts';
 import { chooseLanguage, parseLanguageCode, type LanguageCode } from '../exotel/language.ts';
 import { normalizePhoneIN } from '../exotel/phone.ts';
 import { errorVerbs, greetingVerbs, MAX_ATTEMPTS, menuVerbs, type FlowSettings } from '../flow/call-flow.ts';
-import type { HistoryStore, SessionStore } from '../stores/ports.ts';
+import type { HistoryWriter, SessionStore } from '../stores/ports.ts';
 import type { Logger } from './logger.ts';
-import type { Outbox } from './outbox.ts';
 import { storableParams, type Params } from './params.ts';
 
 export type CallServiceDeps = {
   sessions: SessionStore;
-  history: HistoryStore;
-  outbox: Outbox;
+  writer: HistoryWriter;
   logger: Logger;
   flow: FlowSettings;
   sessionTtl: number;
@@ -90,7 +89,7 @@ export function readCustomer(params: Params): CustomerReading {
 }
 
 export function createCallService(deps: CallServiceDeps) {
-  const { sessions, history, outbox, logger, flow } = deps;
+  const { sessions, writer, logger, flow } = deps;
 
   const saveSession = async (session: CallSession) => {
     try {
@@ -149,7 +148,7 @@ export function createCallService(deps: CallServiceDeps) {
         event: { kind: 'passthru', detail: { language, warnings: reading.warnings, exotelCallStatus: params.CallStatus ?? null } },
         ...(customer ? { customer } : {}),
       };
-      await Promise.all([saveSession(session), outbox.submit(`call start ${callSid}`, start, () => history.recordCallStart(start))]);
+      await Promise.all([saveSession(session), writer.recordCallStart(start)]);
       return { status: 200, xml: buildExoml(verbs), callSid, warnings: reading.warnings };
     },
 
@@ -191,7 +190,7 @@ export function createCallService(deps: CallServiceDeps) {
           detail: { digits: reading.digits ?? null, digitSource: reading.source ?? null, decision: decision.kind, attempts, sessionFound: session !== undefined },
         },
       };
-      await Promise.all([saveSession(updated), outbox.submit(`call update ${callSid}`, update, () => history.recordCallUpdate(update))]);
+      await Promise.all([saveSession(updated), writer.recordCallUpdate(update)]);
       return { status: 200, xml: buildExoml(decision.verbs satisfies Verb[]), callSid, warnings: [] };
     },
   };

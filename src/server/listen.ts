@@ -11,7 +11,7 @@ export async function listen(app: Express, options: { port: number; host: string
     const s = app.listen(options.port, options.host);
     s.once('listening', () => resolve(s));
     s.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new UsageError(`port ${options.port} on ${options.host} is already in use`, { hint: 'pick another with --port (0 = any free port)', cause: error }));
+      if (error.code === 'EADDRINUSE') reject(new UsageError(`port ${options.port} on ${options.host} is already in use`, { setting: 'port', cause: error }));
       else if (error.code === 'EACCES') reject(new UsageError(`not allowed to listen on ${options.host}:${options.port}`, { cause: error }));
       else reject(error);
     });

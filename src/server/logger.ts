@@ -7,11 +7,18 @@ export type Logger = {
   error: (message: string, error?: unknown) => void;
 };
 
-export function createStreamLogger(write: (line: string) => void, options: { debug?: boolean } = {}): Logger {
+export type StreamLoggerOptions = {
+  debug?: boolean;
+  /** How an error reads in a line: the caller's wording (serve passes the CLI's), else its message. */
+  describe?: (error: unknown) => string;
+};
+
+export function createStreamLogger(write: (line: string) => void, options: StreamLoggerOptions = {}): Logger {
+  const describe = options.describe ?? errorMessage;
   return {
     info: (message) => write(`${maskPhone(message)}\n`),
     error: (message, error) => {
-      const detail = error === undefined ? '' : `: ${errorMessage(error)}`;
+      const detail = error === undefined ? '' : `: ${describe(error)}`;
       write(`${maskPhone(`error: ${message}${detail}`)}\n`);
       if (options.debug && error instanceof Error && error.stack) write(`${maskPhone(error.stack)}\n`);
     },

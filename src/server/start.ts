@@ -1,6 +1,6 @@
 /**
- * The server put together in one place, for `serve`, the test server and the bench: prompts, stores, outbox,
- * app, listen; and taken apart in one order: HTTP server → outbox → stores. It neither reads the environment
+ * The server put together in one place, for `serve`, the test server and the bench: prompts, stores and the
+ * history writer, app, listen; and taken apart in one order: HTTP server → history writer → stores. It neither reads the environment
  * nor prints: the caller passes the logger, the working directory and how stores are opened (server/ sees
  * stores only through ports.ts, docs/architecture.md; `serve` passes stores/open.ts's openStores).
  */
@@ -8,28 +8,29 @@ import { randomBytes } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import type { Config } from '../config.ts';
 import { loadPrompts, type PromptCatalog } from '../flow/prompts.ts';
-import type { HistoryStore, SessionStore } from '../stores/ports.ts';
+import type { HistoryStore, HistoryWrite, HistoryWriter, SessionStore } from '../stores/ports.ts';
 import { createApp } from './app.ts';
 import { listen, type Listening } from './listen.ts';
 import type { Logger } from './logger.ts';
-import { createOutbox, type Outbox, type UndeliveredWrite } from './outbox.ts';
 
-export type OpenedStores = { sessions: SessionStore; history: HistoryStore; close: () => Promise<void> };
+type OpenedStores = { sessions: SessionStore; history: HistoryStore; writer: HistoryWriter; close: () => Promise<void> };
 
-export type AdminAccess = { token: string; loopbackOnly: boolean };
+/** What the store opener needs from the server: where to log, and who hears of writes that were lost. */
+export type StoreContext = { logger: Logger; onLost: (writes: readonly HistoryWrite[]) => void };
+
+type AdminAccess = { token: string; loopbackOnly: boolean };
 
 export type StartServerOptions = {
   /** Relative PROMPTS_DIR and DATA_DIR are resolved against it. */
   cwd: string;
   logger: Logger;
-  /** Opens the stores the config names; it gets the config with DATA_DIR already resolved. */
-  openStores: (config: Config) => Promise<OpenedStores>;
+  /** Opens the stores the config names and the writer in front of history; DATA_DIR and SPOOL_DIR come resolved. */
+  openStores: (config: Config, context: StoreContext) => Promise<OpenedStores>;
   /** Default: ADMIN_TOKEN for any client, else a random token for loopback clients only. */
   admin?: AdminAccess;
   now?: () => Date;
-  outboxRetryMs?: number;
-  /** History writes still failing at shutdown (or pushed out of a full outbox). */
-  onUndelivered?: (writes: UndeliveredWrite[]) => void;
+  /** History writes the spool could not take (full, or the disk failed); the CLI prints them. */
+  onLost?: (writes: readonly HistoryWrite[]) => void;
 };
 
 export type RunningServer = {
@@ -37,12 +38,12 @@ export type RunningServer = {
   port: number;
   sessions: SessionStore;
   history: HistoryStore;
-  outbox: Outbox;
+  writer: HistoryWriter;
   admin: AdminAccess;
   stores: { sessions: SessionStore['kind']; history: HistoryStore['kind'] };
   /** DATA_DIR resolved against cwd ('memory' as is): where PGlite keeps its files, when it is the history store. */
   dataDir: string;
-  /** HTTP server → outbox → stores; a step that fails is logged and the next still runs. Never rejects. */
+  /** HTTP server → history writer → stores; a step that fails is logged and the next still runs. Never rejects. */
   close: () => Promise<void>;
 };
 
@@ -62,13 +63,13 @@ function defaultAdmin(config: Config): AdminAccess {
   return config.adminToken ? { token: config.adminToken, loopbackOnly: false } : { token: randomBytes(24).toString('base64url'), loopbackOnly: true };
 }
 
-type Parts = { stores: OpenedStores; outbox: Outbox; admin: AdminAccess; prompts: PromptCatalog };
+type Parts = { stores: OpenedStores; admin: AdminAccess; prompts: PromptCatalog };
 
 function appFor(config: Config, parts: Parts, options: StartServerOptions) {
   return createApp({
     sessions: parts.stores.sessions,
     history: parts.stores.history,
-    outbox: parts.outbox,
+    writer: parts.stores.writer,
     logger: options.logger,
     flow: { prompts: parts.prompts, brandName: config.brandName, botName: config.botName, agentNumber: config.agentNumber, exophone: config.exophone },
     sessionTtl: config.sessionTtl,
@@ -84,17 +85,17 @@ export async function startServer(config: Config, options: StartServerOptions): 
   const resolve = (path: string) => (isAbsolute(path) ? path : join(options.cwd, path));
   const prompts = await loadPrompts(config.promptsDir === undefined ? undefined : resolve(config.promptsDir));
   const dataDir = config.dataDir === 'memory' ? 'memory' : resolve(config.dataDir);
-  const stores = await options.openStores({ ...config, dataDir });
+  const spoolDir = config.spoolDir === undefined || config.spoolDir === 'memory' ? config.spoolDir : resolve(config.spoolDir);
+  const stores = await options.openStores({ ...config, dataDir, spoolDir }, { logger, onLost: options.onLost ?? (() => {}) });
   const admin = options.admin ?? defaultAdmin(config);
-  const outbox = createOutbox({ logger, retryMs: options.outboxRetryMs, onUndelivered: options.onUndelivered });
   const teardown = (server: Listening | undefined): Step[] => [
     ...(server ? [['closing the HTTP server', () => server.close()] as const] : []),
-    ['flushing history writes', () => outbox.close()],
+    ['committing or spooling history writes', () => stores.writer.close()],
     ['closing stores', () => stores.close()],
   ];
   let server: Listening;
   try {
-    server = await listen(appFor(config, { stores, outbox, admin, prompts }, options), { port: config.port, host: config.host });
+    server = await listen(appFor(config, { stores, admin, prompts }, options), { port: config.port, host: config.host });
   } catch (error) {
     await runSteps(logger, teardown(undefined));
     throw error;
@@ -105,7 +106,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
     port: server.port,
     sessions: stores.sessions,
     history: stores.history,
-    outbox,
+    writer: stores.writer,
     admin,
     stores: { sessions: stores.sessions.kind, history: stores.history.kind },
     dataDir,

@@ -27,7 +27,7 @@ export type SimulateOptions = ResponseOptions & {
   onEvent?: (event: CallEvent) => void;
 };
 
-export const DEFAULT_MAX_STEPS = 20;
+const DEFAULT_MAX_STEPS = 20;
 
 type Flow = { next: SimRequest } | { outcome: CallEnding } | undefined;
 
@@ -51,10 +51,8 @@ export async function simulateCall(options: SimulateOptions): Promise<CallRecord
   let next: SimRequest | undefined = options.first;
   while (next !== undefined) {
     if (record.steps.length >= maxSteps) {
-      record.outcome = {
-        kind: 'error',
-        reason: `loop guard: ${maxSteps} requests without reaching Hangup or a Dial (a Redirect loop?); raise --max-steps if the flow is really that long`,
-      };
+      const raise = options.names?.maxSteps ? `; raise ${options.names.maxSteps} if the flow is really that long` : '';
+      record.outcome = { kind: 'error', reason: `loop guard: ${maxSteps} requests without reaching Hangup or a Dial (a Redirect loop?)${raise}` };
       break;
     }
     const step: Step = { request: next, findings: [], verbs: [] };
@@ -130,7 +128,7 @@ async function playGather(node: ExomlNode, play: Play): Promise<Flow> {
   for (const prompt of verb.prompts) play.emit({ type: 'verb', verb: prompt, depth: 1 });
   const { numDigits, finishOnKey } = verb;
   const answer = await play.options.input.next({ numDigits, finishOnKey, timeoutSeconds: verb.timeout, prompt: promptText(verb) });
-  if (answer.source === 'digits-exhausted') note(play, 'no --digits group left for this Gather: no input', 'warning');
+  if (answer.source === 'digits-exhausted') note(play, `no ${play.options.names?.digits ?? 'digit'} group left for this Gather: no input`, 'warning');
   const input = toGatherInput(answer.keys, verb, answer.source);
   verb.input = input;
   play.emit({ type: 'input', verb, input });

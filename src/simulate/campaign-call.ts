@@ -11,7 +11,7 @@ import { simulateCall } from './call.ts';
 import { createDigitSource, type DigitFlavour } from './digits.ts';
 import { buildFirstRequest } from './exotel-request.ts';
 import { SLOW_MS } from './response.ts';
-import type { CallRecord, Step } from './types.ts';
+import type { CallRecord, InputNames, Step } from './types.ts';
 
 /** The first Passthru hit, a request carrying a Gather's keys, anything else (Redirect, Dial/Record actions). */
 export type StepKind = 'passthru' | 'gather' | 'other';
@@ -50,6 +50,8 @@ export type CallSettings = {
   maxSteps?: number;
   digitParam?: DigitFlavour;
   dispatcher: Dispatcher;
+  /** How the caller names its inputs in reason texts (the CLI: its flags). */
+  names?: InputNames;
 };
 
 export type CallSpec = { index: number; customer: NormalizedCustomer; planned: { label: string; keys: string }; startMs: number };
@@ -128,6 +130,7 @@ export async function playCampaignCall(spec: CallSpec, settings: CallSettings, c
     dispatcher: settings.dispatcher,
     ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
     ...(settings.digitParam !== undefined ? { digitParam: settings.digitParam } : {}),
+    ...(settings.names !== undefined ? { names: settings.names } : {}),
   });
   return summarizeCall(record, spec, clock());
 }

@@ -4,7 +4,7 @@
  * Pure: the CSV arrives as text. Errors speak about the data; the CLI says which flag the file came from.
  */
 import { parse } from 'csv-parse/sync';
-import { UsageError } from '../errors.ts';
+import { errorMessage, UsageError } from '../errors.ts';
 import { planColumns, readRecord } from '../customers/columns.ts';
 import { normalizeCustomer, type NormalizedCustomer, type RejectReason } from '../customers/normalize-row.ts';
 
@@ -17,7 +17,7 @@ function readCells(text: string): string[][] {
   try {
     return parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
   } catch (error) {
-    throw new UsageError(`the CSV cannot be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new UsageError(`the CSV cannot be read: ${errorMessage(error)}`, { cause: error });
   }
 }
 

@@ -8,6 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import type { NormalizedCustomer } from '../customers/normalize-row.ts';
+import { errorMessage } from '../errors.ts';
 import { playCampaignCall, type CallSettings, type CallSpec, type CallSummary } from './campaign-call.ts';
 import type { DigitShare } from './campaign-plan.ts';
 
@@ -76,8 +77,17 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const t0 = clock();
   const elapsed = () => clock() - t0;
   const dispatcher = options.dispatcher ?? new Agent({ connections: options.concurrency });
-  const { url, exophone, key, timeoutMs, maxSteps, digitParam } = options;
-  const settings: CallSettings = { url, exophone, timeoutMs, dispatcher, ...(key !== undefined ? { key } : {}), ...(maxSteps ? { maxSteps } : {}), ...(digitParam ? { digitParam } : {}) };
+  const { url, exophone, key, timeoutMs, maxSteps, digitParam, names } = options;
+  const settings: CallSettings = {
+    url,
+    exophone,
+    timeoutMs,
+    dispatcher,
+    ...(key !== undefined ? { key } : {}),
+    ...(maxSteps ? { maxSteps } : {}),
+    ...(digitParam ? { digitParam } : {}),
+    ...(names ? { names } : {}),
+  };
   const gate = createStartGate(options, elapsed);
   const limit = Math.min(options.unreachableAfter ?? 5, options.calls ?? Number.POSITIVE_INFINITY);
   const state: RunState = { started: 0, done: 0, calls: [], refused: 0, answered: false };
@@ -111,7 +121,7 @@ async function playSafely(spec: CallSpec, settings: CallSettings, elapsed: () =>
   try {
     return await playCampaignCall(spec, settings, elapsed);
   } catch (error) {
-    const reason = `the simulator failed: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = `the simulator failed: ${errorMessage(error)}`;
     const empty = { greeted: false, pressed: undefined, unreachable: false, answered: false, latencies: [], requests: 0, findings: 0 };
     return { index: spec.index, customerId: spec.customer.customer_id, planned: spec.planned.label, startMs: spec.startMs, endMs: elapsed(), end: 'error', reason, ...empty };
   }

@@ -1,29 +1,13 @@
 /**
- * DTMF for the simulator: `--digits` groups (one per Gather), how a phone ends a Gather (finish key, numDigits,
- * timeout), the three ways digits reach the action (docs/exotel-protocol.md §2.4, §5.2, §5.4), and where keys come
- * from (flags, `--no-input`, an interactive keypad). Pure except for the injected keypad.
+ * DTMF for the simulator: how a phone ends a Gather (finish key, numDigits, timeout), the three ways digits reach
+ * the action (docs/exotel-protocol.md §2.4, §5.2, §5.4), and where keys come from (digit groups, one per Gather;
+ * pressing nothing; an interactive keypad). Pure except for the injected keypad.
  */
 import { UsageError } from '../errors.ts';
 import type { GatherInput, HttpMethod, InputSource } from './types.ts';
 
 export const DIGIT_FLAVOURS = ['DigitsPressed', 'digits', 'Digits'] as const;
 export type DigitFlavour = (typeof DIGIT_FLAVOURS)[number];
-
-/**
- * `1` → ['1'], `2,1` → ['2', '1'], `12#` → ['12#'], `1,,2` → ['1', '', '2'] (an empty group is no input).
- * Spaces are ignored; anything but 0-9 * # is a usage error.
- */
-export function parseDigitGroups(raw: string): string[] {
-  const groups = raw.split(',').map((group) => group.replace(/\s+/g, ''));
-  for (const group of groups) {
-    if (!/^[0-9*#]*$/.test(group)) {
-      throw new UsageError(`--digits ${JSON.stringify(raw)}: "${group}" has keys a phone does not have (only 0-9, * and #)`, {
-        hint: 'one group of keys per Gather, comma-separated: --digits 1 | --digits 2,1 | --digits "12#"',
-      });
-    }
-  }
-  return groups;
-}
 
 export type GatherKeys = { numDigits?: number | undefined; finishOnKey: string };
 
@@ -57,7 +41,7 @@ export function digitParam(flavour: DigitFlavour, digits: string, gatherMethod: 
   return { name: flavour, value: digits, method: gatherMethod };
 }
 
-export type GatherQuestion = GatherKeys & { timeoutSeconds: number; prompt: string };
+type GatherQuestion = GatherKeys & { timeoutSeconds: number; prompt: string };
 
 export type KeypadAsk = (question: GatherQuestion) => Promise<string>;
 
@@ -65,10 +49,11 @@ export type KeypadAsk = (question: GatherQuestion) => Promise<string>;
 export type DigitSource = { next: (question: GatherQuestion) => Promise<{ keys: string; source: InputSource }> };
 
 export type DigitSourceOptions = {
-  /** `--digits`, already split into groups. */
+  /** The keys of each Gather in turn ('' = no input). */
   groups?: string[];
+  /** Press nothing: every Gather times out. */
   noInput?: boolean;
-  /** The interactive keypad (a terminal); without it, a Gather with no --digits is a usage error. */
+  /** The interactive keypad (a terminal); without it or groups, a Gather is a usage error (E_NO_KEYS). */
   keypad?: KeypadAsk;
 };
 
@@ -82,9 +67,7 @@ export function createDigitSource(options: DigitSourceOptions): DigitSource {
         return group === undefined ? { keys: '', source: 'digits-exhausted' } : { keys: group, source: 'digits' };
       }
       if (options.keypad) return { keys: await options.keypad(question), source: 'keypad' };
-      throw new UsageError('the call reached a <Gather> and there is no one to press keys: stdin is not a terminal', {
-        hint: 'give the keys with --digits 1 (comma-separated, one group per Gather), or --no-input to let every Gather time out',
-      });
+      throw new UsageError('the call reached a <Gather> and there is no one to press keys: stdin is not a terminal', { code: 'E_NO_KEYS' });
     },
   };
 }

@@ -31,12 +31,12 @@ export type FirstRequestOptions = {
   now: Date;
 };
 
-export function formatPhone(e164: string, asE164: boolean | undefined): string {
+function formatPhone(e164: string, asE164: boolean | undefined): string {
   return asE164 ? e164 : toNational(e164);
 }
 
 /** The first Passthru hit: the call details (exotel/call.ts), then CustomField and the customer fields. */
-export function passthruParams(options: FirstRequestOptions): Record<string, string> {
+function passthruParams(options: FirstRequestOptions): Record<string, string> {
   const params = passthruCallParams({
     callSid: options.callSid,
     from: formatPhone(options.phone, options.e164),

@@ -1,10 +1,9 @@
 /**
- * `--expect`: turn a simulated call into a smoke check. Each expectation is judged on the transcript:
+ * Expectations turn a simulated call into a smoke check. Each is judged on the transcript:
  * `dial` (a Dial was played), `dial:<number>` (to that number), `hangup` (the call ended by hanging up),
  * `no-input` (the caller never pressed a key and the call ended without error), `say:<text>` (something
- * said contains the text, case-insensitively). Pure.
+ * said contains the text, case-insensitively). The CLI parses them from `--expect`. Pure.
  */
-import { UsageError } from '../errors.ts';
 import { normalizePhoneIN } from '../exotel/phone.ts';
 import type { CallRecord, PlayedDial, PlayedGather, PlayedSay, PlayedVerb } from './types.ts';
 
@@ -13,18 +12,6 @@ export type Expectation = { raw: string } & ({ kind: 'dial' | 'hangup' | 'no-inp
 export type ExpectationResult = { expect: string; ok: boolean; detail: string };
 
 export const EXPECT_FORMS = ['dial', 'dial:<number>', 'hangup', 'no-input', 'say:<text>'] as const;
-
-export function parseExpectation(raw: string): Expectation {
-  const text = raw.trim();
-  if (text === 'dial' || text === 'hangup' || text === 'no-input') return { raw: text, kind: text };
-  const colon = text.indexOf(':');
-  const head = colon < 0 ? text : text.slice(0, colon);
-  const value = colon < 0 ? '' : text.slice(colon + 1).trim();
-  if ((head === 'dial' || head === 'say') && value !== '') return { raw: text, kind: head === 'dial' ? 'dial-number' : 'say', value };
-  throw new UsageError(`--expect ${JSON.stringify(raw)}: expected one of ${EXPECT_FORMS.join(', ')}`, {
-    hint: '--expect dial --expect say:"press 1" (repeatable)',
-  });
-}
 
 function allVerbs(record: CallRecord): PlayedVerb[] {
   return record.steps.flatMap((step) => step.verbs.flatMap((verb): PlayedVerb[] => (verb.verb === 'Gather' ? [verb, ...verb.prompts] : [verb])));

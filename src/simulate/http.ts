@@ -6,7 +6,7 @@
 import type { Dispatcher } from 'undici';
 import { httpRequest, type HttpFailure } from '../http/client.ts';
 import { toWire } from './exotel-request.ts';
-import type { SimRequest } from './types.ts';
+import type { InputNames, SimRequest } from './types.ts';
 
 export type HttpOptions = {
   timeoutMs: number;
@@ -15,6 +15,8 @@ export type HttpOptions = {
   /** Monotonic milliseconds, for latency. */
   clock?: () => number;
   maxBytes?: number;
+  /** How the caller names its inputs in reason texts (the time budget here). */
+  names?: InputNames;
 };
 
 export type StepHttpResult =
@@ -24,12 +26,12 @@ export type StepHttpResult =
 /** ExoML documents are capped at 1 MB by the parser; read a little more to say "too large" clearly. */
 const MAX_BYTES = 1024 * 1024 + 1;
 
-function describeFailure(failure: HttpFailure, url: string, timeoutMs: number): { reason: string; unreachable: boolean } {
+function describeFailure(failure: HttpFailure, url: string, timeoutMs: number, timeoutName: string | undefined): { reason: string; unreachable: boolean } {
   const { host, hostname } = new URL(url);
   switch (failure.reason) {
     case 'timeout':
     case 'aborted':
-      return { reason: `no complete answer within ${timeoutMs} ms (--timeout): Exotel gives up and takes the failure path`, unreachable: false };
+      return { reason: `no complete answer within ${timeoutMs} ms${timeoutName ? ` (${timeoutName})` : ''}: Exotel gives up and takes the failure path`, unreachable: false };
     case 'refused':
       return { reason: `connection refused by ${host}: is the server running?`, unreachable: true };
     case 'not_found':
@@ -57,7 +59,7 @@ export async function sendRequest(req: SimRequest, options: HttpOptions): Promis
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  if (!result.ok) return { ok: false, ...describeFailure(result, wire.url, options.timeoutMs), ms: result.ms };
+  if (!result.ok) return { ok: false, ...describeFailure(result, wire.url, options.timeoutMs, options.names?.timeout), ms: result.ms };
   if (result.truncated) return { ok: false, reason: `the response is larger than ${maxBytes - 1} bytes`, unreachable: false, ms: result.ms };
   return { ok: true, status: result.status, contentType: result.contentType ?? '', location: result.location, body: result.body, ms: result.ms };
 }

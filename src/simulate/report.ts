@@ -4,7 +4,7 @@
  * the CLI colours them (chalk lives in cli/output.ts only). Pure.
  */
 import type { ExpectationResult } from './expect.ts';
-import type { CallEnding, CallEvent, CallRecord, Finding, GatherInput, PlayedVerb, Step } from './types.ts';
+import type { CallEnding, CallEvent, CallRecord, Finding, GatherInput, InputNames, InputSource, PlayedVerb, Step } from './types.ts';
 
 export type Tone = 'plain' | 'step' | 'dim' | 'ok' | 'warn' | 'error';
 export type Line = { text: string; tone: Tone };
@@ -12,7 +12,7 @@ export type Line = { text: string; tone: Tone };
 const line = (text: string, tone: Tone = 'plain'): Line => ({ text, tone });
 
 /** The path when the URL is on the call's first origin, else origin + path; the query is left to --json. */
-export function showUrl(url: string, origin: string): string {
+function showUrl(url: string, origin: string): string {
   if (!URL.canParse(url)) return url;
   const parsed = new URL(url);
   return parsed.origin === origin ? parsed.pathname : `${parsed.origin}${parsed.pathname}`;
@@ -66,20 +66,26 @@ function describeVerb(verb: PlayedVerb, origin: string): string {
   }
 }
 
-const SOURCES: Record<string, string> = { keypad: 'keypad', 'no-input': '--no-input', 'digits-exhausted': '--digits used up' };
+function sourceLabel(source: InputSource, names: InputNames): string | undefined {
+  if (source === 'keypad') return 'keypad';
+  if (source === 'no-input') return names.noInput;
+  if (source === 'digits-exhausted') return `${names.digits ?? 'digits'} used up`;
+  return undefined;
+}
 
-export function describeInput(input: GatherInput, timeout: number): string {
+function describeInput(input: GatherInput, timeout: number, names: InputNames): string {
   const details: string[] = [];
   if (input.kind === 'keys' && input.endedBy === 'finishOnKey') details.push('finish key');
   if (input.kind === 'keys' && input.endedBy === 'timeout') details.push(`sent after the ${timeout} s timeout`);
   if (input.kind === 'no-input') details.push(`timeout ${timeout} s`);
-  const source = SOURCES[input.source];
+  const source = sourceLabel(input.source, names);
   if (source !== undefined) details.push(source);
   const head = input.kind === 'keys' ? `→ pressed ${input.digits}` : '→ no input';
   return details.length > 0 ? `${head} (${details.join(', ')})` : head;
 }
 
-export function formatEvent(event: CallEvent, origin: string): Line[] {
+/** One event as transcript lines; `names` are how the caller names its inputs (the CLI: its flags). */
+export function formatEvent(event: CallEvent, origin: string, names: InputNames = {}): Line[] {
   switch (event.type) {
     case 'step':
       return [formatStep(event.step, origin)];
@@ -88,13 +94,13 @@ export function formatEvent(event: CallEvent, origin: string): Line[] {
     case 'verb':
       return [line(`${'  '.repeat(event.depth + 1)}${describeVerb(event.verb, origin)}`)];
     case 'input':
-      return [line(`    ${describeInput(event.input, event.verb.timeout)}`, event.input.kind === 'keys' ? 'ok' : 'warn')];
+      return [line(`    ${describeInput(event.input, event.verb.timeout, names)}`, event.input.kind === 'keys' ? 'ok' : 'warn')];
     case 'note':
       return [line(`  ${event.level === 'warning' ? '⚠' : 'ℹ'} ${event.text}`, event.level === 'warning' ? 'warn' : 'dim')];
   }
 }
 
-export function describeEnding(ending: CallEnding): string {
+function describeEnding(ending: CallEnding): string {
   switch (ending.kind) {
     case 'dial':
       return `dial ${ending.numbers?.join(', ') ?? ending.number ?? ''}${ending.callerId !== undefined ? ` (callerId ${ending.callerId})` : ''}`;

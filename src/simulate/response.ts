@@ -10,7 +10,7 @@ import { validateExoml } from '../exoml/validate.ts';
 import { sendRequest, type HttpOptions } from './http.ts';
 import type { CallEnding, Finding, Step } from './types.ts';
 
-export type Validator = (body: Uint8Array) => { findings: Finding[]; root: ExomlNode | undefined };
+type Validator = (body: Uint8Array) => { findings: Finding[]; root: ExomlNode | undefined };
 
 export type ResponseOptions = HttpOptions & {
   /** Above this the step gets a latency warning (Exotel's caller hears silence meanwhile; §1.5). */

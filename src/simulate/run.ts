@@ -12,7 +12,7 @@ import { createDigitSource, type DigitFlavour, type DigitSourceOptions } from '.
 import { buildFirstRequest } from './exotel-request.ts';
 import { evaluateExpectations, type Expectation, type ExpectationResult } from './expect.ts';
 import { formatClosing, formatEvent, toJsonDocument, type Line } from './report.ts';
-import type { CallRecord, HttpMethod, SimRequest } from './types.ts';
+import type { CallRecord, HttpMethod, InputNames, SimRequest } from './types.ts';
 
 export type BuildCallOptions = {
   url: string;
@@ -29,7 +29,7 @@ export type BuildCallOptions = {
   random?: (size: number) => Buffer;
 };
 
-export type RunOptions = {
+type RunOptions = {
   timeoutMs: number;
   maxSteps: number;
   digitParam: DigitFlavour;
@@ -41,6 +41,8 @@ export type RunOptions = {
   origin: string;
   dispatcher?: Dispatcher;
   clock?: () => number;
+  /** How the caller names its inputs in the transcript (the CLI: its flags). */
+  names?: InputNames;
 };
 
 export type BuiltCall = {
@@ -87,7 +89,8 @@ async function runCall(first: SimRequest, deps: { now: () => Date; random: (size
       dispatcher,
       ...deps,
       ...(run.clock ? { clock: run.clock } : {}),
-      onEvent: (event) => run.onLines?.(formatEvent(event, run.origin)),
+      ...(run.names ? { names: run.names } : {}),
+      onEvent: (event) => run.onLines?.(formatEvent(event, run.origin, run.names)),
     });
     const results = evaluateExpectations(run.expectations, record);
     run.onLines?.(formatClosing(record, results));

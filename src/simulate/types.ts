@@ -19,7 +19,7 @@ export type SimRequest = {
   params: Record<string, string>;
 };
 
-export type SimResponse = {
+type SimResponse = {
   status: number;
   contentType: string;
   location?: string;
@@ -35,10 +35,16 @@ export type GatherInput =
 
 export type InputSource = 'digits' | 'no-input' | 'keypad' | 'digits-exhausted';
 
+/**
+ * What the caller calls the inputs a transcript refers to: the time budget, the step limit, the digit groups and
+ * pressing nothing. The CLI passes its flags (`--timeout` …); without a name the text does without the reference.
+ */
+export type InputNames = { timeout?: string; maxSteps?: string; digits?: string; noInput?: string };
+
 type At = { line: number; path: string };
 
 export type PlayedSay = At & { verb: 'Say'; text: string; language?: string; voice?: string; loop?: string };
-export type PlayedPlay = At & { verb: 'Play'; url: string; loop?: string };
+type PlayedPlay = At & { verb: 'Play'; url: string; loop?: string };
 export type PlayedPrompt = PlayedSay | PlayedPlay;
 export type PlayedGather = At & {
   verb: 'Gather';
@@ -52,10 +58,10 @@ export type PlayedGather = At & {
 };
 export type PlayedDial = At & { verb: 'Dial'; numbers: string[]; callerId?: string; action?: string; method: HttpMethod; timeout?: string };
 export type PlayedRecord = At & { verb: 'Record'; action?: string; method: HttpMethod; maxLength?: string; finishOnKey?: string };
-export type PlayedRedirect = At & { verb: 'Redirect'; url: string; method: HttpMethod };
-export type PlayedHangup = At & { verb: 'Hangup' };
-export type PlayedPause = At & { verb: 'Pause'; length?: string };
-export type PlayedOther = At & { verb: 'Other'; name: string };
+type PlayedRedirect = At & { verb: 'Redirect'; url: string; method: HttpMethod };
+type PlayedHangup = At & { verb: 'Hangup' };
+type PlayedPause = At & { verb: 'Pause'; length?: string };
+type PlayedOther = At & { verb: 'Other'; name: string };
 
 export type PlayedVerb = PlayedPrompt | PlayedGather | PlayedDial | PlayedRecord | PlayedRedirect | PlayedHangup | PlayedPause | PlayedOther;
 
@@ -68,7 +74,7 @@ export type Step = {
   verbs: PlayedVerb[];
 };
 
-export type EndKind = 'dial' | 'hangup' | 'no-input' | 'error';
+type EndKind = 'dial' | 'hangup' | 'no-input' | 'error';
 
 /**
  * How a simulated call ended, seen from the phone line. Not the bot's business `Outcome` (src/domain/call.ts):

@@ -4,9 +4,10 @@
  * Values the validator rejects are read leniently here: the simulator still plays what a phone would. Pure.
  */
 import type { ExomlNode } from '../exoml/parse.ts';
+import { parseWholeNumber } from '../util/whole-number.ts';
 import type { HttpMethod, PlayedDial, PlayedGather, PlayedPrompt, PlayedRecord, PlayedVerb } from './types.ts';
 
-export const GATHER_DEFAULT_TIMEOUT = 5;
+const GATHER_DEFAULT_TIMEOUT = 5;
 
 const clean = (text: string) => text.replace(/\s+/g, ' ').trim();
 
@@ -15,16 +16,14 @@ function method(node: ExomlNode): HttpMethod {
 }
 
 function positiveInt(raw: string | undefined): number | undefined {
-  if (raw === undefined || !/^\s*\d+\s*$/.test(raw)) return undefined;
-  const value = Number(raw);
-  return value >= 1 ? value : undefined;
+  return raw === undefined ? undefined : parseWholeNumber(raw.trim(), { min: 1 });
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
-export function toPrompt(node: ExomlNode): PlayedPrompt | undefined {
+function toPrompt(node: ExomlNode): PlayedPrompt | undefined {
   const at = { line: node.line, path: node.path };
   if (node.name === 'Say') {
     return { verb: 'Say', ...at, text: clean(node.text), ...optional('language', node.attrs.language), ...optional('voice', node.attrs.voice), ...optional('loop', node.attrs.loop) };

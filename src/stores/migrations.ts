@@ -77,6 +77,14 @@ export const MIGRATIONS: readonly Migration[] = [
       end;
     `,
   },
+  {
+    version: 3,
+    name: 'call_events.write_id: a replayed write is appended once',
+    sql: `
+      alter table call_events add column write_id text;
+      create unique index call_events_write_id_idx on call_events (write_id);
+    `,
+  },
 ];
 
 /** Arbitrary constant namespacing our advisory locks ("EXOP"); the second key is the schema's hash. */

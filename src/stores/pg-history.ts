@@ -3,7 +3,7 @@
  * configured schema, so the SQL in sql-history.ts stays unqualified and one database can hold many schemas
  * (one per test, one per deployment).
  */
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig } from 'pg';
 import { AppError, UnreachableError, UsageError } from '../errors.ts';
 import { migrate } from './migrations.ts';
 import type { HistoryStore } from './ports.ts';
@@ -17,6 +17,12 @@ export type PostgresHistoryOptions = {
   schema: string;
   /** Bound on opening a connection; 2 s by default. */
   connectTimeoutMs?: number;
+  /**
+   * Bound on waiting for a pooled connection, on connecting, and on each query (client side, so a frozen server —
+   * a stalled network, a stopped process — fails the query instead of hanging it): 2 s by default. A query that
+   * times out counts as "unreachable", like a refused connection. Migrations get at least 30 s.
+   */
+  timeoutMs?: number;
   /** Pool size; 10 by default. */
   maxConnections?: number;
   /**
@@ -26,7 +32,6 @@ export type PostgresHistoryOptions = {
   readOnly?: boolean;
 };
 
-const HINT = 'Check DATABASE_URL (or --database-url) and that PostgreSQL is running; unset it to keep history in embedded PGlite.';
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
 function errorCode(error: unknown): string | undefined {
@@ -39,11 +44,11 @@ function isConnectionError(error: unknown): boolean {
   if (error instanceof AggregateError) return error.errors.some(isConnectionError);
   const code = errorCode(error);
   if (code !== undefined && (NETWORK_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P03')) return true;
-  return error instanceof Error && /timeout exceeded when trying to connect|Connection terminated/i.test(error.message);
+  return error instanceof Error && /timeout exceeded when trying to connect|Connection terminated|Query read timeout/i.test(error.message);
 }
 
 function unreachable(url: string, error: unknown): UnreachableError {
-  return new UnreachableError('postgres', `cannot reach ${redactUrl(url)}: ${causeMessage(error)}`, { hint: HINT, cause: error });
+  return new UnreachableError('postgres', `cannot reach ${redactUrl(url)}: ${causeMessage(error)}`, { setting: 'databaseUrl', cause: error });
 }
 
 /** A SqlPort over a pool; exported so tests and tools can run their own SQL in the same schema. */
@@ -55,7 +60,7 @@ export async function openPostgresSql(options: PostgresHistoryOptions): Promise<
   const pool: Pool = new PgPool({
     connectionString: options.url,
     options: `-c search_path=${quoteIdent(options.schema)}${options.readOnly ? ' -c default_transaction_read_only=on' : ''}`,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? options.timeoutMs ?? 2000,
     max: options.maxConnections ?? 10,
     idleTimeoutMillis: 30_000,
   });
@@ -71,6 +76,7 @@ export async function openPostgresSql(options: PostgresHistoryOptions): Promise<
   }
 
   let ended = false;
+  const queryTimeout = options.timeoutMs ?? 2000;
   const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -79,15 +85,19 @@ export async function openPostgresSql(options: PostgresHistoryOptions): Promise<
     }
   };
   return {
-    query: <T>(text: string, params?: unknown[]) => guard(async () => ({ rows: (await pool.query(text, params)).rows as T[] })),
+    query: <T>(text: string, params?: unknown[]) =>
+      guard(async () => ({ rows: (await pool.query({ text, values: params, query_timeout: queryTimeout } as QueryConfig)).rows as T[] })),
     exec: (sql: string) =>
       guard(async () => {
-        await pool.query(sql);
+        await pool.query({ text: sql, query_timeout: Math.max(queryTimeout, 30_000) } as QueryConfig);
       }),
     async close() {
       if (ended) return;
       ended = true;
-      await pool.end();
+      // A frozen server never answers the goodbye: bounded, so shutdown does not hang on it.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([pool.end(), new Promise<void>((resolve) => (timer = setTimeout(resolve, queryTimeout)))]);
+      clearTimeout(timer);
     },
   };
 }
@@ -99,8 +109,9 @@ export async function openPostgresHistory(options: PostgresHistoryOptions): Prom
   } catch (error) {
     await sql.close().catch(() => {});
     if (error instanceof AppError) throw error;
-    throw new AppError(`[exo-passthru] [postgres] migrating schema "${options.schema}" failed: ${causeMessage(error)}`, {
+    throw new AppError(`migrating schema "${options.schema}" failed: ${causeMessage(error)}`, {
       code: 'E_MIGRATION',
+      component: 'postgres',
       cause: error,
     });
   }
@@ -123,9 +134,10 @@ export async function openReadOnlyPostgresHistory(options: PostgresHistoryOption
     const found = new Set(rows.map((row) => row.table_name));
     const missing = HISTORY_TABLES.filter((name) => !found.has(name));
     if (missing.length > 0) {
-      throw new AppError(`[exo-passthru] [postgres] no exo-passthru history in schema "${options.schema}" (missing ${missing.join(', ')})`, {
+      throw new AppError(`no exo-passthru history in schema "${options.schema}" (missing ${missing.join(', ')})`, {
         code: 'E_NO_HISTORY',
-        hint: 'Check --database-schema (or DATABASE_SCHEMA); serve creates the tables the first time it starts on this database.',
+        component: 'postgres',
+        setting: 'databaseSchema',
       });
     }
   } catch (error) {

@@ -17,9 +17,7 @@ export type PgliteHistoryOptions = {
   dataDir: string;
 };
 
-const HINT = 'Check DATA_DIR (or --data-dir): it must be a writable directory that no other process is using, or "memory".';
-
-export function isMemoryDataDir(dataDir: string): boolean {
+function isMemoryDataDir(dataDir: string): boolean {
   return dataDir === 'memory' || dataDir.startsWith('memory://');
 }
 
@@ -33,7 +31,7 @@ export async function openPgliteSql(options: PgliteHistoryOptions): Promise<SqlP
     db = await Pglite.create(memory ? undefined : options.dataDir);
   } catch (error) {
     const where = memory ? 'in memory' : `in ${options.dataDir}`;
-    throw new UnreachableError('pglite', `cannot open the embedded database ${where}: ${causeMessage(error)}`, { hint: HINT, cause: error });
+    throw new UnreachableError('pglite', `cannot open the embedded database ${where}: ${causeMessage(error)}`, { setting: 'dataDir', cause: error });
   }
   return {
     query: async <T>(text: string, params?: unknown[]) => ({ rows: (await db.query<T>(text, params)).rows }),
@@ -53,8 +51,9 @@ export async function openPgliteHistory(options: PgliteHistoryOptions): Promise<
   } catch (error) {
     await sql.close().catch(() => {});
     if (error instanceof AppError) throw error;
-    throw new AppError(`[exo-passthru] [pglite] migrating the embedded database failed: ${causeMessage(error)}`, {
+    throw new AppError(`migrating the embedded database failed: ${causeMessage(error)}`, {
       code: 'E_MIGRATION',
+      component: 'pglite',
       cause: error,
     });
   }

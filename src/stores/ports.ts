@@ -88,10 +88,52 @@ export interface HistoryStore {
   recordCallStart(start: CallStart): Promise<void>;
   /** Update the call row (creating a bare one if the call was never started here) + one event, atomically. */
   recordCallUpdate(update: CallUpdate): Promise<void>;
+  /** Any number of starts and updates in one statement (group commit), atomically; replaying one is harmless. */
+  recordBatch(writes: readonly HistoryWrite[]): Promise<void>;
   getCall(callSid: string): Promise<CallRow | undefined>;
   listCalls(query?: CallQuery): Promise<CallRow[]>;
   getCustomer(customerId: string): Promise<CustomerRow | undefined>;
   listEvents(callSid: string): Promise<CallEventRow[]>;
   ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * One history write as the write path carries it: an id (stored on its event row, so a replayed write is
+ * appended once) and the time it was accepted (the event's time, even when it reaches the database later).
+ */
+export type HistoryWrite =
+  | { id: string; at: string; kind: 'start'; start: CallStart }
+  | { id: string; at: string; kind: 'update'; update: CallUpdate };
+
+/** What became of one write: in the database, durably in the spool, refused for good, or lost (spool full). */
+export type WriteResult = 'committed' | 'spooled' | 'dead-lettered' | 'lost';
+
+export type WriterStats = {
+  /** 'spooling' while the database is away or the spool is being replayed. */
+  mode: 'direct' | 'spooling';
+  pending: number;
+  spooled: number;
+  spoolBytes: number;
+  spoolMaxBytes: number;
+  spoolFull: boolean;
+  deadLettered: number;
+  lost: number;
+  committed: number;
+  batches: number;
+};
+
+/**
+ * The server's write path to history (stores/history-writer.ts): group commit, the durable spool, dead letters.
+ * A write's promise resolves once the write is committed or durably spooled; it never rejects.
+ */
+export interface HistoryWriter {
+  readonly spoolLocation: string;
+  recordCallStart(start: CallStart): Promise<WriteResult>;
+  recordCallUpdate(update: CallUpdate): Promise<WriteResult>;
+  stats(): WriterStats;
+  /** Resolves once nothing is queued and, while spooling, after one replay attempt. */
+  settle(): Promise<void>;
+  /** Commit or spool what is queued, wait for a replay in flight, release the spool. */
   close(): Promise<void>;
 }

@@ -25,10 +25,10 @@ export type RedisSessionStoreOptions = {
 const DEFAULT_TIMEOUT_MS = 2000;
 const SCAN_COUNT = 1000;
 const READ_BATCH = 500;
-const HINT = 'Check REDIS_URL (or --redis-url) and that Redis is running; unset it to keep sessions in memory.';
 
-export function redisClientOptions(timeoutMs = DEFAULT_TIMEOUT_MS): RedisOptions {
-  return { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 1, enableOfflineQueue: false };
+function redisClientOptions(timeoutMs = DEFAULT_TIMEOUT_MS): RedisOptions {
+  // Auto-pipelining: commands issued in the same event-loop turn by concurrent requests share one write.
+  return { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true };
 }
 
 /** Errors that mean "Redis is not there" rather than "Redis refused this command". */
@@ -39,8 +39,8 @@ function isConnectionError(error: unknown): boolean {
 }
 
 function failure(what: string, error: unknown): AppError {
-  if (isConnectionError(error)) return new UnreachableError('redis', `${what} failed: ${causeMessage(error)}`, { hint: HINT, cause: error });
-  return new AppError(`[exo-passthru] [redis] ${what} failed: ${causeMessage(error)}`, { code: 'E_REDIS', cause: error });
+  if (isConnectionError(error)) return new UnreachableError('redis', `${what} failed: ${causeMessage(error)}`, { setting: 'redisUrl', cause: error });
+  return new AppError(`${what} failed: ${causeMessage(error)}`, { code: 'E_REDIS', component: 'redis', cause: error });
 }
 
 /** SCAN MATCH is a glob: a prefix holding `*`, `?`, `[` or `\` must match itself only. */
@@ -73,7 +73,7 @@ async function connect(client: Redis, url: string, timeoutMs: number): Promise<v
   } catch (error) {
     client.disconnect();
     const cause = lastError ?? error;
-    throw new UnreachableError('redis', `cannot connect to ${redactUrl(url)}: ${causeMessage(cause)}`, { hint: HINT, cause });
+    throw new UnreachableError('redis', `cannot connect to ${redactUrl(url)}: ${causeMessage(cause)}`, { setting: 'redisUrl', cause });
   } finally {
     client.off('error', remember);
   }
@@ -93,8 +93,8 @@ export async function openRedisSessionStore(options: RedisSessionStoreOptions): 
   return createRedisSessionStore(client, options.prefix);
 }
 
-/** The store over a connected client; exported for callers that manage the connection themselves. */
-export function createRedisSessionStore(client: Redis, prefix: string): SessionStore {
+/** The store over a connected client. */
+function createRedisSessionStore(client: Redis, prefix: string): SessionStore {
   const key = (callSid: string) => `${prefix}${callSid}`;
 
   const scanKeys = async (): Promise<string[]> => {

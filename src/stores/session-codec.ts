@@ -6,7 +6,7 @@ import type { CallSession } from '../domain/call.ts';
 import { AppError } from '../errors.ts';
 import type { SessionEntry, SessionQuery } from './ports.ts';
 
-export const DEFAULT_SESSION_LIMIT = 50;
+const DEFAULT_SESSION_LIMIT = 50;
 
 export function encodeSession(session: CallSession): string {
   return JSON.stringify(session);
@@ -42,8 +42,9 @@ export function decodeSession(text: string | null | undefined, expectedCallSid: 
 /** Both backends take whole seconds ≥ 1 (Redis `SET … EX` rejects anything else). */
 export function assertTtl(store: string, ttlSeconds: number): void {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
-    throw new AppError(`[exo-passthru] [${store}] session TTL must be a whole number of seconds ≥ 1, got ${ttlSeconds}`, {
+    throw new AppError(`session TTL must be a whole number of seconds ≥ 1, got ${ttlSeconds}`, {
       code: 'E_SESSION_TTL',
+      component: store,
     });
   }
 }
@@ -53,7 +54,7 @@ export function sessionLimit(query: SessionQuery): number {
   return Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : DEFAULT_SESSION_LIMIT;
 }
 
-export function matchesQuery(session: CallSession, query: SessionQuery): boolean {
+function matchesQuery(session: CallSession, query: SessionQuery): boolean {
   if (query.callSid !== undefined && session.callSid !== query.callSid) return false;
   if (query.customerId !== undefined && session.customer?.customer_id !== query.customerId) return false;
   return true;

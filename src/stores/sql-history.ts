@@ -7,58 +7,15 @@
  * round trip. Foreign keys are checked at the end of the statement, after the customer CTE has run.
  */
 import { AppError } from '../errors.ts';
-import type { CallEventRow, CallQuery, CallRow, CallStart, CallUpdate, CustomerRow, HistoryStore } from './ports.ts';
+import { randomUUID } from 'node:crypto';
+import { batchParams, foldBatch, RECORD_BATCH } from './history-batch.ts';
+import type { CallEventRow, CallQuery, CallRow, CallStart, CallUpdate, CustomerRow, HistoryStore, HistoryWrite } from './ports.ts';
 import { causeMessage } from './redact.ts';
 import type { SqlPort } from './sql-port.ts';
 import { toCallRow, toCustomerRow, toEventRow, type RawRow } from './sql-rows.ts';
 
-export const DEFAULT_CALL_LIMIT = 50;
-export const MAX_CALL_LIMIT = 1000;
-
-// Parameters are cast from text (`$n::text::jsonb`) so pg and PGlite serialise them identically.
-const RECORD_START = `
-with customer as (
-  insert into customers as c (customer_id, name, phone, loan_id, amount, due_date, state, language_code)
-  select $1::text, $2::text, $3::text, $4::text, $5::text::numeric, $6::text::date, $7::text, $8::text
-  where $1::text is not null
-  on conflict (customer_id) do update set
-    name = coalesce(excluded.name, c.name),
-    phone = coalesce(excluded.phone, c.phone),
-    loan_id = coalesce(excluded.loan_id, c.loan_id),
-    amount = coalesce(excluded.amount, c.amount),
-    due_date = coalesce(excluded.due_date, c.due_date),
-    state = coalesce(excluded.state, c.state),
-    language_code = coalesce(excluded.language_code, c.language_code),
-    updated_at = now()
-  returning customer_id
-), call as (
-  insert into calls as s (call_sid, customer_id, status, direction, language, exotel_params)
-  values ($9::text, (select customer_id from customer), $10::text, $11::text, $12::text, $13::text::jsonb)
-  on conflict (call_sid) do update set
-    customer_id = coalesce(excluded.customer_id, s.customer_id),
-    status = excluded.status,
-    direction = coalesce(excluded.direction, s.direction),
-    language = excluded.language,
-    exotel_params = excluded.exotel_params,
-    updated_at = now()
-  returning call_sid
-)
-insert into call_events (call_sid, kind, detail) select call_sid, $14::text, $15::text::jsonb from call`;
-
-const RECORD_UPDATE = `
-with call as (
-  insert into calls as s (call_sid, status, digits, outcome, agent_number, ended_at)
-  values ($1::text, coalesce($2::text, 'unknown'), $3::text, $4::text, $5::text, case when $6::boolean then now() end)
-  on conflict (call_sid) do update set
-    status = coalesce($2::text, s.status),
-    digits = coalesce(excluded.digits, s.digits),
-    outcome = coalesce(excluded.outcome, s.outcome),
-    agent_number = coalesce(excluded.agent_number, s.agent_number),
-    ended_at = case when $6::boolean then now() else s.ended_at end,
-    updated_at = now()
-  returning call_sid
-)
-insert into call_events (call_sid, kind, detail) select call_sid, $7::text, $8::text::jsonb from call`;
+const DEFAULT_CALL_LIMIT = 50;
+const MAX_CALL_LIMIT = 1000;
 
 const CALL_COLUMNS = `call_sid, customer_id, status, direction, started_at, ended_at, language, digits, outcome,
   agent_number, exotel_params, updated_at`;
@@ -83,8 +40,18 @@ export function callLimit(limit: number | undefined): number {
 
 function since(date: Date | undefined): string | null {
   if (date === undefined) return null;
-  if (Number.isNaN(date.getTime())) throw new AppError('[exo-passthru] [history] listCalls: `since` is not a valid date', { code: 'E_HISTORY' });
+  if (Number.isNaN(date.getTime())) throw new AppError('listCalls: `since` is not a valid date', { code: 'E_HISTORY', component: 'history' });
   return date.toISOString();
+}
+
+const sidOf = (write: HistoryWrite) => (write.kind === 'start' ? write.start.callSid : write.update.callSid);
+
+/** What a failed write names: the call, or the first calls of a batch. */
+function describeWrites(writes: readonly HistoryWrite[]): string {
+  const [first] = writes;
+  if (first === undefined) return 'record nothing';
+  if (writes.length === 1) return `record call ${first.kind} ${sidOf(first)}`;
+  return `record ${writes.length} writes (${writes.slice(0, 3).map(sidOf).join(', ')}${writes.length > 3 ? ', …' : ''})`;
 }
 
 export function createSqlHistoryStore(db: SqlPort, kind: HistoryStore['kind']): HistoryStore {
@@ -94,47 +61,20 @@ export function createSqlHistoryStore(db: SqlPort, kind: HistoryStore['kind']): 
     } catch (error) {
       // Adapters already turn "cannot reach the database" into UnreachableError; keep those as they are.
       if (error instanceof AppError) throw error;
-      throw new AppError(`[exo-passthru] [${kind}] ${what} failed: ${causeMessage(error)}`, { code: 'E_HISTORY', cause: error });
+      throw new AppError(`${what} failed: ${causeMessage(error)}`, { code: 'E_HISTORY', component: kind, cause: error });
     }
   };
   const rows = async (text: string, params: unknown[]) => (await db.query<RawRow>(text, params)).rows;
+  const recordBatch = (writes: readonly HistoryWrite[]) =>
+    run(describeWrites(writes), async () => {
+      if (writes.length > 0) await db.query(RECORD_BATCH, batchParams(foldBatch(writes)));
+    });
 
   return {
     kind,
-    recordCallStart: (start: CallStart) =>
-      run(`record call start ${start.callSid}`, async () => {
-        const c = start.customer;
-        await db.query(RECORD_START, [
-          c?.customer_id ?? null,
-          c?.customer_name ?? null,
-          c?.phone ?? null,
-          c?.loan_id ?? null,
-          c?.amount === undefined ? null : String(c.amount),
-          c?.due_date ?? null,
-          c?.state ?? null,
-          c?.language_code ?? null,
-          start.callSid,
-          start.status,
-          start.direction ?? null,
-          start.language,
-          JSON.stringify(start.exotelParams),
-          start.event.kind,
-          JSON.stringify(start.event.detail),
-        ]);
-      }),
-    recordCallUpdate: (update: CallUpdate) =>
-      run(`record call update ${update.callSid}`, async () => {
-        await db.query(RECORD_UPDATE, [
-          update.callSid,
-          update.status ?? null,
-          update.digits ?? null,
-          update.outcome ?? null,
-          update.agentNumber ?? null,
-          update.ended === true,
-          update.event.kind,
-          JSON.stringify(update.event.detail),
-        ]);
-      }),
+    recordCallStart: (start: CallStart) => recordBatch([{ id: randomUUID(), at: new Date().toISOString(), kind: 'start', start }]),
+    recordCallUpdate: (update: CallUpdate) => recordBatch([{ id: randomUUID(), at: new Date().toISOString(), kind: 'update', update }]),
+    recordBatch,
     getCall: (callSid: string): Promise<CallRow | undefined> =>
       run(`read call ${callSid}`, async () => {
         const [row] = await rows(`select ${CALL_COLUMNS} from calls where call_sid = $1::text`, [callSid]);

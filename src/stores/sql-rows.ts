@@ -8,7 +8,7 @@ import type { CallEventRow, CallRow, CustomerRow } from './ports.ts';
 
 export type RawRow = Record<string, unknown>;
 
-export function isoOrNull(value: unknown): string | null {
+function isoOrNull(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   const date = value instanceof Date ? value : new Date(String(value));
   if (Number.isNaN(date.getTime())) throw new TypeError(`not a timestamp: ${String(value)}`);
@@ -19,7 +19,7 @@ function iso(value: unknown): string {
   return isoOrNull(value) ?? new Date(0).toISOString();
 }
 
-export function textOrNull(value: unknown): string | null {
+function textOrNull(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   return typeof value === 'string' ? value : String(value);
 }

@@ -24,7 +24,7 @@ const CUSTOMER = '09876543210';
 const EXOPHONE = '08047112233';
 
 /** The call-detail parameters of the first Passthru hit (§10.2 item 1); Greeting URLs get the short set (item 9). */
-export function exotelParams(kind: SurfaceKind | undefined, now: Date, callSid = createCallSid()): Array<[string, string]> {
+function exotelParams(kind: SurfaceKind | undefined, now: Date, callSid = createCallSid()): Array<[string, string]> {
   if (kind === 'greeting') return [['CallSid', callSid], ['From', CUSTOMER], ['To', EXOPHONE], ['DialWhomNumber', '']];
   return Object.entries(passthruCallParams({ callSid, from: CUSTOMER, to: EXOPHONE, startedAt: now, now }));
 }

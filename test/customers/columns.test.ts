@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normalizeHeader, parseColumnMap, planColumns, readRecord } from '../../src/customers/columns.ts';
+import { parseColumnMap } from '../../src/cli/commands/url/flags.ts';
+import { describeError } from '../../src/cli/errors.ts';
+import { normalizeHeader, planColumns, readRecord } from '../../src/customers/columns.ts';
 import { UsageError } from '../../src/errors.ts';
 
 describe('planColumns', () => {
@@ -48,7 +50,7 @@ describe('planColumns', () => {
     ] as const) {
       assert.throws(
         () => planColumns(headers),
-        (error: unknown) => error instanceof UsageError && error.message.includes(`missing required column ${missing}`) && (error.hint ?? '').includes(`--map ${missing}=`),
+        (error: unknown) => error instanceof UsageError && error.message.includes(`missing required column ${missing}`) && (describeError(error).hint ?? '').includes(`--map ${missing}=`),
       );
     }
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildPassthruUrl, customerQuery, parseDuration, resolveBaseUrl } from '../../src/customers/passthru-url.ts';
+import { parseDuration } from '../../src/cli/commands/url/flags.ts';
+import { buildPassthruUrl, customerQuery, resolveBaseUrl } from '../../src/customers/passthru-url.ts';
 import { createCustomerProcessor } from '../../src/customers/row-processor.ts';
 import { createTempCallIds, TEMP_CALL_ID_PREFIX } from '../../src/customers/temp-call-id.ts';
 import { UsageError } from '../../src/errors.ts';

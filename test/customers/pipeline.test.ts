@@ -100,7 +100,7 @@ describe('runUrlPipeline', () => {
   });
 
   it('reports physical line numbers across CRLF, LF, CR, blank lines and quoted newlines', async () => {
-    const text = ['\r\nid,name,phone', '"C1","multi\r\nline",9876543210', '', 'C2,b,123', '   ', 'C3,"x\ny",1\rC4,d,5'].join('\r\n') + '\n';
+    const text = `${['\r\nid,name,phone', '"C1","multi\r\nline",9876543210', '', 'C2,b,123', '   ', 'C3,"x\ny",1\rC4,d,5'].join('\r\n')}\n`;
     const { done, rejects } = run(text);
     const summary = await done;
     // C2 on line 6; C3 opens a quoted cell on line 8 that closes on 9; C4 follows a lone CR on line 10.

@@ -20,6 +20,7 @@ describe('bin: url --csv', () => {
     dir = await mkdtemp(join(tmpdir(), 'exo-url-e2e-'));
     // Preloaded into every node process of the run: each says which V8 flags it was started with.
     probe = join(dir, 'probe.mjs');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the probe's own source, a template literal run by node.
     await writeFile(probe, "process.stderr.write(`node-process execArgv=[${process.execArgv.filter((a) => !a.startsWith('--import')).join(' ')}]\\n`);\n");
   });
   after(async () => {

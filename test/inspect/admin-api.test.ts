@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, runCliUntil } from '../support/cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { assertOneLineError, makeCall } from './helpers.ts';
+import { assertOneLineError, makeCall } from '../support/inspect-calls.ts';
 
 describe('inspect through the admin API (memory + PGlite)', () => {
   let server: TestServer;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { baseEnv, runBin, startServe, type RunningServe } from '../support/spawn.ts';
-import { makeCall } from './helpers.ts';
+import { makeCall } from '../support/inspect-calls.ts';
 
 describe('bin/exo-passthru.js inspect (spawned, against a spawned serve)', () => {
   let cwd: string;

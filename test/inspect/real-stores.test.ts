@@ -14,7 +14,7 @@ import { openRedisSessionStore } from '../../src/stores/redis-sessions.ts';
 import { runCli, runCliUntil } from '../support/cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { assertReachable, deleteRedisPrefix, dropSchema, realDatabaseUrl, realRedisUrl, uniqueName } from '../support/services.ts';
-import { makeCall, type CallPlan } from './helpers.ts';
+import { makeCall, type CallPlan } from '../support/inspect-calls.ts';
 
 const redisUrl = realRedisUrl();
 const databaseUrl = realDatabaseUrl();

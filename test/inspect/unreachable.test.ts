@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.ts';
 import { closedPort } from '../support/services.ts';
-import { assertOneLineError } from './helpers.ts';
+import { assertOneLineError } from '../support/inspect-calls.ts';
 
 describe('inspect: unreachable Redis / PostgreSQL / server', () => {
   let cwd: string;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openPgliteHistory } from '../../src/stores/pglite-history.ts';
-import type { CallStart, CallUpdate, HistoryStore } from '../../src/stores/ports.ts';
+import { UnreachableError } from '../../src/errors.ts';
+import type { CallStart, CallUpdate, HistoryStore, HistoryWrite } from '../../src/stores/ports.ts';
 import { openRedisSessionStore } from '../../src/stores/redis-sessions.ts';
 import { find, parseResponse, verbs } from '../support/exoml.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.ts';
@@ -53,7 +54,7 @@ describe('Redis dies mid-call (private redis-server)', () => {
 function switchable(inner: HistoryStore) {
   const state = { down: false };
   const guard = () => {
-    if (state.down) throw new Error('connection terminated unexpectedly');
+    if (state.down) throw new UnreachableError('pglite', 'connection terminated unexpectedly');
   };
   const store: HistoryStore = {
     kind: inner.kind,
@@ -64,6 +65,10 @@ function switchable(inner: HistoryStore) {
     recordCallUpdate: async (update: CallUpdate) => {
       guard();
       return inner.recordCallUpdate(update);
+    },
+    recordBatch: async (writes: readonly HistoryWrite[]) => {
+      guard();
+      return inner.recordBatch(writes);
     },
     getCall: (sid) => inner.getCall(sid),
     listCalls: (q) => inner.listCalls(q),
@@ -90,22 +95,23 @@ describe('history store fails mid-call', () => {
     await server.close();
   });
 
-  it('answers valid ExoML, keeps the writes in the outbox, and delivers them in order once the store is back', async () => {
+  it('answers valid ExoML, spools the writes, and replays them in order once the store is back', async () => {
     state.down = true;
     const res = await fetch(`${server.url}/passthru-handler?CallSid=h1&customer_id=hc1&customer_name=Ira`);
     assert.equal(res.status, 200);
     parseResponse(await res.text());
     const gather = await fetch(`${server.url}/gather-response?CallSid=h1&Digits=3`);
     assert.equal(gather.status, 200);
-    assert.equal(server.outbox.pending(), 2);
+    assert.equal(server.writer.stats().spooled, 2);
     const health = await fetch(`${server.url}/health`);
     assert.equal(health.status, 503);
-    assert.equal(((await health.json()) as { outboxPending: number }).outboxPending, 2);
-    assert.ok(server.logs.some((l) => l.includes('history write failed, queued for retry: call start h1')));
+    assert.equal(((await health.json()) as { writes: { spooled: number } }).writes.spooled, 2);
+    assert.ok(server.logs.some((l) => l.includes('the database is unreachable, spooling writes')));
 
     state.down = false;
-    await server.outbox.flush();
-    assert.equal(server.outbox.pending(), 0);
+    await server.writer.settle();
+    assert.equal(server.writer.stats().spooled, 0);
+    assert.equal(server.writer.stats().mode, 'direct');
     const row = await server.history.getCall('h1');
     assert.equal(row?.outcome, 'declined');
     assert.equal(row?.digits, '3');

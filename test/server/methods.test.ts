@@ -33,7 +33,7 @@ describe('webhook methods and bodies', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/xml/);
     assert.equal(await res.text(), '');
-    await server.outbox.flush();
+    await server.writer.settle();
     assert.equal(await server.sessions.get('head1'), undefined);
     assert.equal(await server.history.getCall('head1'), undefined);
     assert.equal(await server.history.getCustomer('hd1'), undefined);
@@ -42,7 +42,7 @@ describe('webhook methods and bodies', () => {
   it('HEAD /gather-response writes nothing either', async () => {
     const res = await fetch(`${server.url}/gather-response?CallSid=head2&Digits=1`, { method: 'HEAD' });
     assert.equal(res.status, 200);
-    await server.outbox.flush();
+    await server.writer.settle();
     assert.equal(await server.sessions.get('head2'), undefined);
     assert.equal(await server.history.getCall('head2'), undefined);
   });

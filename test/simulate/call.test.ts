@@ -7,10 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import { Agent } from 'undici';
 import { simulateCall, type SimulateOptions } from '../../src/simulate/call.ts';
 import { createDigitSource } from '../../src/simulate/digits.ts';
-import { evaluateExpectations, parseExpectation } from '../../src/simulate/expect.ts';
+import { parseExpectation } from '../../src/cli/commands/simulate/flags.ts';
+import { evaluateExpectations } from '../../src/simulate/expect.ts';
 import { formatTranscript } from '../../src/simulate/report.ts';
 import type { CallRecord } from '../../src/simulate/types.ts';
-import { pathOf, startFake, xml, type Fake } from './fake-server.ts';
+import { pathOf, startFake, xml, type Fake } from '../support/fake-webhook.ts';
 
 const DOCS: Record<string, string> = {
   '/slow': '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="woman" language="en">Hi</Say><Hangup/></Response>',

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { CampaignReport } from '../../src/simulate/campaign-report.ts';
 import { runCli } from '../support/cli.ts';
 import { closedPort } from '../support/services.ts';
-import { customersCsv, startCampaignFake, type CampaignFake } from './campaign-fake.ts';
+import { customersCsv, startCampaignFake, type CampaignFake } from '../support/fake-campaign-webhook.ts';
 
 let dir: string;
 let csv: string;

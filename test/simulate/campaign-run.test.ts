@@ -9,7 +9,7 @@ import { readCampaignCustomers } from '../../src/simulate/campaign-customers.ts'
 import { createDigitPlan, parseDigitMix } from '../../src/simulate/campaign-plan.ts';
 import { runCampaign, type CampaignOptions } from '../../src/simulate/campaign-run.ts';
 import { closedPort } from '../support/services.ts';
-import { customersCsv, startCampaignFake, type CampaignFake } from './campaign-fake.ts';
+import { customersCsv, startCampaignFake, type CampaignFake } from '../support/fake-campaign-webhook.ts';
 
 const { customers } = readCampaignCustomers(customersCsv(10));
 const shares = parseDigitMix('1:50,2:50');

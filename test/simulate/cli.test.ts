@@ -65,7 +65,15 @@ describe('simulate CLI', () => {
 
   it('the keypad with nothing typed twice: re-prompt, then goodbye; --json keeps the prompt text in the question', async () => {
     const questions: Question[] = [];
-    const res = await runCli(['--json', 'simulate', handler()], { tty: true, prompts: { keypad: async (q) => (questions.push(q), '') } });
+    const res = await runCli(['--json', 'simulate', handler()], {
+      tty: true,
+      prompts: {
+        keypad: async (q) => {
+          questions.push(q);
+          return '';
+        },
+      },
+    });
     assert.equal(res.code, 0, res.stderr);
     assert.equal(questions.length, 2);
     assert.match(questions[0]?.message ?? '', /^"To talk to an agent, press 1\..*" — keys$/);

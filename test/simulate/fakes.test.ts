@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../support/cli.ts';
-import { pathOf, startFake, xml, type Fake } from './fake-server.ts';
+import { pathOf, startFake, xml, type Fake } from '../support/fake-webhook.ts';
 
 type Doc = {
   callSid: string;
@@ -51,7 +51,7 @@ describe('simulate against fake webhooks', () => {
     assert.ok(codes(doc).includes('EXO301'), 'relative URL reported');
     const [, second] = bot.requests;
     assert.equal(second?.method, 'POST');
-    assert.equal(pathOf(second!), '/handle-key', 'resolved against the request URL');
+    assert.equal(second && pathOf(second), '/handle-key', 'resolved against the request URL');
     assert.equal(second?.form.get('DigitsPressed'), '1');
     assert.equal(second?.form.get('CallSid'), doc.callSid);
 
@@ -92,7 +92,7 @@ describe('simulate against fake webhooks', () => {
   });
 
   it('a 302: reported as the Passthru branch signal, not followed', async () => {
-    const bot = await fake((req, res) => {
+    const bot = await fake((_req, res) => {
       res.writeHead(302, { location: `/elsewhere` });
       res.end();
     });

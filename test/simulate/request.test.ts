@@ -1,10 +1,12 @@
 /** Unit tests: the requests Exotel sends (docs/exotel-protocol.md §1.2, §10.2), digit groups and keys, the CSV/flags customer. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { describeError } from '../../src/cli/errors.ts';
 import { UsageError } from '../../src/errors.ts';
 import { resolveCustomer } from '../../src/cli/customer-flags.ts';
-import { defaultCustomer, pickCsvCustomer } from '../../src/simulate/customer.ts';
-import { createDigitSource, digitParam, parseDigitGroups, takeKeys, toGatherInput } from '../../src/simulate/digits.ts';
+import { defaultCustomer, pickCsvCustomer } from '../../src/cli/commands/simulate/customer.ts';
+import { parseDigitGroups } from '../../src/cli/commands/simulate/flags.ts';
+import { createDigitSource, digitParam, takeKeys, toGatherInput } from '../../src/simulate/digits.ts';
 import { formatIstLegacy } from '../../src/exotel/call.ts';
 import { actionParams, buildFirstRequest, encodeParams, toWire, type FirstRequestOptions } from '../../src/simulate/exotel-request.ts';
 
@@ -130,7 +132,7 @@ describe('digits', () => {
     assert.deepEqual(await groups.next(q), { keys: '', source: 'digits-exhausted' });
     assert.deepEqual(await createDigitSource({ noInput: true }).next(q), { keys: '', source: 'no-input' });
     assert.deepEqual(await createDigitSource({ keypad: async () => '9' }).next(q), { keys: '9', source: 'keypad' });
-    await assert.rejects(createDigitSource({}).next(q), (error: unknown) => error instanceof UsageError && /--digits/.test(error.hint ?? '') && /--no-input/.test(error.hint ?? ''));
+    await assert.rejects(createDigitSource({}).next(q), (error: unknown) => error instanceof UsageError && /--digits/.test(describeError(error).hint ?? '') && /--no-input/.test(describeError(error).hint ?? ''));
   });
 });
 

@@ -255,6 +255,76 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       await store().ping();
     });
 
+    it('recordBatch: many calls in one statement, folded in order, events in submission order', async () => {
+      const [a, b] = [id('CA'), id('CA')];
+      const cid = id('C');
+      const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 10, 0, s)).toISOString();
+      await store().recordBatch([
+        { id: id('w'), at: at(0), kind: 'start', start: callStart(a, { customer: customer(cid, { customer_name: 'Asha', amount: 10 }) }) },
+        { id: id('w'), at: at(1), kind: 'start', start: callStart(b, { status: 'greeted' }) },
+        { id: id('w'), at: at(2), kind: 'update', update: callUpdate(a, { status: 'transferring', digits: '1', outcome: 'agent_transfer' }) },
+        { id: id('w'), at: at(3), kind: 'start', start: callStart(a, { customer: customer(cid, { amount: 20 }), status: 'greeted' }) },
+        { id: id('w'), at: at(4), kind: 'update', update: callUpdate(b, { outcome: 'declined', ended: true }) },
+      ]);
+      const rowA = await store().getCall(a);
+      assert.equal(rowA?.status, 'greeted', 'the last status of the batch wins');
+      assert.equal(rowA?.digits, '1');
+      assert.equal(rowA?.outcome, 'agent_transfer');
+      assert.equal(rowA?.customer_id, cid);
+      assert.equal(rowA?.started_at, at(0), 'started_at is when the first start was accepted');
+      const rowB = await store().getCall(b);
+      assert.equal(rowB?.status, 'greeted', 'an update without a status keeps the stored one');
+      assert.equal(rowB?.ended_at, at(4));
+      const cust = await store().getCustomer(cid);
+      assert.equal(cust?.name, 'Asha');
+      assert.equal(cust?.amount, '20.00');
+      assert.deepEqual((await store().listEvents(a)).map((e) => [e.kind, e.at]), [['passthru', at(0)], ['gather', at(2)], ['passthru', at(3)]]);
+    });
+
+    it('recordBatch: replaying a committed batch appends no event twice', async () => {
+      const sid = id('CA');
+      const writes = [
+        { id: id('w'), at: new Date().toISOString(), kind: 'start' as const, start: callStart(sid) },
+        { id: id('w'), at: new Date().toISOString(), kind: 'update' as const, update: callUpdate(sid, { digits: '2', outcome: 'declined' as const }) },
+      ];
+      await store().recordBatch(writes);
+      await store().recordBatch(writes);
+      assert.equal((await store().listEvents(sid)).length, 2);
+      assert.equal((await store().getCall(sid))?.outcome, 'declined');
+    });
+
+    it('recordBatch: NUL and lone surrogates anywhere are made storable instead of failing the write', async () => {
+      const sid = id('CA');
+      const cid = id('C');
+      await store().recordBatch([
+        {
+          id: id('w'),
+          at: new Date().toISOString(),
+          kind: 'start',
+          start: callStart(sid, {
+            customer: customer(cid, { customer_name: 'a\u0000b\ud800c' }),
+            exotelParams: { CustomField: '{"x":"\u0000"}', 'k\u0000ey': 'v\udfff' },
+            event: { kind: 'passthru', detail: { note: 'x\u0000y' } },
+          }),
+        },
+      ]);
+      assert.equal((await store().getCustomer(cid))?.name, 'ab\ufffdc');
+      assert.deepEqual((await store().getCall(sid))?.exotel_params, { CustomField: '{"x":""}', key: 'v\ufffd' });
+      assert.deepEqual((await store().listEvents(sid))[0]?.detail, { note: 'xy' });
+    });
+
+    it('recordBatch: a write the database refuses fails the whole batch (the caller isolates it)', async () => {
+      const [good, bad] = [id('CA'), id('CA')];
+      await assert.rejects(
+        store().recordBatch([
+          { id: id('w'), at: new Date().toISOString(), kind: 'start', start: callStart(good) },
+          { id: id('w'), at: new Date().toISOString(), kind: 'start', start: callStart(bad, { customer: customer(id('C'), { amount: 1e15 }) }) },
+        ]),
+        AppError,
+      );
+      assert.equal(await store().getCall(good), undefined, 'atomic: nothing of the batch is kept');
+    });
+
     if (options.reopens) {
       it('reopening the same database keeps every row, and running the migrations again changes nothing', async () => {
         const sid = id('CA');

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { describeError } from '../../src/cli/errors.ts';
 import { EXIT, UnreachableError, UsageError } from '../../src/errors.ts';
 import { appliedMigrations, migrate, migrationScript, MIGRATIONS } from '../../src/stores/migrations.ts';
 import { openPostgresHistory, openPostgresSql } from '../../src/stores/pg-history.ts';
@@ -128,9 +129,9 @@ describe('history: limits and failures that need no server', () => {
       assert.ok(error instanceof UnreachableError, String(error));
       assert.equal(error.exitCode, EXIT.unreachable);
       assert.equal(error.dependency, 'postgres');
-      assert.match(error.message, /^\[exo-passthru\] \[postgres\] cannot reach postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test: .*ECONNREFUSED/);
+      assert.match(describeError(error).message, /^\[exo-passthru\] \[postgres\] cannot reach postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test: .*ECONNREFUSED/);
       assert.doesNotMatch(error.message, /s3cret/);
-      assert.match(error.hint ?? '', /DATABASE_URL/);
+      assert.match(describeError(error).hint ?? '', /DATABASE_URL/);
       return true;
     });
     assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
@@ -147,7 +148,7 @@ describe('history: limits and failures that need no server', () => {
     await assert.rejects(openPgliteHistory({ dataDir: join(root, 'file', 'db') }), (error: unknown) => {
       assert.ok(error instanceof UnreachableError);
       assert.equal(error.dependency, 'pglite');
-      assert.match(error.hint ?? '', /DATA_DIR/);
+      assert.match(describeError(error).hint ?? '', /DATA_DIR/);
       return true;
     });
   });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { describeError } from '../../src/cli/errors.ts';
 import { EXIT, UnreachableError } from '../../src/errors.ts';
 import { createMemorySessionStore } from '../../src/stores/memory-sessions.ts';
 import { globEscape, openRedisSessionStore } from '../../src/stores/redis-sessions.ts';
 import { decodeSession, encodeSession } from '../../src/stores/session-codec.ts';
 import { assertRedisReachable, closedPort, deleteRedisPrefix, realRedisUrl, uniqueName } from '../support/services.ts';
-import { startFakeRedis } from './fake-redis.ts';
+import { startFakeRedis } from '../support/fake-redis.ts';
 import { sampleSession, sessionStoreContract, type SessionFixture } from './session-store.contract.ts';
 
 function memoryFixture(): Promise<SessionFixture> {
@@ -87,9 +88,9 @@ describe('redis sessions: unreachable server', () => {
       assert.ok(error instanceof UnreachableError, String(error));
       assert.equal(error.exitCode, EXIT.unreachable);
       assert.equal(error.dependency, 'redis');
-      assert.match(error.message, /^\[exo-passthru\] \[redis\] cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
+      assert.match(describeError(error).message, /^\[exo-passthru\] \[redis\] cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
       assert.doesNotMatch(error.message, /s3cret/);
-      assert.match(error.hint ?? '', /REDIS_URL/);
+      assert.match(describeError(error).hint ?? '', /REDIS_URL/);
       return true;
     });
     assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);

@@ -32,7 +32,9 @@ function captureIO(options: RunCliOptions): CapturedIO {
   Object.assign(stderr, { isTTY: tty });
   Object.assign(stdin, { isTTY: tty });
   const handlers = new Set<(signal: string) => void>();
-  const signal = (name: string) => handlers.forEach((h) => h(name));
+  const signal = (name: string) => {
+    for (const handler of handlers) handler(name);
+  };
   options.onSignalReady?.(signal);
   const io: CliIO = {
     env: { NO_COLOR: '1', ...(options.env ?? {}) },

@@ -36,7 +36,7 @@ export function parseResponse(xml: string): XmlNode {
   if (valid !== true) throw new Error(`ill-formed XML: ${JSON.stringify(valid.err)}\n${xml}`);
   const nodes = (parser.parse(xml) as Record<string, unknown>[]).map(toNode).filter((n): n is XmlNode => n !== undefined);
   const root = nodes[0];
-  if (!root || root.name !== 'Response' || nodes.length !== 1) throw new Error(`expected a single <Response> root:\n${xml}`);
+  if (root?.name !== 'Response' || nodes.length !== 1) throw new Error(`expected a single <Response> root:\n${xml}`);
   return root;
 }
 

@@ -28,10 +28,16 @@ async function answersPing(port: number): Promise<boolean> {
   });
 }
 
-export type PrivateRedis = { url: string; port: number; stop: () => Promise<void> };
+export type PrivateRedis = {
+  url: string;
+  port: number;
+  /** SIGKILL the server (a crash). */
+  stop: () => Promise<void>;
+  /** A new server on the same port (after stop), resolved once it answers PING. */
+  restart: () => Promise<void>;
+};
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await closedPort();
+async function spawnRedis(port: number): Promise<ChildProcess> {
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
@@ -44,14 +50,25 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     }
     await new Promise((resolve) => setImmediate(resolve));
   }
+  return child;
+}
+
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await closedPort();
+  let child = await spawnRedis(port);
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  };
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
+    stop,
+    restart: async () => {
+      await stop();
+      child = await spawnRedis(port);
     },
   };
 }

@@ -6,10 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config.ts';
 import type { AppDeps } from '../../src/server/app.ts';
 import { createMemoryLogger } from '../../src/server/logger.ts';
-import type { Outbox } from '../../src/server/outbox.ts';
 import { startServer } from '../../src/server/start.ts';
-import { openStores } from '../../src/stores/open.ts';
-import type { HistoryStore, SessionStore } from '../../src/stores/ports.ts';
+import { openServerStores } from '../../src/stores/open.ts';
+import type { HistoryStore, HistoryWrite, HistoryWriter, SessionStore } from '../../src/stores/ports.ts';
 
 export const AGENT = '+919812345678';
 export const EXOPHONE = '08047112233';
@@ -18,7 +17,9 @@ export type TestServer = {
   url: string;
   sessions: SessionStore;
   history: HistoryStore;
-  outbox: Outbox;
+  writer: HistoryWriter;
+  /** Writes the spool could not take. */
+  lost: HistoryWrite[];
   logs: string[];
   adminToken: string;
   close: () => Promise<void>;
@@ -29,7 +30,11 @@ export type TestServerOptions = Partial<Pick<AppDeps, 'baseUrl' | 'webhookKey' |
   history?: HistoryStore;
   adminToken?: string;
   loopbackOnly?: boolean;
-  outboxRetryMs?: number;
+  /** Pause between replays of the spool while history is away (default 60 s: tests call writer.settle()). */
+  retryMs?: number;
+  /** Default 'memory'. */
+  spoolDir?: string;
+  spoolMaxBytes?: number;
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -44,29 +49,35 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       brandName: 'Demo Finance',
       botName: 'Priya',
       sessionTtl: options.sessionTtl,
+      spoolDir: options.spoolDir ?? 'memory',
+      spoolMaxBytes: options.spoolMaxBytes,
       baseUrl: options.baseUrl,
       webhookKey: options.webhookKey,
     },
   });
   const { sessions, history } = options;
   const logger = createMemoryLogger();
+  const lost: HistoryWrite[] = [];
   const server = await startServer(config, {
     cwd: process.cwd(),
     logger,
-    openStores: (resolved) =>
-      openStores(resolved, {
+    openStores: (resolved, context) =>
+      openServerStores(resolved, {
+        ...context,
+        retryMs: options.retryMs ?? 60_000,
         ...(sessions ? { openSessions: async () => sessions } : {}),
         ...(history ? { openHistory: async () => history } : {}),
       }),
+    onLost: (writes) => lost.push(...writes),
     admin: { token: options.adminToken ?? randomBytes(12).toString('hex'), loopbackOnly: options.loopbackOnly ?? false },
     now: options.now,
-    outboxRetryMs: options.outboxRetryMs ?? 60_000,
   });
   return {
     url: server.url,
     sessions: server.sessions,
     history: server.history,
-    outbox: server.outbox,
+    writer: server.writer,
+    lost,
     logs: logger.lines,
     adminToken: server.admin.token,
     close: server.close,

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { SettingKey } from '../../config.ts';
 import type { RunningServer } from '../../server/start.ts';
 import type { CliContext } from '../context.ts';
+import { describeError } from '../errors.ts';
 import type { Output } from '../output.ts';
 import { addSettingOptions, settingFlags } from '../settings.ts';
 import { createStateDir, writeAdminToken } from './serve-admin-token.ts';
@@ -17,6 +18,11 @@ export const SERVE_SETTINGS = [
   'databaseUrl',
   'databaseSchema',
   'dataDir',
+  'spoolDir',
+  'spoolMaxBytes',
+  'historyBatchMax',
+  'historyBatchWaitMs',
+  'storeTimeoutMs',
   'agentNumber',
   'exophone',
   'sessionTtl',
@@ -46,20 +52,22 @@ export function registerServe(program: Command, ctx: CliContext): Command {
     .action(async (options: Record<string, unknown>) => {
       const config = await ctx.loadConfig(settingFlags(options, SERVE_SETTINGS));
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
-      const [{ startServer }, { createStreamLogger }, { openStores }] = await Promise.all([
+      const [{ startServer }, { createStreamLogger }, { openServerStores }] = await Promise.all([
         import('../../server/start.ts'),
         import('../../server/logger.ts'),
         import('../../stores/open.ts'),
       ]);
-      const logger = createStreamLogger((line) => ctx.io.stderr.write(line), { debug: ctx.globals().debug });
+      const logger = createStreamLogger((line) => ctx.io.stderr.write(line), { debug: ctx.globals().debug, describe: (e) => describeError(e).message });
       // Owner-only before the stores open: the default PGlite directory lies inside it too.
       if (!config.adminToken) await createStateDir(ctx.io.cwd);
       const server = await startServer(config, {
         cwd: ctx.io.cwd,
         logger,
-        openStores,
-        onUndelivered: (writes) => {
-          for (const write of writes) ctx.io.stderr.write(`undelivered: ${JSON.stringify(write)}\n`);
+        openStores: (resolved, context) => openServerStores(resolved, context),
+        // The last resort for history the spool could not take (full, or a failing disk): the whole write, as
+        // one JSON line, so it can be recovered from the log rather than silently dropped.
+        onLost: (writes) => {
+          for (const write of writes) ctx.io.stderr.write(`lost history write: ${JSON.stringify(write)}\n`);
         },
       });
       let tokenFile: string | undefined;

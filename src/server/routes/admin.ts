@@ -7,6 +7,7 @@
 import type { Request, Response, Router } from 'express';
 import { OUTCOMES, type Outcome } from '../../domain/call.ts';
 import type { HistoryStore, SessionStore } from '../../stores/ports.ts';
+import { parseWholeNumber } from '../../util/whole-number.ts';
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -17,8 +18,9 @@ class BadQuery extends Error {}
 function limitOf(req: Request): number | undefined {
   const raw = str(req.query.limit);
   if (raw === undefined) return undefined;
-  if (!/^[0-9]{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) throw new BadQuery('limit must be 1-1000');
-  return Number(raw);
+  const limit = parseWholeNumber(raw, { min: 1, max: 1000 });
+  if (limit === undefined) throw new BadQuery('limit must be 1-1000');
+  return limit;
 }
 
 function outcomeOf(req: Request): Outcome | undefined {

@@ -1,8 +1,7 @@
 /** `GET /health`: 200 when every store answers, 503 naming the one that does not. */
 import type { Router } from 'express';
 import { errorMessage } from '../../errors.ts';
-import type { HistoryStore, SessionStore } from '../../stores/ports.ts';
-import type { Outbox } from '../outbox.ts';
+import type { HistoryStore, HistoryWriter, SessionStore } from '../../stores/ports.ts';
 
 async function probe(ping: () => Promise<void>, timeoutMs: number): Promise<{ ok: true } | { ok: false; error: string }> {
   let timer: NodeJS.Timeout | undefined;
@@ -19,17 +18,28 @@ async function probe(ping: () => Promise<void>, timeoutMs: number): Promise<{ ok
   }
 }
 
-export function registerHealthRoute(router: Router, deps: { sessions: SessionStore; history: HistoryStore; outbox: Outbox; timeoutMs?: number }) {
+/**
+ * `ok` (200): both stores answer and history is written directly. `degraded` (200): calls are served and their
+ * history is safe, but some of it waits in the spool or was dead-lettered — look at the counts. `unavailable`
+ * (503): a store does not answer, or the spool is full and new history is being lost.
+ */
+export function registerHealthRoute(
+  router: Router,
+  deps: { sessions: SessionStore; history: HistoryStore; writer: HistoryWriter; timeoutMs?: number },
+) {
   router.get('/health', async (_req, res) => {
     const timeoutMs = deps.timeoutMs ?? 1500;
     const [sessions, history] = await Promise.all([probe(() => deps.sessions.ping(), timeoutMs), probe(() => deps.history.ping(), timeoutMs)]);
-    const failing = [...(sessions.ok ? [] : [deps.sessions.kind]), ...(history.ok ? [] : [deps.history.kind])];
+    const failing: string[] = [...(sessions.ok ? [] : [deps.sessions.kind]), ...(history.ok ? [] : [deps.history.kind])];
+    const writes = deps.writer.stats();
+    if (writes.spoolFull) failing.push('spool');
+    const degraded = writes.spooled > 0 || writes.deadLettered > 0 || writes.lost > 0;
     res.status(failing.length === 0 ? 200 : 503).json({
-      status: failing.length === 0 ? 'ok' : 'unavailable',
+      status: failing.length > 0 ? 'unavailable' : degraded ? 'degraded' : 'ok',
       failing,
       sessions: { backend: deps.sessions.kind, ...sessions },
       history: { backend: deps.history.kind, ...history },
-      outboxPending: deps.outbox.pending(),
+      writes: { ...writes, spool: deps.writer.spoolLocation },
     });
   });
 }

@@ -5,11 +5,12 @@
 import { Option, type Command } from 'commander';
 import { OUTCOMES, type Outcome } from '../../../domain/call.ts';
 import { CheckFailedError, UsageError } from '../../../errors.ts';
-import { callJson, callSections } from '../../../inspect/format-call.ts';
-import { callsJson, callsTable, describeSource, sessionsJson, sessionsTable, type FormatOptions } from '../../../inspect/format.ts';
+import { callJson, callSections } from './format-call.ts';
+import { callsJson, callsTable, describeSource, sessionsJson, sessionsTable, type FormatOptions } from './format.ts';
 import { findMismatches } from '../../../inspect/mismatch.ts';
-import { parseSince } from '../../../inspect/since.ts';
+import { parseSince } from './since.ts';
 import type { InspectSource } from '../../../inspect/source.ts';
+import { parseWholeNumber } from '../../../util/whole-number.ts';
 import type { CliContext } from '../../context.ts';
 import { renderSections, renderTable, runView, type Frame, type SourceFlags } from './view.ts';
 
@@ -42,8 +43,9 @@ function addSourceOptions(command: Command): Command {
 
 function parseLimit(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^[0-9]{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) throw new UsageError(`--limit must be a whole number from 1 to 1000, got "${raw}"`);
-  return Number(raw);
+  const limit = parseWholeNumber(raw, { min: 1, max: 1000 });
+  if (limit === undefined) throw new UsageError(`--limit must be a whole number from 1 to 1000, got "${raw}"`);
+  return limit;
 }
 
 function formatOptions(flags: SourceFlags): FormatOptions {

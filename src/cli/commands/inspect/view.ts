@@ -9,10 +9,11 @@ import type { ChalkInstance } from 'chalk';
 import { UsageError } from '../../../errors.ts';
 import { openAdminSource } from '../../../inspect/admin-source.ts';
 import { openDirectSource } from '../../../inspect/direct-source.ts';
-import type { Section } from '../../../inspect/format-call.ts';
-import type { TableRows } from '../../../inspect/format.ts';
+import type { Section } from './format-call.ts';
+import type { TableRows } from './format.ts';
 import type { InspectSource } from '../../../inspect/source.ts';
 import type { CliContext } from '../../context.ts';
+import { inspectError } from './errors.ts';
 
 export type SourceFlags = {
   redisUrl?: string;
@@ -88,7 +89,7 @@ async function readTokenFile(path: string): Promise<string | undefined> {
  * Direct when --redis-url/--database-url (or REDIS_URL/DATABASE_URL, also from .env) are set and --server is not;
  * otherwise serve's admin API at --server (default http://127.0.0.1:<PORT or 8000>).
  */
-export async function openSource(ctx: CliContext, flags: SourceFlags): Promise<InspectSource> {
+async function openSource(ctx: CliContext, flags: SourceFlags): Promise<InspectSource> {
   if (flags.server !== undefined && (flags.redisUrl !== undefined || flags.databaseUrl !== undefined)) {
     throw new UsageError('--server reads through serve; --redis-url / --database-url read the stores directly: give one or the other');
   }
@@ -140,8 +141,18 @@ function printFrame(ctx: CliContext, frame: Frame, watch: boolean): void {
   out.result(`${clear}${out.color.dim(`every 1s · ${new Date().toISOString()} · Ctrl-C to stop`)}\n${text}\n`);
 }
 
+type Read = (source: InspectSource, watch: boolean) => Promise<Frame>;
+
 /** Open the source, show one frame (or one per second until SIGINT/SIGTERM with --watch), close the source. */
-export async function runView(ctx: CliContext, flags: SourceFlags, read: (source: InspectSource, watch: boolean) => Promise<Frame>): Promise<void> {
+export async function runView(ctx: CliContext, flags: SourceFlags, read: Read): Promise<void> {
+  try {
+    await showFrames(ctx, flags, read);
+  } catch (error) {
+    throw inspectError(error);
+  }
+}
+
+async function showFrames(ctx: CliContext, flags: SourceFlags, read: Read): Promise<void> {
   const watch = flags.watch === true;
   const source = await openSource(ctx, flags);
   let stopped = false;

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Config } from '../../../config.ts';
-import { CheckFailedError, EXIT, UnreachableError, UsageError } from '../../../errors.ts';
+import { CheckFailedError, errorMessage, EXIT, UnreachableError, UsageError } from '../../../errors.ts';
 import { normalizePhoneIN } from '../../../exotel/phone.ts';
 import type { CampaignCustomers } from '../../../simulate/campaign-customers.ts';
 import { createDigitPlan, parseDigitMix, parseDurationText, type DigitShare, type Parsed } from '../../../simulate/campaign-plan.ts';
@@ -15,7 +15,9 @@ import type { CampaignReport } from '../../../simulate/campaign-report.ts';
 import type { CampaignResult } from '../../../simulate/campaign-run.ts';
 import { DIGIT_FLAVOURS, type DigitFlavour } from '../../../simulate/digits.ts';
 import type { CliContext } from '../../context.ts';
+import { describeError } from '../../errors.ts';
 import { createCampaignProgress, renderCampaign } from './campaign-view.ts';
+import { INPUT_NAMES, wholeFlag } from './flags.ts';
 
 type CampaignFlags = {
   csv?: string;
@@ -109,11 +111,6 @@ function rejectSingleCallOptions(command: Command): void {
   }
 }
 
-function whole(flag: string, raw: string, max: number): number {
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || Number(raw) > max) throw new UsageError(`${flag} must be a whole number from 1 to ${max}, got "${raw}"`);
-  return Number(raw);
-}
-
 function rate(raw: string): number {
   const value = Number(raw);
   if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(value > 0 && value <= 10_000)) throw new UsageError(`--rate must be calls per second above 0 and at most 10000, got "${raw}"`);
@@ -152,18 +149,18 @@ function settingsFrom(config: Config, rawUrl: string | undefined, flags: Campaig
   if (exophone === undefined) throw new UsageError(`${flags.exophone !== undefined ? '--exophone' : 'EXOPHONE'} is not an Indian phone number`);
   const mixHint = 'keys:percent pairs adding up to 100, e.g. --dtmf "1:40,2:30,none:30"';
   let limit: Settings['limit'];
-  if (flags.calls !== undefined) limit = { calls: whole('--calls', flags.calls, 10_000_000) };
+  if (flags.calls !== undefined) limit = { calls: wholeFlag('--calls', flags.calls, 10_000_000) };
   if (flags.duration !== undefined) limit = { durationMs: flagged('--duration', flags.duration, parseDurationText(flags.duration)) };
   return {
     url: startUrl(config, rawUrl),
     exophone,
     key: flags.key ?? config.webhookKey,
-    concurrency: whole('--concurrency', flags.concurrency, 1000),
+    concurrency: wholeFlag('--concurrency', flags.concurrency, 1000),
     ratePerSecond: flags.rate === undefined ? undefined : rate(flags.rate),
     mix: flagged('--dtmf', flags.dtmf, parseDigitMix(flags.dtmf), mixHint),
     limit,
-    timeoutMs: whole('--timeout', flags.timeout, 600_000),
-    maxSteps: whole('--max-steps', flags.maxSteps, 1000),
+    timeoutMs: wholeFlag('--timeout', flags.timeout, 600_000),
+    maxSteps: wholeFlag('--max-steps', flags.maxSteps, 1000),
   };
 }
 
@@ -172,15 +169,16 @@ async function loadCustomers(ctx: CliContext, file: string): Promise<CampaignCus
   try {
     text = await readFile(isAbsolute(file) ? file : join(ctx.io.cwd, file), 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read --csv ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new UsageError(`cannot read --csv ${file}: ${errorMessage(error)}`, { cause: error });
   }
   const { readCampaignCustomers } = await import('../../../simulate/campaign-customers.ts');
   let read: CampaignCustomers;
   try {
     read = readCampaignCustomers(text);
   } catch (error) {
-    if (error instanceof UsageError) throw new UsageError(`--csv ${file}: ${error.message}`, { cause: error, ...(error.hint ? { hint: error.hint } : {}) });
-    throw error;
+    if (!(error instanceof UsageError)) throw error;
+    const { message, hint } = describeError(error);
+    throw new UsageError(`--csv ${file}: ${message}`, { cause: error, ...(hint ? { hint } : {}) });
   }
   const out = ctx.output();
   for (const skip of read.skipped.slice(0, MAX_SKIPPED_SHOWN)) out.warn(`--csv ${file} row ${skip.row} skipped: ${skip.reason}: ${skip.message}`);
@@ -228,6 +226,7 @@ async function play(ctx: CliContext, settings: Settings & { limit: Limit }, flag
       timeoutMs: settings.timeoutMs,
       maxSteps: settings.maxSteps,
       digitParam: flags.digitParam,
+      names: INPUT_NAMES,
       concurrency: settings.concurrency,
       ...(settings.ratePerSecond !== undefined ? { ratePerSecond: settings.ratePerSecond } : {}),
       ...limit,

@@ -7,11 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Config } from '../../../config.ts';
-import { EXIT, UnreachableError, UsageError } from '../../../errors.ts';
+import { errorMessage, EXIT, UnreachableError, UsageError } from '../../../errors.ts';
 import type { CustomerInput } from '../../../exotel/customer.ts';
 import { normalizePhoneIN } from '../../../exotel/phone.ts';
-import { DIGIT_FLAVOURS, parseDigitGroups, type DigitFlavour, type KeypadAsk } from '../../../simulate/digits.ts';
-import { EXPECT_FORMS, parseExpectation } from '../../../simulate/expect.ts';
+import { DIGIT_FLAVOURS, type DigitFlavour, type KeypadAsk } from '../../../simulate/digits.ts';
+import { EXPECT_FORMS } from '../../../simulate/expect.ts';
 import type { Line, Tone } from '../../../simulate/report.ts';
 import type { BuildCallOptions } from '../../../simulate/run.ts';
 import type { CallRecord, HttpMethod } from '../../../simulate/types.ts';
@@ -20,6 +20,7 @@ import { addCustomerOptions, customerInput, resolveCustomer } from '../../custom
 import type { Output } from '../../output.ts';
 import { settingOption } from '../../settings.ts';
 import { campaignCommand } from './campaign.ts';
+import { INPUT_NAMES, parseDigitGroups, parseExpectation, wholeFlag } from './flags.ts';
 
 /** The options read by name here; the customer flags are read through customerInput (../customer-flags.ts). */
 type SimulateOptions = {
@@ -104,11 +105,6 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     });
 }
 
-function positive(flag: string, raw: string, max: number): number {
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || Number(raw) > max) throw new UsageError(`${flag} must be a whole number from 1 to ${max}, got "${raw}"`);
-  return Number(raw);
-}
-
 function startUrl(config: Config, raw: string | undefined): string {
   const url = raw ?? `${config.baseUrl ?? `http://127.0.0.1:${config.port || 8000}`}/passthru-handler`;
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
@@ -135,7 +131,7 @@ async function readCsv(ctx: CliContext, file: string): Promise<string> {
   try {
     return await readFile(isAbsolute(file) ? file : join(ctx.io.cwd, file), 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read --csv ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new UsageError(`cannot read --csv ${file}: ${errorMessage(error)}`, { cause: error });
   }
 }
 
@@ -178,11 +174,11 @@ async function callOptions(ctx: CliContext, config: Config, url: string, options
 
 /** defaults < the --csv row < the customer flags; a bad value is a usage error naming its flag. */
 async function customerFor(ctx: CliContext, options: SimulateOptions): Promise<BuildCallOptions['customer']> {
-  const { defaultCustomer, pickCsvCustomer } = await import('../../../simulate/customer.ts');
+  const { defaultCustomer, pickCsvCustomer } = await import('./customer.ts');
   let csv: CustomerInput | undefined;
   if (options.csv !== undefined) {
     const text = await readCsv(ctx, options.csv);
-    const row = options.row !== undefined ? positive('--row', options.row, 10_000_000) : undefined;
+    const row = options.row !== undefined ? wholeFlag('--row', options.row, 10_000_000) : undefined;
     csv = pickCsvCustomer(text, { row, customerId: options.customerId }, options.csv);
   }
   return resolveCustomer({ defaults: defaultCustomer(new Date()), ...(csv ? { csv } : {}), flags: customerInput(options) });
@@ -196,8 +192,8 @@ async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | und
   if (options.row !== undefined && options.csv === undefined) throw new UsageError('--row picks a row of --csv: add --csv <file>');
   const expectations = options.expect.map(parseExpectation);
   const groups = options.digits !== undefined ? parseDigitGroups(options.digits) : undefined;
-  const timeoutMs = positive('--timeout', options.timeout, 600_000);
-  const maxSteps = positive('--max-steps', options.maxSteps, 1000);
+  const timeoutMs = wholeFlag('--timeout', options.timeout, 600_000);
+  const maxSteps = wholeFlag('--max-steps', options.maxSteps, 1000);
   const built = await callOptions(ctx, config, url, options);
   const { buildCall } = await import('../../../simulate/run.ts');
   const call = buildCall(built);
@@ -209,8 +205,11 @@ async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | und
     digitParam: options.digitParam,
     input: { ...(groups ? { groups } : {}), noInput: !options.input, ...(keypad ? { keypad } : {}) },
     expectations,
-    onLines: (lines) => lines.forEach((l) => out.result(paint(out, l))),
+    onLines: (lines) => {
+      for (const l of lines) out.result(paint(out, l));
+    },
     origin: new URL(url).origin,
+    names: INPUT_NAMES,
   });
   if (json) out.printJson(call.json(record, results));
   finish(ctx, record, results.some((r) => !r.ok), options.strict === true);

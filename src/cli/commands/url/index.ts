@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import type { Config } from '../../../config.ts';
 import { CheckFailedError, EXIT, UsageError } from '../../../errors.ts';
-import { HEADER_ALIASES, parseColumnMap, REQUIRED_COLUMNS } from '../../../customers/columns.ts';
+import { HEADER_ALIASES, REQUIRED_COLUMNS } from '../../../customers/columns.ts';
 import { REJECT_REASONS } from '../../../customers/normalize-row.ts';
-import { DEFAULT_BASE_URL, parseDuration, resolveBaseUrl, type UrlAuth } from '../../../customers/passthru-url.ts';
+import { DEFAULT_BASE_URL, resolveBaseUrl, type UrlAuth } from '../../../customers/passthru-url.ts';
 import { runUrlPipeline, type LineWarning, type UrlSummary } from '../../../customers/pipeline.ts';
 import { createCustomerProcessor } from '../../../customers/row-processor.ts';
 import { formatSummaryText, summaryJson } from '../../../customers/summary.ts';
@@ -18,6 +18,7 @@ import { createRowFormatter, OUTPUT_FORMATS, outputRecord, type OutputFormat } f
 import type { CliContext } from '../../context.ts';
 import { addCustomerOptions, customerInput, customerRejected, hasCustomerFlags } from '../../customer-flags.ts';
 import { settingOption } from '../../settings.ts';
+import { parseColumnMap, parseDuration } from './flags.ts';
 import { checkPaths, createProgress, fileSink, openInput } from './io.ts';
 
 type UrlOptions = {
@@ -168,7 +169,7 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
   const warnings = createWarningPrinter(ctx);
   let rows = 0;
   const unsubscribe = ctx.io.onSignal((signal) => input.stream.destroy(new CheckFailedError(`interrupted by ${signal}; the rows accepted so far were written`)));
-  let summary;
+  let summary: UrlSummary;
   try {
     summary = await runUrlPipeline({
       input: input.stream,
@@ -178,7 +179,9 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
       delimiter,
       map,
       ...settings,
-      onHeader: (plan) => plan.warnings.forEach((warning) => out.warn(warning)),
+      onHeader: (plan) => {
+        for (const warning of plan.warnings) out.warn(warning);
+      },
       onWarning: warnings.print,
       onProgress: (p) => {
         rows = p.rows;

@@ -3,11 +3,11 @@
  * pipeline asks, the paths that must not collide, and the cli-progress bar (loaded only when shown).
  */
 import { once } from 'node:events';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Sink } from '../../../customers/pipeline.ts';
-import { UsageError } from '../../../errors.ts';
+import { ioMessage, UsageError } from '../../../errors.ts';
 import type { CliContext } from '../../context.ts';
 
 /** "Large" enough for a progress bar: a few seconds of work. */
@@ -15,20 +15,12 @@ const PROGRESS_MIN_BYTES = 5 * 1024 * 1024;
 
 const pathOf = (ctx: CliContext, path: string) => (isAbsolute(path) ? path : resolve(join(ctx.io.cwd, path)));
 
-function ioMessage(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return error instanceof Error ? error.message : String(error);
-}
-
 export async function openInput(ctx: CliContext, csv: string): Promise<{ stream: Readable; size: number | undefined }> {
   if (csv === '-') {
     if (ctx.io.stdin.isTTY) throw new UsageError('--csv - reads the CSV from stdin, but stdin is a terminal', { hint: 'exo-passthru url --csv - < customers.csv' });
     return { stream: ctx.io.stdin, size: undefined };
   }
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(pathOf(ctx, csv), 'r');
   } catch (error) {
@@ -45,7 +37,7 @@ export async function openInput(ctx: CliContext, csv: string): Promise<{ stream:
 /** A file sink, opened when the pipeline asks (after the header is accepted), closed once flushed to disk. */
 export function fileSink(ctx: CliContext, path: string, flag: string): () => Promise<Sink> {
   return async () => {
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(pathOf(ctx, path), 'w');
     } catch (error) {

@@ -69,7 +69,7 @@ export function registerValidate(program: Command, ctx: CliContext): Command {
           reports.push({ source: source.label, kind: options.kind ?? null, findings: [], error: error.message });
         }
         const last = reports[reports.length - 1];
-        if (last && !ctx.globals().json) formatFindings(last, out).forEach((line) => out.result(line));
+        if (last && !ctx.globals().json) for (const line of formatFindings(last, out)) out.result(line);
       }
       if (ctx.globals().json) out.printJson(reports);
       const { text, failed } = formatSummary(reports, options.strict === true);

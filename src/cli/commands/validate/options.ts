@@ -1,12 +1,13 @@
 /** The flags of `validate`, shared by the command (index.ts) and the lazily loaded checker (check.ts). */
 import { UsageError } from '../../../errors.ts';
 import type { SurfaceKind } from '../../../exoml/http-response.ts';
+import { parseWholeNumber } from '../../../util/whole-number.ts';
 
 export type ValidateCommandOptions = { kind?: SurfaceKind; strict?: boolean; allowTwimlExtras?: boolean; method: string; timeout: string };
 
 export function parseTimeout(raw: string): number {
-  const ms = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(ms) || ms < 1) throw new UsageError(`--timeout ${raw}: expected milliseconds, a positive integer`);
+  const ms = parseWholeNumber(raw, { min: 1, max: Number.MAX_SAFE_INTEGER });
+  if (ms === undefined) throw new UsageError(`--timeout ${raw}: expected milliseconds, a positive integer`);
   return ms;
 }
 

@@ -2,7 +2,7 @@
  * What `validate` reads: files (a glob is expanded here when the shell did not), `-` for stdin (bytes), and
  * http(s) URLs. Every file is checked before anything is fetched, so a typo exits 2 without network work.
  */
-import { glob, open, stat } from 'node:fs/promises';
+import { glob, open, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { ioMessage, UsageError } from '../../../errors.ts';
 import type { CliContext } from '../../context.ts';
@@ -61,7 +61,7 @@ async function fileSources(ctx: CliContext, arg: string): Promise<Source[]> {
 
 /** At most `max` bytes (the real size is still reported), so a huge file is never read whole. */
 export async function readFileCapped(path: string, label: string, max: number): Promise<ReadResult> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (error) {

@@ -1,13 +1,14 @@
 /**
  * The customer a simulated call is about: the defaults and one CSV row (`--csv file --row N`, or the row whose
- * customer_id is `--customer-id`). The CLI puts its flags on top and normalises the result the way `url` does
- * (src/cli/customer-flags.ts), so the call carries what a real campaign would. Pure: the CSV arrives as text.
+ * customer_id is `--customer-id`). The command puts the customer flags on top and normalises the result the way
+ * `url` does (../../customer-flags.ts), so the call carries what a real campaign would. Pure: the CSV arrives as
+ * text. Loaded only when simulate runs (csv-parse).
  */
 import { parse } from 'csv-parse/sync';
-import { UsageError } from '../errors.ts';
-import type { CustomerInput } from '../exotel/customer.ts';
-import { formatIst } from '../exotel/call.ts';
-import { planColumns, readRecord } from '../customers/columns.ts';
+import { planColumns, readRecord } from '../../../customers/columns.ts';
+import { errorMessage, UsageError } from '../../../errors.ts';
+import { formatIst } from '../../../exotel/call.ts';
+import type { CustomerInput } from '../../../exotel/customer.ts';
 
 export type CsvPick = { row?: number; customerId?: string };
 
@@ -23,7 +24,7 @@ export function pickCsvCustomer(text: string, pick: CsvPick, file: string): Cust
   try {
     records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
   } catch (error) {
-    throw new UsageError(`cannot read --csv ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new UsageError(`cannot read --csv ${file}: ${errorMessage(error)}`, { cause: error });
   }
   const [header, ...rows] = records;
   if (header === undefined) throw new UsageError(`--csv ${file} is empty: expected a header row and customers`);

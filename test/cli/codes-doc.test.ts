@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { renderCodesDoc, renderReadmeCodesTable } from '../../src/exoml/codes-doc.ts';
+import { renderCodesDoc, renderReadmeCodesTable } from '../../src/cli/codes-doc.ts';
 import { CODE_GROUPS, CODES } from '../../src/exoml/codes.ts';
 
 describe('the code table', () => {

@@ -3,7 +3,7 @@
  * point (`2025-08-11`, `2025-08-11T10:30`, `2025-08-11 10:30:00Z`, `2025-08-11T10:30:00+05:30`).
  * A bare date means local midnight, like `git log --since`; a time without an offset is local time too.
  */
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../../errors.ts';
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 type Unit = keyof typeof UNIT_MS;

@@ -2,9 +2,9 @@
  * `inspect sessions` / `inspect calls` as rows for a table (cli-table3 lives in cli/) and as the stable JSON of
  * docs/inspect-json.md. Pure: the caller passes `now`, so ages and TTLs are reproducible.
  */
-import type { CallRow, SessionEntry } from '../stores/ports.ts';
-import { maskCall, maskSession } from './mask.ts';
-import type { SourceDescription } from './source.ts';
+import type { CallRow, SessionEntry } from '../../../stores/ports.ts';
+import { maskCall, maskSession } from '../../../inspect/mask.ts';
+import type { SourceDescription } from '../../../inspect/source.ts';
 
 export type FormatOptions = { showPii: boolean; now: Date };
 
@@ -13,11 +13,11 @@ export type TableRows = { head: string[]; rows: string[][] };
 
 export type JsonEnvelope = { at: string; source: SourceDescription; piiMasked: boolean };
 
-export type SessionJson = { session: SessionEntry['session']; ttlSeconds: number | null; ageSeconds: number | null };
+type SessionJson = { session: SessionEntry['session']; ttlSeconds: number | null; ageSeconds: number | null };
 export type SessionsJson = JsonEnvelope & { sessions: SessionJson[] };
 export type CallsJson = JsonEnvelope & { calls: CallRow[] };
 
-export const EMPTY = '-';
+const EMPTY = '-';
 
 export function cell(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === '') return EMPTY;

@@ -2,12 +2,12 @@
  * `inspect call <CallSid>`: the session, the call row, the customer row, the events timeline and the mismatches,
  * as titled sections of table rows, or as the JSON of docs/inspect-json.md. Pure.
  */
-import type { CallSession } from '../domain/call.ts';
-import type { CallEventRow, CallRow, CustomerRow } from '../stores/ports.ts';
+import type { CallSession } from '../../../domain/call.ts';
+import type { CallEventRow, CallRow, CustomerRow } from '../../../stores/ports.ts';
 import { cell, envelope, formatDuration, formatTime, secondsSince, type FormatOptions, type JsonEnvelope, type TableRows } from './format.ts';
-import { maskCall, maskCustomer, maskEvent, maskSession } from './mask.ts';
-import type { Mismatch } from './mismatch.ts';
-import type { CallDetail, SourceDescription } from './source.ts';
+import { maskCall, maskCustomer, maskEvent, maskSession } from '../../../inspect/mask.ts';
+import type { Mismatch } from '../../../inspect/mismatch.ts';
+import type { CallDetail, SourceDescription } from '../../../inspect/source.ts';
 
 export type CallJson = JsonEnvelope & {
   callSid: string;

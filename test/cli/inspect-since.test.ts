@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.ts';
-import { parseSince } from '../../src/inspect/since.ts';
+import { parseSince } from '../../src/cli/commands/inspect/since.ts';
 
 const NOW = new Date('2025-08-11T12:00:00.000Z');
 
