@@ -17,6 +17,8 @@ async function serveOnce(cwd: string, env: Record<string, string> = {}): Promise
     cwd,
     env: { ...ENV, ...env },
     until: (out) => out.includes('"url"'),
+    // PGlite on disk can take a while to start on a loaded machine; a SIGINT sent before serve listens is lost.
+    timeoutMs: 60_000,
   });
   assert.equal(res.code, 0, res.stderr);
 }
