@@ -2,9 +2,11 @@
 import process from 'node:process';
 import { run } from './program.ts';
 import { createTerminalPrompts } from './prompts.ts';
+import { watchStdio } from './stdio.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
-  return run(argv, {
+  const stdio = watchStdio(process.stdout, process.stderr);
+  const code = await run(argv, {
     env: process.env,
     cwd: process.cwd(),
     stdout: process.stdout,
@@ -21,4 +23,5 @@ export async function main(argv: readonly string[]): Promise<number> {
     },
     prompts: createTerminalPrompts(),
   });
+  return stdio.finish(code);
 }

@@ -4,7 +4,10 @@ import type { Writable } from 'node:stream';
 export type Batch = {
   add: (text: string) => void;
   full: () => boolean;
-  /** Write what is queued; a promise only when the sink asked us to wait (backpressure) — it resolves on drain. */
+  /**
+   * Write what is queued; a promise only when the sink asked us to wait (backpressure): the previous chunk has
+   * not drained yet. Resolves once what was queued has been handed to the sink.
+   */
   flush: () => Promise<void> | undefined;
 };
 
@@ -22,6 +25,24 @@ export function createBatch(stream: Writable, limit = 64 * 1024): Batch {
       const onClose = () => done(new Error('output closed before all rows were written'));
       stream.on('drain', onDrain).on('error', done).on('close', onClose);
     });
+  // The chunk the sink is still writing (it asked us to wait): the next chunk is built meanwhile and written
+  // once this one has drained, so the CPU keeps working while the sink holds at most one chunk.
+  let inFlight: Promise<void> | undefined;
+  const write = (): Promise<void> | undefined => {
+    // A chunk in flight may have failed: that error (EPIPE, ENOSPC) is the one to report.
+    if (stream.destroyed) return Promise.reject(stream.errored ?? new Error('output closed before all rows were written'));
+    const chunk = parts.join('');
+    parts = [];
+    size = 0;
+    if (stream.write(chunk)) return undefined;
+    const drain = drained().finally(() => {
+      if (inFlight === drain) inFlight = undefined;
+    });
+    // Handled here so a failure nobody waits for yet is not an unhandled rejection; the next flush reports it.
+    drain.catch(() => {});
+    inFlight = drain;
+    return undefined;
+  };
   return {
     add(text: string) {
       parts.push(text);
@@ -29,12 +50,8 @@ export function createBatch(stream: Writable, limit = 64 * 1024): Batch {
     },
     full: () => size >= limit,
     flush(): Promise<void> | undefined {
-      if (size === 0) return undefined;
-      if (stream.destroyed) return Promise.reject(new Error('output closed before all rows were written'));
-      const chunk = parts.join('');
-      parts = [];
-      size = 0;
-      return stream.write(chunk) ? undefined : drained();
+      if (size === 0) return inFlight;
+      return inFlight ? inFlight.then(write) : write();
     },
   };
 }

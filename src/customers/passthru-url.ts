@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.ts';
 import { CUSTOMER_FIELDS, type CustomerInput } from '../exotel/customer.ts';
-import { signCustomerParams } from '../exotel/signing.ts';
+import { createCustomerSigner } from '../exotel/signing.ts';
 
 export const DEFAULT_BASE_URL = 'http://localhost:8000';
 const PASSTHRU_PATH = '/passthru-handler';
@@ -47,12 +47,23 @@ export function customerQuery(customer: Readonly<CustomerInput>): string {
   return query;
 }
 
-export function buildPassthruUrl(base: string, customer: Readonly<CustomerInput>, auth: UrlAuth): string {
-  let query = customerQuery(customer);
-  if (auth.kind === 'key') query += `&key=${encodeURIComponent(auth.key)}`;
-  if (auth.kind === 'signed') {
-    const { exp, sig } = signCustomerParams(customer, auth.secret, auth.expiresAt);
-    query += `&exp=${exp}&sig=${sig}`;
+/** buildPassthruUrl with `base` and `auth` fixed, for many customers: the prefix, key and signer are made once. */
+export function createPassthruUrlBuilder(base: string, auth: UrlAuth): (customer: Readonly<CustomerInput>) => string {
+  const prefix = `${base}${PASSTHRU_PATH}?`;
+  if (auth.kind === 'key') {
+    const key = `&key=${encodeURIComponent(auth.key)}`;
+    return (customer) => `${prefix}${customerQuery(customer)}${key}`;
   }
-  return `${base}${PASSTHRU_PATH}?${query}`;
+  if (auth.kind === 'signed') {
+    const sign = createCustomerSigner(auth.secret, auth.expiresAt);
+    return (customer) => {
+      const { exp, sig } = sign(customer);
+      return `${prefix}${customerQuery(customer)}&exp=${exp}&sig=${sig}`;
+    };
+  }
+  return (customer) => `${prefix}${customerQuery(customer)}`;
+}
+
+export function buildPassthruUrl(base: string, customer: Readonly<CustomerInput>, auth: UrlAuth): string {
+  return createPassthruUrlBuilder(base, auth)(customer);
 }

@@ -7,7 +7,7 @@ import { encodeCustomField } from '../exotel/custom-field.ts';
 import type { CustomerInput } from '../exotel/customer.ts';
 import { createDeduper } from './dedupe.ts';
 import { normalizeCustomer, type NormalizedCustomer, type Rejection, type RowWarning } from './normalize-row.ts';
-import { buildPassthruUrl, CUSTOM_FIELD_WARN_BYTES, URL_WARN_LENGTH, type UrlAuth } from './passthru-url.ts';
+import { createPassthruUrlBuilder, CUSTOM_FIELD_WARN_BYTES, URL_WARN_LENGTH, type UrlAuth } from './passthru-url.ts';
 
 export type ProcessorOptions = {
   /** Resolved base URL (resolveBaseUrl), without the /passthru-handler path. */
@@ -33,6 +33,7 @@ export type CustomerProcessor = {
 
 export function createCustomerProcessor(options: ProcessorOptions): CustomerProcessor {
   const deduper = createDeduper();
+  const buildUrl = createPassthruUrlBuilder(options.base, options.auth);
   return {
     process: (raw) => {
       const normalized = normalizeCustomer(raw);
@@ -41,12 +42,13 @@ export function createCustomerProcessor(options: ProcessorOptions): CustomerProc
       const duplicate = deduper.claim(base.customer_id, base.phone);
       if (duplicate) return { ok: false, reason: duplicate.duplicate, message: duplicate.message };
       const customer = Object.assign(base, { temp_call_id: base.temp_call_id ?? options.nextTempCallId() });
-      const passthruUrl = buildPassthruUrl(options.base, customer, options.auth);
+      const passthruUrl = buildUrl(customer);
       const customField = encodeCustomField(customer);
       if (passthruUrl.length > URL_WARN_LENGTH) {
         warnings.push({ code: 'url_too_long', message: `passthru_url is ${passthruUrl.length} characters (over ${URL_WARN_LENGTH})` });
       }
-      const bytes = Buffer.byteLength(customField, 'utf8');
+      // A UTF-16 unit is at most 3 bytes of UTF-8: a short value needs no byte count.
+      const bytes = customField.length * 3 > CUSTOM_FIELD_WARN_BYTES ? Buffer.byteLength(customField, 'utf8') : 0;
       if (bytes > CUSTOM_FIELD_WARN_BYTES) {
         warnings.push({ code: 'custom_field_too_large', message: `custom_field is ${bytes} bytes (over ${CUSTOM_FIELD_WARN_BYTES})` });
       }

@@ -12,9 +12,16 @@ import { planColumns, readRecord, type ColumnPlan } from './columns.ts';
 import type { RejectReason, RowWarning, WarningCode } from './normalize-row.ts';
 import type { UrlAuth } from './passthru-url.ts';
 import { createCustomerProcessor } from './row-processor.ts';
+import type { OversizedRecord } from './record-limit.ts';
 import { createRejectFormatter, createRowFormatter, type OutputFormat, type RejectFormatter, type RowFormatter } from './writers.ts';
 
-export type Sink = { stream: Writable; close: () => Promise<void> };
+/**
+ * Where rows go. `close` finishes the writing and keeps the result (it throws if the writing failed);
+ * `discard`, when the sink can, drops what was written instead (a file sink removes its temporary file).
+ */
+export type Sink = { stream: Writable; close: () => Promise<void>; discard?: () => Promise<void> };
+
+type Open<F> = { sink: Sink; batch: Batch; formatter: F; failed: boolean };
 
 export type LineWarning = RowWarning & { line: number };
 
@@ -34,7 +41,7 @@ export type PipelineOptions = {
   progressEvery?: number;
   /** Monotonic milliseconds (performance.now by default). */
   clock?: () => number;
-  /** A record longer than this (an unclosed quote swallowing the file) stops parsing: memory stays bounded. */
+  /** A record longer than this (1 MB by default) is rejected and skipped, unread: memory stays bounded. */
   maxRecordBytes?: number;
 };
 
@@ -77,14 +84,22 @@ function isBlank(cells: readonly string[]): boolean {
 
 export type RunState = ReturnType<typeof createRunState>;
 
-export function createRunState(options: PipelineOptions, bytes: () => number) {
+/** What the record limit in front of the parser tells about the records (record-limit.ts). */
+export type RecordInfo = {
+  bytes: () => number;
+  oversized: (cells: readonly string[]) => OversizedRecord | undefined;
+  maxRecordBytes: number;
+};
+
+export function createRunState(options: PipelineOptions, records: RecordInfo) {
+  const { bytes } = records;
   const processor = createCustomerProcessor(options);
   const counts = { rowsRead: 0, accepted: 0, rejected: 0, warnings: 0, blank: 0 };
   const rejectedByReason: Partial<Record<RejectReason, number>> = {};
   const warningsByCode: Partial<Record<WarningCode, number>> = {};
   let plan: ColumnPlan | undefined;
-  let out: { sink: Sink; batch: Batch; formatter: RowFormatter } | undefined;
-  let rejects: { sink: Sink; batch: Batch; formatter: RejectFormatter } | undefined;
+  let out: Open<RowFormatter> | undefined;
+  let rejects: Open<RejectFormatter> | undefined;
   let truncated: string | undefined;
   let prevEnd = 0;
   const every = options.progressEvery ?? 5000;
@@ -95,20 +110,32 @@ export function createRunState(options: PipelineOptions, bytes: () => number) {
     rejects?.batch.add(rejects.formatter.row(line, reason, message, cells));
   };
 
+  /** A sink that fails (disk full, `| head` closing the pipe) stops the reading too, instead of parsing on. */
+  const watch = <F>(sink: Sink, formatter: F): Open<F> => {
+    const opened: Open<F> = { sink, batch: createBatch(sink.stream), formatter, failed: false };
+    sink.stream.on('error', (error: Error) => {
+      opened.failed = true;
+      options.input.destroy(error);
+    });
+    return opened;
+  };
+
   const start = async (cells: string[]) => {
     const current = planColumns(cells, options.map);
     options.onHeader?.(current);
     const formatter = createRowFormatter(options.format, current.extras.map((e) => e.name));
     const sink = await options.openOutput();
-    // A sink that fails (disk full, `| head` closing the pipe) stops the reading too, instead of parsing on.
-    const abort = (error: Error) => options.input.destroy(error);
-    sink.stream.on('error', abort);
-    out = { sink, batch: createBatch(sink.stream), formatter };
+    let rejectSink: Sink | undefined;
+    try {
+      rejectSink = await options.openRejects?.();
+    } catch (error) {
+      await sink.discard?.();
+      throw error;
+    }
+    out = watch(sink, formatter);
     out.batch.add(formatter.start());
-    if (options.openRejects) {
-      const rejectSink = await options.openRejects();
-      rejectSink.stream.on('error', abort);
-      rejects = { sink: rejectSink, batch: createBatch(rejectSink.stream), formatter: createRejectFormatter(current.headers) };
+    if (rejectSink) {
+      rejects = watch(rejectSink, createRejectFormatter(current.headers));
       rejects.batch.add(rejects.formatter.start());
     }
     plan = current;
@@ -147,6 +174,16 @@ export function createRunState(options: PipelineOptions, bytes: () => number) {
     reject(line, 'csv_malformed', message, []);
   };
 
+  /** A record the limit cut: rejected whole, at the line it starts on; the lines it spanned still count. */
+  const cutRecord = (cut: OversizedRecord, line: number) => {
+    const toEnd = cut.ranToEnd ? ' and runs to the end of the input (an unclosed quote?)' : '';
+    const message = `the record is over ${records.maxRecordBytes} bytes${toEnd}: not read`;
+    if (plan === undefined) throw new UsageError(`cannot read the CSV header row: ${message}`);
+    counts.rowsRead += 1;
+    if (cut.ranToEnd) truncated = `parsing stopped at line ${line}: ${message}; later rows were not read`;
+    reject(line, 'csv_malformed', message, []);
+  };
+
   const flushAll = async () => {
     await Promise.all([out?.batch.flush(), rejects?.batch.flush()]);
   };
@@ -160,18 +197,37 @@ export function createRunState(options: PipelineOptions, bytes: () => number) {
         skipped(item, line);
         return undefined;
       }
-      prevEnd = line + lineBreaks(item);
-      if (isBlank(item)) counts.blank += 1;
+      const cut = records.oversized(item);
+      prevEnd = line + lineBreaks(item) + (cut?.droppedLineBreaks ?? 0);
+      if (cut) cutRecord(cut, line);
+      else if (isBlank(item)) counts.blank += 1;
       else if (plan === undefined) return start(item);
       else row(item, line, plan);
       return undefined;
     },
     flushIfFull: () => (out?.batch.full() || rejects?.batch.full() ? flushAll() : undefined),
-    async finish() {
+    /**
+     * Write the end and close the sinks, keeping what they hold only when the run `succeeded`: a failed run
+     * (interrupted, unreadable input, a sink that failed) replaces no file, so the sinks that can are discarded.
+     * A sink that failed is still closed: its close explains the failure (which file, which error).
+     */
+    async finish(succeeded: boolean) {
       out?.batch.add(out.formatter.end());
-      await flushAll();
-      await Promise.all([out?.sink.close(), rejects?.sink.close()]);
+      const flushed = await flushAll().then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('flush failed'),
+      );
+      const opened = [out, rejects].filter((o) => o !== undefined);
+      const anyFailed = opened.some((o) => o.failed);
+      const keep = succeeded && !anyFailed;
+      const closing = opened.map((o) => (!keep && !o.failed && o.sink.discard ? o.sink.discard() : o.sink.close()));
+      const refused = (await Promise.allSettled(closing)).find((result) => result.status === 'rejected');
+      if (refused) throw refused.reason;
+      // A failed sink's own error already stopped the run; the flush that failed after it adds nothing.
+      if (flushed !== undefined && !anyFailed) throw flushed;
     },
+    /** Whether a sink reported an error: its close then describes the failure better than the bare error. */
+    sinkFailed: () => out?.failed === true || rejects?.failed === true,
     started: () => plan !== undefined,
     summary(elapsedMs: number, bytesRead: number): UrlSummary {
       const { rowsRead, accepted, rejected, warnings, blank } = counts;

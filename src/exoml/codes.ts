@@ -6,7 +6,11 @@
  * EXO0xx document · EXO1xx structure · EXO2xx attributes · EXO3xx URLs · EXO4xx text · EXO5xx lint ·
  * EXO6xx JSON / text surfaces of App Bazaar dynamic URLs · EXO7xx the HTTP response itself.
  */
-export type Severity = 'error' | 'warning';
+/**
+ * error: Exotel cannot run it · warning: it runs, but probably not as meant (fails `--strict`) · info: a style
+ * opinion Exotel's own published examples do not follow (fails only `--pedantic`).
+ */
+export type Severity = 'error' | 'warning' | 'info';
 
 export type CodeInfo = { readonly code: string; readonly severity: Severity; readonly title: string; readonly hint: string };
 
@@ -25,6 +29,7 @@ export const CODE_GROUPS: readonly CodeGroup[] = [
 
 const e = (code: string, title: string, hint: string): CodeInfo => ({ code, severity: 'error', title, hint });
 const w = (code: string, title: string, hint: string): CodeInfo => ({ code, severity: 'warning', title, hint });
+const i = (code: string, title: string, hint: string): CodeInfo => ({ code, severity: 'info', title, hint });
 
 export const CODES = [
   e('EXO001', 'not well-formed XML', 'escape & < > in text and attributes (&amp; &lt; &gt;); close every element; one root element'),
@@ -37,7 +42,7 @@ export const CODES = [
   e('EXO008', 'elements nested too deep', 'ExoML nests at most Response > Gather > Say; flatten the document'),
   e('EXO009', 'binary data, not XML', 'the body contains NUL bytes: is this an audio file or a compressed response?'),
   e('EXO010', 'empty document', 'return <Response>…</Response>'),
-  w('EXO011', 'no XML declaration', 'start with <?xml version="1.0" encoding="UTF-8"?>'),
+  i('EXO011', 'no XML declaration', 'Exotel reads the document as UTF-8 without one; <?xml version="1.0" encoding="UTF-8"?> says so'),
 
   e('EXO101', 'root element is not <Response>', 'wrap the verbs in <Response>…</Response>'),
   e('EXO102', 'element name has the wrong case', 'ExoML names are case-sensitive: Response, Say, Play, Gather, Dial, Number, Record, Redirect, Hangup'),
@@ -47,6 +52,7 @@ export const CODES = [
   e('EXO106', 'element cannot have child elements', 'only Response, Gather and Dial have children'),
   e('EXO107', 'text where none is allowed', 'only Say, Play, Redirect, Number and Dial carry text'),
   e('EXO108', 'Dial needs one number', '<Dial> holds either one number as text or one or more <Number> elements'),
+  w('EXO109', 'SSML outside the documented subset', 'Exotel documents <say-as> and <break> inside <Say>; other SSML may be spoken aloud or dropped'),
 
   e('EXO201', 'attribute not allowed on this element', 'see the attribute list per verb in docs/exoml-codes.md'),
   e('EXO202', 'voice must be man or woman', 'use woman/man'),
@@ -65,7 +71,7 @@ export const CODES = [
   e('EXO215', 'value not one of the allowed choices', 'see the allowed values in the message'),
   e('EXO216', 'Pause length must be an integer ≥ 1', 'length is in seconds'),
 
-  w('EXO301', 'relative URL', 'Exotel resolves it against the request URL; give an absolute https:// URL'),
+  i('EXO301', 'relative URL', 'Exotel resolves it against the request URL (its own examples do); an absolute https:// URL survives a move'),
   e('EXO302', 'not an http(s) URL', 'give an absolute http:// or https:// URL'),
   w('EXO303', 'audio URL is not .wav or .mp3', 'Exotel plays WAV (8 kHz mono 16-bit PCM) or MP3'),
 
@@ -78,16 +84,16 @@ export const CODES = [
   w('EXO501', 'unreachable verbs', 'nothing after <Hangup/> or <Redirect> runs; move or remove it'),
   w('EXO502', 'Gather without a prompt', 'nest a <Say> or <Play> in <Gather> so the caller hears the menu while keys are collected'),
   w('EXO503', 'Gather waits only for the timeout', 'set numDigits (e.g. 1) or finishOnKey (e.g. #)'),
-  w('EXO504', 'Dial without callerId', 'Exotel shows your ExoPhone; set callerId to say so explicitly'),
-  w('EXO505', 'no terminal verb', 'end with <Hangup/> or <Redirect>; otherwise the call just ends after the last verb'),
-  w('EXO506', 'Gather without action', 'without action the digits are posted back to the current URL; give an absolute https:// action'),
+  i('EXO504', 'Dial without callerId', 'Exotel shows your ExoPhone (the documented default); set callerId to say so explicitly'),
+  i('EXO505', 'no terminal verb', 'the call ends after the last verb (documented); <Hangup/> says so explicitly'),
+  i('EXO506', 'Gather without action', 'the digits go to the current URL (the documented default); an action says where explicitly'),
   w('EXO507', 'loop="0" outside a Gather repeats forever', 'only the caller hanging up ends it; use a finite loop'),
 
   e('EXO601', 'not a JSON object', 'the dynamic URL must answer with one JSON object'),
   e('EXO602', 'unknown key', 'Exotel rejects the response when a key is unknown; remove it'),
   e('EXO603', 'prompt needs exactly one of text or audio_url', '{"text": "…"} or {"audio_url": "https://…"}'),
   e('EXO604', 'max_input_digits must be an integer ≥ 1', '"max_input_digits": 1 for a one-key menu'),
-  w('EXO605', 'max_input_digits absent or 0', 'Exotel then waits for up to 255 digits (0 is undocumented); set it explicitly'),
+  w('EXO605', 'max_input_digits absent or 0', 'absent: Exotel waits for up to 255 digits; 0 is undocumented; set it explicitly, e.g. 1'),
   e('EXO606', 'finish_on_key invalid', 'one of 0-9 * # or ""'),
   e('EXO607', 'input_timeout must be an integer 1–60', 'seconds, e.g. 5'),
   e('EXO608', 'repeat_menu must be an integer ≥ 0', 'how many times the prompt is replayed on no input'),
@@ -99,6 +105,7 @@ export const CODES = [
   w('EXO614', 'max_ringing_duration over 60 s', 'implementers report that Exotel caps ringing at 60 s'),
   w('EXO615', 'outgoing_phone_number is not E.164', 'write the ExoPhone as +91XXXXXXXXXX'),
   e('EXO616', 'required key missing', 'see the key in the message'),
+  e('EXO617', 'outgoing_phone_number is not a phone number', 'the ExoPhone that dials out: +91XXXXXXXXXX'),
   e('EXO621', 'Greeting body is empty', 'answer with the text to speak, or audio URLs one per line'),
   e('EXO622', 'Greeting body is markup, not plain text', 'Exotel speaks the body as it is: send plain text, not XML or JSON'),
   e('EXO623', 'Greeting body mixes audio URLs and text', 'either text to speak, or only http(s) audio URLs, one per line'),
@@ -116,4 +123,8 @@ const BY_CODE: ReadonlyMap<string, CodeInfo> = new Map(CODES.map((c) => [c.code,
 
 export function codeInfo(code: Code): CodeInfo {
   return BY_CODE.get(code) as CodeInfo;
+}
+
+export function isCode(value: string): value is Code {
+  return BY_CODE.has(value);
 }

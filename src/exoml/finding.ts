@@ -16,3 +16,11 @@ export function finding(code: Code, message: string, at: Position, path: string,
 export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 }
+
+/**
+ * Append `items` to `out` one by one. `out.push(...items)` passes every item as an argument: past ~120,000 (one
+ * element with that many attributes fits in a 1 MB document) it throws RangeError: Maximum call stack size.
+ */
+export function appendFindings(out: Finding[], ...lists: ReadonlyArray<readonly Finding[]>): void {
+  for (const items of lists) for (const item of items) out.push(item);
+}

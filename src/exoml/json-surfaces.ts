@@ -68,8 +68,10 @@ function checkGather(ctx: Ctx, doc: Obj): void {
   if (doc.gather_prompt === undefined) report(ctx, 'EXO616', [], 'gather_prompt is required', '"gather_prompt": {"text": "…"}');
   else checkPrompt(ctx, doc.gather_prompt, ['gather_prompt']);
   const digits = doc.max_input_digits;
-  if (digits === undefined) report(ctx, 'EXO605', [], 'max_input_digits is absent: Exotel default 255');
-  else if (digits === 0) report(ctx, 'EXO605', ['max_input_digits'], 'max_input_digits is 0 (undocumented; some use it to end the call)');
+  if (digits === undefined) report(ctx, 'EXO605', [], 'max_input_digits is absent: Exotel then waits for up to 255 digits');
+  else if (digits === 0) {
+    report(ctx, 'EXO605', ['max_input_digits'], 'max_input_digits is 0: undocumented (some use it to end the call)', 'set the number of keys to collect, e.g. 1');
+  }
   else if (!isInt(digits) || digits < 1) report(ctx, 'EXO604', ['max_input_digits'], `max_input_digits ${show(digits)}: must be an integer ≥ 1`);
   const key = doc.finish_on_key;
   if (key !== undefined && !(typeof key === 'string' && /^[0-9*#]?$/.test(key))) {
@@ -166,6 +168,7 @@ function checkConnect(ctx: Ctx, doc: Obj): void {
   const exophone = doc.outgoing_phone_number;
   if (exophone !== undefined) {
     if (typeof exophone !== 'string') report(ctx, 'EXO610', ['outgoing_phone_number'], 'outgoing_phone_number must be a string');
+    else if (!PHONE.test(exophone)) report(ctx, 'EXO617', ['outgoing_phone_number'], `outgoing_phone_number ${show(exophone)} is not a phone number`);
     else if (!E164.test(exophone)) report(ctx, 'EXO615', ['outgoing_phone_number'], `outgoing_phone_number ${show(exophone)} is not E.164`);
   }
   if (doc.dial_passthru_event_url !== undefined) checkHttpUrl(ctx, doc.dial_passthru_event_url, ['dial_passthru_event_url'], false);

@@ -9,7 +9,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { errorMessage } from '../errors.ts';
 import { createPositionLookup } from './position.ts';
-import { badReference } from './references.ts';
+import { badReference, unclosedEndTag } from './references.ts';
+import { attributeOffsets } from './start-tag.ts';
 
 export type ExomlNode = {
   name: string;
@@ -187,9 +188,14 @@ export function parseExoml(input: string | Uint8Array): ParsedExoml {
   const verdict = XMLValidator.validate(body);
   if (verdict !== true) {
     const at = position(base);
-    const line = verdict.err.line + at.line - 1;
-    const column = verdict.err.line === 1 ? verdict.err.col + at.column - 1 : verdict.err.col;
-    return fail({ problem: 'malformed', message: `not well-formed XML: ${verdict.err.msg}`, line, column }, source, position, issues);
+    // Some of its errors ("Start tag expected.") come without a column, or a line: count from the start then.
+    const errLine = Number.isInteger(verdict.err.line) ? verdict.err.line : 1;
+    const errCol = Number.isInteger(verdict.err.col) ? verdict.err.col : 1;
+    const line = errLine + at.line - 1;
+    const column = errLine === 1 ? errCol + at.column - 1 : errCol;
+    const where = unclosedEndTag(body, verdict.err.msg);
+    const place = where === undefined ? { line, column } : position(where + base);
+    return fail({ problem: 'malformed', message: `not well-formed XML: ${verdict.err.msg}`, ...place }, source, position, issues);
   }
   const reference = badReference(body);
   if (reference) {
@@ -219,11 +225,16 @@ export function parseExoml(input: string | Uint8Array): ParsedExoml {
     return fail({ problem: 'malformed', message: 'not well-formed XML: more than one root element', ...at }, source, position, issues);
   }
   const root = toTree(first, base, position);
+  // Each element's start tag is scanned once, on the first question about it (start-tag.ts).
+  const offsets = new WeakMap<ExomlNode, Map<string, number>>();
   const attributePosition = (node: ExomlNode, name: string) => {
-    const end = source.indexOf('>', node.offset);
-    const tag = source.slice(node.offset, end < 0 ? undefined : end);
-    const match = new RegExp(`\\s${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=`).exec(tag);
-    return match ? position(node.offset + match.index + 1) : { line: node.line, column: node.column };
+    let known = offsets.get(node);
+    if (known === undefined) {
+      known = attributeOffsets(source, node.offset);
+      offsets.set(node, known);
+    }
+    const at = known.get(name);
+    return at === undefined ? { line: node.line, column: node.column } : position(at);
   };
   return { root, declaration, issues, source, position, attributePosition };
 }

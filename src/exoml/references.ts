@@ -1,5 +1,5 @@
 /**
- * Entity and character references fast-xml-parser's validator lets through. Pure.
+ * Entity and character references fast-xml-parser's validator lets through, and bare `&`s. Pure.
  */
 const PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 
@@ -13,9 +13,12 @@ function isXmlChar(cp: number): boolean {
  * CDATA sections and comments are skipped: `&` is literal there.
  */
 export function badReference(source: string): { message: string; offset: number } | undefined {
-  const refs = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z_:][\w.:-]*);/g;
+  const refs = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|&(?:(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z_:][\w.:-]*);)?/g;
   for (let m = refs.exec(source); m; m = refs.exec(source)) {
     const ref = m[1];
+    // A bare `&` (no name and `;` after it) in an attribute value: the validator lets it through, but expat and
+    // every conforming parser, Exotel's included, refuse the document there (the usual `?a=1&b=2` in an action).
+    if (m[0] === '&') return { message: "a bare '&' (write &amp;, also inside attribute values and URLs)", offset: m.index };
     if (ref === undefined) continue;
     if (ref.startsWith('#')) {
       const cp = ref[1] === 'x' ? Number.parseInt(ref.slice(2), 16) : Number(ref.slice(1));
@@ -25,4 +28,17 @@ export function badReference(source: string): { message: string; offset: number 
     }
   }
   return undefined;
+}
+
+/**
+ * Where an end tag without its `>` starts (`</Response` at the end of the file): the validator reports the
+ * place it gave up, often the end of the document, which is not where the mistake is.
+ */
+export function unclosedEndTag(source: string, message: string): number | undefined {
+  const name = /^Closing tag '([^']+)' doesn't have proper closing/.exec(message)?.[1];
+  if (name === undefined) return undefined;
+  const tag = new RegExp(`</${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.:-])(?!\\s*>)`, 'g');
+  let last: number | undefined;
+  for (let m = tag.exec(source); m; m = tag.exec(source)) last = m.index;
+  return last;
 }

@@ -13,6 +13,19 @@ const INTEGER = /^[0-9]{1,9}$/;
 const DTMF = /^[0-9*#wW]+$/;
 const KEYS = /^[0-9*#]$/;
 
+/** TwiML <Gather> attributes that only matter for speech input. */
+const TWIML_SPEECH: ReadonlySet<string> = new Set([
+  'language',
+  'speechTimeout',
+  'speechModel',
+  'hints',
+  'profanityFilter',
+  'enhanced',
+  'partialResultCallback',
+  'partialResultCallbackMethod',
+  'actionOnEmptyResult',
+]);
+
 const quote = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 
 function checkInt(name: string, value: string, type: Extract<AttrType, { kind: 'int' }>): Problem | undefined {
@@ -61,6 +74,9 @@ function checkValue(name: string, value: string, type: AttrType): Problem | unde
       if (value === 'female' || value === 'male') {
         return { code: 'EXO202', message: `voice=${quote(value)}: Exotel's voices are man and woman`, hint: `use woman/man: voice="${value === 'female' ? 'woman' : 'man'}"` };
       }
+      if (/^[a-z]{2}[-_][a-z]{2}$/i.test(value)) {
+        return { code: 'EXO202', message: `voice=${quote(value)} looks like a language code: voice is man or woman`, hint: `the language goes in language="${value.slice(0, 2).toLowerCase()}"` };
+      }
       return { code: 'EXO202', message: `voice=${quote(value)}: must be man or woman` };
     case 'language':
       return checkLanguage(value);
@@ -86,16 +102,23 @@ function checkValue(name: string, value: string, type: AttrType): Problem | unde
 export function checkAttributes(node: ExomlNode, spec: ElementSpec, ctx: AttributeContext): Finding[] {
   const out: Finding[] = [];
   const allowed = Object.keys(spec.attrs);
+  // One string for every unknown attribute of this element, not one each (an element may carry 100,000).
+  const allows =
+    allowed.length === 0 ? `<${node.name}> takes no attributes` : `<${node.name}> allows: ${allowed.join(', ')}`;
+  // A TwiML speech Gather carries several speech attributes: one finding says what is wrong, not one per attribute.
+  const speech = node.name === 'Gather' && node.attrs.input !== undefined;
   for (const [name, value] of Object.entries(node.attrs)) {
     const at = ctx.attributePosition(node, name);
-    const type = spec.attrs[name];
+    const type = Object.hasOwn(spec.attrs, name) ? spec.attrs[name] : undefined;
+    if (speech && name === 'input') {
+      const message = `<Gather input=${quote(value)}>: speech input is TwiML; Exotel's <Gather> collects DTMF keys only`;
+      out.push(finding('EXO201', message, at, `${node.path}/@${name}`, 'remove input and the speech attributes (language, speechTimeout, …); for speech use the Voicebot applet'));
+      continue;
+    }
+    if (speech && type === undefined && TWIML_SPEECH.has(name)) continue;
     if (type === undefined) {
       const cased = allowed.find((a) => a.toLowerCase() === name.toLowerCase());
-      const hint = cased
-        ? `attribute names are case-sensitive: write ${cased}`
-        : allowed.length === 0
-          ? `<${node.name}> takes no attributes`
-          : `<${node.name}> allows: ${allowed.join(', ')}`;
+      const hint = cased ? `attribute names are case-sensitive: write ${cased}` : allows;
       out.push(finding('EXO201', `<${node.name}> does not allow the attribute ${name}`, at, `${node.path}/@${name}`, hint));
       continue;
     }

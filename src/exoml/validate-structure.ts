@@ -4,7 +4,7 @@
  * (one finding for the element, not one per descendant).
  */
 import { ELEMENT_NAMES, ELEMENTS, PHONE, SIP_URI, type ElementSpec } from './dialect.ts';
-import { finding, type Finding } from './finding.ts';
+import { appendFindings, finding, type Finding } from './finding.ts';
 import type { ExomlNode } from './parse.ts';
 import { isAudioPath, urlShape } from './urls.ts';
 import { checkAttributes, type AttributeContext } from './validate-attributes.ts';
@@ -28,6 +28,8 @@ const TWIML_ONLY: Readonly<Record<string, string>> = {
 
 const LEGS_API = /^(Flow|StartPlay|StopPlay|StartSay|Answer)$/;
 const SSML = /^(break|say-as|prosody|emphasis|speak|sub|p|s|phoneme|lang)$/;
+/** developer.exotel.com's <Say> page: its TTS takes a subset of SSML, naming <say-as> and <break>. */
+const DOCUMENTED_SSML: ReadonlySet<string> = new Set(['say-as', 'break']);
 
 function countCodePoints(text: string, limit: number): number {
   let count = 0;
@@ -48,7 +50,7 @@ function unknownElement(node: ExomlNode, allowExtras: boolean): Finding {
   const hint = LEGS_API.test(node.name)
     ? `<${node.name}> belongs to the v2 Legs API dialect (<Flow>), not to webhook ExoML`
     : SSML.test(node.name)
-      ? 'SSML is outside the strict dialect (developer.exotel.com mentions a subset for <Say>); write plain text'
+      ? 'SSML goes inside <Say>, where Exotel documents <say-as> and <break>'
       : TWIML_ONLY[node.name];
   return finding('EXO103', `unknown element <${node.name}>`, node, node.path, hint);
 }
@@ -108,9 +110,13 @@ export function checkStructure(root: ExomlNode, ctx: AttributeContext & { allowE
   while (stack.length > 0) {
     const { node, spec, parent } = stack.pop() as (typeof stack)[number];
     visited.push({ node, parent });
-    findings.push(...checkAttributes(node, spec, ctx), ...checkText(node, spec));
+    appendFindings(findings, checkAttributes(node, spec, ctx), checkText(node, spec));
     for (let i = node.children.length - 1; i >= 0; i--) {
       const child = node.children[i] as ExomlNode;
+      if (node.name === 'Say' && SSML.test(child.name)) {
+        if (!DOCUMENTED_SSML.has(child.name)) findings.push(finding('EXO109', `<${child.name}> inside <Say> is SSML Exotel does not document`, child, child.path));
+        continue;
+      }
       const childSpec = Object.hasOwn(ELEMENTS, child.name) ? ELEMENTS[child.name] : undefined;
       if (childSpec === undefined || (childSpec.extra && !ctx.allowExtras)) {
         findings.push(unknownElement(child, ctx.allowExtras));

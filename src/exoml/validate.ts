@@ -5,7 +5,7 @@
  * (parse.ts refuses oversize, binary, DOCTYPE and deep nesting before the XML parser runs).
  */
 import type { Code } from './codes.ts';
-import { finding, sortFindings, type Finding } from './finding.ts';
+import { appendFindings, finding, sortFindings, type Finding } from './finding.ts';
 import { parseExoml, type ExomlNode, type ParseProblem } from './parse.ts';
 import { lint } from './validate-lint.ts';
 import { checkStructure } from './validate-structure.ts';
@@ -38,11 +38,18 @@ export function validateExoml(input: string | Uint8Array, options: ValidateOptio
     findings.push(finding('EXO011', 'the document has no XML declaration', { line: 1, column: 1 }, ''));
   }
   const structure = checkStructure(root, { attributePosition: parsed.attributePosition, allowExtras: options.allowTwimlExtras === true });
-  findings.push(...structure.findings, ...lint(root, structure.visited));
+  appendFindings(findings, structure.findings, lint(root, structure.visited));
   return { findings: sortFindings(findings), root };
 }
 
-/** True when no finding fails at this strictness: errors always, warnings too under `strict`. */
-export function isClean(findings: readonly Finding[], strict = false): boolean {
-  return !findings.some((f) => f.severity === 'error' || strict);
+/** True when no finding fails at this strictness: errors always, warnings under `strict`, infos under `pedantic`. */
+export function isClean(findings: readonly Finding[], strict = false, pedantic = false): boolean {
+  return !findings.some((f) => failsAt(f, strict, pedantic));
+}
+
+/** Whether one finding fails the run: `pedantic` implies `strict`. */
+export function failsAt(finding: Pick<Finding, 'severity'>, strict: boolean, pedantic = false): boolean {
+  if (finding.severity === 'error') return true;
+  if (finding.severity === 'warning') return strict || pedantic;
+  return pedantic;
 }

@@ -27,7 +27,7 @@ export type HttpRequest = {
   clock?: () => number;
 };
 
-type HttpResponse = {
+export type HttpResponse = {
   ok: true;
   status: number;
   contentType: string | undefined;

@@ -9,6 +9,7 @@ import type { CallSession } from '../domain/call.ts';
 import { CUSTOMER_FIELD_MAX_LENGTH, type Customer } from '../domain/customer.ts';
 import { buildExoml, type Verb } from '../exoml/build.ts';
 import { isUsableCallSid } from '../exotel/call.ts';
+import { readCallEnd, type CallEndReport } from '../exotel/call-end.ts';
 import { decodeCustomField } from '../exotel/custom-field.ts';
 import { parseAmount, parseDueDate, pickCustomerInput, type CustomerField } from '../exotel/customer.ts';
 import { readDigits } from '../exotel/digits.ts';
@@ -115,6 +116,25 @@ export function createCallService(deps: CallServiceDeps) {
     warnings: [message],
   });
 
+  /**
+   * The Passthru after a Connect or a Voicebot: the call is over. The outcome the menu decided stays; the dial
+   * status, duration, recording and stream details are stored; the caller is not greeted again.
+   */
+  const endOfCall = async (callSid: string, end: CallEndReport, existing: CallSession | undefined, now: string, callStatus: string | undefined): Promise<WebhookReply> => {
+    const { legs, callType, ...stored } = end;
+    const update = {
+      callSid,
+      status: 'ended',
+      ended: true,
+      end: stored,
+      event: { kind: 'passthru-end', detail: { ...stored, legs, callType: callType ?? null, exotelCallStatus: callStatus ?? null, sessionFound: existing !== undefined } },
+    };
+    const writes: Array<Promise<unknown>> = [writer.recordCallUpdate(update)];
+    if (existing) writes.push(saveSession({ ...existing, state: 'ended', updatedAt: now }));
+    await Promise.all(writes);
+    return { status: 200, xml: buildExoml([{ verb: 'Hangup' }]), callSid, warnings: [] };
+  };
+
   return {
     async passthru(params: Params, actionUrl: ActionUrlBuilder): Promise<WebhookReply> {
       const reading = readCustomer(params);
@@ -124,6 +144,8 @@ export function createCallService(deps: CallServiceDeps) {
       const { customer, language } = reading;
       const now = deps.now().toISOString();
       const existing = await loadSession(callSid);
+      const end = readCallEnd(params);
+      if (end) return endOfCall(callSid, end, existing, now, params.CallStatus);
       const session: CallSession = {
         callSid,
         language,

@@ -14,10 +14,19 @@ function flatten(source: unknown, into: Record<string, string>): void {
   }
 }
 
+/** Parameters that carry a phone number (Exotel's and ours). */
+const PHONE_KEY = /^(?:From|To|CallFrom|CallTo|DialWhomNumber|OutgoingPhoneNumber|phone|Legs\[\d+\]\[Number\])$/;
+const SPACE_FOR_PLUS = /^ [0-9]{6,15}$/;
+
 export function mergeParams(query: unknown, body: unknown): Params {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   flatten(query, out);
   flatten(body, out);
+  // `From=+918888000000` sent unencoded (Exotel's own AgentStream example) decodes to " 918888000000": in
+  // form encoding a `+` is a space. A phone number never starts with a space, so that space was a `+`.
+  for (const [key, value] of Object.entries(out)) {
+    if (SPACE_FOR_PLUS.test(value) && PHONE_KEY.test(key)) out[key] = `+${value.slice(1)}`;
+  }
   return out;
 }
 

@@ -16,7 +16,7 @@ import type { Logger } from './logger.ts';
 type OpenedStores = { sessions: SessionStore; history: HistoryStore; writer: HistoryWriter; close: () => Promise<void> };
 
 /** What the store opener needs from the server: where to log, and who hears of writes that were lost. */
-export type StoreContext = { logger: Logger; onLost: (writes: readonly HistoryWrite[]) => void };
+type StoreContext = { logger: Logger; onLost: (writes: readonly HistoryWrite[]) => void };
 
 type AdminAccess = { token: string; loopbackOnly: boolean };
 

@@ -2,7 +2,7 @@
  * The requests Exotel sends, built exactly (docs/exotel-protocol.md §1.2, §10.2): the first Passthru hit with the call
  * details, the user's own query string kept, and the shorter parameter sets of ExoML actions (§5.2). Pure.
  */
-import { passthruCallParams } from '../exotel/call.ts';
+import { passthruCallParams, type CallDirection } from '../exotel/call.ts';
 import { encodeCustomField } from '../exotel/custom-field.ts';
 import { CUSTOMER_FIELDS, type CustomerInput } from '../exotel/customer.ts';
 import { toNational } from '../exotel/phone.ts';
@@ -20,8 +20,12 @@ export type FirstRequestOptions = {
   exophone: string;
   /** Send `+91…` instead of Exotel's national `0…`. */
   e164?: boolean;
-  /** The 2016 shape: flow_id, tenant_id, ForwardedFrom, RFC-style Created, zero EndTime, CallTo without 0. */
+  /** The 2016 shape: ForwardedFrom, CallStatus=ringing, zero EndTime, CallTo without 0. */
   legacy?: boolean;
+  /** Who started the call (default `outbound-api`); only API-started calls carry a CustomField. */
+  direction?: CallDirection;
+  /** `Created` as `yyyy-mm-dd hh:mm:ss` (the Connect doc) instead of `Wed, 23 Feb 2022 12:31:59` (the captures). */
+  documentedCreated?: boolean;
   /** `--param k=v`: set (or add) any parameter, replacing one of the same name in the URL's own query too. */
   overrides?: ReadonlyArray<readonly [string, string]>;
   /** WEBHOOK_KEY, sent as the URL's own `key=` parameter. */
@@ -44,9 +48,12 @@ function passthruParams(options: FirstRequestOptions): Record<string, string> {
     startedAt: options.startedAt,
     now: options.now,
     ...(options.legacy ? { legacy: true } : {}),
+    ...(options.direction ? { direction: options.direction } : {}),
+    ...(options.documentedCreated ? { documentedCreated: true } : {}),
   });
+  // Exotel echoes a CustomField only on calls the Calls API started with one (§1.2).
   const customField = encodeCustomField(options.customer);
-  if (customField !== '{}') params.CustomField = customField;
+  if (customField !== '{}' && (options.direction ?? 'outbound-api') === 'outbound-api') params.CustomField = customField;
   for (const field of CUSTOMER_FIELDS) {
     const value = options.customer[field];
     if (value !== undefined && value !== '') params[field] = value;
@@ -68,10 +75,12 @@ export function buildFirstRequest(options: FirstRequestOptions): SimRequest {
 /** What ExoML actions carry (§5.2): the call, not the whole Passthru set. */
 export function actionParams(first: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of ['CallSid', 'CallFrom', 'CallTo', 'CallStatus'] as const) {
+  for (const name of ['CallSid', 'CallFrom', 'CallTo'] as const) {
     const value = first[name];
     if (value !== undefined) out[name] = value;
   }
+  // The call is live while ExoML runs; the Passthru itself often carries no CallStatus.
+  out.CallStatus = first.CallStatus === undefined || first.CallStatus === 'ringing' ? 'in-progress' : first.CallStatus;
   return out;
 }
 

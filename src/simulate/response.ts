@@ -4,6 +4,7 @@
  * ExoML. Every document goes through the validator; its findings stay with the step.
  */
 import { STATUS_CODES } from 'node:http';
+import { appendFindings } from '../exoml/finding.ts';
 import { checkResponseMeta } from '../exoml/http-response.ts';
 import type { ExomlNode } from '../exoml/parse.ts';
 import { validateExoml } from '../exoml/validate.ts';
@@ -76,8 +77,18 @@ export async function fetchDocument(step: Step, options: ResponseOptions): Promi
   if (result.ms > slowMs) step.findings.push(slowFinding(result.ms, slowMs));
   step.findings.push(...checkResponseMeta('exoml', { status: result.status, contentType: result.contentType }));
   if (result.status < 200 || result.status > 299) return { ok: false, outcome: statusFailure(result.status, result.location, body) };
+  const clock = options.clock ?? (() => performance.now());
+  const validating = clock();
   const validation = (options.validate ?? defaultValidator)(result.body);
-  step.findings.push(...validation.findings);
+  const validateMs = Math.round(clock() - validating);
+  appendFindings(step.findings, validation.findings);
+  // --timeout is the budget of the whole step: a document that arrives in time but takes the rest of it (and
+  // more) to parse is not an answer in time either.
+  if (result.ms + validateMs > options.timeoutMs) {
+    const took = `the response took ${result.ms} ms and validating it ${validateMs} ms`;
+    step.error = `no complete answer within ${options.timeoutMs} ms (--timeout): ${took}`;
+    return { ok: false, outcome: { kind: 'error', reason: step.error } };
+  }
   const root = validation.root;
   if (root === undefined) return { ok: false, outcome: notExoml(validation.findings, result.contentType, body) };
   if (root.name !== 'Response') return { ok: false, outcome: { kind: 'error', reason: `the root element is <${root.name}>, not <Response>: nothing to play` } };

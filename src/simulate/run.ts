@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
-import { createCallSid } from '../exotel/call.ts';
+import { createCallSid, type CallDirection } from '../exotel/call.ts';
 import type { NormalizedCustomer, RowWarning } from '../customers/normalize-row.ts';
 import { simulateCall } from './call.ts';
 import { createDigitSource, type DigitFlavour, type DigitSourceOptions } from './digits.ts';
@@ -21,6 +21,8 @@ export type BuildCallOptions = {
   exophone: string;
   e164?: boolean;
   legacy?: boolean;
+  direction?: CallDirection;
+  documentedCreated?: boolean;
   overrides: ReadonlyArray<readonly [string, string]>;
   key?: string;
   /** The customer the call is about, resolved by the caller (defaults, CSV row, flags). */
@@ -65,6 +67,8 @@ export function buildCall(options: BuildCallOptions): BuiltCall {
     exophone: options.exophone,
     ...(options.e164 ? { e164: true } : {}),
     ...(options.legacy ? { legacy: true } : {}),
+    ...(options.direction ? { direction: options.direction } : {}),
+    ...(options.documentedCreated ? { documentedCreated: true } : {}),
     overrides: options.overrides,
     ...(options.key !== undefined ? { key: options.key } : {}),
     startedAt,

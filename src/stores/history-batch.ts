@@ -33,6 +33,10 @@ type CallFold = {
   outcome: string | null;
   agent_number: string | null;
   exotel_params: Record<string, string> | null;
+  dial_call_status: string | null;
+  dial_call_duration: number | null;
+  recording_url: string | null;
+  stream: Record<string, string> | null;
   started_at: string | null;
   ended_at: string | null;
 };
@@ -60,6 +64,10 @@ function emptyCall(callSid: string): CallFold {
     outcome: null,
     agent_number: null,
     exotel_params: null,
+    dial_call_status: null,
+    dial_call_duration: null,
+    recording_url: null,
+    stream: null,
     started_at: null,
     ended_at: null,
   };
@@ -88,6 +96,10 @@ function foldStart(write: { at: string; start: CallStart }, call: CallFold, cust
 function foldUpdate(write: { at: string; update: CallUpdate }, call: CallFold): void {
   const { update } = write;
   overlay(call, { status: update.status, digits: update.digits, outcome: update.outcome, agent_number: update.agentNumber });
+  const end = update.end;
+  if (end) {
+    overlay(call, { dial_call_status: end.dialCallStatus, dial_call_duration: end.dialCallDuration, recording_url: end.recordingUrl, stream: end.stream });
+  }
   if (update.ended === true) call.ended_at = write.at;
 }
 
@@ -119,6 +131,7 @@ with batch_customers as (
 ), batch_calls as (
   select * from jsonb_to_recordset($2::text::jsonb) as x(call_sid text, customer_id text, status text,
     direction text, language text, digits text, outcome text, agent_number text, exotel_params jsonb,
+    dial_call_status text, dial_call_duration integer, recording_url text, stream jsonb,
     started_at timestamptz, ended_at timestamptz)
 ), customer as (
   insert into customers as c (customer_id, name, phone, loan_id, amount, due_date, state, language_code)
@@ -135,9 +148,10 @@ with batch_customers as (
   returning customer_id
 ), call as (
   insert into calls as s (call_sid, customer_id, status, direction, language, digits, outcome, agent_number,
-    exotel_params, started_at, ended_at)
+    exotel_params, dial_call_status, dial_call_duration, recording_url, stream, started_at, ended_at)
   select call_sid, customer_id, coalesce(status, 'unknown'), direction, language, digits, outcome, agent_number,
-    coalesce(exotel_params, '{}'::jsonb), coalesce(started_at, now()), ended_at
+    coalesce(exotel_params, '{}'::jsonb), dial_call_status, dial_call_duration, recording_url, stream,
+    coalesce(started_at, now()), ended_at
   from batch_calls
   on conflict (call_sid) do update set
     customer_id = coalesce(excluded.customer_id, s.customer_id),
@@ -149,6 +163,10 @@ with batch_customers as (
     agent_number = coalesce(excluded.agent_number, s.agent_number),
     exotel_params = case when (select b.exotel_params from batch_calls b where b.call_sid = excluded.call_sid) is null
       then s.exotel_params else excluded.exotel_params end,
+    dial_call_status = coalesce(excluded.dial_call_status, s.dial_call_status),
+    dial_call_duration = coalesce(excluded.dial_call_duration, s.dial_call_duration),
+    recording_url = coalesce(excluded.recording_url, s.recording_url),
+    stream = coalesce(excluded.stream, s.stream),
     ended_at = coalesce(excluded.ended_at, s.ended_at),
     updated_at = now()
   returning call_sid

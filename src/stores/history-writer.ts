@@ -21,7 +21,7 @@ import type { CallStart, CallUpdate, HistoryWrite, HistoryWriter, WriteResult, W
 import { causeMessage } from './redact.ts';
 import { SpoolFullError, type Spool } from './spool.ts';
 
-export type BatchSink = { recordBatch(writes: readonly HistoryWrite[]): Promise<void> };
+type BatchSink = { recordBatch(writes: readonly HistoryWrite[]): Promise<void> };
 
 type WriterLogger = { info: (message: string) => void; error: (message: string, error?: unknown) => void };
 
@@ -157,7 +157,7 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
       while (queue.length > 0) {
         const batch = queue.splice(0, batchMax);
         const results = await processBatch(batch.map((q) => q.write));
-        batch.forEach((q, i) => q.resolve(results[i] ?? 'lost'));
+        for (const [i, q] of batch.entries()) q.resolve(results[i] ?? 'lost');
       }
     } finally {
       looping = false;

@@ -85,6 +85,18 @@ export const MIGRATIONS: readonly Migration[] = [
       create unique index call_events_write_id_idx on call_events (write_id);
     `,
   },
+  {
+    // A Passthru after a Connect or a Voicebot applet reports how the call ended: what the dial did, how long
+    // it lasted, where the recording is, and the stream's own details (docs/exotel-protocol.md §1.2, §1.3).
+    version: 4,
+    name: 'calls: dial status, duration, recording URL, stream details',
+    sql: `
+      alter table calls add column dial_call_status text;
+      alter table calls add column dial_call_duration integer;
+      alter table calls add column recording_url text;
+      alter table calls add column stream jsonb;
+    `,
+  },
 ];
 
 /** Arbitrary constant namespacing our advisory locks ("EXOP"); the second key is the schema's hash. */

@@ -76,12 +76,12 @@ export type WriterOptions = {
 };
 
 /** SPOOL_DIR, else `.exo-passthru/spool` — or memory when DATA_DIR is 'memory' (a run meant to keep nothing). */
-export function spoolDirOf(config: Pick<Config, 'dataDir' | 'spoolDir'>): string {
+function spoolDirOf(config: Pick<Config, 'dataDir' | 'spoolDir'>): string {
   return config.spoolDir ?? (config.dataDir === 'memory' ? 'memory' : '.exo-passthru/spool');
 }
 
 /** The server's write path over `history`: group commit, the spool (opened and locked here), dead letters. */
-export async function openHistoryWriter(config: WriterConfig, history: HistoryStore, options: WriterOptions): Promise<HistoryWriter> {
+async function openHistoryWriter(config: WriterConfig, history: HistoryStore, options: WriterOptions): Promise<HistoryWriter> {
   const dir = spoolDirOf(config);
   const spool = dir === 'memory' ? createMemorySpool({ maxBytes: config.spoolMaxBytes }) : await openFileSpool({ dir, maxBytes: config.spoolMaxBytes });
   return createHistoryWriter({

@@ -37,6 +37,13 @@ export type CallRow = {
   outcome: Outcome | null;
   agent_number: string | null;
   exotel_params: Record<string, string>;
+  /** From the Passthru after a Connect: `completed`, `busy`, `no-answer`, `failed`, `canceled`. */
+  dial_call_status: string | null;
+  /** Seconds, from `DialCallDuration` (or the stream's `Duration` after a Voicebot). */
+  dial_call_duration: number | null;
+  recording_url: string | null;
+  /** After a Voicebot/Stream applet: `StreamSID`, `Status`, `Duration`, `RecordingUrl`, `DisconnectedBy`, … */
+  stream: Record<string, string> | null;
   updated_at: string;
 };
 
@@ -77,8 +84,12 @@ export type CallUpdate = {
   outcome?: Outcome;
   agentNumber?: string;
   ended?: boolean;
+  /** How the call ended, from the Passthru Exotel sends after a Connect or a Voicebot applet. */
+  end?: CallEnd;
   event: { kind: string; detail: Record<string, unknown> };
 };
+
+type CallEnd = { dialCallStatus?: string; dialCallDuration?: number; recordingUrl?: string; stream?: Record<string, string> };
 
 export type CallQuery = { customerId?: string; outcome?: Outcome; since?: Date; limit?: number };
 

@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { AppError, UsageError } from '../errors.ts';
 import type { HistoryWrite } from './ports.ts';
 
-export type SpoolEntry = { write: HistoryWrite; end: number };
-export type DeadLetter = { write: HistoryWrite; reason: string; code: string | undefined; at: string };
+type SpoolEntry = { write: HistoryWrite; end: number };
+type DeadLetter = { write: HistoryWrite; reason: string; code: string | undefined; at: string };
 
 export interface Spool {
   readonly location: string;

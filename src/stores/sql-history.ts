@@ -18,7 +18,7 @@ const DEFAULT_CALL_LIMIT = 50;
 const MAX_CALL_LIMIT = 1000;
 
 const CALL_COLUMNS = `call_sid, customer_id, status, direction, started_at, ended_at, language, digits, outcome,
-  agent_number, exotel_params, updated_at`;
+  agent_number, exotel_params, dial_call_status, dial_call_duration, recording_url, stream, updated_at`;
 
 const LIST_CALLS = `
 select ${CALL_COLUMNS} from calls

@@ -59,6 +59,10 @@ export function toCallRow(row: RawRow): CallRow {
     outcome: outcome(row.outcome),
     agent_number: textOrNull(row.agent_number),
     exotel_params: stringMap(row.exotel_params),
+    dial_call_status: textOrNull(row.dial_call_status),
+    dial_call_duration: row.dial_call_duration === null || row.dial_call_duration === undefined ? null : Number(row.dial_call_duration),
+    recording_url: textOrNull(row.recording_url),
+    stream: row.stream === null || row.stream === undefined ? null : stringMap(row.stream),
     updated_at: iso(row.updated_at),
   };
 }

@@ -4,10 +4,9 @@
  * carry either (`customer_name=a%00b`), and such a write would fail on every retry, so it is cleaned here,
  * once, for every write: NUL is removed and a lone surrogate becomes U+FFFD. Keys are cleaned the same way.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must go
 const NUL = /\u0000/g;
 
-export function storableText(text: string): string {
+function storableText(text: string): string {
   const cleaned = text.includes('\u0000') ? text.replace(NUL, '') : text;
   return cleaned.isWellFormed() ? cleaned : cleaned.toWellFormed();
 }
@@ -23,7 +22,9 @@ function clean(value: unknown): unknown {
     let out: unknown[] | undefined;
     value.forEach((item, i) => {
       const cleaned = clean(item);
-      if (cleaned !== item) (out ??= [...value])[i] = cleaned;
+      if (cleaned === item) return;
+      out ??= [...value];
+      out[i] = cleaned;
     });
     return out ?? value;
   }

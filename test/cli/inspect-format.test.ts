@@ -49,6 +49,10 @@ const ROW: CallRow = {
     CustomField: '{"customer_id":"c9","phone":"+919876543210"}',
     Other: '9876543210',
   },
+  dial_call_status: 'completed',
+  dial_call_duration: 21,
+  recording_url: 'https://s3-ap-southeast-1.amazonaws.com/exotelrecordings/acme/9876543210.mp3',
+  stream: null,
   updated_at: '2025-08-11T10:00:30.000Z',
 };
 

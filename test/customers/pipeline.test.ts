@@ -117,12 +117,59 @@ describe('runUrlPipeline', () => {
     assert.match(summary.truncated ?? '', /line 3/);
   });
 
-  it('bounds a runaway record (memory stays constant on hostile input)', async () => {
-    const huge = `id,name,phone\nC1,a,9876543210\nC2,${'x'.repeat(300_000)},9876543211\n`;
-    const { done, out } = run(huge, { maxRecordBytes: 64 * 1024 });
+  it('a field over 1 MB: one reject at its real line, then the next record is read', async () => {
+    const name = 'A'.repeat(10 * 1024 * 1024);
+    const { done, out, rejects } = run(['id,name,phone\nC1,', name, ',9876543210\nC2,Bee,9876543211\n']);
+    const summary = await done;
+    assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C2']);
+    assert.deepEqual(rejectLines(rejects.text()), ['2 csv_malformed']);
+    assert.match(rejects.text(), /^2,csv_malformed,.*over 1048576 bytes/m);
+    assert.deepEqual([summary.rowsRead, summary.accepted, summary.rejected, summary.truncated], [2, 1, 1, undefined]);
+  });
+
+  it('an oversized quoted field spanning lines (CRLF) keeps the line numbers of the records after it', async () => {
+    const huge = `"first\r\n${'x'.repeat(100_000)}\r\nthird"`;
+    const text = `id,name,phone\r\nC1,${huge},9876543210\r\nC2,b,123\r\n\r\nC3,"c\nd",1\r\nC4,d,9876543211\r\n`;
+    const { done, out, rejects } = run(text, { maxRecordBytes: 64 * 1024 });
+    const summary = await done;
+    // C1 spans lines 2–4; C2 is on 5, a blank line 6, C3 on 7–8, C4 on 9.
+    assert.deepEqual(rejectLines(rejects.text()), ['2 csv_malformed', '5 phone_invalid', '7 phone_invalid']);
+    assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C4']);
+    assert.equal(summary.truncated, undefined);
+  });
+
+  it('a runaway unclosed quote: one reject where it starts, the rest reported as not read', async () => {
+    const text = `id,name,phone\nC1,a,9876543210\nC2,"${'x'.repeat(300_000)},9876543211\nC3,c,9876543212\n`;
+    const { done, out, rejects } = run(text, { maxRecordBytes: 64 * 1024 });
     const summary = await done;
     assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C1']);
-    assert.match(summary.truncated ?? '', /CSV_MAX_RECORD_SIZE/);
+    assert.deepEqual(rejectLines(rejects.text()), ['3 csv_malformed']);
+    assert.match(summary.truncated ?? '', /parsing stopped at line 3/);
+  });
+
+  it('memory stays bounded while a 128 MB field streams past', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 0x78);
+    let sent = 0;
+    let peak = 0;
+    const baseline = process.memoryUsage().rss;
+    const input = new Readable({
+      read() {
+        peak = Math.max(peak, process.memoryUsage().rss - baseline);
+        if (sent === 0) this.push('id,name,phone\nC1,');
+        if (sent >= 128 * 1024 * 1024) {
+          this.push(',9876543210\nC2,b,9876543211\n');
+          this.push(null);
+          return;
+        }
+        sent += chunk.length;
+        this.push(chunk);
+      },
+    });
+    const { done, out } = run(input);
+    const summary = await done;
+    assert.deepEqual(rowsOf(out.text()).map((r) => r.customer_id), ['C2']);
+    assert.equal(summary.rejected, 1);
+    assert.ok(peak < 96 * 1024 * 1024, `peak RSS growth ${Math.round(peak / 1024 / 1024)} MB`);
   });
 
   it('flushes the rows it accepted when the input fails mid-way, then reports the failure', async () => {

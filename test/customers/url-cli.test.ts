@@ -119,6 +119,18 @@ describe('url --csv: exit codes', () => {
     assert.match(res.stderr, /parsing stopped at line 3/);
   });
 
+  it('a 10 MB name: one reject at its line, the next row still read', async () => {
+    const name = 'A'.repeat(10 * 1024 * 1024);
+    const csv = `customer_id,name,phone,amount\nC1,${name},9876543210,100\nC2,Bee,9876543211,200\n`;
+    const args = ['url', '--csv', '-', '--format', 'ndjson', '--rejects', join(dir, 'huge-rejects.csv')];
+    const res = await runCli(args, { stdin: csv });
+    assert.equal(res.code, 1, res.stderr);
+    assert.deepEqual(lines(res.stdout).map((l) => (JSON.parse(l) as Record<string, string>).customer_id), ['C2']);
+    assert.match(res.stderr, /2 rows read .*1 accepted, 1 rejected \(csv_malformed 1\)/);
+    const rejects = lines(await readFile(join(dir, 'huge-rejects.csv'), 'utf8'));
+    assert.deepEqual(rejects.slice(1).map((l) => l.split(',').slice(0, 2).join(',')), ['2,csv_malformed']);
+  });
+
   const usage: Array<[string, string[], RegExp, Record<string, string>?]> = [
     ['no such file', ['url', '--csv', 'nope.csv'], /cannot read --csv nope.csv: no such file/],
     ['a directory', ['url', '--csv', '.'], /is a directory/],

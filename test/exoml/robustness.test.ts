@@ -80,6 +80,26 @@ describe('hostile ExoML', { timeout: 60_000 }, () => {
     assert.deepEqual(codes(doc), ['EXO501']);
   });
 
+  it('140,000 attributes on one element (under 1 MB) → one EXO201 each, no RangeError from spreading them', () => {
+    const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    const name = (i: number): string => letters[i % 52] + (i >= 52 ? name(Math.floor(i / 52) - 1) : '');
+    const attrs = Array.from({ length: 140_000 }, (_, i) => `${name(i)}=""`).join(' ');
+    const doc = `${DECL}<Response><Say ${attrs}>hi</Say><Hangup/></Response>`;
+    assert.ok(Buffer.byteLength(doc) < 1024 * 1024);
+    const { findings } = validateExoml(doc);
+    assert.equal(findings.length, 140_000);
+  });
+
+  it('100,000 bare <Gather/> → lint findings for each, no RangeError', () => {
+    const { findings } = validateExoml(`${DECL}<Response>${'<Gather/>'.repeat(100_000)}<Hangup/></Response>`);
+    assert.equal(findings.filter((f) => f.code === 'EXO506').length, 100_000);
+  });
+
+  it('a declaration and nothing else → EXO001 at a real line:column (the XML validator gives no column)', () => {
+    const { findings } = validateExoml(`${DECL}`);
+    assert.deepEqual(findings.map((f) => [f.code, f.line, f.column]), [['EXO001', 1, 1]]);
+  });
+
   it('garbage text, a lone "<", an empty string → a finding each', () => {
     assert.deepEqual(codes('hello world'), ['EXO001']);
     assert.deepEqual(codes('<'), ['EXO001']);

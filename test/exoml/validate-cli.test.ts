@@ -154,11 +154,13 @@ describe('validate: URLs, fetched like Exotel', () => {
     assert.equal(req?.method, 'GET');
     const q = req?.url.searchParams;
     assert.equal(q?.get('key'), 's3cret');
-    assert.match(q?.get('CallSid') ?? '', /^[0-9a-z]{32}$/);
-    assert.equal(q?.get('CallStatus'), 'in-progress');
+    // Shaped like the captures: hex CallSid but its last character, no CallStatus, RFC-like Created, flow_id.
+    assert.match(q?.get('CallSid') ?? '', /^[0-9a-f]{31}[0-9a-z]$/);
+    assert.equal(q?.get('CallStatus'), null);
     assert.equal(q?.get('Direction'), 'outbound-dial');
     assert.match(q?.get('CallFrom') ?? '', /^0\d{10}$/);
-    assert.match(q?.get('Created') ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    assert.match(q?.get('Created') ?? '', /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}$/);
+    assert.equal(q?.get('flow_id'), '68135');
     assert.equal(q?.get('EndTime'), '1970-01-01 05:30:00');
   });
 

@@ -35,6 +35,10 @@ function row(over: Partial<CallRow> = {}): CallRow {
     outcome: 'agent_transfer',
     agent_number: '+919812345678',
     exotel_params: {},
+    dial_call_status: null,
+    dial_call_duration: null,
+    recording_url: null,
+    stream: null,
     updated_at: '2025-08-11T10:00:05.000Z',
     ...over,
   };

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Agent } from 'undici';
+import { validateExoml } from '../../src/exoml/validate.ts';
 import { simulateCall, type SimulateOptions } from '../../src/simulate/call.ts';
 import { createDigitSource } from '../../src/simulate/digits.ts';
 import { parseExpectation } from '../../src/cli/commands/simulate/flags.ts';
@@ -46,7 +47,7 @@ function call(path: string, extra: Partial<SimulateOptions> = {}): Promise<CallR
 describe('simulateCall', () => {
   it('warns when a step is slower than 2 s (clock injected: 0 ms, then 2500 ms)', async () => {
     const ticks = [0, 2500];
-    const record = await call('/slow', { clock: () => ticks.shift() ?? 2500 });
+    const record = await call('/slow', { clock: () => ticks.shift() ?? 2500, timeoutMs: 5000 });
     assert.equal(record.steps[0]?.response?.ms, 2500);
     const slow = record.steps[0]?.findings.find((f) => f.code === 'SIM001');
     assert.ok(slow, 'latency finding');
@@ -76,6 +77,23 @@ describe('simulateCall', () => {
     const record = await call('/huge');
     assert.equal(record.outcome.kind, 'error');
     assert.match(record.outcome.reason ?? '', /larger than 1048576 bytes/);
+  });
+
+  it('--timeout covers the whole step: an answer in time that takes too long to validate ends the call', async () => {
+    // The clock moves only inside the validator: the HTTP exchange takes 0 ms, validating it 1500 ms.
+    let now = 0;
+    const record = await call('/slow', {
+      timeoutMs: 1000,
+      clock: () => now,
+      validate: (body) => {
+        now += 1500;
+        return validateExoml(body);
+      },
+    });
+    assert.equal(record.outcome.kind, 'error');
+    assert.match(record.outcome.reason ?? '', /^no complete answer within 1000 ms \(--timeout\)/);
+    assert.match(record.steps[0]?.error ?? '', /^no complete answer within 1000 ms/);
+    assert.deepEqual(record.steps[0]?.verbs, [], 'nothing of the late document is played');
   });
 
   it('streams every event through onEvent, in transcript order', async () => {

@@ -45,7 +45,7 @@ describe('simulate campaign CLI', () => {
     assert.match(stderr, /4 call\(s\) errored and 2 timed out; exit 1/);
   });
 
-  it('every call answered: exit 0 (1 with --strict and findings); the table shows funnel, latency against the budget, throughput', async () => {
+  it('every call answered: exit 0 (also with --strict: infos only); the table shows funnel, latency against the budget, throughput', async () => {
     const healthy = await startCampaignFake();
     try {
       const res = await runCli(['simulate', 'campaign', healthy.url, '--csv', csv, '--dtmf', '1:50,none:50', '--concurrency', '3']);
@@ -59,9 +59,11 @@ describe('simulate campaign CLI', () => {
       assert.match(res.stdout, /^ {2}Gather action +5 /m);
       assert.match(res.stdout, /wall time \d+\.\d\d s · [\d.]+ calls\/s · 15 requests/);
       assert.equal(res.stderr, '', 'no progress bar when stderr is not a terminal');
+      // This webhook omits the XML declaration and uses a relative action, as Exotel's own examples do: those
+      // are infos, which --strict does not fail on (they once were warnings that did).
       const strict = await runCli(['simulate', 'campaign', healthy.url, '--csv', csv, '--calls', '2', '--strict']);
-      assert.equal(strict.code, 1, 'this webhook omits the XML declaration: validator findings');
-      assert.match(strict.stderr, /--strict: 0 answer\(s\) over 2000 ms and [1-9]\d* finding\(s\); exit 1/);
+      assert.equal(strict.code, 0, strict.stderr);
+      assert.doesNotMatch(strict.stderr, /--strict: .*exit 1/);
     } finally {
       await healthy.close();
     }

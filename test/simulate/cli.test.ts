@@ -48,6 +48,24 @@ describe('simulate CLI', () => {
     assert.equal(res.stderr, '');
   });
 
+  it('--json: the first request looks like the captures (CallSid and Created formats, no CallStatus, flow_id); --direction and --documented-created', async () => {
+    type Doc = { steps: Array<{ request: { params: Record<string, string> } }> };
+    const first = async (...args: string[]) => {
+      const res = await runCli(['--json', 'simulate', handler(), '--digits', '1', ...args]);
+      assert.equal(res.code, 0, res.stderr);
+      return (JSON.parse(res.stdout) as Doc).steps[0]?.request.params ?? {};
+    };
+    const api = await first();
+    assert.match(api.CallSid ?? '', /^[0-9a-f]{31}[0-9a-z]$/);
+    assert.match(api.Created ?? '', /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2}$/);
+    assert.match(api.StartTime ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    assert.equal(api.CallStatus, undefined);
+    assert.deepEqual([api.Direction, api.flow_id !== undefined, api.tenant_id !== undefined, api.CustomField !== undefined], ['outbound-dial', true, true, true]);
+    const incoming = await first('--direction', 'incoming', '--documented-created');
+    assert.deepEqual([incoming.Direction, incoming.CustomField], ['incoming', undefined]);
+    assert.match(incoming.Created ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  });
+
   it('on a terminal without --digits: the keypad asks, with numDigits, finish key and timeout', async () => {
     const questions: Question[] = [];
     const prompts: PromptDeps = {

@@ -7,7 +7,7 @@ import { resolveCustomer } from '../../src/cli/customer-flags.ts';
 import { defaultCustomer, pickCsvCustomer } from '../../src/cli/commands/simulate/customer.ts';
 import { parseDigitGroups } from '../../src/cli/commands/simulate/flags.ts';
 import { createDigitSource, digitParam, takeKeys, toGatherInput } from '../../src/simulate/digits.ts';
-import { formatIstLegacy } from '../../src/exotel/call.ts';
+import { createCallSid, EXOTEL_CALL_SID, formatIstLegacy } from '../../src/exotel/call.ts';
 import { actionParams, buildFirstRequest, encodeParams, toWire, type FirstRequestOptions } from '../../src/simulate/exotel-request.ts';
 
 // 2025-08-11 14:05:09 IST
@@ -29,12 +29,15 @@ function options(extra: Partial<FirstRequestOptions> = {}): FirstRequestOptions 
 }
 
 describe('first request (Exotel Passthru hit)', () => {
+  // The parameter set and formats of the captures (docs/exotel-protocol.md §1.2): no CallStatus (absent from 7 of 9
+  // Passthru captures; this once sent in-progress), flow_id and tenant_id (once only with --legacy-params), Created
+  // as "Mon, 11 Aug 2025 14:05:09" (once the Connect doc's yyyy-mm-dd form, now behind documentedCreated).
   it('has every call parameter, in Exotel order, with national numbers and IST times', () => {
     const req = buildFirstRequest(options());
     assert.equal(req.method, 'GET');
-    assert.deepEqual(Object.keys(req.params).slice(0, 15), [
-      'CallSid', 'CallFrom', 'CallTo', 'CallStatus', 'Direction', 'Created', 'DialCallDuration', 'StartTime', 'EndTime',
-      'CallType', 'DialWhomNumber', 'From', 'To', 'CurrentTime', 'CustomField',
+    assert.deepEqual(Object.keys(req.params).slice(0, 16), [
+      'CallSid', 'CallFrom', 'CallTo', 'Direction', 'Created', 'DialCallDuration', 'StartTime', 'EndTime',
+      'CallType', 'DialWhomNumber', 'flow_id', 'tenant_id', 'From', 'To', 'CurrentTime', 'CustomField',
     ]);
     assert.equal(req.params.CallSid, SID);
     assert.match(req.params.CallSid ?? '', /^[0-9a-z]{32}$/);
@@ -42,9 +45,9 @@ describe('first request (Exotel Passthru hit)', () => {
     assert.equal(req.params.From, '09876543210');
     assert.equal(req.params.CallTo, '08047112233');
     assert.equal(req.params.To, '08047112233');
-    assert.equal(req.params.CallStatus, 'in-progress');
+    assert.equal(req.params.CallStatus, undefined);
     assert.equal(req.params.Direction, 'outbound-dial');
-    assert.equal(req.params.Created, '2025-08-11 14:05:09');
+    assert.equal(req.params.Created, 'Mon, 11 Aug 2025 14:05:09');
     assert.equal(req.params.StartTime, '2025-08-11 14:05:09');
     assert.equal(req.params.CurrentTime, '2025-08-11 14:05:12');
     assert.equal(req.params.EndTime, '1970-01-01 05:30:00');
@@ -62,8 +65,35 @@ describe('first request (Exotel Passthru hit)', () => {
     assert.equal(req.params.To, '+918047112233');
   });
 
-  it('--legacy-params: the 2016 shape (flow_id, tenant_id, ForwardedFrom, RFC Created, zero EndTime, CallTo without 0)', () => {
+  it('createCallSid: 31 hex digits and one [0-9a-z], like 23c162077629863c1a2d7f29263a162m', () => {
+    for (let i = 0; i < 200; i += 1) assert.match(createCallSid(), /^[0-9a-f]{31}[0-9a-z]$/);
+    assert.equal(createCallSid((n) => Buffer.alloc(n, 255)), `${'f'.repeat(31)}3`);
+    assert.ok(EXOTEL_CALL_SID.test('23c162077629863c1a2d7f29263a162m'));
+  });
+
+  it('documentedCreated: Created as the Connect doc writes it (yyyy-mm-dd hh:mm:ss)', () => {
+    assert.equal(buildFirstRequest(options({ documentedCreated: true })).params.Created, '2025-08-11 14:05:09');
+  });
+
+  it('--direction: incoming and outbound-dial say so and carry no CustomField; outbound-api (default) carries it', () => {
+    const incoming = buildFirstRequest(options({ direction: 'incoming' })).params;
+    assert.equal(incoming.Direction, 'incoming');
+    assert.equal(incoming.CustomField, undefined);
+    assert.equal(incoming.customer_id, 'C1', "the URL's own customer fields stay");
+    const dial = buildFirstRequest(options({ direction: 'outbound-dial' })).params;
+    assert.deepEqual([dial.Direction, dial.CustomField], ['outbound-dial', undefined]);
+    const api = buildFirstRequest(options({ direction: 'outbound-api' })).params;
+    assert.equal(api.Direction, 'outbound-dial', 'Passthru never says outbound-api');
+    assert.ok(api.CustomField);
+  });
+
+  it('ExoML actions carry CallStatus=in-progress even though the Passthru did not', () => {
+    assert.equal(actionParams(buildFirstRequest(options()).params).CallStatus, 'in-progress');
+  });
+
+  it('--legacy-params: the 2016 shape (CallStatus=ringing, ForwardedFrom, RFC Created, zero EndTime, CallTo without 0)', () => {
     const req = buildFirstRequest(options({ legacy: true }));
+    assert.equal(req.params.CallStatus, 'ringing');
     assert.equal(req.params.Created, 'Mon, 11 Aug 2025 14:05:09');
     assert.equal(req.params.EndTime, '0000-00-00 00:00:00');
     assert.equal(req.params.flow_id, '68135');
@@ -83,7 +113,8 @@ describe('first request (Exotel Passthru hit)', () => {
     assert.deepEqual(url.searchParams.getAll('CallStatus'), ['ringing'], 'overridden, not duplicated');
     assert.equal(url.searchParams.get('extra'), 'a b');
     assert.ok(wire.url.startsWith('https://bot.example.com/p?step=welcome&key=s3cret&CallSid='), wire.url);
-    assert.match(wire.url, /Created=2025-08-11%2014%3A05%3A09/, 'values encodeURIComponent-encoded (%20, never +)');
+    assert.match(wire.url, /StartTime=2025-08-11%2014%3A05%3A09/, 'values encodeURIComponent-encoded (%20, never +)');
+    assert.match(wire.url, /Created=Mon%2C%2011%20Aug%202025%2014%3A05%3A09/);
     assert.equal(wire.body, undefined);
   });
 

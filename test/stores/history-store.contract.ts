@@ -173,6 +173,28 @@ export function historyStoreContract(name: string, factory: () => Promise<Histor
       assert.equal(row?.ended_at, null);
     });
 
+    it('the end of a call (dial status, duration, recording, stream) is stored, folded and never erased by a later gap', async () => {
+      const sid = id('CA');
+      const recording = 'https://s3-ap-southeast-1.amazonaws.com/exotelrecordings/acme/x.mp3';
+      await store().recordCallStart(callStart(sid));
+      await store().recordCallUpdate(callUpdate(sid, { outcome: 'agent_transfer', status: 'transferring' }));
+      const fresh = await store().getCall(sid);
+      assert.deepEqual([fresh?.dial_call_status, fresh?.dial_call_duration, fresh?.recording_url, fresh?.stream], [null, null, null, null]);
+      await store().recordBatch([
+        { id: id('w'), at: new Date().toISOString(), kind: 'update', update: callUpdate(sid, { status: 'ended', ended: true, end: { dialCallStatus: 'busy' }, event: { kind: 'passthru-end', detail: {} } }) },
+        { id: id('w'), at: new Date().toISOString(), kind: 'update', update: callUpdate(sid, { end: { dialCallStatus: 'completed', dialCallDuration: 21, recordingUrl: recording, stream: { StreamSID: 's1', Status: 'completed' } }, event: { kind: 'passthru-end', detail: {} } }) },
+      ]);
+      await store().recordCallUpdate(callUpdate(sid, { end: {}, event: { kind: 'status', detail: {} } }));
+      const row = await store().getCall(sid);
+      assert.equal(row?.dial_call_status, 'completed');
+      assert.equal(row?.dial_call_duration, 21);
+      assert.equal(row?.recording_url, recording);
+      assert.deepEqual(row?.stream, { StreamSID: 's1', Status: 'completed' });
+      assert.equal(row?.outcome, 'agent_transfer');
+      assert.equal(row?.status, 'ended');
+      assert.notEqual(row?.ended_at, null);
+    });
+
     it('rejects an outcome outside the check constraint, and writes nothing', async () => {
       const sid = id('CA');
       await store().recordCallStart(callStart(sid));

@@ -27,7 +27,8 @@ Phone numbers are masked (last 4 digits kept) unless --show-pii. --json prints t
 docs/inspect-json.md; with --watch, one JSON line per refresh.
 
 Exit: 0 shown · 1 inspect call found neither a session nor a call row · 2 usage (bad flag, 401 from serve) ·
-3 Redis, PostgreSQL or serve unreachable.`;
+3 Redis, PostgreSQL or serve unreachable, or serve's answer unusable (over 5 s, over 16 MB, not the admin API's
+JSON).`;
 
 function addSourceOptions(command: Command): Command {
   return command

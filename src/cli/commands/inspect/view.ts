@@ -157,14 +157,16 @@ async function showFrames(ctx: CliContext, flags: SourceFlags, read: Read): Prom
   const source = await openSource(ctx, flags);
   let stopped = false;
   let waiting: ReturnType<typeof pause> | undefined;
-  const unsubscribe = watch
-    ? ctx.io.onSignal(() => {
-        stopped = true;
-        waiting?.stop();
-      })
-    : () => {};
+  const stop = () => {
+    stopped = true;
+    waiting?.stop();
+  };
+  const unsubscribe = watch ? ctx.io.onSignal(stop) : () => {};
+  // `inspect --watch | head`: once the reader is gone (stdout closed after EPIPE), there is no one to refresh for.
+  if (watch) ctx.io.stdout.once('close', stop);
   try {
     do {
+      if (ctx.io.stdout.destroyed) break;
       printFrame(ctx, await read(source, watch), watch);
       if (!watch || stopped) break;
       const pending = pause(1000);
@@ -173,6 +175,7 @@ async function showFrames(ctx: CliContext, flags: SourceFlags, read: Read): Prom
     } while (!stopped);
   } finally {
     unsubscribe();
+    ctx.io.stdout.off('close', stop);
     await source.close();
   }
 }

@@ -8,6 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Config } from '../../../config.ts';
 import { errorMessage, EXIT, UnreachableError, UsageError } from '../../../errors.ts';
+import { CALL_DIRECTIONS, type CallDirection } from '../../../exotel/call.ts';
 import type { CustomerInput } from '../../../exotel/customer.ts';
 import { normalizePhoneIN } from '../../../exotel/phone.ts';
 import { DIGIT_FLAVOURS, type DigitFlavour, type KeypadAsk } from '../../../simulate/digits.ts';
@@ -35,6 +36,8 @@ type SimulateOptions = {
   method: HttpMethod;
   param: string[];
   legacyParams?: boolean;
+  direction?: CallDirection;
+  documentedCreated?: boolean;
   e164?: boolean;
   timeout: string;
   maxSteps: string;
@@ -44,9 +47,11 @@ type SimulateOptions = {
 };
 
 const HELP = `
-The call: the first request is Exotel's Passthru hit (GET, call details as query parameters: a 32-character
-CallSid, CallFrom/CallTo/From/To as 0XXXXXXXXXX, CallStatus=in-progress, Direction=outbound-dial, IST times,
-CustomField, plus the customer fields), appended to the URL's own query string. Each response is validated as
+The call: the first request is Exotel's Passthru hit, shaped like real captures (GET, call details as query
+parameters: a CallSid of 31 hex digits and one [0-9a-z], CallFrom/CallTo/From/To as 0XXXXXXXXXX, no CallStatus,
+Direction=outbound-dial (incoming with --direction incoming), Created as "Mon, 11 Aug 2025 14:05:09", other times
+IST "2025-08-11 14:05:09", flow_id and tenant_id, CustomField only for --direction outbound-api (the default),
+plus the customer fields), appended to the URL's own query string. Each response is validated as
 ExoML and played in order: Say, Play, Gather, Dial, Record, Redirect, Hangup. A Gather takes the next group of
 --digits (comma-separated, one per Gather; the finish key ends a group and is not sent) and sends it to its
 action; with no input the Gather falls through to the next verb. Redirect and Dial/Record actions are followed.
@@ -90,9 +95,15 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     .addOption(new Option('--digit-param <name>', 'how digits reach the Gather action').choices(DIGIT_FLAVOURS).default('DigitsPressed'))
     .addOption(new Option('--method <method>', 'method of the first request').choices(['GET', 'POST']).default('GET'))
     .option('--param <k=v>', 'add or override a parameter of the first request (repeatable)', collect, [])
-    .option('--legacy-params', 'the 2016 shape: flow_id, tenant_id, ForwardedFrom, "Tue, 16 Feb 2016 15:56:26" dates')
+    .option('--legacy-params', 'the 2016 shape: ForwardedFrom, CallStatus=ringing, EndTime 0000-00-00 00:00:00, CallTo without 0')
+    .addOption(
+      new Option('--direction <who>', 'who started the call: incoming, outbound-dial (a flow), outbound-api (the Calls API, with CustomField)')
+        .choices(CALL_DIRECTIONS)
+        .default('outbound-api'),
+    )
+    .option('--documented-created', 'Created as the Connect doc writes it (2025-08-11 14:05:09), not as real requests carry it (Mon, 11 Aug 2025 14:05:09)')
     .option('--e164', 'numbers as +91XXXXXXXXXX instead of 0XXXXXXXXXX')
-    .option('--timeout <ms>', 'time budget per request; a slower answer ends the call (Exotel gives up)', '5000')
+    .option('--timeout <ms>', 'time budget per step (answer and validation); a slower one ends the call', '5000')
     .option('--max-steps <n>', 'requests per call before the loop guard stops it', '20')
     .option('--strict', 'any finding (validator or latency) fails the run (exit 1)')
     .option('--expect <check>', 'an expectation on the call (repeatable; see below)', collect, [])
@@ -168,6 +179,8 @@ async function callOptions(ctx: CliContext, config: Config, url: string, options
   const built: BuildCallOptions = { url, method: options.method, exophone, overrides, customer: await customerFor(ctx, options) };
   if (options.e164) built.e164 = true;
   if (options.legacyParams) built.legacy = true;
+  if (options.direction) built.direction = options.direction;
+  if (options.documentedCreated) built.documentedCreated = true;
   if (key !== undefined) built.key = key;
   return built;
 }
@@ -220,7 +233,8 @@ function finish(ctx: CliContext, record: CallRecord, expectFailed: boolean, stri
   if (outcome.kind === 'error' && outcome.unreachable) {
     throw new UnreachableError('server', outcome.reason ?? 'unreachable', { hint: 'start it with: exo-passthru serve (or give the URL of your webhook)' });
   }
-  const findings = record.steps.reduce((sum, step) => sum + step.findings.length, 0);
+  // infos are opinions Exotel's own examples do not follow: --strict does not fail on them.
+  const findings = record.steps.reduce((sum, step) => sum + step.findings.filter((f) => f.severity !== 'info').length, 0);
   if (outcome.kind === 'error' || expectFailed) ctx.setExitCode(EXIT.checkFailed);
   else if (strict && findings > 0) {
     ctx.output().warn(`--strict: ${findings} finding(s); exit 1`);

@@ -63,9 +63,14 @@ customer fields) instead, and serve answers 401 to an edited or expired URL.
 --json: with --out, the summary is printed as JSON on stdout; without --out, stdout holds the rows in
 --format and the summary stays on stderr.
 
+A record over 1 MB (a runaway cell) is one csv_malformed reject at the line it starts on; reading goes on
+after it, unless it runs to the end of the input (an unclosed quote).
+--out and --rejects go to a temporary file beside the target, renamed over it once complete: a failed write
+(disk full) exits 1, and a run that fails or is interrupted leaves the target as it was.
+
 Reject reasons: ${REJECT_REASONS.join(', ')}.
-Exit: 0 when no row was rejected; 1 when some were (0 with --allow-rejects) or the CSV broke off (unclosed
-quote); 2 on usage errors (no such file, unknown --map column, missing required column).
+Exit: 0 when no row was rejected; 1 when some were (0 with --allow-rejects), the CSV broke off (unclosed
+quote) or a write failed; 2 on usage errors (no such file, unknown --map column, missing required column).
 Memory: streaming, constant in the file size except duplicate detection (~32 MB per million unique customers).
 The exo-passthru bin runs url with a small young generation (--max-semi-space-size=4, unless NODE_OPTIONS
 sets one), which keeps the peak resident memory of a 1,000,000-row file under 150 MB (npm run bench:url).
@@ -168,7 +173,11 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
   const progress = await createProgress(ctx, input.size, options.progress);
   const warnings = createWarningPrinter(ctx);
   let rows = 0;
-  const unsubscribe = ctx.io.onSignal((signal) => input.stream.destroy(new CheckFailedError(`interrupted by ${signal}; the rows accepted so far were written`)));
+  // Rows on stdout are gone already; a file is replaced only by a run that completes.
+  const kept = options.out === undefined ? 'the rows accepted so far were written' : `${options.out} was left as it was`;
+  const unsubscribe = ctx.io.onSignal((signal) =>
+    input.stream.destroy(new CheckFailedError(`interrupted by ${signal}; ${kept}`)),
+  );
   let summary: UrlSummary;
   try {
     summary = await runUrlPipeline({

@@ -2,13 +2,13 @@
  * The files and terminal side of `url`: the CSV from a path or stdin, output files opened only when the
  * pipeline asks, the paths that must not collide, and the cli-progress bar (loaded only when shown).
  */
-import { once } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Sink } from '../../../customers/pipeline.ts';
 import { ioMessage, UsageError } from '../../../errors.ts';
 import type { CliContext } from '../../context.ts';
+import { openFileSink } from './file-sink.ts';
 
 /** "Large" enough for a progress bar: a few seconds of work. */
 const PROGRESS_MIN_BYTES = 5 * 1024 * 1024;
@@ -34,25 +34,9 @@ export async function openInput(ctx: CliContext, csv: string): Promise<{ stream:
   return { stream: handle.createReadStream(), size: info.size };
 }
 
-/** A file sink, opened when the pipeline asks (after the header is accepted), closed once flushed to disk. */
+/** A file sink, opened when the pipeline asks (after the header is accepted), kept only if fully written. */
 export function fileSink(ctx: CliContext, path: string, flag: string): () => Promise<Sink> {
-  return async () => {
-    let handle: FileHandle;
-    try {
-      handle = await open(pathOf(ctx, path), 'w');
-    } catch (error) {
-      throw new UsageError(`cannot write ${flag} ${path}: ${ioMessage(error)}`, { cause: error });
-    }
-    const stream = handle.createWriteStream();
-    return {
-      stream,
-      close: async () => {
-        const closed = once(stream, 'close');
-        stream.end();
-        await closed;
-      },
-    };
-  };
+  return () => openFileSink({ full: pathOf(ctx, path), shown: path, flag });
 }
 
 export function checkPaths(ctx: CliContext, paths: { csv: string; out: string | undefined; rejects: string | undefined }): void {

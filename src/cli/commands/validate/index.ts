@@ -14,8 +14,8 @@ import { resolveSources } from './sources.ts';
 
 const HELP = `
 Sources: files (several, or a glob such as 'responses/*.xml'), '-' for stdin, or http(s) URLs. A URL is fetched
-the way Exotel would: GET with Exotel-shaped call parameters (CallSid, CallFrom, CallTo, CallStatus=in-progress,
-Direction=outbound-dial, …) appended to its own query string, 'Exotel-Version: 1.0' for --kind gather-json and
+the way Exotel would: GET with Exotel-shaped call parameters (CallSid, CallFrom, CallTo,
+Direction=outbound-dial, Created, flow_id, …) appended to its own query string, 'Exotel-Version: 1.0' for --kind gather-json and
 connect-json, HEAD then GET for --kind greeting, no redirects followed (a 3xx is a finding), and the status and
 Content-Type are checked too (ExoML: text/xml or application/xml; Gather/Connect: application/json; Greeting:
 exactly text/plain).
@@ -28,7 +28,10 @@ Output: one line per finding, 'source:line:col severity code message', and an in
 stderr. --json prints [{source, kind, findings: [{code, severity, message, hint, line, column, path}]}].
 Every code is listed in docs/exoml-codes.md.
 
-Exit: 0 clean · 1 an error (with --strict: any finding) · 2 usage (no such file, bad --kind) · 3 a URL did not
+Severities: error (Exotel cannot run it), warning (it runs, probably not as meant), info (an opinion Exotel's own
+examples do not follow: no XML declaration, a relative URL, no callerId, no terminal verb, a Gather without action).
+
+Exit: 0 clean · 1 an error (with --strict: a warning too; with --pedantic: any finding) · 2 usage (no such file, bad --kind) · 3 a URL did not
 answer (connection refused, timeout).
 
 Examples:
@@ -45,7 +48,8 @@ export function registerValidate(program: Command, ctx: CliContext): Command {
     .description('lint ExoML (and Gather/Connect JSON, Greeting text) from files, stdin or URLs: codes, line:col, hints')
     .argument('<sources...>', "files, globs, '-' for stdin, or http(s) URLs")
     .addOption(new Option('--kind <kind>', 'what the sources are (default: detected from the content)').choices(SURFACE_KINDS))
-    .option('--strict', 'warnings fail too (exit 1)')
+    .option('--strict', 'warnings fail too (exit 1); infos do not')
+    .option('--pedantic', 'warnings and infos fail (exit 1): --strict plus the style opinions')
     .option('--allow-twiml-extras', 'accept <Pause length> (TwiML; not documented by Exotel)')
     .option('--method <method>', 'for URLs: GET or POST (POST sends the call parameters as a form)', 'GET')
     .option('--timeout <ms>', 'for URLs: time budget for the answer, in milliseconds', '5000')
@@ -72,7 +76,7 @@ export function registerValidate(program: Command, ctx: CliContext): Command {
         if (last && !ctx.globals().json) for (const line of formatFindings(last, out)) out.result(line);
       }
       if (ctx.globals().json) out.printJson(reports);
-      const { text, failed } = formatSummary(reports, options.strict === true);
+      const { text, failed } = formatSummary(reports, options.strict === true, options.pedantic === true);
       out.info(text);
       ctx.setExitCode(unreachable > 0 ? EXIT.unreachable : failed ? EXIT.checkFailed : EXIT.ok);
     });

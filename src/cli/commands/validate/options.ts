@@ -3,7 +3,7 @@ import { UsageError } from '../../../errors.ts';
 import type { SurfaceKind } from '../../../exoml/http-response.ts';
 import { parseWholeNumber } from '../../../util/whole-number.ts';
 
-export type ValidateCommandOptions = { kind?: SurfaceKind; strict?: boolean; allowTwimlExtras?: boolean; method: string; timeout: string };
+export type ValidateCommandOptions = { kind?: SurfaceKind; strict?: boolean; pedantic?: boolean; allowTwimlExtras?: boolean; method: string; timeout: string };
 
 export function parseTimeout(raw: string): number {
   const ms = parseWholeNumber(raw, { min: 1, max: Number.MAX_SAFE_INTEGER });
