@@ -26,7 +26,7 @@ export function isValidHost(host: string): boolean {
  * The scheme of the request: X-Forwarded-Proto from a trusted proxy (express's `req.protocol`) only when it says
  * http or https, else the connection's own; anything else would put `javascript:` or `data:` into an action URL.
  */
-export function requestScheme(req: Request): 'http' | 'https' {
+function requestScheme(req: Request): 'http' | 'https' {
   const claimed = req.protocol.toLowerCase();
   if (claimed === 'http' || claimed === 'https') return claimed;
   return (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';

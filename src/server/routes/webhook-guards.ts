@@ -7,7 +7,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { isValidHost } from '../request-base.ts';
 
-export const WEBHOOK_METHODS = 'GET, HEAD, POST';
+const WEBHOOK_METHODS = 'GET, HEAD, POST';
 
 function sendXml(res: Response, status: number, xml: string): void {
   res.status(status).type('text/xml; charset=utf-8').send(xml);
