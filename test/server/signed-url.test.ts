@@ -29,6 +29,16 @@ describe('signed URLs on /passthru-handler', () => {
     assert.equal(await status(`${new URLSearchParams({ ...customer, ...signature(), CallSid: 'su-ok' })}`), 200);
   });
 
+  it('checks the values the server reads: a phone with its + sent unencoded still verifies', async () => {
+    const query = `${new URLSearchParams({ ...customer, ...signature(), CallSid: 'su-plus' })}`.replace(
+      'phone=%2B91',
+      'phone=+91',
+    );
+    assert.match(query, /phone=\+91/);
+    assert.equal(await status(query), 200);
+    assert.equal((await server.sessions.get('su-plus'))?.customer?.phone, customer.phone);
+  });
+
   it('refuses phone and loan_id folded into customer_name', async () => {
     const { phone, loan_id, ...rest } = customer;
     const folded = { ...rest, customer_name: `Riddhi\nphone=${phone}\nloan_id=${loan_id}` };
