@@ -38,7 +38,8 @@ function checkGatherToken(tok: string, params: Params, secret: string, now: Date
   const callSid = params.CallSid ?? params.call_sid;
   if (!match || callSid === undefined) return { ok: false, reason: 'malformed call token' };
   const [, exp = '', mac = ''] = match;
-  if (!keysMatch(mac, tokenMac(secret, { callSid, customerId: params.customer_id }, exp))) return { ok: false, reason: 'wrong call token' };
+  const expected = tokenMac(secret, { callSid, customerId: params.customer_id }, exp);
+  if (!keysMatch(mac, expected)) return { ok: false, reason: 'wrong call token' };
   if (Number(exp) * 1000 < now.getTime()) return { ok: false, reason: 'call token expired' };
   return { ok: true };
 }
@@ -46,7 +47,8 @@ function checkGatherToken(tok: string, params: Params, secret: string, now: Date
 /** A request's parameters as the call service reads them (one per name), and every pair with repeats. */
 type AuthInput = { params: Params; entries: ReadonlyArray<readonly [string, string]> };
 
-function checkWebhookAuth({ params, entries }: AuthInput, secret: string, now: Date, route: WebhookRoute): WebhookAuthResult {
+function checkWebhookAuth(input: AuthInput, secret: string, now: Date, route: WebhookRoute): WebhookAuthResult {
+  const { params, entries } = input;
   if (route === 'passthru' && (params.sig !== undefined || params.exp !== undefined)) {
     const check = verifySignedEntries(entries, secret, now);
     return check.ok ? { ok: true } : { ok: false, reason: `signed URL rejected: ${check.reason}` };
