@@ -110,14 +110,19 @@ const value = fc.oneof(
   },
 );
 
-/** encodeURIComponent, or only what would break the query (so `<`, `"`, `'` go raw), or a broken escape. */
-const encoded = (text: string) =>
-  fc.oneof(
-    { weight: 5, arbitrary: fc.constant(encodeURIComponent(text)) },
-    { weight: 2, arbitrary: fc.constant(text.replace(/[^\x21-\x7e]|[#%&+=]/gu, (c) => encodeURIComponent(c))) },
-    { weight: 1, arbitrary: fc.constantFrom(...BAD_ESCAPES).map((bad) => `${encodeURIComponent(text)}${bad}`) },
-  );
-const pair = fc.tuple(name, value).chain(([name, v]) => fc.tuple(encoded(name), encoded(v)));
+/** encodeURIComponent, or only what would break the query (so `<`, `"`, `'` go raw), or a broken escape after it. */
+const encoding = fc.oneof(
+  { weight: 5, arbitrary: fc.constant('component') },
+  { weight: 2, arbitrary: fc.constant('raw') },
+  { weight: 1, arbitrary: fc.constantFrom(...BAD_ESCAPES) },
+);
+function encode(text: string, how: string): string {
+  if (how === 'raw') return text.replace(/[^\x21-\x7e]|[#%&+=]/gu, (c) => encodeURIComponent(c));
+  return how === 'component' ? encodeURIComponent(text) : `${encodeURIComponent(text)}${how}`;
+}
+const pair = fc
+  .tuple(name, value, encoding, encoding)
+  .map(([n, v, hn, hv]): [string, string] => [encode(n, hn), encode(v, hv)]);
 const repeated = fc
   .tuple(
     fc.constantFrom('CallSid', 'digits', 'customer_id', 'amount', 'x'),
