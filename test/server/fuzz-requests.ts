@@ -198,7 +198,7 @@ const body: fc.Arbitrary<Body> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .constantFrom(70_000, 120_000)
+      .constantFrom(65_600, 70_000)
       .map((n) => ({ type: 'application/x-www-form-urlencoded', body: `CallSid=big&pad=${'x'.repeat(n)}` })),
   },
   {
