@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// `--` above: Node scans its whole command line for its own `--env-file`, even after the script, and would exit 9
+// with `node: x.env: not found` before the CLI could read its global --env-file; `--` ends Node's options.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
@@ -25,7 +27,7 @@ function subcommand(args) {
 const SEMI_SPACE = '--max-semi-space-size';
 const chosen = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes(SEMI_SPACE));
 if (subcommand(process.argv.slice(2)) === 'url' && !chosen) {
-  const child = spawn(process.execPath, [...process.execArgv, `${SEMI_SPACE}=4`, ...process.argv.slice(1)], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...process.execArgv, `${SEMI_SPACE}=4`, '--', ...process.argv.slice(1)], { stdio: 'inherit' });
   // The terminal sends SIGINT to the whole process group; the child handles it, we only wait for its exit.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {

@@ -14,8 +14,8 @@ const CUSTOMER_FLAGS = [
   { field: 'phone', flag: '--phone <number>', help: 'mobile number' },
   { field: 'amount', flag: '--amount <amount>', help: 'amount due' },
   { field: 'loan_id', flag: '--loan-id <id>', help: 'loan id' },
-  { field: 'due_date', flag: '--due-date <date>', help: 'due date (YYYY-MM-DD, DD/MM/YYYY)' },
-  { field: 'language_code', flag: '--language <code>', help: 'language code (hi, hi-IN, ta-IN …)' },
+  { field: 'due_date', flag: '--due-date <date>', help: 'due date (YYYY-MM-DD, or day first as in India: DD/MM/YYYY, 11-Aug-2025)' },
+  { field: 'language_code', flag: '--language <code>', help: 'language code or name (hi, hi-IN, ta-IN, Tamil …)' },
   { field: 'state', flag: '--state <state>', help: 'state (language fallback)' },
 ] as const satisfies ReadonlyArray<{ field: CustomerField; flag: string; help: string }>;
 

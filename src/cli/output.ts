@@ -58,8 +58,15 @@ export function createOutput(options: OutputOptions): Output {
     warn: (text) => write(options.stderr, `${err.yellow('warning:')} ${text}`),
     error: (error) => {
       const { message, hint } = describeError(error);
-      write(options.stderr, `${err.red('error:')} ${message}`);
-      if (hint) write(options.stderr, `${err.dim('hint:')} ${hint}`);
+      if (options.json) {
+        // --json: the error is data too, one JSON line on stderr, so stdout still parses as the result alone (a
+        // call's document is printed even when the server then proves unreachable).
+        const code = isAppError(error) ? error.code : 'E_INTERNAL';
+        write(options.stderr, JSON.stringify({ error: { code, message, ...(hint ? { hint } : {}) } }));
+      } else {
+        write(options.stderr, `${err.red('error:')} ${message}`);
+        if (hint) write(options.stderr, `${err.dim('hint:')} ${hint}`);
+      }
       if (options.debug && error instanceof Error) {
         write(options.stderr, err.dim(error.stack ?? ''));
         let cause: unknown = error.cause;
@@ -67,7 +74,7 @@ export function createOutput(options: OutputOptions): Output {
           write(options.stderr, err.dim(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : errorMessage(cause)}`));
           cause = cause instanceof Error ? cause.cause : undefined;
         }
-      } else if (!isAppError(error) && !options.debug) {
+      } else if (!isAppError(error) && !options.json) {
         write(options.stderr, err.dim('hint: run again with --debug for the stack trace'));
       }
     },

@@ -39,7 +39,7 @@ async function readDotenv(io: CliIO, envFile: string | undefined): Promise<strin
   }
 }
 
-function createProgram(ctx: CliContext): Command {
+function createProgram(ctx: CliContext, jsonRequested: () => boolean): Command {
   const program = new Command('exo-passthru')
     .description('CLI, local simulator and pass-through bot server for Exotel voice bots')
     .version(VERSION, '-V, --version')
@@ -52,13 +52,33 @@ function createProgram(ctx: CliContext): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (text) => ctx.io.stdout.write(text),
-      writeErr: (text) => ctx.io.stderr.write(text),
+      // Under --json the parser's own error text is replaced by the JSON error object (run below).
+      writeErr: (text) => {
+        if (!jsonRequested()) ctx.io.stderr.write(text);
+      },
     });
   for (const register of COMMANDS) {
     const command = register(program, ctx);
     command.addHelpText('after', EXIT_CODES_HELP).exitOverride();
   }
   return program;
+}
+
+/**
+ * Commander suggests by edit distance only, so `serve --redis` (a prefix of --redis-url and --redis-prefix) gets
+ * nothing: name the long flags of the command in use that the unknown one begins.
+ */
+function suggestFlag(program: Command, args: readonly string[], message: string): string | undefined {
+  const unknown = /unknown option '(--[^'=]+)/.exec(message)?.[1];
+  if (unknown === undefined || message.includes('Did you mean')) return undefined;
+  let command = program;
+  for (const arg of args) {
+    const sub = command.commands.find((c) => c.name() === arg);
+    if (sub !== undefined) command = sub;
+  }
+  const flags = [...command.options, ...program.options].map((option) => option.long).filter((long): long is string => long !== undefined);
+  const matches = flags.filter((long) => long.startsWith(`${unknown}-`) || long.startsWith(unknown));
+  return matches.length === 0 ? undefined : `(Did you mean ${matches.join(' or ')}?)`;
 }
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
@@ -85,7 +105,11 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       exitCode = code;
     },
   };
-  program = createProgram(ctx);
+  // The parser may fail before it has read --json into the options: the argv (before `--`) says it too.
+  const args = argv.slice(2);
+  const end = args.indexOf('--');
+  const jsonRequested = () => globals().json || (end < 0 ? args : args.slice(0, end)).includes('--json');
+  program = createProgram(ctx, jsonRequested);
   try {
     await program.parseAsync(argv.slice(2), { from: 'user' });
     return exitCode;
@@ -93,6 +117,12 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
         return EXIT.ok;
+      }
+      const suggestion = error.code === 'commander.unknownOption' ? suggestFlag(program, args, error.message) : undefined;
+      if (suggestion !== undefined && !jsonRequested()) io.stderr.write(`${suggestion}\n`);
+      if (jsonRequested()) {
+        const message = `${error.message.replace(/^error: /, '')}${suggestion ? `\n${suggestion}` : ''}`;
+        createOutput({ stdout: io.stdout, stderr: io.stderr, env: io.env, ...globals(), json: true }).error(new UsageError(message, { hint: 'run with --help for usage' }));
       }
       return EXIT.usage;
     }

@@ -4,7 +4,7 @@
  * rejected before anyone is dialled. Pure.
  */
 import { CUSTOMER_FIELD_MAX_LENGTH } from '../domain/customer.ts';
-import { MAX_AMOUNT, parseAmount, parseDueDate, type CustomerField, type CustomerInput } from '../exotel/customer.ts';
+import { DATE_FORMS, MAX_AMOUNT, parseAmount, parseDueDate, type CustomerField, type CustomerInput } from '../exotel/customer.ts';
 import { chooseLanguage, toBcp47 } from '../exotel/language.ts';
 import { normalizeMobileIN } from '../exotel/phone.ts';
 
@@ -30,6 +30,10 @@ const WARNING_CODES = ['language_code_invalid', 'language_defaulted', 'url_too_l
 export type WarningCode = (typeof WARNING_CODES)[number];
 
 export type RowWarning = { code: WarningCode; message: string };
+/**
+ * `reason` is the row's first problem (the summary counts by it); `message` names every problem of the row,
+ * in column order, separated by `; `, so one pass over the rejects file fixes the whole row.
+ */
 export type Rejection = { reason: RejectReason; message: string };
 
 /** Customer fields as they go on the wire: plain strings, absent fields omitted. */
@@ -92,33 +96,54 @@ function chooseRowLanguage(code: string | undefined, state: string | undefined):
 
 const TEXT_FIELDS = ['customer_id', 'customer_name', 'phone', 'loan_id', 'amount', 'due_date', 'language_code', 'state', 'temp_call_id'] as const;
 
+function rejectAll(problems: readonly Rejection[]): { ok: false } & Rejection {
+  const [first] = problems;
+  if (first === undefined) throw new Error('rejectAll: no problem');
+  return { ok: false, reason: first.reason, message: problems.map((p) => p.message).join('; ') };
+}
+
+/** Every field is checked, so a rejection lists all of the row's problems, not only the first. */
 export function normalizeCustomer(raw: Readonly<CustomerInput>): NormalizeResult {
+  const problems: Rejection[] = [];
   const clean: CustomerInput = {};
+  // A field with unusable content is reported as such, not again as empty.
+  const bad = new Set<CustomerField>();
   for (const field of TEXT_FIELDS) {
     const result = cleanText(field, raw[field]);
-    if (typeof result === 'object') return { ok: false, ...result };
-    if (result !== undefined) clean[field] = result;
+    if (typeof result === 'object') {
+      problems.push(result);
+      bad.add(field);
+    } else if (result !== undefined) clean[field] = result;
   }
   const { customer_id: id, customer_name: name } = clean;
-  if (id === undefined) return { ok: false, reason: 'missing_customer_id', message: 'customer_id is empty' };
-  if (name === undefined) return { ok: false, reason: 'missing_name', message: 'customer_name is empty' };
-  if (clean.phone === undefined) return { ok: false, reason: 'missing_phone', message: 'phone is empty' };
-  const phone = normalizeMobileIN(clean.phone);
-  if (phone === undefined) {
-    return { ok: false, reason: 'phone_invalid', message: `phone ${short(clean.phone)} is not an Indian mobile (10 digits from 6-9, optional 0/91/+91)` };
+  if (id === undefined && !bad.has('customer_id')) problems.push({ reason: 'missing_customer_id', message: 'customer_id is empty' });
+  if (name === undefined && !bad.has('customer_name')) problems.push({ reason: 'missing_name', message: 'customer_name is empty' });
+  let phone: string | undefined;
+  if (clean.phone === undefined) {
+    if (!bad.has('phone')) problems.push({ reason: 'missing_phone', message: 'phone is empty' });
+  } else {
+    phone = normalizeMobileIN(clean.phone);
+    if (phone === undefined) {
+      problems.push({ reason: 'phone_invalid', message: `phone ${short(clean.phone)} is not an Indian mobile (10 digits from 6-9, optional 0/91/+91)` });
+    }
   }
+  let amount: string | undefined;
+  if (clean.amount !== undefined) {
+    const checked = checkAmount(clean.amount);
+    if (checked.ok) amount = checked.value;
+    else problems.push({ reason: checked.reason, message: checked.message });
+  }
+  let due: string | undefined;
+  if (clean.due_date !== undefined) {
+    const parsed = parseDueDate(clean.due_date);
+    if (parsed.ok) due = parsed.value;
+    else problems.push({ reason: 'date_invalid', message: `due_date ${short(clean.due_date)} is not a real date (${DATE_FORMS})` });
+  }
+  if (problems.length > 0 || id === undefined || name === undefined || phone === undefined) return rejectAll(problems);
   const customer: NormalizedCustomer = { customer_id: id, customer_name: name, phone, language_code: '' };
   if (clean.loan_id !== undefined) customer.loan_id = clean.loan_id;
-  if (clean.amount !== undefined) {
-    const amount = checkAmount(clean.amount);
-    if (!amount.ok) return amount;
-    customer.amount = amount.value;
-  }
-  if (clean.due_date !== undefined) {
-    const due = parseDueDate(clean.due_date);
-    if (!due.ok) return { ok: false, reason: 'date_invalid', message: `due_date ${short(clean.due_date)} is not a real YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY date` };
-    customer.due_date = due.value;
-  }
+  if (amount !== undefined) customer.amount = amount;
+  if (due !== undefined) customer.due_date = due;
   const warnings: RowWarning[] = [];
   const language = chooseRowLanguage(clean.language_code, clean.state);
   customer.language_code = language.value;

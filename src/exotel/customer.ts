@@ -45,26 +45,41 @@ export function parseAmount(input: string): AmountResult {
 
 export type DateResult = { ok: true; value: string } | { ok: false; reason: 'date_invalid' };
 
-/** ISO `YYYY-MM-DD`, `DD/MM/YYYY` or `DD-MM-YYYY` → ISO; impossible dates (31/02) rejected. */
-export function parseDueDate(input: string): DateResult {
-  const text = input.trim();
-  let year: number;
-  let month: number;
-  let day: number;
-  let match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (match) {
-    year = Number(match[1]);
-    month = Number(match[2]);
-    day = Number(match[3]);
-  } else {
-    match = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(text);
-    if (!match) return { ok: false, reason: 'date_invalid' };
-    day = Number(match[1]);
-    month = Number(match[2]);
-    year = Number(match[3]);
+/** The forms parseDueDate reads, for messages and help. */
+export const DATE_FORMS = 'YYYY-MM-DD, YYYY/MM/DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY, DD/MM/YY, DD-Mon-YYYY';
+
+const FULL_MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'sept'];
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** Year, month, day from one of the DATE_FORMS; day-first is India's order (11/08/2025 is 11 August). */
+function dateParts(text: string): [number, number, number] | undefined {
+  const iso = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$/.exec(text);
+  if (iso) return [Number(iso[1]), Number(iso[3]), Number(iso[4])];
+  const dayFirst = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})$/.exec(text);
+  if (dayFirst) {
+    const year = dayFirst[4] ?? '';
+    // Two-digit years are this century's: a due date is never in the 1900s.
+    return [year.length === 2 ? 2000 + Number(year) : Number(year), Number(dayFirst[3]), Number(dayFirst[1])];
   }
+  // Excel's "11-Aug-2025" (also with spaces, a full month name, or a two-digit year).
+  const named = /^(\d{1,2})[- ]([a-z]{3,9})\.?[- ](\d{4}|\d{2})$/i.exec(text);
+  if (named) {
+    const name = (named[2] ?? '').toLowerCase();
+    const month = MONTHS.indexOf(name.slice(0, 3));
+    if (month < 0 || (name.length > 3 && !FULL_MONTHS.includes(name))) return undefined;
+    const year = named[3] ?? '';
+    return [year.length === 2 ? 2000 + Number(year) : Number(year), month + 1, Number(named[1])];
+  }
+  return undefined;
+}
+
+/** Any of DATE_FORMS → ISO `YYYY-MM-DD`; impossible dates (31/02) and month-first readings are rejected. */
+export function parseDueDate(input: string): DateResult {
+  const parts = dateParts(input.trim());
+  if (parts === undefined) return { ok: false, reason: 'date_invalid' };
+  const [year, month, day] = parts;
   const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+  if (year < 1000 || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
     return { ok: false, reason: 'date_invalid' };
   }
   return { ok: true, value: date.toISOString().slice(0, 10) };

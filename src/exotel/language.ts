@@ -25,9 +25,20 @@ function isLanguageCode(value: string): value is LanguageCode {
   return Object.hasOwn(LANGUAGES, value);
 }
 
-/** `hi`, `hi-IN`, `HI_in`, `od-IN`, `or-IN` → short code; anything else → undefined. */
+/** English names as spreadsheets carry them (`Hindi`, `TAMIL`), plus the older spellings of two. */
+const NAME_ALIASES: Readonly<Record<string, LanguageCode>> = { oriya: 'or', bangla: 'bn' };
+
+function byName(input: string): LanguageCode | undefined {
+  const name = input.trim().toLowerCase();
+  const found = LANGUAGE_CODES.find((code) => LANGUAGES[code].name.toLowerCase() === name);
+  return found ?? (Object.hasOwn(NAME_ALIASES, name) ? NAME_ALIASES[name] : undefined);
+}
+
+/** `hi`, `hi-IN`, `HI_in`, `od-IN`, `or-IN`, `Hindi`, `tamil` → short code; anything else → undefined. */
 export function parseLanguageCode(input: string | undefined | null): LanguageCode | undefined {
   if (!input) return undefined;
+  const named = byName(input);
+  if (named !== undefined) return named;
   const match = /^([a-z]{2})(?:[-_]([a-z]{2}))?$/i.exec(input.trim());
   if (!match) return undefined;
   const base = (match[1] ?? '').toLowerCase();

@@ -3,10 +3,22 @@
  * (docs/exotel-protocol.md §1.2), sometimes without the leading 0 (`CallTo=8039513882`).
  */
 
+/**
+ * What spreadsheets do to a number: a leading `'` (Excel's "keep as text", and the formula guard our own rejects
+ * file writes) and a trailing `.0` (a number cell exported as a float).
+ */
+function compactPhone(input: string): string {
+  return input
+    .trim()
+    .replace(/^'/, '')
+    .replace(/\.0+$/, '')
+    .replace(/[\s\-().]/g, '');
+}
+
 /** A 10-digit mobile starting 6–9, or with 0 / 91 / +91 prefixes, spaces and dashes → `+91XXXXXXXXXX`. */
 export function normalizeMobileIN(input: string | undefined | null): string | undefined {
   if (!input) return undefined;
-  const compact = input.trim().replace(/[\s\-().]/g, '');
+  const compact = compactPhone(input);
   const match = /^(?:\+91|0091|91|0)?([6-9][0-9]{9})$/.exec(compact);
   return match ? `+91${match[1]}` : undefined;
 }
@@ -16,7 +28,7 @@ export function normalizePhoneIN(input: string | undefined | null): string | und
   const mobile = normalizeMobileIN(input);
   if (mobile) return mobile;
   if (!input) return undefined;
-  const compact = input.trim().replace(/[\s\-().]/g, '');
+  const compact = compactPhone(input);
   const match = /^(?:\+91|0091|91|0)?([1-9][0-9]{9})$/.exec(compact);
   return match ? `+91${match[1]}` : undefined;
 }

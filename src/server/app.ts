@@ -11,6 +11,7 @@ import { createCallService } from './call-service.ts';
 import type { Logger } from './logger.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerHealthRoute } from './routes/health.ts';
+import { registerVoicebotRoute } from './routes/voicebot.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 
 export type AppDeps = {
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps) {
 
   const health = express.Router();
   registerHealthRoute(health, deps);
+  registerVoicebotRoute(health, { baseUrl: deps.baseUrl });
   app.use(health);
 
   const admin = express.Router();

@@ -12,6 +12,7 @@ import type { HistoryStore, HistoryWrite, HistoryWriter, SessionStore } from '..
 import { createApp } from './app.ts';
 import { listen, type Listening } from './listen.ts';
 import type { Logger } from './logger.ts';
+import { createVoicebotSockets } from './voicebot-socket.ts';
 
 type OpenedStores = { sessions: SessionStore; history: HistoryStore; writer: HistoryWriter; close: () => Promise<void> };
 
@@ -88,7 +89,9 @@ export async function startServer(config: Config, options: StartServerOptions): 
   const spoolDir = config.spoolDir === undefined || config.spoolDir === 'memory' ? config.spoolDir : resolve(config.spoolDir);
   const stores = await options.openStores({ ...config, dataDir, spoolDir }, { logger, onLost: options.onLost ?? (() => {}) });
   const admin = options.admin ?? defaultAdmin(config);
+  const voicebot = createVoicebotSockets({ sessions: stores.sessions, writer: stores.writer, logger, sessionTtl: config.sessionTtl, now: options.now });
   const teardown = (server: Listening | undefined): Step[] => [
+    ['closing Voicebot sockets', () => voicebot.close()],
     ...(server ? [['closing the HTTP server', () => server.close()] as const] : []),
     ['committing or spooling history writes', () => stores.writer.close()],
     ['closing stores', () => stores.close()],
@@ -96,6 +99,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
   let server: Listening;
   try {
     server = await listen(appFor(config, { stores, admin, prompts }, options), { port: config.port, host: config.host });
+    server.server.on('upgrade', voicebot.upgrade);
   } catch (error) {
     await runSteps(logger, teardown(undefined));
     throw error;

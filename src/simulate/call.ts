@@ -132,6 +132,7 @@ async function playGather(node: ExomlNode, play: Play): Promise<Flow> {
   const input = toGatherInput(answer.keys, verb, answer.source);
   verb.input = input;
   play.emit({ type: 'input', verb, input });
+  if (answer.source === 'hangup') return { outcome: { kind: 'hangup', reason: 'the caller hung up during the Gather' } };
   if (input.kind === 'no-input') {
     play.trailingNoInput = true;
     return undefined;

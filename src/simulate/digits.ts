@@ -51,6 +51,8 @@ export type DigitSource = { next: (question: GatherQuestion) => Promise<{ keys: 
 export type DigitSourceOptions = {
   /** The keys of each Gather in turn ('' = no input). */
   groups?: string[];
+  /** With groups: at this Gather (0-based) the caller hangs up instead of pressing (scenario files). */
+  hangupAt?: number;
   /** Press nothing: every Gather times out. */
   noInput?: boolean;
   /** The interactive keypad (a terminal); without it or groups, a Gather is a usage error (E_NO_KEYS). */
@@ -59,9 +61,11 @@ export type DigitSourceOptions = {
 
 export function createDigitSource(options: DigitSourceOptions): DigitSource {
   const groups = options.groups ? [...options.groups] : undefined;
+  let asked = 0;
   return {
     next: async (question) => {
       if (options.noInput) return { keys: '', source: 'no-input' };
+      if (asked++ === options.hangupAt) return { keys: '', source: 'hangup' };
       if (groups) {
         const group = groups.shift();
         return group === undefined ? { keys: '', source: 'digits-exhausted' } : { keys: group, source: 'digits' };

@@ -4,7 +4,7 @@
  */
 import { passthruCallParams, type CallDirection } from '../exotel/call.ts';
 import { encodeCustomField } from '../exotel/custom-field.ts';
-import { CUSTOMER_FIELDS, type CustomerInput } from '../exotel/customer.ts';
+import { CUSTOMER_FIELDS, pickCustomerInput, type CustomerInput } from '../exotel/customer.ts';
 import { toNational } from '../exotel/phone.ts';
 import type { HttpMethod, SimRequest } from './types.ts';
 
@@ -28,8 +28,13 @@ export type FirstRequestOptions = {
   documentedCreated?: boolean;
   /** `--param k=v`: set (or add) any parameter, replacing one of the same name in the URL's own query too. */
   overrides?: ReadonlyArray<readonly [string, string]>;
-  /** WEBHOOK_KEY, sent as the URL's own `key=` parameter. */
+  /** WEBHOOK_KEY, sent as the URL's own `key=` parameter (unless the URL has one or is signed). */
   key?: string;
+  /**
+   * The URL carries its own customer fields or a signature (`url` wrote it): it is sent as it is, with no customer
+   * parameters appended (extra ones would change the customer, or break the signature).
+   */
+  urlCarriesCustomer?: boolean;
   /** When the call started (Created, StartTime) and the time of this request (CurrentTime). */
   startedAt: Date;
   now: Date;
@@ -52,6 +57,7 @@ function passthruParams(options: FirstRequestOptions): Record<string, string> {
     ...(options.documentedCreated ? { documentedCreated: true } : {}),
   });
   // Exotel echoes a CustomField only on calls the Calls API started with one (§1.2).
+  if (options.urlCarriesCustomer) return params;
   const customField = encodeCustomField(options.customer);
   if (customField !== '{}' && (options.direction ?? 'outbound-api') === 'outbound-api') params.CustomField = customField;
   for (const field of CUSTOMER_FIELDS) {
@@ -61,15 +67,30 @@ function passthruParams(options: FirstRequestOptions): Record<string, string> {
   return params;
 }
 
+/** What the URL's own query says about the customer: its customer fields, and whether it is signed (`url --sign`). */
+export function urlCustomer(url: string): { fields: CustomerInput; signed: boolean } {
+  const query = new URL(url).searchParams;
+  return { fields: pickCustomerInput(Object.fromEntries(query)), signed: query.has('sig') || query.has('exp') };
+}
+
 export function buildFirstRequest(options: FirstRequestOptions): SimRequest {
   const url = new URL(options.url);
-  if (options.key !== undefined) url.searchParams.set('key', options.key);
+  const own = urlCustomer(options.url);
+  let touched = false;
+  // A signed URL or one with its own key goes out byte for byte: re-serialising would re-encode its values.
+  if (options.key !== undefined && !own.signed && !url.searchParams.has('key')) {
+    url.searchParams.set('key', options.key);
+    touched = true;
+  }
   const params = passthruParams(options);
   for (const [name, value] of options.overrides ?? []) {
-    url.searchParams.delete(name);
+    if (url.searchParams.has(name)) {
+      url.searchParams.delete(name);
+      touched = true;
+    }
     params[name] = value;
   }
-  return { method: options.method ?? 'GET', url: url.toString(), params };
+  return { method: options.method ?? 'GET', url: touched ? url.toString() : options.url, params };
 }
 
 /** What ExoML actions carry (§5.2): the call, not the whole Passthru set. */

@@ -17,7 +17,7 @@ function allVerbs(record: CallRecord): PlayedVerb[] {
   return record.steps.flatMap((step) => step.verbs.flatMap((verb): PlayedVerb[] => (verb.verb === 'Gather' ? [verb, ...verb.prompts] : [verb])));
 }
 
-const samePhone = (a: string, b: string) => {
+export const samePhone = (a: string, b: string) => {
   const na = normalizePhoneIN(a);
   return na !== undefined ? na === normalizePhoneIN(b) : a.replace(/\s/g, '') === b.replace(/\s/g, '');
 };

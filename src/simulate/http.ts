@@ -1,7 +1,8 @@
 /**
  * One step's request on the wire (src/http/client.ts: no redirects followed, docs/exotel-protocol.md §1.4; a hard
  * time budget over headers and body, §1.5; a size cap), with every failure phrased for the simulate transcript
- * and marked `unreachable` when the server is not there at all (simulate exits 3 for those).
+ * and marked `unreachable` when the server is not there at all, `silent` when it gives no answer in time (simulate
+ * exits 3 for both).
  */
 import type { Dispatcher } from 'undici';
 import { httpRequest, type HttpFailure } from '../http/client.ts';
@@ -21,17 +22,17 @@ export type HttpOptions = {
 
 export type StepHttpResult =
   | { ok: true; status: number; contentType: string; location: string | undefined; body: Uint8Array; ms: number }
-  | { ok: false; reason: string; unreachable: boolean; ms: number };
+  | { ok: false; reason: string; unreachable: boolean; silent?: boolean; ms: number };
 
 /** ExoML documents are capped at 1 MB by the parser; read a little more to say "too large" clearly. */
 const MAX_BYTES = 1024 * 1024 + 1;
 
-function describeFailure(failure: HttpFailure, url: string, timeoutMs: number, timeoutName: string | undefined): { reason: string; unreachable: boolean } {
+function describeFailure(failure: HttpFailure, url: string, timeoutMs: number, timeoutName: string | undefined): { reason: string; unreachable: boolean; silent?: boolean } {
   const { host, hostname } = new URL(url);
   switch (failure.reason) {
     case 'timeout':
     case 'aborted':
-      return { reason: `no complete answer within ${timeoutMs} ms${timeoutName ? ` (${timeoutName})` : ''}: Exotel gives up and takes the failure path`, unreachable: false };
+      return { reason: `no complete answer within ${timeoutMs} ms${timeoutName ? ` (${timeoutName})` : ''}: Exotel gives up and takes the failure path`, unreachable: false, silent: true };
     case 'refused':
       return { reason: `connection refused by ${host}: is the server running?`, unreachable: true };
     case 'not_found':

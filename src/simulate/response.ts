@@ -69,7 +69,7 @@ export async function fetchDocument(step: Step, options: ResponseOptions): Promi
   const result = await sendRequest(step.request, options);
   if (!result.ok) {
     step.error = result.reason;
-    return { ok: false, outcome: { kind: 'error', reason: result.reason, ...(result.unreachable ? { unreachable: true } : {}) } };
+    return { ok: false, outcome: { kind: 'error', reason: result.reason, ...(result.unreachable ? { unreachable: true } : {}), ...(result.silent ? { silent: true } : {}) } };
   }
   const body = new TextDecoder().decode(result.body);
   step.response = { status: result.status, contentType: result.contentType, ...(result.location ? { location: result.location } : {}), body, ms: result.ms };

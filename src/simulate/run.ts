@@ -27,6 +27,8 @@ export type BuildCallOptions = {
   key?: string;
   /** The customer the call is about, resolved by the caller (defaults, CSV row, flags). */
   customer: { customer: NormalizedCustomer; warnings: readonly RowWarning[] };
+  /** The URL carries its customer or a signature: send it as it is, `customer` gives only the caller's number. */
+  urlCarriesCustomer?: boolean;
   now?: () => Date;
   random?: (size: number) => Buffer;
 };
@@ -71,6 +73,7 @@ export function buildCall(options: BuildCallOptions): BuiltCall {
     ...(options.documentedCreated ? { documentedCreated: true } : {}),
     overrides: options.overrides,
     ...(options.key !== undefined ? { key: options.key } : {}),
+    ...(options.urlCarriesCustomer ? { urlCarriesCustomer: true } : {}),
     startedAt,
     now: startedAt,
   });

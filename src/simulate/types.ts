@@ -33,7 +33,7 @@ export type GatherInput =
   | { kind: 'keys'; pressed: string; digits: string; endedBy: 'finishOnKey' | 'numDigits' | 'timeout'; ignored: string; source: InputSource }
   | { kind: 'no-input'; source: InputSource };
 
-export type InputSource = 'digits' | 'no-input' | 'keypad' | 'digits-exhausted';
+export type InputSource = 'digits' | 'no-input' | 'keypad' | 'digits-exhausted' | 'hangup';
 
 /**
  * What the caller calls the inputs a transcript refers to: the time budget, the step limit, the digit groups and
@@ -90,6 +90,8 @@ export type CallEnding = {
   reason?: string;
   /** error: the server did not accept a connection (exit 3). */
   unreachable?: boolean;
+  /** error: the server took the connection but gave no complete answer within the budget (exit 3 too). */
+  silent?: boolean;
 };
 
 /** The transcript as it unfolds, in order; the CLI prints each event as it arrives. */

@@ -4,6 +4,7 @@
  * its driver only when chosen.
  */
 import type { Config } from '../config.ts';
+import { createDeferredHistory } from './deferred-history.ts';
 import { createHistoryWriter } from './history-writer.ts';
 import { createMemorySessionStore } from './memory-sessions.ts';
 import type { HistoryStore, HistoryWrite, HistoryWriter, SessionStore } from './ports.ts';
@@ -12,6 +13,8 @@ import { createMemorySpool, openFileSpool } from './spool.ts';
 export type Stores = {
   sessions: SessionStore;
   history: HistoryStore;
+  /** Resolves when history is open: at once, unless PGlite opens in the background. */
+  historyOpened: Promise<unknown>;
   describe(): { sessions: SessionStore['kind']; history: HistoryStore['kind'] };
   close(): Promise<void>;
 };
@@ -24,6 +27,11 @@ export type OpenStoresOptions = {
   /** Replace how a store is opened (tests); by default the adapter is picked from config. */
   openSessions?: (config: StoreConfig) => Promise<SessionStore>;
   openHistory?: (config: StoreConfig, options: { pgliteDataDir?: string }) => Promise<HistoryStore>;
+  /**
+   * Open embedded PGlite behind the returned store instead of before it (serve: listen at once; writes spool
+   * until it is open; not for DATA_DIR=memory, a run that keeps nothing). `historyOpened` settles when it is open, or rejects with why it could not be.
+   */
+  pgliteInBackground?: boolean;
 };
 
 async function openSessions(config: StoreConfig): Promise<SessionStore> {
@@ -51,8 +59,16 @@ async function closeAll(stores: ReadonlyArray<SessionStore | HistoryStore>): Pro
 export async function openStores(config: StoreConfig, options: OpenStoresOptions = {}): Promise<Stores> {
   const sessions = await (options.openSessions ?? openSessions)(config);
   let history: HistoryStore;
+  let historyOpened: Promise<unknown> = Promise.resolve();
   try {
-    history = await (options.openHistory ?? openHistory)(config, { pgliteDataDir: options.pgliteDataDir });
+    const open = () => (options.openHistory ?? openHistory)(config, { pgliteDataDir: options.pgliteDataDir });
+    if (options.pgliteInBackground === true && config.databaseUrl === undefined && (options.pgliteDataDir ?? config.dataDir) !== 'memory') {
+      const deferred = createDeferredHistory('pglite', open());
+      history = deferred;
+      historyOpened = deferred.opened;
+    } else {
+      history = await open();
+    }
   } catch (error) {
     await sessions.close().catch(() => {});
     throw error;
@@ -60,6 +76,7 @@ export async function openStores(config: StoreConfig, options: OpenStoresOptions
   return {
     sessions,
     history,
+    historyOpened,
     describe: () => ({ sessions: sessions.kind, history: history.kind }),
     close: () => closeAll([sessions, history]),
   };

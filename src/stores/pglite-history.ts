@@ -17,6 +17,12 @@ export type PgliteHistoryOptions = {
   dataDir: string;
 };
 
+/**
+ * PostgreSQL's default buffers are sized for a server; a dev loop's history is a few thousand rows. Measured on
+ * reopening a data directory: steady RSS 314 → 177 MB (README, "Start-up and memory").
+ */
+const SMALL_MEMORY = ['shared_buffers=1MB', 'wal_buffers=64kB', 'temp_buffers=1MB', 'work_mem=1MB', 'maintenance_work_mem=1MB'].flatMap((setting) => ['-c', setting]);
+
 function isMemoryDataDir(dataDir: string): boolean {
   return dataDir === 'memory' || dataDir.startsWith('memory://');
 }
@@ -28,7 +34,7 @@ export async function openPgliteSql(options: PgliteHistoryOptions): Promise<SqlP
   try {
     const { PGlite: Pglite } = await import('@electric-sql/pglite');
     if (!memory) await mkdir(options.dataDir, { recursive: true });
-    db = await Pglite.create(memory ? undefined : options.dataDir);
+    db = await Pglite.create(memory ? undefined : options.dataDir, { startParams: [...Pglite.defaultStartParams, ...SMALL_MEMORY] });
   } catch (error) {
     const where = memory ? 'in memory' : `in ${options.dataDir}`;
     throw new UnreachableError('pglite', `cannot open the embedded database ${where}: ${causeMessage(error)}`, { setting: 'dataDir', cause: error });

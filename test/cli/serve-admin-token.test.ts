@@ -10,12 +10,14 @@ import { after, before, describe, it } from 'node:test';
 import { runCliUntil } from '../support/cli.ts';
 
 const ENV = { DATA_DIR: 'memory', REDIS_URL: '', DATABASE_URL: '', ADMIN_TOKEN: '', WEBHOOK_KEY: '' };
+/** Where serve also leaves a per-user copy of the token: kept inside the test's own directory. */
+let userDirs: Record<string, string> = {};
 
 /** Run serve until it prints its URL, then stop it; the token file is written before the URL is printed. */
 async function serveOnce(cwd: string, env: Record<string, string> = {}): Promise<void> {
   const res = await runCliUntil(['--json', 'serve', '--port', '0', '--host', '127.0.0.1'], {
     cwd,
-    env: { ...ENV, ...env },
+    env: { ...ENV, ...userDirs, ...env },
     until: (out) => out.includes('"url"'),
     // PGlite on disk can take a while to start on a loaded machine; a SIGINT sent before serve listens is lost.
     timeoutMs: 60_000,
@@ -29,6 +31,7 @@ describe('serve: the admin-token file', { skip: process.platform === 'win32' ? '
   let root: string;
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'exo-admin-token-'));
+    userDirs = { XDG_RUNTIME_DIR: join(root, 'runtime'), HOME: join(root, 'home') };
   });
   after(async () => {
     await rm(root, { recursive: true, force: true });
@@ -60,7 +63,8 @@ describe('serve: the admin-token file', { skip: process.platform === 'win32' ? '
     await serveOnce(cwd);
     assert.equal(await mode(file), 0o600);
     assert.notEqual(await readFile(file, 'utf8'), 'old-token\n');
-    assert.deepEqual(await readdir(join(cwd, '.exo-passthru')), ['admin-token'], 'no temporary file left behind');
+    const left = (await readdir(join(cwd, '.exo-passthru'))).filter((name) => name.endsWith('.tmp'));
+    assert.deepEqual(left, [], 'no temporary file left behind');
   });
 
   it('a symlink at the path is replaced, its target left alone', async () => {

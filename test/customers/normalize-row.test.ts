@@ -87,10 +87,15 @@ describe('due dates', () => {
     ['11-08-2025', '2025-08-11'],
     ['1/8/2025', '2025-08-01'],
     ['29/02/2024', '2024-02-29'],
+    ['2025/08/11', '2025-08-11'],
+    ['11.08.2025', '2025-08-11'],
+    ['11/08/25', '2025-08-11'],
+    ['11-Aug-2025', '2025-08-11'],
+    ['2025-8-1', '2025-08-01'],
   ] as const) {
     it(`${input} → ${iso}`, () => assert.equal(accept({ due_date: input }).customer.due_date, iso));
   }
-  for (const input of ['31/02/2025', '29/02/2025', '2025-13-01', '08/31/2025', '2025/08/11', 'tomorrow', '11.08.2025']) {
+  for (const input of ['31/02/2025', '29/02/2025', '2025-13-01', '08/31/2025', 'tomorrow', '11-Agu-2025', '2025.8/11']) {
     it(`${input} → date_invalid`, () => {
       const r = normalizeCustomer({ ...base, due_date: input });
       assert.equal(r.ok ? 'accepted' : r.reason, 'date_invalid');

@@ -66,12 +66,12 @@ describe('inspect through the admin API (memory + PGlite)', () => {
     assert.deepEqual(calls.calls.map((c) => c.call_sid), ['CAadm4']);
   });
 
-  it('token from ADMIN_TOKEN, and from serve\'s .exo-passthru/admin-token in the working directory', async () => {
+  it('token from ADMIN_TOKEN, and from serve\'s .exo-passthru/admin-token-<port> in the working directory', async () => {
     const fromEnv = await runCli(['inspect', 'sessions', '--server', server.url], { cwd: emptyCwd, env: { ADMIN_TOKEN: server.adminToken } });
     assert.equal(fromEnv.code, 0, fromEnv.stderr);
     await mkdir(join(cwd, '.exo-passthru'), { recursive: true });
-    await writeFile(join(cwd, '.exo-passthru', 'admin-token'), `${server.adminToken}\n`);
     const port = new URL(server.url).port;
+    await writeFile(join(cwd, '.exo-passthru', `admin-token-${port}`), `${server.adminToken}\n`);
     // No --server: the default is http://127.0.0.1:<PORT>.
     const fromFile = await runCli(['inspect', 'call', 'CAadm1'], { cwd, env: { PORT: port } });
     assert.equal(fromFile.code, 0, fromFile.stderr);

@@ -39,7 +39,7 @@ describe('bin/exo-passthru.js serve (spawned)', () => {
 
     const second = await startServe([], { env, cwd });
     try {
-      const token = (await readFile(join(cwd, '.exo-passthru', 'admin-token'), 'utf8')).trim();
+      const token = (await readFile(join(cwd, '.exo-passthru', `admin-token-${new URL(second.url).port}`), 'utf8')).trim();
       const res = await fetch(`${second.url}/admin/calls/e2eembedded1`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(res.status, 200);
       const body = (await res.json()) as { call: { outcome: string }; session: unknown };

@@ -182,7 +182,7 @@ describe('simulate CLI', () => {
   it('--help documents digit parameters, expectations, exit codes and examples', async () => {
     const res = await runCli(['simulate', '--help']);
     assert.equal(res.code, 0);
-    for (const text of ['DigitsPressed', 'digits="1"', '--expect', 'Exit: 0', '3 the URL is\nunreachable', 'Examples:', 'exo-passthru simulate --digits 1']) {
+    for (const text of ['DigitsPressed', 'digits="1"', '--expect', '0 the call completed', '3 the server does not answer', 'Examples:', 'exo-passthru simulate --digits 1']) {
       assert.ok(res.stdout.includes(text), `help mentions ${text}`);
     }
   });

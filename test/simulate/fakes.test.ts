@@ -35,7 +35,7 @@ async function simulate(url: string, ...args: string[]) {
 const codes = (doc: Doc) => doc.steps.flatMap((s) => s.findings.map((f) => f.code));
 
 describe('simulate against fake webhooks', () => {
-  it('relative action + voice="female" (a Flask-style bot): completes with findings, fails under --strict', async () => {
+  it('relative action + voice="female" (a Flask-style bot): completes, and the error finding fails it (exit 1)', async () => {
     const bot = await fake((req, res) => {
       if (pathOf(req) === '/voice') {
         xml(res, '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say voice="female">Welcome to Acme</Say>\n  <Gather action="/handle-key" numDigits="1" timeout="5">\n    <Say voice="female">Press 1 for sales</Say>\n  </Gather>\n</Response>');
@@ -44,7 +44,8 @@ describe('simulate against fake webhooks', () => {
       }
     });
     const { code, doc, stderr } = await simulate(`${bot.url}/voice`, '--digits', '1');
-    assert.equal(code, 0, stderr);
+    assert.equal(code, 1, 'an error-severity finding fails simulate as it fails validate');
+    assert.match(stderr, /error finding\(s\)/);
     assert.deepEqual(doc.outcome.kind, 'dial');
     assert.equal(doc.outcome.number, '+919800000001');
     assert.ok(codes(doc).includes('EXO202'), `voice="female" reported: ${codes(doc).join(',')}`);
@@ -59,7 +60,7 @@ describe('simulate against fake webhooks', () => {
     assert.equal(strict.code, 1);
     assert.match(strict.stdout, /⚠ error EXO202/);
     assert.match(strict.stdout, /relative Gather action URL "\/handle-key" resolved against the request URL/);
-    assert.match(strict.stderr, /--strict: \d+ finding\(s\); exit 1/);
+    assert.match(strict.stderr, /\d+ error finding\(s\).*; exit 1/);
   });
 
   it('a 500: outcome error naming the status, exit 1', async () => {
@@ -71,10 +72,10 @@ describe('simulate against fake webhooks', () => {
     assert.ok(codes(doc).includes('EXO701'));
   });
 
-  it('never answers: the timeout ends the call with a clear reason', async () => {
+  it('never answers: the timeout ends the call with a clear reason, exit 3 (a silent server)', async () => {
     const bot = await fake(() => {});
     const { code, doc } = await simulate(bot.url, '--digits', '1', '--timeout', '150');
-    assert.equal(code, 1);
+    assert.equal(code, 3);
     assert.equal(doc.outcome.kind, 'error');
     assert.match(doc.outcome.reason ?? '', /no complete answer within 150 ms \(--timeout\)/);
     assert.equal(doc.steps[0]?.response, null);

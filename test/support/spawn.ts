@@ -1,6 +1,8 @@
 /** Spawn the real bin (`bin/exo-passthru.js` → dist/) for end-to-end tests. Requires `npm run build`. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -9,7 +11,8 @@ export const BIN = fileURLToPath(new URL('../../bin/exo-passthru.js', import.met
 export type Env = Record<string, string | undefined>;
 
 export function baseEnv(extra: Env = {}): Env {
-  const env: Env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined };
+  // serve writes its admin token into a per-user directory too: a test run's go to a temp one, not the user's.
+  const env: Env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, XDG_RUNTIME_DIR: join(tmpdir(), 'exo-passthru-test-runtime') };
   for (const [k, v] of Object.entries(extra)) env[k] = v;
   return env;
 }

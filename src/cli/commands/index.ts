@@ -4,6 +4,8 @@ import type { CliContext } from '../context.ts';
 import { registerInspect } from './inspect/index.ts';
 import { registerServe } from './serve.ts';
 import { registerSimulate } from './simulate/index.ts';
+import { registerStream } from './stream/index.ts';
+import { registerTest } from './test/index.ts';
 import { registerUrl } from './url/index.ts';
 import { registerValidate } from './validate/index.ts';
 
@@ -15,4 +17,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSimulate,
   registerValidate,
   registerInspect,
+  registerTest,
+  registerStream,
 ];

@@ -2,11 +2,11 @@
 import type { Command } from 'commander';
 import type { SettingKey } from '../../config.ts';
 import type { RunningServer } from '../../server/start.ts';
+import { createLocalTokenDir, writeAdminTokenFiles } from '../admin-token-files.ts';
 import type { CliContext } from '../context.ts';
 import { describeError } from '../errors.ts';
 import type { Output } from '../output.ts';
 import { addSettingOptions, settingFlags } from '../settings.ts';
-import { createStateDir, writeAdminToken } from './serve-admin-token.ts';
 
 /** The settings serve takes as flags: all but the two secrets (WEBHOOK_KEY, ADMIN_TOKEN), which it reads from the environment or .env only. */
 export const SERVE_SETTINGS = [
@@ -43,7 +43,12 @@ Endpoints:
   GET|POST /passthru-handler   greeting + <Gather> (customer fields from the query/form or CustomField)
   GET|POST /gather-response    digit from digits="1" | DigitsPressed | Digits → <Dial> agent, goodbye or re-prompt
   GET      /health             200 when Redis and the history store answer, 503 naming the one that does not
-  GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>)`;
+  GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>)
+
+Admin token: without ADMIN_TOKEN, serve generates one (loopback clients only) and writes it, mode 0600, to
+.exo-passthru/admin-token-<port> and to admin-token-<port> in $XDG_RUNTIME_DIR/exo-passthru (else ~/.exo-passthru),
+where 'inspect --server http://127.0.0.1:<port>' finds it from any directory; .exo-passthru/admin-token holds the
+most recent one.`;
 
 export function registerServe(program: Command, ctx: CliContext): Command {
   const command = program.command('serve').description('run the Exotel pass-through bot server (webhooks, health, admin API)');
@@ -51,6 +56,8 @@ export function registerServe(program: Command, ctx: CliContext): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
       const config = await ctx.loadConfig(settingFlags(options, SERVE_SETTINGS));
+      const started = performance.now();
+      ctx.output().info('exo-passthru serve starting…');
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
       const [{ startServer }, { createStreamLogger }, { openServerStores }] = await Promise.all([
         import('../../server/start.ts'),
@@ -59,11 +66,18 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       ]);
       const logger = createStreamLogger((line) => ctx.io.stderr.write(line), { debug: ctx.globals().debug, describe: (e) => describeError(e).message });
       // Owner-only before the stores open: the default PGlite directory lies inside it too.
-      if (!config.adminToken) await createStateDir(ctx.io.cwd);
+      if (!config.adminToken) await createLocalTokenDir(ctx.io.cwd);
+      let historyOpened: Promise<unknown> = Promise.resolve();
       const server = await startServer(config, {
         cwd: ctx.io.cwd,
         logger,
-        openStores: (resolved, context) => openServerStores(resolved, context),
+        // Embedded PGlite opens behind the server (seconds, more on the first run): it listens at once and
+        // history written meanwhile waits in the spool.
+        openStores: async (resolved, context) => {
+          const stores = await openServerStores(resolved, { ...context, pgliteInBackground: true });
+          historyOpened = stores.historyOpened;
+          return stores;
+        },
         // The last resort for history the spool could not take (full, or a failing disk): the whole write, as
         // one JSON line, so it can be recovered from the log rather than silently dropped.
         onLost: (writes) => {
@@ -72,14 +86,21 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       });
       let tokenFile: string | undefined;
       try {
-        // inspect reads a generated token from this file; one set in ADMIN_TOKEN is the user's to share.
-        if (!config.adminToken) tokenFile = await writeAdminToken(ctx.io.cwd, server.admin.token);
+        // inspect reads a generated token from these files (one per port); one set in ADMIN_TOKEN is the user's to share.
+        if (!config.adminToken) tokenFile = await writeAdminTokenFiles(ctx.io, server.port, server.admin.token);
       } catch (error) {
         await server.close();
         throw error;
       }
       announce(ctx.output(), server, tokenFile, Boolean(config.webhookKey));
-      await stopOnSignal(ctx, server);
+      const out = ctx.output();
+      const opened = historyOpened.then(
+        () => {
+          if (server.stores.history === 'pglite') out.info(`history: PGlite open (${Math.round(performance.now() - started)} ms after start)`);
+        },
+        (error: unknown) => error,
+      );
+      await stopOnSignal(ctx, server, opened);
     });
 }
 
@@ -94,22 +115,29 @@ function announce(out: Output, server: RunningServer, tokenFile: string | undefi
   if (!keyed) out.info('webhooks are open: set WEBHOOK_KEY to require ?key=');
 }
 
-/** Runs until SIGINT/SIGTERM, then closes the server (a second signal while closing is ignored). */
-function stopOnSignal(ctx: CliContext, server: RunningServer): Promise<void> {
+/**
+ * Runs until SIGINT/SIGTERM, then closes the server (a second signal while closing is ignored); or until the
+ * history store, opening in the background, fails to open: then it closes too, with that error (exit 3).
+ */
+function stopOnSignal(ctx: CliContext, server: RunningServer, opened: Promise<unknown>): Promise<void> {
   const out = ctx.output();
-  return new Promise<void>((done) => {
+  return new Promise<void>((done, fail) => {
     let stopping = false;
-    const unsubscribe = ctx.io.onSignal((signal) => {
+    const stop = (why: string, error?: unknown) => {
       if (stopping) return;
       stopping = true;
-      out.info(`${signal}: finishing in-flight requests, closing stores`);
+      out.info(`${why}: finishing in-flight requests, closing stores`);
       void server
         .close()
         .then(() => {
           unsubscribe();
           out.info('stopped');
         })
-        .finally(done);
+        .finally(() => (error === undefined ? done() : fail(error)));
+    };
+    const unsubscribe = ctx.io.onSignal((signal) => stop(signal));
+    void opened.then((error) => {
+      if (error !== undefined) stop('the history store did not open', error);
     });
   });
 }

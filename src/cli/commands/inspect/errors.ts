@@ -32,7 +32,7 @@ export function inspectError(error: unknown): unknown {
   }
   if (error.code === 'E_ADMIN_TOKEN') {
     return reword(error, {
-      hint: "pass serve's token with --admin-token (or ADMIN_TOKEN); without ADMIN_TOKEN, serve writes one to .exo-passthru/admin-token in its working directory",
+      hint: "pass serve's token with --admin-token (or ADMIN_TOKEN); without ADMIN_TOKEN, serve writes one to .exo-passthru/admin-token-<port> in its working directory and in $XDG_RUNTIME_DIR/exo-passthru (or ~/.exo-passthru)",
     });
   }
   if (error.code === 'E_NOT_EXO_SERVER') return reword(error, { hint: `check --server; ${sourceHint('server')}` });

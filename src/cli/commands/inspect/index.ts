@@ -21,8 +21,9 @@ const SOURCES_HELP = `
 Sources: with --redis-url / --database-url (or REDIS_URL / DATABASE_URL, also from .env) inspect reads the
 stores directly: Redis by SCAN over the key prefix (never KEYS), PostgreSQL on read-only connections, no
 migrations. Otherwise it asks serve's admin API at --server (default http://127.0.0.1:<PORT or 8000>) with the
-token from --admin-token, ADMIN_TOKEN, or the .exo-passthru/admin-token file serve writes in its working
-directory: that is how the embedded in-memory sessions and PGlite history are inspected while serve runs.
+token from --admin-token, ADMIN_TOKEN, or the file serve wrote for that port: .exo-passthru/admin-token-<port>
+in the working directory, else admin-token-<port> in $XDG_RUNTIME_DIR/exo-passthru (or ~/.exo-passthru), read
+for a loopback --server only. That is how the embedded in-memory sessions and PGlite history are inspected.
 Phone numbers are masked (last 4 digits kept) unless --show-pii. --json prints the stable shape of
 docs/inspect-json.md; with --watch, one JSON line per refresh.
 
@@ -37,7 +38,7 @@ function addSourceOptions(command: Command): Command {
     .option('--database-url <url>', 'read call rows from this PostgreSQL, read-only (env DATABASE_URL)')
     .option('--database-schema <name>', 'PostgreSQL schema (env DATABASE_SCHEMA, default public)')
     .option('--server <url>', "read through serve's admin API (default http://127.0.0.1:<PORT or 8000>)")
-    .option('--admin-token <token>', "serve's admin token (env ADMIN_TOKEN, else .exo-passthru/admin-token)")
+    .option('--admin-token <token>', "serve's admin token (env ADMIN_TOKEN, else serve's admin-token-<port> file)")
     .option('--show-pii', 'show phone numbers unmasked')
     .option('--watch', 'refresh every second until Ctrl-C');
 }

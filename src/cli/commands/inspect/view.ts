@@ -2,8 +2,6 @@
  * How `inspect` shows what it read: cli-table3 tables (borderless, aligned) or JSON, once or every second
  * with --watch until Ctrl-C. Also where the source is chosen and opened from flags, env and .env.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import { UsageError } from '../../../errors.ts';
@@ -12,6 +10,7 @@ import { openDirectSource } from '../../../inspect/direct-source.ts';
 import type { Section } from './format-call.ts';
 import type { TableRows } from './format.ts';
 import type { InspectSource } from '../../../inspect/source.ts';
+import { findAdminToken } from '../../admin-token-files.ts';
 import type { CliContext } from '../../context.ts';
 import { inspectError } from './errors.ts';
 
@@ -76,15 +75,6 @@ function parseServer(raw: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-async function readTokenFile(path: string): Promise<string | undefined> {
-  try {
-    const token = (await readFile(path, 'utf8')).trim();
-    return token === '' ? undefined : token;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Direct when --redis-url/--database-url (or REDIS_URL/DATABASE_URL, also from .env) are set and --server is not;
  * otherwise serve's admin API at --server (default http://127.0.0.1:<PORT or 8000>).
@@ -104,11 +94,11 @@ async function openSource(ctx: CliContext, flags: SourceFlags): Promise<InspectS
     return openDirectSource(config);
   }
   const server = parseServer(flags.server ?? `http://127.0.0.1:${config.port === 0 ? 8000 : config.port}`);
-  const tokenFile = join(ctx.io.cwd, '.exo-passthru', 'admin-token');
   if (config.adminToken !== undefined) {
     return openAdminSource({ server, token: config.adminToken, tokenSource: flags.adminToken !== undefined ? '--admin-token' : 'ADMIN_TOKEN' });
   }
-  return openAdminSource({ server, token: await readTokenFile(tokenFile), tokenSource: tokenFile });
+  const found = await findAdminToken(ctx.io, server);
+  return openAdminSource({ server, token: found.token, tokenSource: found.file });
 }
 
 /** Resolves after `ms`, or at once when `stop` is called; never leaves a timer behind. */

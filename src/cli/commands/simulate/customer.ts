@@ -6,6 +6,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { planColumns, readRecord } from '../../../customers/columns.ts';
+import { detectDelimiter, firstLine } from '../../../customers/delimiter.ts';
 import { errorMessage, UsageError } from '../../../errors.ts';
 import { formatIst } from '../../../exotel/call.ts';
 import type { CustomerInput } from '../../../exotel/customer.ts';
@@ -22,7 +23,9 @@ export function defaultCustomer(now: Date): CustomerInput {
 export function pickCsvCustomer(text: string, pick: CsvPick, file: string): CustomerInput {
   let records: string[][];
   try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+    // The delimiter as url guesses it, so the same file gives the same customer.
+    const delimiter = detectDelimiter(firstLine(text.replace(/^\uFEFF/, '')));
+    records = parse(text, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true }) as string[][];
   } catch (error) {
     throw new UsageError(`cannot read --csv ${file}: ${errorMessage(error)}`, { cause: error });
   }

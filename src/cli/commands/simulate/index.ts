@@ -14,10 +14,11 @@ import { normalizePhoneIN } from '../../../exotel/phone.ts';
 import { DIGIT_FLAVOURS, type DigitFlavour, type KeypadAsk } from '../../../simulate/digits.ts';
 import { EXPECT_FORMS } from '../../../simulate/expect.ts';
 import type { Line, Tone } from '../../../simulate/report.ts';
+import { urlCustomer } from '../../../simulate/exotel-request.ts';
 import type { BuildCallOptions } from '../../../simulate/run.ts';
 import type { CallRecord, HttpMethod } from '../../../simulate/types.ts';
 import type { CliContext } from '../../context.ts';
-import { addCustomerOptions, customerInput, resolveCustomer } from '../../customer-flags.ts';
+import { addCustomerOptions, customerInput, hasCustomerFlags, resolveCustomer } from '../../customer-flags.ts';
 import type { Output } from '../../output.ts';
 import { settingOption } from '../../settings.ts';
 import { campaignCommand } from './campaign.ts';
@@ -44,6 +45,7 @@ type SimulateOptions = {
   strict?: boolean;
   expect: string[];
   key?: string;
+  record?: string;
 };
 
 const HELP = `
@@ -68,9 +70,14 @@ finish key end the input, the Gather's timeout means no input). Without a termin
 
 --expect (repeatable): ${EXPECT_FORMS.join(' | ')}
 
-Exit: 0 the call completed and every --expect held · 1 an --expect failed, the call ended in an error
-(non-2xx, not ExoML, timeout, loop guard), or --strict and a finding · 2 usage error · 3 the URL is
-unreachable (connection refused, unknown host).
+Exit (the same story as validate; README "Exit codes"): 0 the call completed and every --expect held · 1 an
+error-severity finding, an --expect failed, the call ended in an error (non-2xx, not ExoML, loop guard), or
+--strict and a warning · 2 usage error · 3 the server does not answer: connection refused, unknown host, or no
+answer within --timeout.
+
+A URL that already carries customer fields or a signature (from exo-passthru url) is sent as it is: no
+placeholder customer is added, and --csv or the customer flags are refused. With --csv the call carries exactly
+the row, as url writes it; without a customer in the URL, the placeholder fills only what the flags leave out.
 
 Examples:
   $ exo-passthru simulate --digits 1                       # against serve on http://127.0.0.1:8000
@@ -106,6 +113,7 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     .option('--timeout <ms>', 'time budget per step (answer and validation); a slower one ends the call', '5000')
     .option('--max-steps <n>', 'requests per call before the loop guard stops it', '20')
     .option('--strict', 'any finding (validator or latency) fails the run (exit 1)')
+    .option('--record <file>', 'save the call as a scenario file (exo-passthru test replays it)')
     .option('--expect <check>', 'an expectation on the call (repeatable; see below)', collect, [])
     .addOption(settingOption('webhookKey', { help: 'webhook key sent as ?key=' }))
     .addHelpText('after', HELP)
@@ -176,7 +184,11 @@ async function callOptions(ctx: CliContext, config: Config, url: string, options
   if (options.phone !== undefined) phoneFlag('--phone', options.phone);
   const key = options.key ?? config.webhookKey;
   const overrides = parseParams(options.param);
-  const built: BuildCallOptions = { url, method: options.method, exophone, overrides, customer: await customerFor(ctx, options) };
+  const own = urlCustomer(url);
+  const carries = own.signed || Object.keys(own.fields).length > 0;
+  const customer = carries ? await urlCallerOnly(own.fields, options) : await customerFor(ctx, options);
+  const built: BuildCallOptions = { url, method: options.method, exophone, overrides, customer };
+  if (carries) built.urlCarriesCustomer = true;
   if (options.e164) built.e164 = true;
   if (options.legacyParams) built.legacy = true;
   if (options.direction) built.direction = options.direction;
@@ -185,7 +197,26 @@ async function callOptions(ctx: CliContext, config: Config, url: string, options
   return built;
 }
 
-/** defaults < the --csv row < the customer flags; a bad value is a usage error naming its flag. */
+/**
+ * The URL names its customer (or is signed): that customer is the call's, so nothing is appended; the placeholder
+ * only gives the caller's number when the URL has none. Customer flags or --csv on top would be silently lost.
+ */
+async function urlCallerOnly(fields: CustomerInput, options: SimulateOptions): Promise<BuildCallOptions['customer']> {
+  if (options.csv !== undefined || hasCustomerFlags(options)) {
+    throw new UsageError('the URL already carries its customer (or a signature): the customer flags and --csv would be lost', {
+      hint: 'drop them, or give the URL without its query string',
+    });
+  }
+  const { defaultCustomer } = await import('./customer.ts');
+  const placeholder = resolveCustomer({ defaults: defaultCustomer(new Date()), flags: {} }).customer;
+  const phone = fields.phone !== undefined ? normalizePhoneIN(fields.phone) : undefined;
+  return { customer: { ...placeholder, ...(phone !== undefined ? { phone } : {}) }, warnings: [] };
+}
+
+/**
+ * With --csv: exactly the row (then the flags), as `url` reads it, so the call carries what `url` writes for that
+ * row; without: the placeholder customer < the customer flags. A bad value is a usage error naming its flag.
+ */
 async function customerFor(ctx: CliContext, options: SimulateOptions): Promise<BuildCallOptions['customer']> {
   const { defaultCustomer, pickCsvCustomer } = await import('./customer.ts');
   let csv: CustomerInput | undefined;
@@ -194,7 +225,7 @@ async function customerFor(ctx: CliContext, options: SimulateOptions): Promise<B
     const row = options.row !== undefined ? wholeFlag('--row', options.row, 10_000_000) : undefined;
     csv = pickCsvCustomer(text, { row, customerId: options.customerId }, options.csv);
   }
-  return resolveCustomer({ defaults: defaultCustomer(new Date()), ...(csv ? { csv } : {}), flags: customerInput(options) });
+  return resolveCustomer({ defaults: csv ? {} : defaultCustomer(new Date()), ...(csv ? { csv } : {}), flags: customerInput(options) });
 }
 
 async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | undefined, options: SimulateOptions): Promise<void> {
@@ -225,6 +256,7 @@ async function runSimulate(ctx: CliContext, config: Config, rawUrl: string | und
     names: INPUT_NAMES,
   });
   if (json) out.printJson(call.json(record, results));
+  if (options.record !== undefined) await (await import('./record.ts')).saveRecording(ctx, options.record, record, { url, customer: built.customer.customer, digitParam: options.digitParam });
   finish(ctx, record, results.some((r) => !r.ok), options.strict === true);
 }
 
@@ -233,10 +265,19 @@ function finish(ctx: CliContext, record: CallRecord, expectFailed: boolean, stri
   if (outcome.kind === 'error' && outcome.unreachable) {
     throw new UnreachableError('server', outcome.reason ?? 'unreachable', { hint: 'start it with: exo-passthru serve (or give the URL of your webhook)' });
   }
-  // infos are opinions Exotel's own examples do not follow: --strict does not fail on them.
-  const findings = record.steps.reduce((sum, step) => sum + step.findings.filter((f) => f.severity !== 'info').length, 0);
+  // A silent server is a dependency that does not answer, as for validate: exit 3, not a failed check.
+  if (outcome.kind === 'error' && outcome.silent) {
+    throw new UnreachableError('server', outcome.reason ?? 'no answer in time', { hint: 'is the server stuck? a slow one: raise --timeout <ms>' });
+  }
+  // infos are opinions Exotel's own examples do not follow: --strict does not fail on them; errors fail always.
+  const all = record.steps.flatMap((step) => step.findings);
+  const errors = all.filter((f) => f.severity === 'error').length;
+  const findings = all.filter((f) => f.severity !== 'info').length;
   if (outcome.kind === 'error' || expectFailed) ctx.setExitCode(EXIT.checkFailed);
-  else if (strict && findings > 0) {
+  else if (errors > 0) {
+    ctx.output().warn(`${errors} error finding(s): Exotel would not play this as written; exit 1`);
+    ctx.setExitCode(EXIT.checkFailed);
+  } else if (strict && findings > 0) {
     ctx.output().warn(`--strict: ${findings} finding(s); exit 1`);
     ctx.setExitCode(EXIT.checkFailed);
   }

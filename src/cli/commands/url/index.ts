@@ -4,11 +4,14 @@
  * decision about a row lives in src/customers/.
  */
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import type { Config } from '../../../config.ts';
 import { CheckFailedError, EXIT, UsageError } from '../../../errors.ts';
+import { DATE_FORMS } from '../../../exotel/customer.ts';
 import { HEADER_ALIASES, REQUIRED_COLUMNS } from '../../../customers/columns.ts';
 import { REJECT_REASONS } from '../../../customers/normalize-row.ts';
+import { DELIMITER_NAMES, detectDelimiter, firstLine } from '../../../customers/delimiter.ts';
 import { DEFAULT_BASE_URL, resolveBaseUrl, type UrlAuth } from '../../../customers/passthru-url.ts';
 import { runUrlPipeline, type LineWarning, type UrlSummary } from '../../../customers/pipeline.ts';
 import { createCustomerProcessor } from '../../../customers/row-processor.ts';
@@ -19,6 +22,7 @@ import type { CliContext } from '../../context.ts';
 import { addCustomerOptions, customerInput, customerRejected, hasCustomerFlags } from '../../customer-flags.ts';
 import { settingOption } from '../../settings.ts';
 import { parseColumnMap, parseDuration } from './flags.ts';
+import { peekHead } from './head.ts';
 import { checkPaths, createProgress, fileSink, openInput } from './io.ts';
 
 type UrlOptions = {
@@ -51,17 +55,22 @@ ${Object.entries(HEADER_ALIASES)
 Required columns: ${REQUIRED_COLUMNS.join(', ')} (else exit 2); --map field=Header names any other header.
 Every other column is carried into the output untouched.
 
-Per row: phone → +91XXXXXXXXXX (10-digit mobile from 6-9, 0/91/+91 prefixes, spaces, dashes); amount → plain
-decimal (₹, Rs, commas and /- stripped; must be > 0); due_date → YYYY-MM-DD (from ISO, DD/MM/YYYY, DD-MM-YYYY);
-language_code → xx-IN if valid, else from state (aliases such as Orissa, TN, NCT of Delhi), else en-IN with a
-warning; the later row with the same phone or customer_id is rejected; temp_call_id generated (--seed).
+Per row: phone → +91XXXXXXXXXX (10-digit mobile from 6-9, 0/91/+91 prefixes, spaces, dashes; Excel's leading '
+and a trailing .0 are dropped); amount → plain decimal (₹, Rs, commas and /- stripped; must be > 0);
+due_date → YYYY-MM-DD, from ${DATE_FORMS}: day first, India's order (11/08/2025 is 11 August; 08/31/2025 is
+rejected); language_code → xx-IN from a code (hi, hi-IN) or an English name (Hindi, tamil), else from state
+(aliases such as Orissa, TN, NCT of Delhi), else en-IN with a warning; the later row with the same phone or
+customer_id is rejected; temp_call_id generated (--seed). A rejected row lists every problem it has: the
+rejects file's reason is the first, its message names them all, separated by "; ".
 
 Output (--format): csv (default) | ndjson | json | urls. Columns: the customer fields, your extra columns,
-passthru_url, custom_field. In csv, a cell a spreadsheet would run as a formula (= + - @) gets a leading '.
+passthru_url, custom_field. In csv, a cell a spreadsheet would run as a formula (= + - @) gets a leading ';
+phones are read back without it, so a fixed --rejects file can be fed to url --csv as it is.
 Auth: with WEBHOOK_KEY set, URLs end in key=…; with --sign they carry exp and sig (HMAC-SHA256 over the
 customer fields) instead, and serve answers 401 to an edited or expired URL.
---json: with --out, the summary is printed as JSON on stdout; without --out, stdout holds the rows in
---format and the summary stays on stderr.
+--json: with --out, the summary is printed as JSON on stdout; without --out, stdout holds the rows as JSON
+lines (or --format json) and the summary stays on stderr. Under --json every error is one JSON line on stderr:
+{"error":{"code","message","hint"}}.
 
 A record over 1 MB (a runaway cell) is one csv_malformed reject at the line it starts on; reading goes on
 after it, unless it runs to the end of the input (an unclosed quote).
@@ -96,7 +105,7 @@ export function registerUrl(program: Command, ctx: CliContext): Command {
     .option('--sign', 'add exp + HMAC-SHA256 sig (secret: WEBHOOK_KEY) instead of key=')
     .option('--expires-in <duration>', 'lifetime of signed URLs: 30m, 12h, 7d (default 7d)')
     .option('--seed <text>', 'reproducible temp_call_id values')
-    .option('--delimiter <char>', "CSV field delimiter (default ','; 'tab' for TSV)")
+    .option('--delimiter <char>', "CSV field delimiter: ',' ';' '|' or 'tab' (default: detected from the header line)")
     .option('--map <field=Header>', 'read a customer field from a differently named column (repeatable)', collect, [])
     .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal and the file is over 5 MB)')
     .option('--no-progress', 'never show the progress bar');
@@ -137,8 +146,7 @@ function resolveAuth(options: UrlOptions, config: Config): UrlAuth {
   return { kind: 'signed', secret: config.webhookKey, expiresAt: new Date(Date.now() + lifetime) };
 }
 
-function parseDelimiter(raw: string | undefined): string {
-  if (raw === undefined) return ',';
+function parseDelimiter(raw: string): string {
   const value = raw === 'tab' || raw === '\\t' ? '\t' : raw;
   if (value.length !== 1 || value === '"' || value === '\n' || value === '\r') {
     throw new UsageError(`--delimiter ${JSON.stringify(raw)}: expected one character other than a quote or newline (or 'tab')`);
@@ -167,9 +175,10 @@ function createWarningPrinter(ctx: CliContext) {
 async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, settings: Settings): Promise<void> {
   const out = ctx.output();
   const map = parseColumnMap(options.map);
-  const delimiter = parseDelimiter(options.delimiter);
+  const given = options.delimiter !== undefined ? parseDelimiter(options.delimiter) : undefined;
   checkPaths(ctx, { csv, out: options.out, rejects: options.rejects });
-  const input = await openInput(ctx, csv);
+  const opened = await openInput(ctx, csv);
+  const { delimiter, input } = given !== undefined ? { delimiter: given, input: opened } : await detectInputDelimiter(ctx, opened);
   const progress = await createProgress(ctx, input.size, options.progress);
   const warnings = createWarningPrinter(ctx);
   let rows = 0;
@@ -184,7 +193,7 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
       input: input.stream,
       openOutput: options.out !== undefined ? fileSink(ctx, options.out, '--out') : async () => ({ stream: ctx.io.stdout, close: async () => {} }),
       ...(options.rejects !== undefined ? { openRejects: fileSink(ctx, options.rejects, '--rejects') } : {}),
-      format: options.format ?? 'csv',
+      format: csvFormat(ctx, options),
       delimiter,
       map,
       ...settings,
@@ -211,6 +220,23 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
   report(ctx, options, summary);
 }
 
+/** --json means JSON on stdout: rows as JSON lines unless they go to --out (then stdout gets the JSON summary). */
+function csvFormat(ctx: CliContext, options: UrlOptions): OutputFormat {
+  if (!ctx.globals().json || options.out !== undefined) return options.format ?? 'csv';
+  if (options.format === 'csv' || options.format === 'urls') {
+    throw new UsageError(`--json prints JSON on stdout, not --format ${options.format}`, { hint: 'drop --format (JSON lines), use --format json, or write the file with --out' });
+  }
+  return options.format ?? 'ndjson';
+}
+
+/** No --delimiter: the header line decides between comma, semicolon, tab and pipe, and a note says which. */
+async function detectInputDelimiter(ctx: CliContext, opened: { stream: Readable; size: number | undefined }) {
+  const { head, stream } = await peekHead(opened.stream);
+  const delimiter = detectDelimiter(firstLine(head));
+  if (delimiter !== ',') ctx.output().info(`note: the header line is ${DELIMITER_NAMES[delimiter]}-separated: reading it with --delimiter '${delimiter === '\t' ? 'tab' : delimiter}'`);
+  return { delimiter, input: { stream, size: opened.size } };
+}
+
 /** The closing note (stderr, or JSON on stdout for --json --out) and the exit code. */
 function report(ctx: CliContext, options: UrlOptions, summary: UrlSummary): void {
   const out = ctx.output();
@@ -232,6 +258,7 @@ async function runOneOff(ctx: CliContext, options: UrlOptions, settings: Setting
   const result = processor.process(customerInput(options));
   if (!result.ok) throw customerRejected(result.reason, result.message);
   for (const warning of result.warnings) out.warn(`${warning.code}: ${warning.message}`);
+  if (options.format !== undefined) csvFormat(ctx, options);
   let text: string;
   if (options.format !== undefined) {
     const formatter = createRowFormatter(options.format, []);

@@ -32,7 +32,7 @@ Severities: error (Exotel cannot run it), warning (it runs, probably not as mean
 examples do not follow: no XML declaration, a relative URL, no callerId, no terminal verb, a Gather without action).
 
 Exit: 0 clean · 1 an error (with --strict: a warning too; with --pedantic: any finding) · 2 usage (no such file, bad --kind) · 3 a URL did not
-answer (connection refused, timeout).
+answer (connection refused, unknown host, timeout). simulate uses the same codes (README "Exit codes").
 
 Examples:
   $ exo-passthru validate response.xml
