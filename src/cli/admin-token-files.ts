@@ -10,7 +10,7 @@
  * A generated token only opens the admin API to loopback clients, so `inspect` reads these files only for a
  * loopback --server: a local secret is never sent to another host.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeSecretFile } from './secret-file.ts';
@@ -30,6 +30,14 @@ function tokenFiles(where: Where, port: number): { local: string; user: string; 
     user: join(userTokenDir(where), name),
     latest: join(where.cwd, '.exo-passthru', 'admin-token'),
   };
+}
+
+/**
+ * Creates `<cwd>/.exo-passthru` owner-only (0700) when it is missing. serve calls it before the stores open: the
+ * default PGlite DATA_DIR lies inside it and would otherwise create it first, with the default mode.
+ */
+export async function createLocalTokenDir(cwd: string): Promise<void> {
+  await mkdir(join(cwd, '.exo-passthru'), { recursive: true, mode: 0o700 });
 }
 
 /** Writes the three files (0600); returns the one named to the user, in the working directory. */

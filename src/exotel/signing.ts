@@ -1,27 +1,49 @@
 /**
  * Signed passthru URLs (`url --sign`): `exp` (unix seconds) and `sig` = HMAC-SHA256(secret, canonical string)
- * over the customer parameters, so nobody can edit the amount or the customer in a URL. The canonical string is
- * the customer fields present (CUSTOMER_FIELDS order) as `name=value` lines, then `exp=<exp>`.
+ * over the customer parameters, so nobody can edit the amount or the customer in a URL.
+ *
+ * The canonical string is JSON: `["exo-passthru signed url v2", exp, [[name, value], …]]` with the customer fields
+ * sorted by name. JSON quotes and escapes every value, so no value can pass for a separator: folding `phone` and
+ * `loan_id` into `customer_name` (which a `name=value` line format allowed) changes the signed bytes. Signatures
+ * made with the earlier line format no longer verify.
+ *
+ * The verifier sees every occurrence of a name: a signed name given twice is refused whatever the values, so
+ * whichever copy a reader keeps, it is the one that was signed. A customer field that is present but empty counts
+ * (the signer never signs one), so adding `amount=` is a change too.
  * Exotel itself signs nothing (docs/exotel-protocol.md §7): this protects the URLs we hand out.
  */
 import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { CUSTOMER_FIELDS } from './customer.ts';
 
 type Params = Readonly<Record<string, string | undefined>>;
+type Entry = readonly [name: string, value: string];
 
-function canonical(params: Params, exp: string): string {
-  let text = '';
+const CANONICAL_VERSION = 'exo-passthru signed url v2';
+const SIGNED_NAMES: ReadonlySet<string> = new Set([...CUSTOMER_FIELDS, 'exp', 'sig']);
+const CUSTOMER_NAMES: ReadonlySet<string> = new Set(CUSTOMER_FIELDS);
+
+function canonical(fields: readonly Entry[], exp: string): string {
+  const sorted = [...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([CANONICAL_VERSION, exp, sorted]);
+}
+
+function mac(secret: string, fields: readonly Entry[], exp: string): Buffer {
+  return createHmac('sha256', secret).update(canonical(fields, exp)).digest();
+}
+
+/** The customer fields a signer signs: present and non-empty, exactly those `url --sign` writes into the URL. */
+function signedFields(params: Params): Entry[] {
+  const fields: Entry[] = [];
   for (const field of CUSTOMER_FIELDS) {
     const value = params[field];
-    if (value !== undefined && value !== '') text += `${field}=${value}\n`;
+    if (value !== undefined && value !== '') fields.push([field, value]);
   }
-  return `${text}exp=${exp}`;
+  return fields;
 }
 
 export function signCustomerParams(params: Params, secret: string, expiresAt: Date): { exp: string; sig: string } {
   const exp = String(Math.floor(expiresAt.getTime() / 1000));
-  const sig = createHmac('sha256', secret).update(canonical(params, exp)).digest('base64url');
-  return { exp, sig };
+  return { exp, sig: mac(secret, signedFields(params), exp).toString('base64url') };
 }
 
 /** SHA-256's block size: an HMAC key is padded (or first hashed) to this many bytes (RFC 2104). */
@@ -49,7 +71,7 @@ export function createCustomerSigner(
     outer[i] = (key[i] ?? 0) ^ 0x5c;
   }
   return (params) => {
-    const text = canonical(params, exp);
+    const text = canonical(signedFields(params), exp);
     // At most 3 bytes of UTF-8 per UTF-16 unit: when that fits, write() cannot truncate.
     if (text.length * 3 > ROOM) return { exp, sig: createHmac('sha256', secret).update(text).digest('base64url') };
     const length = inner.write(text, BLOCK, 'utf8');
@@ -60,19 +82,37 @@ export function createCustomerSigner(
 
 export type SignatureCheck =
   | { ok: true }
-  | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'bad_signature' };
+  | { ok: false; reason: 'missing' | 'malformed' | 'repeated' | 'expired' | 'bad_signature' };
 
-export function verifyCustomerSignature(params: Params, secret: string, now: Date): SignatureCheck {
-  const exp = params.exp;
-  const sig = params.sig;
+/**
+ * Every name=value pair of a request, in order and with repeats (URLSearchParams, or the query and form
+ * together); names that are neither customer fields nor exp/sig (CallSid, CustomField, …) are not signed.
+ */
+export function verifySignedEntries(entries: Iterable<Entry>, secret: string, now: Date): SignatureCheck {
+  const seen = new Map<string, string>();
+  for (const [name, value] of entries) {
+    if (!SIGNED_NAMES.has(name)) continue;
+    if (seen.has(name)) return { ok: false, reason: 'repeated' };
+    seen.set(name, value);
+  }
+  const exp = seen.get('exp');
+  const sig = seen.get('sig');
   if (!exp || !sig) return { ok: false, reason: 'missing' };
   if (!/^[0-9]{1,12}$/.test(exp) || !/^[A-Za-z0-9_-]{43}$/.test(sig)) return { ok: false, reason: 'malformed' };
-  const expected = createHmac('sha256', secret).update(canonical(params, exp)).digest();
-  const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return { ok: false, reason: 'bad_signature' };
+  const fields = [...seen].filter(([name]) => CUSTOMER_NAMES.has(name));
+  // Compare the text, not decoded bytes: base64url decoding ignores the last character's spare bits, so four
+  // spellings of the final character would otherwise all pass.
+  const expected = Buffer.from(mac(secret, fields, exp).toString('base64url'));
+  if (!timingSafeEqual(Buffer.from(sig), expected)) return { ok: false, reason: 'bad_signature' };
   if (Number(exp) * 1000 < now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true };
+}
+
+/** The same check on a flat map (one value per name), e.g. `Object.fromEntries(url.searchParams)`. */
+export function verifyCustomerSignature(params: Params, secret: string, now: Date): SignatureCheck {
+  const entries: Entry[] = [];
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) entries.push([name, value]);
+  return verifySignedEntries(entries, secret, now);
 }
 
 /** Constant-time comparison of a presented secret (key, token) with the expected one (both hashed: length leaks nothing). */

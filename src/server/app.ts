@@ -6,7 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { buildExoml } from '../exoml/build.ts';
 import { errorVerbs, type FlowSettings } from '../flow/call-flow.ts';
 import type { HistoryStore, HistoryWriter, SessionStore } from '../stores/ports.ts';
-import { adminAuth, webhookAuth } from './auth.ts';
+import { adminAuth } from './auth.ts';
 import { createCallService } from './call-service.ts';
 import type { Logger } from './logger.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
@@ -54,21 +54,17 @@ function requestLog(logger: Logger) {
   };
 }
 
-const WEBHOOK_PATHS = new Set(['/passthru-handler', '/gather-response']);
-
 export function createApp(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLog(deps.logger));
-  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
-  app.use(express.json({ limit: '64kb' }));
 
   const service = createCallService({ ...deps, now });
   const webhooks = express.Router();
-  webhooks.use(['/passthru-handler', '/gather-response'], webhookAuth(deps.webhookKey, now));
-  registerWebhookRoutes(webhooks, service, { baseUrl: deps.baseUrl, webhookKey: deps.webhookKey });
+  const errorXml = buildExoml(errorVerbs(deps.flow, 'en'));
+  registerWebhookRoutes(webhooks, service, { baseUrl: deps.baseUrl, webhookKey: deps.webhookKey, tokenTtlSeconds: deps.sessionTtl, now, errorXml });
   app.use(webhooks);
 
   const health = express.Router();
@@ -88,19 +84,15 @@ export function createApp(deps: AppDeps) {
   });
 
   // One error middleware: webhooks still answer well-formed ExoML (never 200 on an error, docs/exotel-protocol.md §9.1 item 4).
+  // `res.locals.webhook` is set by the first webhook middleware, so it holds however express matched the path.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const status =
-      typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
-        ? error.status
-        : 500;
+    const claimed = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+    const status = Number.isInteger(claimed) && claimed >= 400 && claimed <= 599 ? claimed : 500;
     const clientError = status >= 400 && status < 500;
     if (!clientError) deps.logger.error(`${req.method} ${req.path} failed`, error);
     if (res.headersSent) return;
-    if (WEBHOOK_PATHS.has(req.path)) {
-      res
-        .status(status)
-        .type('text/xml; charset=utf-8')
-        .send(buildExoml(errorVerbs(deps.flow, 'en')));
+    if (res.locals.webhook === true) {
+      res.status(status).type('text/xml; charset=utf-8').send(errorXml);
       return;
     }
     res.status(status).json({ error: clientError && error instanceof Error ? error.message : 'internal error' });

@@ -24,9 +24,37 @@ export function mergeParams(query: unknown, body: unknown): Params {
   flatten(body, out);
   // `From=+918888000000` sent unencoded (Exotel's own AgentStream example) decodes to " 918888000000": in
   // form encoding a `+` is a space. A phone number never starts with a space, so that space was a `+`.
-  for (const [key, value] of Object.entries(out)) {
-    if (SPACE_FOR_PLUS.test(value) && PHONE_KEY.test(key)) out[key] = `+${value.slice(1)}`;
+  for (const [key, value] of Object.entries(out)) out[key] = plusRestored(key, value);
+  return out;
+}
+
+function plusRestored(key: string, value: string): string {
+  return SPACE_FOR_PLUS.test(value) && PHONE_KEY.test(key) ? `+${value.slice(1)}` : value;
+}
+
+function scalar(value: unknown): string | undefined {
+  const scalarType = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+  return scalarType ? String(value) : undefined;
+}
+
+function entriesOf(source: unknown, into: Array<readonly [string, string]>): void {
+  if (source === null || typeof source !== 'object') return;
+  for (const [key, value] of Object.entries(source)) {
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    // Values flatten() drops still count as an occurrence (as ''), so a repeat can never hide behind one.
+    for (const item of values) into.push([key, plusRestored(key, scalar(item) ?? '')]);
   }
+}
+
+/**
+ * Every name=value pair of the query and the body, repeats included, each value as mergeParams reads it: what a
+ * signature check needs to see, since mergeParams keeps one value per name and a check on that alone cannot tell
+ * a repeated name from a single one.
+ */
+export function paramEntries(query: unknown, body: unknown): Array<readonly [string, string]> {
+  const out: Array<readonly [string, string]> = [];
+  entriesOf(query, out);
+  entriesOf(body, out);
   return out;
 }
 

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { SettingKey } from '../../config.ts';
 import type { RunningServer } from '../../server/start.ts';
-import { writeAdminTokenFiles } from '../admin-token-files.ts';
+import { createLocalTokenDir, writeAdminTokenFiles } from '../admin-token-files.ts';
 import type { CliContext } from '../context.ts';
 import { describeError } from '../errors.ts';
 import type { Output } from '../output.ts';
@@ -77,6 +77,8 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         debug: ctx.globals().debug,
         describe: (e) => describeError(e).message,
       });
+      // Owner-only before the stores open: the default PGlite directory lies inside it too.
+      if (!config.adminToken) await createLocalTokenDir(ctx.io.cwd);
       const server = await startServer(config, {
         cwd: ctx.io.cwd,
         logger,

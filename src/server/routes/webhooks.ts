@@ -1,17 +1,26 @@
-/** `/passthru-handler` and `/gather-response`, GET or POST: thin over the call service. */
+/**
+ * `/passthru-handler` and `/gather-response`: GET or POST run the call service; HEAD, other methods, a bad Host
+ * and a body that fails to parse are answered by the guards in webhook-guards.ts, all with ExoML.
+ */
 import type { Request, Response, Router } from 'express';
 import type { LanguageCode } from '../../exotel/language.ts';
-import { callToken } from '../auth.ts';
+import { gatherToken, webhookAuth, type WebhookRoute } from '../auth.ts';
 import type { CallService, WebhookReply } from '../call-service.ts';
 import { mergeParams } from '../params.ts';
+import { requestBase } from '../request-base.ts';
+import { webhookBodies, webhookHead, webhookHost, webhookMethods } from './webhook-guards.ts';
 
-export type WebhookRouteOptions = { baseUrl: string | undefined; webhookKey: string | undefined };
+export type WebhookRouteOptions = {
+  baseUrl: string | undefined;
+  webhookKey: string | undefined;
+  /** How long the Gather action's token stays good: the session's lifetime, since the call cannot outlive it. */
+  tokenTtlSeconds: number;
+  now: () => Date;
+  /** The ExoML answered when the request itself is broken (bad Host, method, body). */
+  errorXml: string;
+};
 
-/** Absolute action URL (docs/exotel-protocol.md §9.1 item 7): BASE_URL, else the host the request came to. */
-function requestBase(req: Request, baseUrl: string | undefined): string {
-  if (baseUrl) return baseUrl;
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-}
+type ActionState = { callSid: string; language: LanguageCode; attempt: number; customerId: string | undefined };
 
 function send(res: Response, reply: WebhookReply) {
   res.locals.callSid = reply.callSid;
@@ -20,17 +29,19 @@ function send(res: Response, reply: WebhookReply) {
 }
 
 export function registerWebhookRoutes(router: Router, service: CallService, options: WebhookRouteOptions) {
-  const actionUrl =
-    (req: Request) =>
-    (state: { callSid: string; language: LanguageCode; attempt: number; customerId: string | undefined }) => {
-      const url = new URL('/gather-response', requestBase(req, options.baseUrl));
-      url.searchParams.set('CallSid', state.callSid);
-      url.searchParams.set('lang', state.language);
-      url.searchParams.set('attempt', String(state.attempt));
-      if (state.customerId) url.searchParams.set('customer_id', state.customerId);
-      if (options.webhookKey) url.searchParams.set('tok', callToken(options.webhookKey, state.callSid));
-      return url.toString();
-    };
+  const actionUrl = (req: Request) => (state: ActionState) => {
+    const url = new URL('/gather-response', requestBase(req, options.baseUrl));
+    url.searchParams.set('CallSid', state.callSid);
+    url.searchParams.set('lang', state.language);
+    url.searchParams.set('attempt', String(state.attempt));
+    const customerId = state.customerId || undefined;
+    if (customerId) url.searchParams.set('customer_id', customerId);
+    if (options.webhookKey) {
+      const expiresAt = new Date(options.now().getTime() + options.tokenTtlSeconds * 1000);
+      url.searchParams.set('tok', gatherToken(options.webhookKey, { callSid: state.callSid, customerId }, expiresAt));
+    }
+    return url.toString();
+  };
 
   const passthru = async (req: Request, res: Response) => {
     res.locals.callSid = req.query.CallSid ?? req.query.call_sid;
@@ -39,8 +50,21 @@ export function registerWebhookRoutes(router: Router, service: CallService, opti
   const gather = async (req: Request, res: Response) => {
     send(res, await service.gather(mergeParams(req.query, req.body), actionUrl(req)));
   };
-  router.get('/passthru-handler', passthru);
-  router.post('/passthru-handler', passthru);
-  router.get('/gather-response', gather);
-  router.post('/gather-response', gather);
+  const routes: ReadonlyArray<readonly [string, WebhookRoute, typeof passthru]> = [
+    ['/passthru-handler', 'passthru', passthru],
+    ['/gather-response', 'gather', gather],
+  ];
+  for (const [path, route, handler] of routes) {
+    router
+      .route(path)
+      .all(
+        webhookMethods(options.errorXml),
+        webhookHost(options.errorXml),
+        ...webhookBodies(),
+        webhookAuth(options.webhookKey, options.now, route),
+      )
+      .head(webhookHead)
+      .get(handler)
+      .post(handler);
+  }
 }

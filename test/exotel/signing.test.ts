@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { signCustomerParams, verifyCustomerSignature } from '../../src/exotel/signing.ts';
+
+const SECRET = 'signing-secret';
+const now = new Date('2026-01-01T00:00:00Z');
+const expiresAt = new Date('2026-01-02T00:00:00Z');
+
+describe('signed customer parameters', () => {
+  const customer = {
+    customer_id: 'C9',
+    customer_name: 'Riddhi',
+    phone: '+919876543210',
+    loan_id: 'L9',
+    amount: '1500',
+  };
+  const signed = { ...customer, ...signCustomerParams(customer, SECRET, expiresAt) };
+
+  it('verifies as signed', () => {
+    assert.deepEqual(verifyCustomerSignature(signed, SECRET, now), { ok: true });
+  });
+
+  it('does not verify when fields are folded into another one', () => {
+    const { phone, loan_id, ...rest } = signed;
+    const folded = { ...rest, customer_name: `Riddhi\nphone=${phone}\nloan_id=${loan_id}` };
+    assert.deepEqual(verifyCustomerSignature(folded, SECRET, now), { ok: false, reason: 'bad_signature' });
+    const foldedExp = { ...rest, phone, customer_name: 'Riddhi', loan_id: `L9\nexp=${signed.exp}` };
+    assert.equal(verifyCustomerSignature(foldedExp, SECRET, now).ok, false);
+  });
+
+  it('does not verify when a value moves to another field', () => {
+    const swapped = { ...signed, customer_name: signed.loan_id, loan_id: signed.customer_name };
+    assert.equal(verifyCustomerSignature(swapped, SECRET, now).ok, false);
+  });
+
+  it('an empty customer field added to a signed URL is a change', () => {
+    assert.equal(verifyCustomerSignature({ ...signed, due_date: '' }, SECRET, now).ok, false);
+  });
+});
