@@ -198,7 +198,7 @@ export const SETTINGS = {
     env: 'WEBHOOK_KEY',
     flag: '--key <key>',
     default: undefined,
-    help: 'when set, webhooks need `?key=` (constant-time compare), a signed URL (Passthru) or the Gather action\'s `tok`',
+    help: "when set, webhooks need `?key=` (constant-time compare), a signed URL (Passthru) or the Gather action's `tok`",
     parse: text,
   },
   adminToken: {

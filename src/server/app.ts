@@ -64,15 +64,30 @@ export function createApp(deps: AppDeps) {
   const service = createCallService({ ...deps, now });
   const webhooks = express.Router();
   const errorXml = buildExoml(errorVerbs(deps.flow, 'en'));
-  registerWebhookRoutes(webhooks, service, { baseUrl: deps.baseUrl, webhookKey: deps.webhookKey, tokenTtlSeconds: deps.sessionTtl, now, errorXml });
+  registerWebhookRoutes(webhooks, service, {
+    baseUrl: deps.baseUrl,
+    webhookKey: deps.webhookKey,
+    tokenTtlSeconds: deps.sessionTtl,
+    now,
+    errorXml,
+  });
   app.use(webhooks);
 
   const health = express.Router();
   registerHealthRoute(health, deps);
   registerVoicebotRoute(health, { baseUrl: deps.baseUrl });
-  registerAppletRoutes(health, { ...deps, now });
-  if (deps.mockExotelApi) registerMockCallsApi(health, { ...deps, now });
   app.use(health);
+
+  // The App Bazaar applets and the mock Calls API read form and JSON bodies too (multipart is read by its route).
+  const applets = express.Router();
+  applets.use(
+    ['/exotel', '/v1'],
+    express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }),
+    express.json({ limit: '64kb' }),
+  );
+  registerAppletRoutes(applets, { ...deps, now });
+  if (deps.mockExotelApi) registerMockCallsApi(applets, { ...deps, now });
+  app.use(applets);
 
   const admin = express.Router();
   admin.use('/admin', adminAuth(deps.admin));
@@ -86,7 +101,10 @@ export function createApp(deps: AppDeps) {
   // One error middleware: webhooks still answer well-formed ExoML (never 200 on an error, docs/exotel-protocol.md §9.1 item 4).
   // `res.locals.webhook` is set by the first webhook middleware, so it holds however express matched the path.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const claimed = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+    const claimed =
+      typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
+        ? error.status
+        : 500;
     const status = Number.isInteger(claimed) && claimed >= 400 && claimed <= 599 ? claimed : 500;
     const clientError = status >= 400 && status < 500;
     if (!clientError) deps.logger.error(`${req.method} ${req.path} failed`, error);

@@ -53,7 +53,8 @@ function checkWebhookAuth(input: AuthInput, secret: string, now: Date, route: We
     const check = verifySignedEntries(entries, secret, now);
     return check.ok ? { ok: true } : { ok: false, reason: `signed URL rejected: ${check.reason}` };
   }
-  if (params.key !== undefined) return keysMatch(params.key, secret) ? { ok: true } : { ok: false, reason: 'wrong key' };
+  if (params.key !== undefined)
+    return keysMatch(params.key, secret) ? { ok: true } : { ok: false, reason: 'wrong key' };
   if (route === 'gather' && params.tok !== undefined) return checkGatherToken(params.tok, params, secret, now);
   if (params.tok !== undefined) return { ok: false, reason: 'a call token is good on /gather-response only' };
   if (params.sig !== undefined) return { ok: false, reason: 'a signed URL is good on /passthru-handler only' };
