@@ -102,8 +102,9 @@ export async function startServer(config: Config, options: StartServerOptions): 
   const resolve = (path: string) => (isAbsolute(path) ? path : join(options.cwd, path));
   const prompts = await loadPrompts(config.promptsDir === undefined ? undefined : resolve(config.promptsDir));
   const dataDir = config.dataDir === 'memory' ? 'memory' : resolve(config.dataDir);
-  const spoolDir =
-    config.spoolDir === undefined || config.spoolDir === 'memory' ? config.spoolDir : resolve(config.spoolDir);
+  // SPOOL_DIR's default follows DATA_DIR: a run that keeps nothing spools in memory; otherwise under cwd, like PGlite.
+  const spoolSetting = config.spoolDir ?? (config.dataDir === 'memory' ? 'memory' : '.exo-passthru/spool');
+  const spoolDir = spoolSetting === 'memory' ? 'memory' : resolve(spoolSetting);
   const stores = await options.openStores(
     { ...config, dataDir, spoolDir },
     { logger, onLost: options.onLost ?? (() => {}) },
