@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { serverBackends } from '../support/backends.ts';
+import { pollUntil } from '../support/services.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const AUTH = `Basic ${Buffer.from('api_key:api_token').toString('base64')}`;
@@ -49,12 +50,12 @@ for (const backend of serverBackends('mockcalls')) {
       const sid = String(res.json.Call?.Sid);
       assert.match(sid, /^[0-9a-f]{32}$/);
       assert.equal(res.json.Call?.Status, 'in-progress');
-      const deadline = Date.now() + 10_000;
-      let row = await server.history.getCall(sid);
-      while (row?.final_status !== 'completed' && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        row = await server.history.getCall(sid);
-      }
+      // The mock plays the flow and posts the StatusCallback after answering: poll with a deadline.
+      await pollUntil(async () => (await server.history.getCall(sid))?.final_status === 'completed', {
+        timeoutMs: 10_000,
+        message: 'the StatusCallback never reached the call row',
+      });
+      const row = await server.history.getCall(sid);
       assert.equal(row?.final_status, 'completed');
       assert.equal(row?.customer_id, 'cust_mock');
       assert.equal(row?.language, 'ta');
