@@ -11,6 +11,7 @@ import {
   parseDueDate,
   type CustomerField,
   type CustomerInput,
+  CUSTOMER_FIELDS,
 } from '../exotel/customer.ts';
 import { chooseLanguage, toBcp47 } from '../exotel/language.ts';
 import { normalizeMobileIN } from '../exotel/phone.ts';
@@ -127,18 +128,6 @@ function chooseRowLanguage(
   return { value };
 }
 
-const TEXT_FIELDS = [
-  'customer_id',
-  'customer_name',
-  'phone',
-  'loan_id',
-  'amount',
-  'due_date',
-  'language_code',
-  'state',
-  'temp_call_id',
-] as const;
-
 function rejectAll(problems: readonly Rejection[]): { ok: false } & Rejection {
   const [first] = problems;
   if (first === undefined) throw new Error('rejectAll: no problem');
@@ -151,7 +140,7 @@ export function normalizeCustomer(raw: Readonly<CustomerInput>): NormalizeResult
   const clean: CustomerInput = {};
   // A field with unusable content is reported as such, not again as empty.
   const bad = new Set<CustomerField>();
-  for (const field of TEXT_FIELDS) {
+  for (const field of CUSTOMER_FIELDS) {
     const result = cleanText(field, raw[field]);
     if (typeof result === 'object') {
       problems.push(result);

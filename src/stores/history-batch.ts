@@ -9,19 +9,11 @@
  * committed just before a crash (the spool had not yet recorded it as done) appends no event twice, and the
  * upserts re-apply the same values.
  */
-import type { CallStart, CallUpdate, HistoryWrite } from './ports.ts';
+import type { CallStart, CallUpdate, CustomerRow, HistoryWrite } from './ports.ts';
 import { storable } from './storable.ts';
 
-type CustomerFold = {
-  customer_id: string;
-  name: string | null;
-  phone: string | null;
-  loan_id: string | null;
-  amount: string | null;
-  due_date: string | null;
-  state: string | null;
-  language_code: string | null;
-};
+/** A customer row as one batch leaves it (the database keeps updated_at). */
+type CustomerFold = Omit<CustomerRow, 'updated_at'>;
 
 type CallFold = {
   call_sid: string;
