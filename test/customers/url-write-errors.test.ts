@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -113,9 +113,13 @@ describe('url: output files are replaced whole', () => {
     io.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const running = run(['node', 'exo-passthru', 'url', '--csv', '-', '--out', 'out.csv'], io);
     stdin.write(csvOf(rows(500)));
-    // The temporary file appears once the header is accepted: the run is under way.
+    // Rows reach the temporary file once its sink is part of the run (not merely opened): the run is under way.
     const deadline = Date.now() + 10_000;
-    while (!(await readdir(work)).some((name) => name.endsWith('.tmp'))) {
+    const writing = async () => {
+      const temp = (await readdir(work)).find((name) => name.endsWith('.tmp'));
+      return temp !== undefined && ((await stat(join(work, temp)).catch(() => undefined))?.size ?? 0) > 0;
+    };
+    while (!(await writing())) {
       assert.ok(Date.now() < deadline, 'the run started writing');
       await new Promise((resolve) => setImmediate(resolve));
     }
