@@ -8,6 +8,7 @@ import { errorVerbs, type FlowSettings } from '../flow/call-flow.ts';
 import type { HistoryStore, HistoryWriter, SessionStore } from '../stores/ports.ts';
 import { adminAuth } from './auth.ts';
 import { createCallService } from './call-service.ts';
+import type { ExchangeLog } from './exchanges.ts';
 import type { Logger } from './logger.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerAppletRoutes } from './routes/applets.ts';
@@ -30,6 +31,8 @@ export type AppDeps = {
   now?: () => Date;
   /** `serve --mock-exotel-api`: Exotel's Calls/connect API, offline. */
   mockExotelApi?: boolean;
+  /** Every webhook exchange, for the browser inspector and `serve --record` (server/exchanges.ts). */
+  exchanges?: ExchangeLog;
 };
 
 function requestLog(logger: Logger) {
@@ -60,6 +63,7 @@ export function createApp(deps: AppDeps) {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLog(deps.logger));
+  if (deps.exchanges) app.use(deps.exchanges.middleware());
 
   const service = createCallService({ ...deps, now });
   const webhooks = express.Router();

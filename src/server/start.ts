@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import { loadPrompts, type PromptCatalog } from '../flow/prompts.ts';
 import type { HistoryStore, HistoryWrite, HistoryWriter, SessionStore } from '../stores/ports.ts';
 import { createApp } from './app.ts';
+import { createExchangeLog, type ExchangeLog } from './exchanges.ts';
 import { listen, type Listening } from './listen.ts';
 import type { Logger } from './logger.ts';
 import { createVoicebotSockets } from './voicebot-socket.ts';
@@ -39,6 +40,8 @@ export type StartServerOptions = {
   mockExotelApi?: boolean;
   /** History writes the spool could not take (full, or the disk failed); the CLI prints them. */
   onLost?: (writes: readonly HistoryWrite[]) => void;
+  /** Where webhook exchanges are kept (default: a new ring of 500). */
+  exchanges?: ExchangeLog;
 };
 
 export type RunningServer = {
@@ -51,6 +54,8 @@ export type RunningServer = {
   stores: { sessions: SessionStore['kind']; history: HistoryStore['kind'] };
   /** DATA_DIR resolved against cwd ('memory' as is): where PGlite keeps its files, when it is the history store. */
   dataDir: string;
+  /** The webhook exchanges this server saw, newest last (bounded ring, server/exchanges.ts). */
+  exchanges: ExchangeLog;
   /** HTTP server → history writer → stores; a step that fails is logged and the next still runs. Never rejects. */
   close: () => Promise<void>;
 };
@@ -73,7 +78,7 @@ function defaultAdmin(config: Config): AdminAccess {
     : { token: randomBytes(24).toString('base64url'), loopbackOnly: true };
 }
 
-type Parts = { stores: OpenedStores; admin: AdminAccess; prompts: PromptCatalog };
+type Parts = { stores: OpenedStores; admin: AdminAccess; prompts: PromptCatalog; exchanges: ExchangeLog };
 
 function appFor(config: Config, parts: Parts, options: StartServerOptions) {
   return createApp({
@@ -94,6 +99,7 @@ function appFor(config: Config, parts: Parts, options: StartServerOptions) {
     admin: parts.admin,
     now: options.now,
     mockExotelApi: options.mockExotelApi ?? false,
+    exchanges: parts.exchanges,
   });
 }
 
@@ -110,6 +116,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
     { logger, onLost: options.onLost ?? (() => {}) },
   );
   const admin = options.admin ?? defaultAdmin(config);
+  const exchanges = options.exchanges ?? createExchangeLog();
   const voicebot = createVoicebotSockets({
     sessions: stores.sessions,
     writer: stores.writer,
@@ -125,7 +132,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
   ];
   let server: Listening;
   try {
-    server = await listen(appFor(config, { stores, admin, prompts }, options), {
+    server = await listen(appFor(config, { stores, admin, prompts, exchanges }, options), {
       port: config.port,
       host: config.host,
     });
@@ -144,6 +151,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
     admin,
     stores: { sessions: stores.sessions.kind, history: stores.history.kind },
     dataDir,
+    exchanges,
     close: () => (closing ??= runSteps(logger, teardown(server))),
   };
 }

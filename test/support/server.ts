@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config.ts';
 import type { AppDeps } from '../../src/server/app.ts';
+import type { ExchangeLog } from '../../src/server/exchanges.ts';
 import { createMemoryLogger } from '../../src/server/logger.ts';
 import { startServer } from '../../src/server/start.ts';
 import { openServerStores } from '../../src/stores/open.ts';
@@ -22,6 +23,8 @@ export type TestServer = {
   lost: HistoryWrite[];
   logs: string[];
   adminToken: string;
+  /** The webhook exchanges the server saw (server/exchanges.ts). */
+  exchanges: ExchangeLog;
   close: () => Promise<void>;
 };
 
@@ -85,6 +88,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     lost,
     logs: logger.lines,
     adminToken: server.admin.token,
+    exchanges: server.exchanges,
     close: server.close,
   };
 }

@@ -1,0 +1,94 @@
+/**
+ * The exchange log (server/exchanges.ts): each webhook request with its answer, in order, tied to its call; the
+ * admin API and health never recorded; the ring bounded; subscribers told as each exchange completes.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { createExchangeLog, type Exchange } from '../../src/server/exchanges.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+describe('exchange log', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it('records a call webhook by webhook, with the answer and the CallSid', async () => {
+    const heard: Exchange[] = [];
+    const unsubscribe = server.exchanges.subscribe((e) => heard.push(e));
+    const sid = 'exch-call-1';
+    const first = await request(
+      `${server.url}/passthru-handler?CallSid=${sid}&CallFrom=09876543210&customer_id=c1&customer_name=Asha`,
+    );
+    const greeting = await first.body.text();
+    const second = await request(`${server.url}/gather-response`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `CallSid=${sid}&DigitsPressed=1`,
+    });
+    const dial = await second.body.text();
+    await request(`${server.url}/health`).then((r) => r.body.dump());
+    await request(`${server.url}/admin/sessions`).then((r) => r.body.dump());
+    unsubscribe();
+
+    const call = server.exchanges.forCall(sid);
+    assert.equal(call.length, 2);
+    const [a, b] = call as [Exchange, Exchange];
+    assert.equal(a.method, 'GET');
+    assert.equal(a.path, '/passthru-handler');
+    assert.equal(a.query.customer_name, 'Asha');
+    assert.equal(a.status, 200);
+    assert.match(a.contentType ?? '', /xml/);
+    assert.equal(a.response, greeting);
+    assert.equal(b.method, 'POST');
+    assert.equal(b.body?.DigitsPressed, '1');
+    assert.equal(b.response, dial);
+    assert.match(b.response, /<Dial/);
+    assert.ok(b.id > a.id);
+    assert.ok(a.ms >= 0);
+    assert.deepEqual(
+      heard.map((e) => e.path),
+      ['/passthru-handler', '/gather-response'],
+    );
+    assert.ok(server.exchanges.list().every((e) => !e.path.startsWith('/admin') && e.path !== '/health'));
+  });
+
+  it('keeps only the newest exchanges when the ring is full, and drops a listener that throws', () => {
+    const log = createExchangeLog(2);
+    const middleware = log.middleware();
+    let calls = 0;
+    log.subscribe(() => {
+      calls++;
+      throw new Error('listener bug');
+    });
+    for (const n of [1, 2, 3]) {
+      const listeners: Record<string, () => void> = {};
+      const res = {
+        statusCode: 200,
+        locals: { callSid: `sid-${n}` },
+        write: () => true,
+        end: () => res,
+        getHeader: () => 'text/plain',
+        on: (event: string, fn: () => void) => {
+          listeners[event] = fn;
+        },
+      };
+      const req = { method: 'GET', originalUrl: `/x?n=${n}`, query: { n: String(n) }, headers: {}, body: undefined };
+      // biome-ignore lint/suspicious/noExplicitAny: a minimal request/response pair stands in for express here.
+      middleware(req as any, res as any, () => {});
+      (res.end as (chunk: string) => unknown)(`answer ${n}`);
+      listeners.finish?.();
+    }
+    assert.deepEqual(
+      log.list().map((e) => [e.callSid, e.response]),
+      [
+        ['sid-2', 'answer 2'],
+        ['sid-3', 'answer 3'],
+      ],
+    );
+    assert.equal(calls, 1);
+    assert.throws(() => createExchangeLog(0), RangeError);
+  });
+});
