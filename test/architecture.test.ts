@@ -111,6 +111,17 @@ describe('architecture rules', () => {
     }
   });
 
+  it('3d. appflow/ walks flows over HTTP only: no server/, stores/, simulate/ or cli/ (the mock Calls API uses it)', async () => {
+    for (const file of await sources()) {
+      if (!file.path.startsWith('appflow/')) continue;
+      for (const imp of file.imports) {
+        const target = resolveTo(file.path, imp.spec);
+        for (const banned of ['server/', 'stores/', 'simulate/', 'cli/'])
+          assert.ok(!target.startsWith(banned), `${file.path} imports ${imp.spec}`);
+      }
+    }
+  });
+
   it('3c. the commands load the heavy libraries lazily: undici and the server only when a command runs', async () => {
     for (const file of await sources()) {
       if (!file.path.startsWith('cli/commands/')) continue;

@@ -6,7 +6,8 @@ import { isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from '
 import { UsageError } from '../errors.ts';
 import type { Position } from './types.ts';
 
-export type Reader = { file: string; text: string; lines: LineCounter };
+/** `code`: the error code of the mistakes found (default E_SCENARIO; flow files use E_FLOW). */
+export type Reader = { file: string; text: string; lines: LineCounter; code?: string };
 
 type Entry = { key: string; value: unknown; keyNode: unknown };
 
@@ -17,15 +18,15 @@ export function positionOf(reader: Reader, node: unknown): Position {
   return { file: reader.file, line, col };
 }
 
-export function scenarioError(at: Position, message: string): UsageError {
+export function scenarioError(at: Position, message: string, code = 'E_SCENARIO'): UsageError {
   return new UsageError(`${at.file}:${at.line}:${at.col}: ${message}`, {
-    code: 'E_SCENARIO',
+    code,
     details: { file: at.file, line: String(at.line), col: String(at.col) },
   });
 }
 
 export function fail(reader: Reader, node: unknown, message: string): never {
-  throw scenarioError(positionOf(reader, node), message);
+  throw scenarioError(positionOf(reader, node), message, reader.code);
 }
 
 /** The entries of a mapping, after checking each key is one of `allowed`. */

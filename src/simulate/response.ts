@@ -3,6 +3,7 @@
  * redirect (never followed: a Passthru branch signal, docs/exotel-protocol.md §1.4), a non-2xx, a body that is not
  * ExoML. Every document goes through the validator; its findings stay with the step.
  */
+import { ignoredBody } from '../appflow/walk.ts';
 import { STATUS_CODES } from 'node:http';
 import { appendFindings } from '../exoml/finding.ts';
 import { checkResponseMeta } from '../exoml/http-response.ts';
@@ -73,6 +74,17 @@ function notExoml(findings: readonly Finding[], contentType: string, body: strin
   };
 }
 
+/**
+ * A URL whose last path segment is `passthru` (`/exotel/passthru`, `/passthru`) is, by the name everyone gives it,
+ * the URL of a Passthru applet, whose body Exotel ignores (docs/exotel-protocol.md §1.4). The ExoML handler's own
+ * `/passthru-handler` is not: it is the project's ExoML webhook, and its XML is played.
+ */
+function isPassthruPath(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const segments = new URL(url).pathname.split('/').filter((segment) => segment !== '');
+  return segments.at(-1)?.toLowerCase() === 'passthru';
+}
+
 export async function fetchDocument(step: Step, options: ResponseOptions): Promise<FetchedDocument> {
   const result = await sendRequest(step.request, options);
   if (!result.ok) {
@@ -119,5 +131,6 @@ export async function fetchDocument(step: Step, options: ResponseOptions): Promi
       ok: false,
       outcome: { kind: 'error', reason: `the root element is <${root.name}>, not <Response>: nothing to play` },
     };
+  if (isPassthruPath(step.request.url)) step.findings.push(ignoredBody(body));
   return { ok: true, root };
 }

@@ -46,6 +46,10 @@ type SimulateOptions = {
   expect: string[];
   key?: string;
   record?: string;
+  flavor: 'exoml' | 'applet';
+  flow?: string;
+  statusCallback?: string;
+  statusJson?: boolean;
 };
 
 const HELP = `
@@ -70,6 +74,18 @@ finish key end the input, the Gather's timeout means no input), and --csv withou
 a searchable list of the file's customers. Without a terminal, give --digits or --no-input (checked before the
 first request), and --row or --customer-id with --csv.
 
+App Bazaar flows (--flavor applet, implied by --flow): the URL is the base of the applet URLs in the flow file
+(default http://127.0.0.1:8000, serve's /exotel/… endpoints; without --flow the bundled collections flow,
+fixtures/flows/collections.yaml). Exotel's way: the applets follow the flow's transitions; a Passthru's status
+picks its branch (200 → on_ok, anything else, a timeout or a refused connection → on_else) and its body is
+ignored; Gather and Connect URLs answer JSON and Greeting text/plain, validated as validate --kind does; the keys
+of a Gather reach later applets as digits="1"; a Passthru after Connect gets the dial result (CallType=completed,
+DialCallStatus, Legs[0][…], RecordingUrl); the terminal StatusCallback is POSTed at the end (status_callback in
+the flow, or --status-callback), retried up to 2 times on a non-2xx. The flow format: README "App Bazaar flows".
+
+The ExoML flavour warns (SIM002) when a URL whose last path segment is "passthru" (/exotel/passthru) answers
+ExoML: that is a Passthru applet's URL by name, and Exotel ignores Passthru bodies.
+
 --expect (repeatable): ${EXPECT_FORMS.join(' | ')}
 
 Exit (the same story as validate; README "Exit codes"): 0 the call completed and every --expect held · 1 an
@@ -87,7 +103,9 @@ Examples:
   $ exo-passthru simulate --no-input --expect no-input --expect say:"did not hear"
   $ exo-passthru simulate --csv customers.csv --row 3 --digits 1 --expect dial:+919812345678
   $ exo-passthru simulate --digit-param digits --method POST --param CallStatus=ringing --legacy-params
-  $ exo-passthru --json simulate --digits 1 --strict | jq .outcome`;
+  $ exo-passthru --json simulate --digits 1 --strict | jq .outcome
+  $ exo-passthru simulate --flavor applet --digits 1 --expect dial   # the bundled flow against serve
+  $ exo-passthru simulate https://bot.example.com --flow flow.yaml --digits 2 --status-callback /exotel/status-callback`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -136,6 +154,14 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     .option('--record <file>', 'save the call as a scenario file (exo-passthru test replays it)')
     .option('--expect <check>', 'an expectation on the call (repeatable; see below)', collect, [])
     .addOption(settingOption('webhookKey', { help: 'webhook key sent as ?key=' }))
+    .addOption(
+      new Option('--flavor <flavor>', 'exoml: play ExoML webhooks · applet: walk an App Bazaar flow (see below)')
+        .choices(['exoml', 'applet'])
+        .default('exoml'),
+    )
+    .option('--flow <file>', 'the App Bazaar flow file (YAML) to walk; implies --flavor applet')
+    .option('--status-callback <url>', 'applet flavour: where the terminal StatusCallback goes (absolute or a path)')
+    .option('--status-json', 'applet flavour: send the StatusCallback as JSON instead of multipart/form-data')
     .addHelpText('after', HELP)
     .addCommand(campaignCommand(program, ctx))
     .action(async (url: string | undefined, options: SimulateOptions) => {
@@ -144,8 +170,9 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     });
 }
 
-function startUrl(config: Config, raw: string | undefined): string {
-  const url = raw ?? `${config.baseUrl ?? `http://127.0.0.1:${config.port || 8000}`}/passthru-handler`;
+function startUrl(config: Config, raw: string | undefined, applet: boolean): string {
+  const base = config.baseUrl ?? `http://127.0.0.1:${config.port || 8000}`;
+  const url = raw ?? (applet ? base : `${base}/passthru-handler`);
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
     throw new UsageError(`the URL must be an absolute http(s) URL, got ${JSON.stringify(url)}`, {
       hint: 'e.g. exo-passthru simulate http://127.0.0.1:8000/passthru-handler',
@@ -283,7 +310,8 @@ async function runSimulate(
   rawUrl: string | undefined,
   options: SimulateOptions,
 ): Promise<void> {
-  const url = startUrl(config, rawUrl);
+  const applet = options.flavor === 'applet' || options.flow !== undefined;
+  const url = startUrl(config, rawUrl, applet);
   const out = ctx.output();
   const json = ctx.globals().json;
   if (options.digits !== undefined && !options.input)
@@ -300,6 +328,29 @@ async function runSimulate(
     throw new UsageError('a call that reached a <Gather> would have no one to press keys: stdin is not a terminal', {
       code: 'E_NO_KEYS',
     });
+  }
+  if (applet) {
+    if (options.record !== undefined) throw new UsageError('--record writes ExoML scenarios: not with --flavor applet');
+    const exophone = phoneFlag(
+      options.exophone !== undefined ? '--exophone' : 'EXOPHONE',
+      options.exophone ?? config.exophone,
+    );
+    const { customer } = await customerFor(ctx, options);
+    const { runAppletSimulate } = await import('./applet.ts');
+    await runAppletSimulate(ctx, options, {
+      base: url,
+      customer,
+      phone: customer.phone,
+      exophone,
+      timeoutMs,
+      maxSteps,
+      input: { ...(groups ? { groups } : {}), noInput: !options.input, ...(keypad ? { keypad } : {}) },
+      expectations,
+      onLines: (lines) => {
+        for (const l of lines) out.result(paint(out, l));
+      },
+    });
+    return;
   }
   const built = await callOptions(ctx, config, url, options);
   const { buildCall } = await import('../../../simulate/run.ts');
