@@ -45,7 +45,7 @@ export function readConnectRequest(
 }
 
 /** `YYYY-MM-DD HH:mm:ss` in Indian time, as Exotel writes times (§6.2). */
-export function exotelClock(date: Date): string {
+function exotelClock(date: Date): string {
   return new Date(date.getTime() + 330 * 60_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 

@@ -13,7 +13,7 @@ import type { Logger } from './logger.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerAppletRoutes } from './routes/applets.ts';
 import { registerHealthRoute } from './routes/health.ts';
-import { registerMockCallsApi } from './routes/mock-calls-api.ts';
+import { registerMockCallsApi, type MockCallsOptions } from './routes/mock-calls-api.ts';
 import { registerVoicebotRoute } from './routes/voicebot.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 
@@ -31,6 +31,8 @@ export type AppDeps = {
   now?: () => Date;
   /** `serve --mock-exotel-api`: Exotel's Calls/connect API, offline. */
   mockExotelApi?: boolean;
+  /** The mock's flow and rate limit (routes/mock-calls-api.ts). */
+  mockCalls?: MockCallsOptions;
   /** Every webhook exchange, for the browser inspector and `serve --record` (server/exchanges.ts). */
   exchanges?: ExchangeLog;
 };
@@ -90,7 +92,7 @@ export function createApp(deps: AppDeps) {
     express.json({ limit: '64kb' }),
   );
   registerAppletRoutes(applets, { ...deps, now });
-  if (deps.mockExotelApi) registerMockCallsApi(applets, { ...deps, now });
+  if (deps.mockExotelApi) registerMockCallsApi(applets, { ...deps, now }, deps.mockCalls);
   app.use(applets);
 
   const admin = express.Router();

@@ -14,6 +14,7 @@ import { createExchangeLog, type ExchangeLog } from './exchanges.ts';
 import { listen, type Listening } from './listen.ts';
 import type { Logger } from './logger.ts';
 import { createVoicebotSockets } from './voicebot-socket.ts';
+import type { MockCallsOptions } from './routes/mock-calls-api.ts';
 
 type OpenedStores = {
   sessions: SessionStore;
@@ -38,6 +39,8 @@ export type StartServerOptions = {
   now?: () => Date;
   /** Serve Exotel's Calls/connect API as a mock (routes/mock-calls-api.ts). */
   mockExotelApi?: boolean;
+  /** The mock's flow (default: the bundled collections flow) and rate limit. */
+  mockCalls?: MockCallsOptions;
   /** History writes the spool could not take (full, or the disk failed); the CLI prints them. */
   onLost?: (writes: readonly HistoryWrite[]) => void;
   /** Where webhook exchanges are kept (default: a new ring of 500). */
@@ -99,6 +102,7 @@ function appFor(config: Config, parts: Parts, options: StartServerOptions) {
     admin: parts.admin,
     now: options.now,
     mockExotelApi: options.mockExotelApi ?? false,
+    ...(options.mockCalls ? { mockCalls: options.mockCalls } : {}),
     exchanges: parts.exchanges,
   });
 }

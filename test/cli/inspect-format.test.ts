@@ -205,8 +205,10 @@ describe('sessions and calls', () => {
 
   it('calls table and JSON', () => {
     assert.deepEqual(callsTable([ROW]).rows, [
-      ['9876543210', '9123456789', '2025-08-11 15:30:00', 'transferring', 'hi', '1', 'agent_transfer', '-'],
+      ['9876543210', '9123456789', '2025-08-11 15:30:00', 'transferring', 'hi', '1', 'agent_transfer', '-', '-', '-'],
     ]);
+    const ended = { ...ROW, final_status: 'completed', duration: 95 };
+    assert.deepEqual(callsTable([ended]).rows[0]?.slice(7, 9), ['completed', '1m35s']);
     const json = callsJson([ROW], DIRECT, { showPii: false, now: NOW });
     assert.equal(json.calls[0]?.agent_number, '+91******5678');
     assert.equal(callsJson([ROW], DIRECT, { showPii: true, now: NOW }).calls[0]?.agent_number, '+919812345678');

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { serverBackends } from '../support/backends.ts';
+import { baseEnv, runBin } from '../support/spawn.ts';
 import { pollUntil } from '../support/services.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -61,6 +62,26 @@ for (const backend of serverBackends('mockcalls')) {
       assert.equal(row?.language, 'ta');
       assert.equal(row?.outcome, 'no_input');
       assert.ok(row?.ended_at);
+      // The call walked the bundled flow's applets over HTTP, as Exotel would.
+      const kinds = (await server.history.listEvents(sid)).map((e) => e.kind);
+      for (const kind of ['applet-greeting', 'applet-passthru', 'status-callback'])
+        assert.ok(kinds.includes(kind), kinds.join());
+
+      // inspect, spawned against serve's admin API, lists the call with its final status from the StatusCallback.
+      const inspect = await runBin(
+        ['--json', 'inspect', 'calls', '--server', server.url, '--admin-token', server.adminToken],
+        { env: baseEnv({ REDIS_URL: '', DATABASE_URL: '', ADMIN_TOKEN: '' }) },
+      );
+      assert.equal(inspect.code, 0, inspect.stderr);
+      const listed = (JSON.parse(inspect.stdout) as { calls: Array<{ call_sid: string; final_status: string | null }> })
+        .calls;
+      assert.equal(listed.find((call) => call.call_sid === sid)?.final_status, 'completed');
+      const table = await runBin(['inspect', 'calls', '--server', server.url, '--admin-token', server.adminToken], {
+        env: baseEnv({ REDIS_URL: '', DATABASE_URL: '', ADMIN_TOKEN: '' }),
+      });
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stdout, /FINAL\s+DURATION/);
+      assert.match(table.stdout, new RegExp(`${sid}\\s+cust_mock\\s.*\\sno_input\\s+completed\\s+0s\\s`));
     });
 
     it('refuses a passthru URL, a missing field and no Basic auth with RestException', async () => {
@@ -72,3 +93,43 @@ for (const backend of serverBackends('mockcalls')) {
     });
   });
 }
+
+describe('mock Calls API rate limit', () => {
+  let server: TestServer;
+  let tick: (ms: number) => void = () => {};
+  before(async () => {
+    // Exotel's limit is 200 calls a minute (§6.1); the same route with a limit of 2 and a clock the test moves.
+    let now = Date.parse('2026-01-05T10:00:00Z');
+    server = await startTestServer({
+      mockExotelApi: true,
+      mockCalls: { callsPerMinute: 2 },
+      now: () => new Date(now),
+    });
+    tick = (ms) => {
+      now += ms;
+    };
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('answers 429 with a RestException above the limit, and takes calls again a minute later', async () => {
+    const call = async () => {
+      const res = await request(`${server.url}/v1/Accounts/acme1/Calls/connect`, {
+        method: 'POST',
+        headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ From: '09812345678', CallerId: '08047112233', Url: FLOW }).toString(),
+      });
+      return { status: res.statusCode, json: (await res.body.json()) as Record<string, Record<string, unknown>> };
+    };
+    assert.equal((await call()).status, 200);
+    assert.equal((await call()).status, 200);
+    const refused = await call();
+    assert.equal(refused.status, 429);
+    assert.deepEqual(refused.json, {
+      RestException: { Status: 429, Message: 'Too many requests: at most 2 calls a minute' },
+    });
+    tick(60_001);
+    assert.equal((await call()).status, 200);
+  });
+});

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { AppDeps } from '../../src/server/app.ts';
 import type { ExchangeLog } from '../../src/server/exchanges.ts';
 import { createMemoryLogger } from '../../src/server/logger.ts';
+import type { MockCallsOptions } from '../../src/server/routes/mock-calls-api.ts';
 import { startServer } from '../../src/server/start.ts';
 import { openServerStores } from '../../src/stores/open.ts';
 import type { HistoryStore, HistoryWrite, HistoryWriter, SessionStore } from '../../src/stores/ports.ts';
@@ -39,6 +40,7 @@ export type TestServerOptions = Partial<Pick<AppDeps, 'baseUrl' | 'webhookKey' |
   spoolDir?: string;
   spoolMaxBytes?: number;
   mockExotelApi?: boolean;
+  mockCalls?: MockCallsOptions;
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -79,6 +81,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     now: options.now,
     mockExotelApi: options.mockExotelApi ?? false,
+    ...(options.mockCalls ? { mockCalls: options.mockCalls } : {}),
   });
   return {
     url: server.url,

@@ -7,20 +7,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
-import {
-  callResource,
-  exotelClock,
-  readConnectRequest,
-  restException,
-  type ConnectRequest,
-} from '../../exotel/calls-api.ts';
-import { httpRequest } from '../../http/client.ts';
-import { createAppletService } from '../applet-service.ts';
+import { COLLECTIONS_FLOW } from '../../appflow/collections.ts';
+import type { AppletFlow } from '../../appflow/types.ts';
+import { walkFlow } from '../../appflow/walk.ts';
+import { passthruCallParams } from '../../exotel/call.ts';
+import { callResource, readConnectRequest, restException, type ConnectRequest } from '../../exotel/calls-api.ts';
 import type { CallServiceDeps } from '../call-service.ts';
 import { mergeParams } from '../params.ts';
 
 const CALLS_PER_MINUTE = 200;
-const CALLBACK_TIMEOUT_MS = 15_000;
+const APPLET_TIMEOUT_MS = 5_000;
+
+export type MockCallsOptions = {
+  /** The flow an accepted call walks (default: the bundled collections flow, its URLs on this server). */
+  flow?: AppletFlow;
+  /** Exotel's limit (§6.1); tests lower it rather than make 201 calls. */
+  callsPerMinute?: number;
+};
 
 function basicAuthOk(req: Request): boolean {
   const header = req.get('authorization') ?? '';
@@ -29,68 +32,53 @@ function basicAuthOk(req: Request): boolean {
   return Boolean(key) && Boolean(token);
 }
 
-/** A StatusCallback body: multipart by default, JSON when asked (§6.2). */
-function callbackBody(fields: Record<string, string>, json: boolean): { body: string; contentType: string } {
-  if (json) return { body: JSON.stringify(fields), contentType: 'application/json' };
-  const boundary = `exo${randomBytes(8).toString('hex')}`;
-  const parts = Object.entries(fields).map(
-    ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k.replace(/["\r\n]/g, '')}"\r\n\r\n${v}\r\n`,
-  );
-  return { body: `${parts.join('')}--${boundary}--\r\n`, contentType: `multipart/form-data; boundary=${boundary}` };
+/** This server as the socket reached it: relative applet URLs of the flow are this server's own endpoints. */
+function ownBase(req: Request): string {
+  const address = req.socket.localAddress ?? '127.0.0.1';
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `http://${host}:${req.socket.localPort}`;
 }
 
-export function registerMockCallsApi(router: Router, deps: CallServiceDeps) {
-  const service = createAppletService(deps);
+/** The callee presses nothing: the mock has no caller, so every Gather times out (digits=""). */
+const NO_KEYS = { next: async () => ({ keys: '', source: 'no-input' }) };
+
+export function registerMockCallsApi(router: Router, deps: CallServiceDeps, options: MockCallsOptions = {}) {
+  const flow = options.flow ?? COLLECTIONS_FLOW;
+  const limit = options.callsPerMinute ?? CALLS_PER_MINUTE;
   const recent: number[] = [];
 
-  const playFlow = async (callSid: string, request: ConnectRequest) => {
-    const params = mergeParams(
-      {
-        CallSid: callSid,
-        From: request.from,
-        To: request.callerId,
-        CallFrom: request.from,
-        CallTo: request.callerId,
-        Direction: 'outbound-dial',
-        CustomField: request.customField,
-      },
-      undefined,
+  const playFlow = async (callSid: string, request: ConnectRequest, base: string) => {
+    const at = deps.now();
+    const callParams = passthruCallParams({
+      callSid,
+      from: request.from,
+      to: request.callerId,
+      startedAt: at,
+      now: at,
+    });
+    if (request.customField !== undefined) callParams.CustomField = request.customField;
+    // Exotel posts the StatusCallback the API call asked for, for the terminal event (§6.1, §6.2).
+    const wantsTerminal =
+      request.statusCallbackEvents.length === 0 || request.statusCallbackEvents.includes('terminal');
+    const callback =
+      request.statusCallback && wantsTerminal
+        ? { statusCallback: { url: request.statusCallback, json: request.statusCallbackJson } }
+        : {};
+    const record = await walkFlow({
+      flow,
+      base,
+      callParams,
+      keys: NO_KEYS,
+      ...callback,
+      timeoutMs: APPLET_TIMEOUT_MS,
+      now: deps.now,
+    });
+    const delivered = record.statusCallback
+      ? `; StatusCallback ${record.statusCallback.delivered ? 'accepted' : `not accepted after ${record.statusCallback.attempts.length} attempts`}`
+      : '';
+    deps.logger.info(
+      `mock Calls API: ${callSid} walked flow "${flow.name}" (${record.steps.map((s) => s.applet).join(' → ')}): ${record.outcome.kind}${delivered}`,
     );
-    await service.greeting(params);
-    await service.gather(params);
-    await service.passthru({ ...params, digits: '""' });
-    if (
-      !request.statusCallback ||
-      (request.statusCallbackEvents.length > 0 && !request.statusCallbackEvents.includes('terminal'))
-    )
-      return;
-    const now = exotelClock(deps.now());
-    const fields: Record<string, string> = {
-      CallSid: callSid,
-      Status: 'completed',
-      EventType: 'terminal',
-      DateUpdated: now,
-      EndTime: now,
-      From: request.from,
-      To: request.callerId,
-      Direction: 'outbound-api',
-      ConversationDuration: '0',
-    };
-    if (request.customField !== undefined) fields.CustomField = request.customField;
-    const { body, contentType } = callbackBody(fields, request.statusCallbackJson);
-    // Exotel retries a non-2xx at most twice (§6.2).
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const result = await httpRequest({
-        url: request.statusCallback,
-        method: 'POST',
-        headers: { 'content-type': contentType },
-        body,
-        timeoutMs: CALLBACK_TIMEOUT_MS,
-        maxBytes: 4096,
-      });
-      if (result.ok && result.status >= 200 && result.status < 300) return;
-    }
-    deps.logger.info(`mock Calls API: the StatusCallback of ${callSid} was not accepted after 3 attempts`);
   };
 
   const connect = (req: Request, res: Response) => {
@@ -98,15 +86,14 @@ export function registerMockCallsApi(router: Router, deps: CallServiceDeps) {
     if (!basicAuthOk(req)) return fail(401, 'Authentication is required: HTTP Basic with your API key and token');
     const now = deps.now().getTime();
     while (recent.length > 0 && (recent[0] as number) <= now - 60_000) recent.shift();
-    if (recent.length >= CALLS_PER_MINUTE)
-      return fail(429, `Too many requests: at most ${CALLS_PER_MINUTE} calls a minute`);
+    if (recent.length >= limit) return fail(429, `Too many requests: at most ${limit} calls a minute`);
     const read = readConnectRequest(mergeParams(undefined, req.body));
     if (!read.ok) return fail(400, read.error);
     recent.push(now);
     const callSid = randomBytes(16).toString('hex');
     res.locals.callSid = callSid;
     res.status(200).json(callResource(String(req.params.sid), callSid, read.request, deps.now()));
-    playFlow(callSid, read.request).catch((error: unknown) =>
+    playFlow(callSid, read.request, ownBase(req)).catch((error: unknown) =>
       deps.logger.error(`mock Calls API: the flow of ${callSid} failed`, error),
     );
   };

@@ -111,6 +111,8 @@ function callSection(call: CallRow | null, kind: string | null): Section {
       ['dial status', call.dial_call_status],
       ['dial duration', call.dial_call_duration === null ? null : `${call.dial_call_duration} s`],
       ['recording', call.recording_url],
+      ['final status', call.final_status],
+      ['duration', call.duration === null ? null : `${call.duration} s`],
       ...Object.entries(call.stream ?? {}).map(([key, value]): [string, string] => [`stream ${key}`, value]),
       ['started (IST)', formatTime(call.started_at)],
       ['ended (IST)', formatTime(call.ended_at)],

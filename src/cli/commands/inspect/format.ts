@@ -93,7 +93,19 @@ export function callsJson(rows: readonly CallRow[], source: SourceDescription, o
 
 export function callsTable(rows: readonly CallRow[]): TableRows {
   return {
-    head: ['CALL SID', 'CUSTOMER', 'STARTED (IST)', 'STATUS', 'LANG', 'DIGIT', 'OUTCOME', 'ENDED (IST)'],
+    // FINAL and DURATION come from the StatusCallback (docs/exotel-protocol.md §6.2): "-" until it arrives.
+    head: [
+      'CALL SID',
+      'CUSTOMER',
+      'STARTED (IST)',
+      'STATUS',
+      'LANG',
+      'DIGIT',
+      'OUTCOME',
+      'FINAL',
+      'DURATION',
+      'ENDED (IST)',
+    ],
     rows: rows.map((row) => [
       row.call_sid,
       cell(row.customer_id),
@@ -102,6 +114,8 @@ export function callsTable(rows: readonly CallRow[]): TableRows {
       cell(row.language),
       cell(row.digits),
       cell(row.outcome),
+      cell(row.final_status),
+      formatDuration(row.duration),
       formatTime(row.ended_at),
     ]),
   };
