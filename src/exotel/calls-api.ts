@@ -79,3 +79,30 @@ export function callResource(accountSid: string, callSid: string, request: Conne
 export function restException(status: number, message: string) {
   return { RestException: { Status: status, Message: message } };
 }
+
+export type ConnectForm = {
+  from: string;
+  callerId: string;
+  flowUrl: string;
+  customField?: string;
+  statusCallback?: string;
+  statusCallbackJson?: boolean;
+};
+
+/** The form a team's trigger code posts to `Calls/connect` (§6.1), terminal StatusCallback subscribed. */
+export function connectFormFields(form: ConnectForm): Record<string, string> {
+  return {
+    From: form.from,
+    CallerId: form.callerId,
+    Url: form.flowUrl,
+    CallType: 'trans',
+    ...(form.customField !== undefined ? { CustomField: form.customField } : {}),
+    ...(form.statusCallback !== undefined
+      ? {
+          StatusCallback: form.statusCallback,
+          'StatusCallbackEvents[0]': 'terminal',
+          ...(form.statusCallbackJson ? { StatusCallbackContentType: 'application/json' } : {}),
+        }
+      : {}),
+  };
+}

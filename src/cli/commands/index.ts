@@ -6,6 +6,7 @@ import { registerServe } from './serve.ts';
 import { registerSimulate } from './simulate/index.ts';
 import { registerStream } from './stream/index.ts';
 import { registerTest } from './test/index.ts';
+import { registerTrigger } from './trigger/index.ts';
 import { registerUrl } from './url/index.ts';
 import { registerValidate } from './validate/index.ts';
 
@@ -19,4 +20,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerInspect,
   registerTest,
   registerStream,
+  registerTrigger,
 ];

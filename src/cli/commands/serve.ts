@@ -4,7 +4,9 @@ import type { SettingKey } from '../../config.ts';
 import type { RunningServer } from '../../server/start.ts';
 import { createLocalTokenDir, writeAdminTokenFiles } from '../admin-token-files.ts';
 import type { CliContext } from '../context.ts';
+import { UsageError } from '../../errors.ts';
 import { describeError } from '../errors.ts';
+import { loadFlow } from '../flow-file.ts';
 import type { Output } from '../output.ts';
 import { addSettingOptions, settingFlags } from '../settings.ts';
 
@@ -38,6 +40,7 @@ Examples:
   $ REDIS_URL=redis://127.0.0.1:6379 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test exo-passthru serve
   $ exo-passthru serve --base-url https://bot.example.com --agent-number +919800000001 --exophone 08047112233
   $ WEBHOOK_KEY=s3cret exo-passthru serve               # webhooks then need ?key=s3cret (or a signed URL)
+  $ exo-passthru serve --mock-exotel-api --flow flow.yaml   # then: exo-passthru trigger call --from 09812345678
 
 Endpoints:
   GET|POST /passthru-handler   greeting + <Gather> (customer fields from the query/form or CustomField)
@@ -45,6 +48,9 @@ Endpoints:
   GET      /exotel/passthru     App Bazaar Passthru: digits "1" → 200, other/none → 302 (Exotel reads only the status)
   GET      /exotel/gather       Gather applet JSON;  GET /exotel/connect: Connect applet JSON
   GET|HEAD /exotel/greeting     Greeting applet text/plain;  POST /exotel/status-callback: StatusCallback
+  POST     /v1/Accounts/:sid/Calls/connect(.json)   with --mock-exotel-api: Exotel's Calls API, offline; an
+                               accepted call walks --flow (default: the bundled collections flow) over HTTP
+                               against this server, the callee pressing nothing, then POSTs its StatusCallback
   GET      /health             200 when Redis and the history store answer, 503 naming the one that does not
   GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>)
 
@@ -61,10 +67,18 @@ export function registerServe(program: Command, ctx: CliContext): Command {
     '--mock-exotel-api',
     "also serve Exotel's Calls/connect API as a mock (POST /v1/Accounts/:sid/Calls/connect)",
   );
+  command.option(
+    '--flow <file>',
+    'with --mock-exotel-api: the App Bazaar flow file its calls walk (default: the bundled collections flow)',
+  );
   return addSettingOptions(command, SERVE_SETTINGS)
     .addHelpText('after', EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
       const config = await ctx.loadConfig(settingFlags(options, SERVE_SETTINGS));
+      if (typeof options.flow === 'string' && options.mockExotelApi !== true)
+        throw new UsageError('--flow is the flow the mock Calls API walks: add --mock-exotel-api');
+      // A mistake in the flow file is a usage error (file:line:col) before anything listens.
+      const mockFlow = typeof options.flow === 'string' ? await loadFlow(ctx, options.flow) : undefined;
       // Opening embedded PGlite takes seconds on a first run: say at once that something is happening.
       ctx.output().info('exo-passthru serve starting…');
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
@@ -83,6 +97,7 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         cwd: ctx.io.cwd,
         logger,
         mockExotelApi: options.mockExotelApi === true,
+        ...(mockFlow ? { mockCalls: { flow: mockFlow } } : {}),
         openStores: (resolved, context) => openServerStores(resolved, context),
         // The last resort for history the spool could not take (full, or a failing disk): the whole write, as
         // one JSON line, so it can be recovered from the log rather than silently dropped.

@@ -4,14 +4,12 @@
  * an applet URL did not answer a connection at all, 1 for an error ending, a failed --expect, an undelivered
  * StatusCallback or (with --strict) a finding or a Passthru that timed out.
  */
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
-import { errorMessage, EXIT, UnreachableError, UsageError } from '../../../errors.ts';
-import type { AppletFlow } from '../../../appflow/types.ts';
+import { EXIT, UnreachableError } from '../../../errors.ts';
 import type { DigitSourceOptions } from '../../../simulate/digits.ts';
 import type { Expectation } from '../../../simulate/expect.ts';
 import type { Line } from '../../../simulate/report.ts';
 import type { CliContext } from '../../context.ts';
+import { loadFlow } from '../../flow-file.ts';
 
 export type AppletFlags = {
   flow?: string;
@@ -20,17 +18,6 @@ export type AppletFlags = {
   strict?: boolean;
   e164?: boolean;
 };
-
-async function loadFlow(ctx: CliContext, file: string | undefined): Promise<AppletFlow> {
-  if (file === undefined) return (await import('../../../appflow/collections.ts')).COLLECTIONS_FLOW;
-  let text: string;
-  try {
-    text = await readFile(isAbsolute(file) ? file : join(ctx.io.cwd, file), 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read --flow ${file}: ${errorMessage(error)}`, { cause: error });
-  }
-  return (await import('../../../appflow/parse.ts')).parseFlow(text, file);
-}
 
 type Call = {
   base: string;
