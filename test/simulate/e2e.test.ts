@@ -57,4 +57,23 @@ describe('bin/exo-passthru.js simulate (spawned, against a spawned serve)', () =
     assert.match(res.stdout, /→ no input \(timeout 10 s, --no-input\)/);
     assert.match(res.stdout, /✓ expect hangup/);
   });
+
+  it("simulate --flavor applet walks the bundled flow against serve's applet endpoints", async () => {
+    const env = baseEnv({ WEBHOOK_KEY: '', BASE_URL: '' });
+    const res = await runBin(['simulate', serve.url, '--flavor', 'applet', '--digits', '1', '--expect', 'dial'], {
+      env,
+      cwd,
+    });
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^▶ greeting \(greeting\) GET \/exotel\/greeting 200 \d+ ms\n/);
+    assert.match(res.stdout, /\n {4}→ pressed 1 \(digits="1"\)\n/);
+    assert.match(res.stdout, /\n {2}⑂ 200 → the "OK" branch → agent\n/);
+    assert.match(
+      res.stdout,
+      new RegExp(`\\n {2}☎ Connect \\${AGENT} \\(simulated: answered, completed after 30 s\\)\\n`),
+    );
+    assert.match(res.stdout, /\n▶ StatusCallback POST \/exotel\/status-callback \(attempt 1\/3\) 200 \d+ ms\n/);
+    assert.match(res.stdout, /\n✓ expect dial/);
+    assert.match(serve.stderr(), /POST \/exotel\/status-callback 200/);
+  });
 });
