@@ -3,7 +3,7 @@
  * redirect (never followed: a Passthru branch signal, docs/exotel-protocol.md §1.4), a non-2xx, a body that is not
  * ExoML. Every document goes through the validator; its findings stay with the step.
  */
-import { ignoredBody } from '../appflow/walk.ts';
+import { ignoredBody } from '../appflow/applet-steps.ts';
 import { STATUS_CODES } from 'node:http';
 import { appendFindings } from '../exoml/finding.ts';
 import { checkResponseMeta } from '../exoml/http-response.ts';
