@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AppletFlow } from '../../src/appflow/types.ts';
 import { walkFlow } from '../../src/appflow/walk.ts';
-import { startFake, pathOf, type Fake } from '../support/fake-webhook.ts';
+import { pathOf, startFake, type Fake } from '../support/fake-webhook.ts';
+import { closedPort } from '../support/services.ts';
 
 const json = (body: unknown) => JSON.stringify(body);
 let fake: Fake;
@@ -85,6 +86,35 @@ describe('walkFlow', () => {
     );
     assert.equal(body.RecordingUrl, end.RecordingUrl);
     assert.equal(record.statusCallback?.delivered, true);
+  });
+
+  it('a Passthru that refuses the connection takes the else branch, and the walk says it was unreachable', async () => {
+    const port = await closedPort();
+    const record = await walkFlow({
+      flow: {
+        name: 'refused',
+        start: 'decide',
+        applets: {
+          decide: { kind: 'passthru', url: `http://127.0.0.1:${port}/p`, onOk: 'yes', onElse: 'no' },
+          yes: { kind: 'hangup' },
+          no: { kind: 'hangup' },
+        },
+      },
+      base: fake.url,
+      callParams,
+      keys: keys(''),
+      timeoutMs: 2000,
+    });
+    assert.deepEqual(
+      record.steps.map((s) => [s.applet, s.branch]),
+      [
+        ['decide', 'else'],
+        ['no', undefined],
+      ],
+    );
+    assert.equal(record.steps[0]?.exchange?.unreachable, true);
+    assert.equal(record.unreachable, true);
+    assert.equal(record.outcome.kind, 'hangup');
   });
 
   it('a Gather answer with an unknown key ends the call with an error (Exotel drops it)', async () => {

@@ -243,6 +243,17 @@ describe('flow files', () => {
     assert.match(res.stderr, /^error: bad\.yaml:6:5: unknown key "on_other" in applet "start" \(type passthru\)/m);
   });
 
+  it('flags of the ExoML flavour are refused with --flow', async () => {
+    const res = await runCli(
+      ['simulate', '--flow', 'bad.yaml', '--digits', '1', '--param', 'a=b', '--method', 'POST'],
+      {
+        cwd: dir,
+      },
+    );
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /^error: --param, --method: for the ExoML flavour only, not with --flavor applet/m);
+  });
+
   it('a transition to an applet that does not exist is reported where it is written', async () => {
     await writeFile(
       join(dir, 'target.yaml'),

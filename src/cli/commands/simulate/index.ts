@@ -330,7 +330,7 @@ async function runSimulate(
     });
   }
   if (applet) {
-    if (options.record !== undefined) throw new UsageError('--record writes ExoML scenarios: not with --flavor applet');
+    exomlOnly(options);
     const exophone = phoneFlag(
       options.exophone !== undefined ? '--exophone' : 'EXOPHONE',
       options.exophone ?? config.exophone,
@@ -381,6 +381,23 @@ async function runSimulate(
     results.some((r) => !r.ok),
     options.strict === true,
   );
+}
+
+/** Flags that shape ExoML requests or recordings mean nothing to an applet flow: refused rather than ignored. */
+function exomlOnly(options: SimulateOptions): void {
+  const given = [
+    options.record !== undefined ? '--record' : '',
+    options.param.length > 0 ? '--param' : '',
+    options.legacyParams ? '--legacy-params' : '',
+    options.documentedCreated ? '--documented-created' : '',
+    options.method !== 'GET' ? '--method' : '',
+    options.digitParam !== 'DigitsPressed' ? '--digit-param' : '',
+    options.direction !== undefined && options.direction !== 'outbound-api' ? '--direction' : '',
+  ].filter(Boolean);
+  if (given.length > 0)
+    throw new UsageError(`${given.join(', ')}: for the ExoML flavour only, not with --flavor applet (or --flow)`, {
+      hint: 'an applet flow sends what Exotel sends: GET, the call details, digits="…" after a Gather',
+    });
 }
 
 function finish(ctx: CliContext, record: CallRecord, expectFailed: boolean, strict: boolean): void {
