@@ -94,6 +94,40 @@ for (const backend of serverBackends('mockcalls')) {
   });
 }
 
+describe('mock Calls API with keys pressed (mockCalls.digits)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ mockExotelApi: true, mockCalls: { digits: ['1'] } });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('the callee presses 1: the call takes the Connect branch and the Passthru after it reports the dial', async () => {
+    const res = await request(`${server.url}/v1/Accounts/acme1/Calls/connect.json`, {
+      method: 'POST',
+      headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        From: '09812345678',
+        CallerId: '08047112233',
+        Url: FLOW,
+        StatusCallback: `${server.url}/exotel/status-callback`,
+      }).toString(),
+    });
+    assert.equal(res.statusCode, 200);
+    const sid = String(((await res.body.json()) as { Call: { Sid: string } }).Call.Sid);
+    await pollUntil(async () => (await server.history.getCall(sid))?.final_status === 'completed', {
+      timeoutMs: 10_000,
+      message: 'the StatusCallback never reached the call row',
+    });
+    const row = await server.history.getCall(sid);
+    assert.deepEqual(
+      [row?.outcome, row?.digits, row?.dial_call_status, row?.duration],
+      ['agent_transfer', '1', 'completed', 30],
+    );
+  });
+});
+
 describe('mock Calls API rate limit', () => {
   let server: TestServer;
   let tick: (ms: number) => void = () => {};

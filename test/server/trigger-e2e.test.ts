@@ -112,10 +112,15 @@ describe('bin/exo-passthru.js trigger call (spawned, against a spawned serve --m
     assert.equal(usage.code, 2, usage.stderr);
   });
 
-  it('serve --flow with a malformed flow file exits 2 at file:line:col before listening', async () => {
+  it('serve --flow with a malformed flow file, or --mock-digits misused, exits 2 before listening', async () => {
     await writeFile(join(cwd, 'bad.yaml'), 'applets:\n  a: { type: greeting, url: /g, nxt: b }\n');
     const res = await runBin(['serve', '--port', '0', '--mock-exotel-api', '--flow', 'bad.yaml'], { env, cwd });
     assert.equal(res.code, 2, res.stderr);
     assert.match(res.stderr, /^error: bad\.yaml:2:\d+: unknown key "nxt" in applet "a" \(type greeting\)/m);
+    const alone = await runBin(['serve', '--port', '0', '--mock-digits', '1'], { env, cwd });
+    assert.equal(alone.code, 2, alone.stderr);
+    assert.match(alone.stderr, /^error: --mock-digits is for the mock Calls API: add --mock-exotel-api$/m);
+    const keys = await runBin(['serve', '--port', '0', '--mock-exotel-api', '--mock-digits', '1x'], { env, cwd });
+    assert.equal(keys.code, 2, keys.stderr);
   });
 });

@@ -41,6 +41,7 @@ Examples:
   $ exo-passthru serve --base-url https://bot.example.com --agent-number +919800000001 --exophone 08047112233
   $ WEBHOOK_KEY=s3cret exo-passthru serve               # webhooks then need ?key=s3cret (or a signed URL)
   $ exo-passthru serve --mock-exotel-api --flow flow.yaml   # then: exo-passthru trigger call --from 09812345678
+  $ exo-passthru serve --mock-exotel-api --mock-digits 1    # the mock's callees press 1: the agent branch
 
 Endpoints:
   GET|POST /passthru-handler   greeting + <Gather> (customer fields from the query/form or CustomField)
@@ -50,7 +51,8 @@ Endpoints:
   GET|HEAD /exotel/greeting     Greeting applet text/plain;  POST /exotel/status-callback: StatusCallback
   POST     /v1/Accounts/:sid/Calls/connect(.json)   with --mock-exotel-api: Exotel's Calls API, offline; an
                                accepted call walks --flow (default: the bundled collections flow) over HTTP
-                               against this server, the callee pressing nothing, then POSTs its StatusCallback
+                               against this server, the callee pressing --mock-digits (default nothing), then
+                               POSTs its StatusCallback
   GET      /health             200 when Redis and the history store answer, 503 naming the one that does not
   GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>)
 
@@ -68,6 +70,10 @@ export function registerServe(program: Command, ctx: CliContext): Command {
     "also serve Exotel's Calls/connect API as a mock (POST /v1/Accounts/:sid/Calls/connect)",
   );
   command.option(
+    '--mock-digits <keys>',
+    'with --mock-exotel-api: the keys its callees press, one group per Gather (1 | 2,1); default: none',
+  );
+  command.option(
     '--flow <file>',
     'with --mock-exotel-api: the App Bazaar flow file its calls walk (default: the bundled collections flow)',
   );
@@ -75,8 +81,12 @@ export function registerServe(program: Command, ctx: CliContext): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
       const config = await ctx.loadConfig(settingFlags(options, SERVE_SETTINGS));
-      if (typeof options.flow === 'string' && options.mockExotelApi !== true)
-        throw new UsageError('--flow is the flow the mock Calls API walks: add --mock-exotel-api');
+      for (const flag of ['flow', 'mockDigits'] as const)
+        if (typeof options[flag] === 'string' && options.mockExotelApi !== true)
+          throw new UsageError(
+            `${flag === 'flow' ? '--flow' : '--mock-digits'} is for the mock Calls API: add --mock-exotel-api`,
+          );
+      const mockDigits = typeof options.mockDigits === 'string' ? mockDigitGroups(options.mockDigits) : undefined;
       // A mistake in the flow file is a usage error (file:line:col) before anything listens.
       const mockFlow = typeof options.flow === 'string' ? await loadFlow(ctx, options.flow) : undefined;
       // Opening embedded PGlite takes seconds on a first run: say at once that something is happening.
@@ -97,7 +107,9 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         cwd: ctx.io.cwd,
         logger,
         mockExotelApi: options.mockExotelApi === true,
-        ...(mockFlow ? { mockCalls: { flow: mockFlow } } : {}),
+        ...(mockFlow || mockDigits
+          ? { mockCalls: { ...(mockFlow ? { flow: mockFlow } : {}), ...(mockDigits ? { digits: mockDigits } : {}) } }
+          : {}),
         openStores: (resolved, context) => openServerStores(resolved, context),
         // The last resort for history the spool could not take (full, or a failing disk): the whole write, as
         // one JSON line, so it can be recovered from the log rather than silently dropped.
@@ -116,6 +128,16 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       announce(ctx.output(), server, tokenFile, Boolean(config.webhookKey));
       await stopOnSignal(ctx, server);
     });
+}
+
+/** `--mock-digits 2,1`: one group of keys per Gather, as simulate's --digits (an empty group: nothing pressed). */
+function mockDigitGroups(raw: string): string[] {
+  const groups = raw.split(',').map((group) => group.replace(/\s+/g, ''));
+  if (groups.some((group) => !/^[0-9*#]*$/.test(group)))
+    throw new UsageError(`--mock-digits ${JSON.stringify(raw)}: only 0-9, * and #, one group per Gather`, {
+      hint: '--mock-digits 1 | --mock-digits 2,1',
+    });
+  return groups;
 }
 
 function announce(out: Output, server: RunningServer, tokenFile: string | undefined, keyed: boolean): void {

@@ -23,6 +23,8 @@ export type MockCallsOptions = {
   flow?: AppletFlow;
   /** Exotel's limit (§6.1); tests lower it rather than make 201 calls. */
   callsPerMinute?: number;
+  /** The keys the callee presses, one group per Gather ('' = none); default: nothing pressed at any Gather. */
+  digits?: readonly string[];
 };
 
 function basicAuthOk(req: Request): boolean {
@@ -39,8 +41,16 @@ function ownBase(req: Request): string {
   return `http://${host}:${req.socket.localPort}`;
 }
 
-/** The callee presses nothing: the mock has no caller, so every Gather times out (digits=""). */
-const NO_KEYS = { next: async () => ({ keys: '', source: 'no-input' }) };
+/** The mock has no caller: each Gather gets the next configured group, or times out (digits=""). */
+function keysFor(groups: readonly string[]) {
+  let asked = 0;
+  return {
+    next: async () => {
+      const keys = groups[asked++] ?? '';
+      return { keys, source: keys === '' ? 'no-input' : 'digits' };
+    },
+  };
+}
 
 export function registerMockCallsApi(router: Router, deps: CallServiceDeps, options: MockCallsOptions = {}) {
   const flow = options.flow ?? COLLECTIONS_FLOW;
@@ -68,7 +78,7 @@ export function registerMockCallsApi(router: Router, deps: CallServiceDeps, opti
       flow,
       base,
       callParams,
-      keys: NO_KEYS,
+      keys: keysFor(options.digits ?? []),
       ...callback,
       timeoutMs: APPLET_TIMEOUT_MS,
       now: deps.now,
