@@ -233,7 +233,7 @@ if (redisUrl && databaseUrl) {
       assert.deepEqual(sids, ['CAdigit1', 'CAopen1', 'CAsilent1', 'CAdecline1', 'CAtransfer1']);
       assert.match(
         table.stdout,
-        /CAsilent1\s+cust_c\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ended\s+te\s+-\s+no_input\s+\d{4}-/,
+        /CAsilent1\s+cust_c\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ended\s+te\s+-\s+no_input\s+-\s+-\s+\d{4}-/,
       );
       const json = async (args: string[]) => {
         const res = await runCli(['--json', 'inspect', 'calls', ...args, ...direct()], { cwd, env: {} });
