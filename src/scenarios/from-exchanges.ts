@@ -6,9 +6,11 @@
  * API's `GET /admin/calls/:callSid/scenario`. Pure.
  */
 import { createHash } from 'node:crypto';
+import { encodeCustomField } from '../exotel/custom-field.ts';
+import type { CustomerField } from '../exotel/customer.ts';
 import { parseExoml } from '../exoml/parse.ts';
 import { isExomlExchange, readExchangeCall, readFirstRequest, type RecordedExchange } from './exchange-call.ts';
-import { formatScenario, scenarioDocument } from './record.ts';
+import { formatScenario, type ScenarioDocument, scenarioDocument } from './record.ts';
 import { redactScenario } from './redact.ts';
 
 export type { RecordedExchange } from './exchange-call.ts';
@@ -48,6 +50,26 @@ export function endsCall(exchange: RecordedExchange): boolean {
   return !before.some(leadsOn);
 }
 
+/** The fields `test` fills from its default customer when a scenario leaves them out (src/cli/commands/simulate/customer.ts). */
+const DEFAULTED: readonly CustomerField[] = ['customer_id', 'customer_name', 'loan_id', 'amount', 'due_date'];
+
+/**
+ * A call that came without some of those fields must be replayed without them, or the replay's greeting would
+ * speak the default customer's: the parameters send them empty (the server reads an empty field as absent) and the
+ * CustomField with only the fields the call had.
+ */
+function keepAbsent(doc: ScenarioDocument): ScenarioDocument {
+  const missing = DEFAULTED.filter((field) => doc.customer[field] === undefined);
+  if (missing.length === 0) return doc;
+  const call = doc.call ?? {};
+  const params = {
+    ...((call.params as Record<string, string> | undefined) ?? {}),
+    ...Object.fromEntries(missing.map((field) => [field, ''])),
+    CustomField: encodeCustomField(doc.customer),
+  };
+  return { ...doc, call: { ...call, params } };
+}
+
 function nameOf(callSid: string, at: Date): string {
   return `call ${callTag(callSid)} at ${at.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
@@ -79,5 +101,5 @@ export function scenarioFromExchanges(
       ? '# Phone numbers and names are as the call sent them: this file holds personal data.'
       : "# Phone numbers and the customer name are placeholders; dial: is left out (the number is the server's own).",
   ].join('\n');
-  return { ok: true, name, yaml: formatScenario(options.pii ? doc : redactScenario(doc), header) };
+  return { ok: true, name, yaml: formatScenario(keepAbsent(options.pii ? doc : redactScenario(doc)), header) };
 }

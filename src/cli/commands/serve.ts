@@ -1,6 +1,10 @@
 /** `exo-passthru serve`: the pass-through bot server, on Redis/PostgreSQL or on embedded defaults. */
+import { mkdir } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import type { Command } from 'commander';
 import type { SettingKey } from '../../config.ts';
+import { errorMessage, UsageError } from '../../errors.ts';
+import type { CallRecorder } from '../../scenarios/recorder.ts';
 import type { RunningServer } from '../../server/start.ts';
 import { createLocalTokenDir, writeAdminTokenFiles } from '../admin-token-files.ts';
 import type { CliContext } from '../context.ts';
@@ -38,6 +42,14 @@ Examples:
   $ REDIS_URL=redis://127.0.0.1:6379 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test exo-passthru serve
   $ exo-passthru serve --base-url https://bot.example.com --agent-number +919800000001 --exophone 08047112233
   $ WEBHOOK_KEY=s3cret exo-passthru serve               # webhooks then need ?key=s3cret (or a signed URL)
+  $ exo-passthru serve --record calls/                  # each call as a scenario file: exo-passthru test calls/
+  $ exo-passthru serve --record calls/ --record-pii     # … keeping phone numbers and names (personal data!)
+
+Recording: with --record <dir>, every call's webhooks are saved as one scenario file in <dir> (created if
+missing) when the call ends (Hangup, a Dial, an error or the StatusCallback), and calls still open when serve
+stops. Files are named <time>-<hash of the CallSid>.yaml. Phone numbers and the customer name become placeholders
+(+919000000001…, "Customer A") and dial: is left out, unless --record-pii. A file that cannot be written is
+logged; serve goes on. Replay with: exo-passthru test --url http://127.0.0.1:<port>/passthru-handler <dir>
 
 Endpoints:
   GET|POST /passthru-handler   greeting + <Gather> (customer fields from the query/form or CustomField)
@@ -61,10 +73,16 @@ export function registerServe(program: Command, ctx: CliContext): Command {
     '--mock-exotel-api',
     "also serve Exotel's Calls/connect API as a mock (POST /v1/Accounts/:sid/Calls/connect)",
   );
+  command.option(
+    '--record <dir>',
+    'save each call as a scenario file in this directory (exo-passthru test replays it)',
+  );
+  command.option('--record-pii', 'with --record: keep phone numbers and names in the files (default: placeholders)');
   return addSettingOptions(command, SERVE_SETTINGS)
     .addHelpText('after', EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
       const config = await ctx.loadConfig(settingFlags(options, SERVE_SETTINGS));
+      const recordDir = await recordingDir(ctx, options);
       // Opening embedded PGlite takes seconds on a first run: say at once that something is happening.
       ctx.output().info('exo-passthru serve starting…');
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
@@ -98,9 +116,39 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         await server.close();
         throw error;
       }
+      const recorder =
+        recordDir === undefined
+          ? undefined
+          : (await import('../../scenarios/recorder.ts')).startCallRecorder({
+              dir: recordDir,
+              pii: options.recordPii === true,
+              origin: config.baseUrl ?? server.url,
+              exchanges: server.exchanges,
+              log: logger,
+            });
       announce(ctx.output(), server, tokenFile, Boolean(config.webhookKey));
-      await stopOnSignal(ctx, server);
+      if (recordDir !== undefined)
+        ctx
+          .output()
+          .info(`recording calls as scenarios in ${recordDir}${options.recordPii ? ' (with personal data)' : ''}`);
+      await stopOnSignal(ctx, server, recorder);
     });
+}
+
+/** --record's directory, made now so a bad path is a usage error at start rather than a log line per call. */
+async function recordingDir(ctx: CliContext, options: Record<string, unknown>): Promise<string | undefined> {
+  const raw = options.record;
+  if (typeof raw !== 'string') {
+    if (options.recordPii === true) throw new UsageError('--record-pii needs --record <dir>');
+    return undefined;
+  }
+  const dir = isAbsolute(raw) ? raw : join(ctx.io.cwd, raw);
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`--record ${raw}: cannot create the directory: ${errorMessage(error)}`, { cause: error });
+  }
+  return dir;
 }
 
 function announce(out: Output, server: RunningServer, tokenFile: string | undefined, keyed: boolean): void {
@@ -115,8 +163,11 @@ function announce(out: Output, server: RunningServer, tokenFile: string | undefi
   if (!keyed) out.info('webhooks are open: set WEBHOOK_KEY to require ?key=');
 }
 
-/** Runs until SIGINT/SIGTERM, then closes the server (a second signal while closing is ignored). */
-function stopOnSignal(ctx: CliContext, server: RunningServer): Promise<void> {
+/**
+ * Runs until SIGINT/SIGTERM, then closes the server, then writes the calls the recorder still holds (after the
+ * server, so the requests in flight are in them). A second signal while closing is ignored.
+ */
+function stopOnSignal(ctx: CliContext, server: RunningServer, recorder: CallRecorder | undefined): Promise<void> {
   const out = ctx.output();
   return new Promise<void>((done) => {
     let stopping = false;
@@ -126,6 +177,7 @@ function stopOnSignal(ctx: CliContext, server: RunningServer): Promise<void> {
       out.info(`${signal}: finishing in-flight requests, closing stores`);
       void server
         .close()
+        .then(() => recorder?.close())
         .then(() => {
           unsubscribe();
           out.info('stopped');
