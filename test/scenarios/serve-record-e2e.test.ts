@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.ts';
 import { pollUntil } from '../support/services.ts';
-import { baseEnv, startServe } from '../support/spawn.ts';
+import { baseEnv, runBin, startServe } from '../support/spawn.ts';
 
 const NAME = 'Meera Iyer';
 const PHONE = '9812312345';
@@ -29,7 +29,7 @@ after(async () => {
 const files = async (dir: string) => (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
 
 async function simulate(url: string, digits: string) {
-  const played = await runCli(['simulate', url, '--digits', digits, '--name', NAME, '--phone', PHONE]);
+  const played = await runBin(['simulate', url, '--digits', digits, '--name', NAME, '--phone', PHONE], { env, cwd });
   assert.equal(played.code, 0, played.stdout + played.stderr);
 }
 
@@ -72,7 +72,7 @@ describe('serve --record (spawned)', () => {
       texts.some((t) => /- hangup: null/.test(t)),
       'the open call ends where the caller was: the menu',
     );
-    const replay = await runCli(['test', '--start-server', dir]);
+    const replay = await runBin(['test', '--start-server', dir], { env, cwd });
     assert.equal(replay.code, 0, replay.stdout + replay.stderr);
     assert.match(replay.stdout, /3 scenario\(s\): 3 passed, 0 failed/);
   });
