@@ -58,7 +58,8 @@ Endpoints:
   GET      /exotel/gather       Gather applet JSON;  GET /exotel/connect: Connect applet JSON
   GET|HEAD /exotel/greeting     Greeting applet text/plain;  POST /exotel/status-callback: StatusCallback
   GET      /health             200 when Redis and the history store answer, 503 naming the one that does not
-  GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>)
+  GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>);
+                               /admin/calls/<CallSid>/scenario[?pii=1]: a recent call as scenario YAML
 
 Admin token: without ADMIN_TOKEN, serve generates one (loopback clients only) and writes it, mode 0600, to
 .exo-passthru/admin-token-<port> and to admin-token-<port> in $XDG_RUNTIME_DIR/exo-passthru (else ~/.exo-passthru),
