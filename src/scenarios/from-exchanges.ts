@@ -87,7 +87,8 @@ export function scenarioFromExchanges(
   const name = nameOf(callSid, options.at ?? new Date());
   const doc = scenarioDocument(record, {
     name,
-    url: new URL(first.path, options.origin).toString(),
+    // Always on the server's own origin: a path such as `//host/x` would otherwise resolve to another host.
+    url: `${new URL(options.origin).origin}/${first.path.replace(/^\/+/, '')}`,
     customer: request.customer,
     ...(request.from !== undefined ? { from: request.from } : {}),
     ...(request.to !== undefined ? { to: request.to } : {}),

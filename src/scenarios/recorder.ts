@@ -78,7 +78,7 @@ export function startCallRecorder(options: CallRecorderOptions): CallRecorder {
     });
   };
 
-  const unsubscribe = options.exchanges.subscribe((exchange) => {
+  const hear = (exchange: Exchange) => {
     const sid = exchange.callSid;
     if (sid === undefined) return;
     let exchanges = open.get(sid);
@@ -94,6 +94,16 @@ export function startCallRecorder(options: CallRecorderOptions): CallRecorder {
     }
     if (exchanges.length < MAX_EXCHANGES_PER_CALL) exchanges.push(exchange);
     if (endsCall(exchange)) save(sid);
+  };
+  // The exchange log drops a listener that throws: whatever one exchange does, the recorder keeps listening.
+  const unsubscribe = options.exchanges.subscribe((exchange) => {
+    try {
+      hear(exchange);
+    } catch (error) {
+      const sid = exchange.callSid;
+      if (sid !== undefined) open.delete(sid);
+      options.log.error(`could not record call ${sid === undefined ? '-' : callTag(sid)}: ${errorMessage(error)}`);
+    }
   });
 
   let closing: Promise<void> | undefined;

@@ -118,3 +118,57 @@ describe('call recorder', () => {
     assert.equal((await readdir(dir)).length, before + 2);
   });
 });
+
+describe('call recorder on bad input', () => {
+  it('records what a phone would make of broken answers, and keeps listening', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'exo-recorder-bad-'));
+    try {
+      let listener: ((exchange: never) => void) | undefined;
+      const lines: string[] = [];
+      const recorder = startCallRecorder({
+        dir,
+        pii: false,
+        origin: 'http://127.0.0.1:1',
+        exchanges: {
+          subscribe: (l) => {
+            listener = l as (exchange: never) => void;
+            return () => {};
+          },
+        },
+        log: { info: (m) => lines.push(m), error: (m) => lines.push(`error: ${m}`) },
+      });
+      const base = {
+        method: 'GET',
+        query: {},
+        body: undefined,
+        contentType: 'text/xml',
+        ms: 1,
+        at: new Date().toISOString(),
+      };
+      const hear = (exchange: object) => listener?.(exchange as never);
+      hear({ ...base, callSid: 'bad-1', path: '/passthru-handler', status: 500, response: '<Response>' });
+      hear({ ...base, callSid: 'bad-2', path: '/passthru-handler', status: 200, response: '\u0000\u0001not xml' });
+      hear({
+        ...base,
+        callSid: 'bad-3',
+        path: '//evil.example/x',
+        status: 200,
+        response: '<Response><Gather/></Response>',
+      });
+      hear({ ...base, callSid: undefined, path: '/passthru-handler', status: 200, response: '<Response/>' });
+      hear({ ...base, callSid: 'bad-4', path: '/exotel/status-callback', status: 200, response: '{}' });
+      await recorder.close();
+      const files = await readdir(dir);
+      assert.equal(files.length, 3, lines.join('\n'));
+      const texts = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')));
+      assert.ok(texts.some((t) => /status: 500/.test(t)));
+      // Every url: on the server's own origin, whatever path the request named.
+      assert.ok(
+        texts.every((t) => /^url: http:\/\/127\.0\.0\.1:1\//m.test(t)),
+        texts.join('\n'),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
