@@ -99,6 +99,32 @@ describe('architecture rules', () => {
     }
   });
 
+  it('3a. server/ loads no simulate/ code through other folders either (type imports aside)', async () => {
+    const files = await sources();
+    const known = new Set(files.map((file) => file.path));
+    const loads = new Map(
+      files.map((file) => [
+        file.path,
+        file.imports
+          .filter((imp) => !imp.typeOnly)
+          .map((imp) => resolveTo(file.path, imp.spec))
+          .filter((target) => known.has(target)),
+      ]),
+    );
+    for (const start of [...known].filter((path) => path.startsWith('server/'))) {
+      const seen = new Set<string>([start]);
+      const queue: Array<{ file: string; via: string[] }> = [{ file: start, via: [start] }];
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+        assert.ok(!item.file.startsWith('simulate/'), `server/ loads simulate/ code: ${item.via.join(' → ')}`);
+        for (const next of loads.get(item.file) ?? []) {
+          if (seen.has(next)) continue;
+          seen.add(next);
+          queue.push({ file: next, via: [...item.via, next] });
+        }
+      }
+    }
+  });
+
   it('3b. simulate/ talks to servers only over HTTP: it never imports server/ or stores/ (types from ports aside)', async () => {
     for (const file of await sources()) {
       if (!file.path.startsWith('simulate/')) continue;

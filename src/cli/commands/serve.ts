@@ -1,10 +1,13 @@
 /** `exo-passthru serve`: the pass-through bot server, on Redis/PostgreSQL or on embedded defaults. */
+import { mkdir } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import type { Command } from 'commander';
 import type { SettingKey } from '../../config.ts';
+import { errorMessage, UsageError } from '../../errors.ts';
+import type { CallRecorder } from '../../scenarios/recorder.ts';
 import type { RunningServer } from '../../server/start.ts';
 import { createLocalTokenDir, writeAdminTokenFiles } from '../admin-token-files.ts';
 import type { CliContext } from '../context.ts';
-import { UsageError } from '../../errors.ts';
 import { describeError } from '../errors.ts';
 import { loadFlow } from '../flow-file.ts';
 import type { Output } from '../output.ts';
@@ -42,6 +45,14 @@ Examples:
   $ WEBHOOK_KEY=s3cret exo-passthru serve               # webhooks then need ?key=s3cret (or a signed URL)
   $ exo-passthru serve --mock-exotel-api --flow flow.yaml   # then: exo-passthru trigger call --from 09812345678
   $ exo-passthru serve --mock-exotel-api --mock-digits 1    # the mock's callees press 1: the agent branch
+  $ exo-passthru serve --record calls/                  # each call as a scenario file: exo-passthru test calls/
+  $ exo-passthru serve --record calls/ --record-pii     # … keeping phone numbers and names (personal data!)
+
+Recording: with --record <dir>, every call's webhooks are saved as one scenario file in <dir> (created if
+missing) when the call ends (Hangup, a Dial, an error or the StatusCallback), and calls still open when serve
+stops. Files are named <time>-<hash of the CallSid>.yaml. Phone numbers and the customer name become placeholders
+(+919000000001…, "Customer A") and dial: is left out, unless --record-pii. A file that cannot be written is
+logged; serve goes on. Replay with: exo-passthru test --url http://127.0.0.1:<port>/passthru-handler <dir>
 
 Endpoints:
   GET|POST /passthru-handler   greeting + <Gather> (customer fields from the query/form or CustomField)
@@ -54,7 +65,8 @@ Endpoints:
                                against this server, the callee pressing --mock-digits (default nothing), then
                                POSTs its StatusCallback
   GET      /health             200 when Redis and the history store answer, 503 naming the one that does not
-  GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>)
+  GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>);
+                               /admin/calls/<CallSid>/scenario[?pii=1]: a recent call as scenario YAML
 
 Admin token: without ADMIN_TOKEN, serve generates one (loopback clients only) and writes it, mode 0600, to
 .exo-passthru/admin-token-<port> and to admin-token-<port> in $XDG_RUNTIME_DIR/exo-passthru (else ~/.exo-passthru),
@@ -77,6 +89,11 @@ export function registerServe(program: Command, ctx: CliContext): Command {
     '--flow <file>',
     'with --mock-exotel-api: the App Bazaar flow file its calls walk (default: the bundled collections flow)',
   );
+  command.option(
+    '--record <dir>',
+    'save each call as a scenario file in this directory (exo-passthru test replays it)',
+  );
+  command.option('--record-pii', 'with --record: keep phone numbers and names in the files (default: placeholders)');
   return addSettingOptions(command, SERVE_SETTINGS)
     .addHelpText('after', EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
@@ -89,6 +106,7 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       const mockDigits = typeof options.mockDigits === 'string' ? mockDigitGroups(options.mockDigits) : undefined;
       // A mistake in the flow file is a usage error (file:line:col) before anything listens.
       const mockFlow = typeof options.flow === 'string' ? await loadFlow(ctx, options.flow) : undefined;
+      const recordDir = await recordingDir(ctx, options);
       // Opening embedded PGlite takes seconds on a first run: say at once that something is happening.
       ctx.output().info('exo-passthru serve starting…');
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
@@ -125,8 +143,22 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         await server.close();
         throw error;
       }
+      const recorder =
+        recordDir === undefined
+          ? undefined
+          : (await import('../../scenarios/recorder.ts')).startCallRecorder({
+              dir: recordDir,
+              pii: options.recordPii === true,
+              origin: config.baseUrl ?? server.url,
+              exchanges: server.exchanges,
+              log: logger,
+            });
       announce(ctx.output(), server, tokenFile, Boolean(config.webhookKey));
-      await stopOnSignal(ctx, server);
+      if (recordDir !== undefined)
+        ctx
+          .output()
+          .info(`recording calls as scenarios in ${recordDir}${options.recordPii ? ' (with personal data)' : ''}`);
+      await stopOnSignal(ctx, server, recorder);
     });
 }
 
@@ -138,6 +170,22 @@ function mockDigitGroups(raw: string): string[] {
       hint: '--mock-digits 1 | --mock-digits 2,1',
     });
   return groups;
+}
+
+/** --record's directory, made now so a bad path is a usage error at start rather than a log line per call. */
+async function recordingDir(ctx: CliContext, options: Record<string, unknown>): Promise<string | undefined> {
+  const raw = options.record;
+  if (typeof raw !== 'string') {
+    if (options.recordPii === true) throw new UsageError('--record-pii needs --record <dir>');
+    return undefined;
+  }
+  const dir = isAbsolute(raw) ? raw : join(ctx.io.cwd, raw);
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`--record ${raw}: cannot create the directory: ${errorMessage(error)}`, { cause: error });
+  }
+  return dir;
 }
 
 function announce(out: Output, server: RunningServer, tokenFile: string | undefined, keyed: boolean): void {
@@ -152,8 +200,11 @@ function announce(out: Output, server: RunningServer, tokenFile: string | undefi
   if (!keyed) out.info('webhooks are open: set WEBHOOK_KEY to require ?key=');
 }
 
-/** Runs until SIGINT/SIGTERM, then closes the server (a second signal while closing is ignored). */
-function stopOnSignal(ctx: CliContext, server: RunningServer): Promise<void> {
+/**
+ * Runs until SIGINT/SIGTERM, then closes the server, then writes the calls the recorder still holds (after the
+ * server, so the requests in flight are in them). A second signal while closing is ignored.
+ */
+function stopOnSignal(ctx: CliContext, server: RunningServer, recorder: CallRecorder | undefined): Promise<void> {
   const out = ctx.output();
   return new Promise<void>((done) => {
     let stopping = false;
@@ -163,6 +214,7 @@ function stopOnSignal(ctx: CliContext, server: RunningServer): Promise<void> {
       out.info(`${signal}: finishing in-flight requests, closing stores`);
       void server
         .close()
+        .then(() => recorder?.close())
         .then(() => {
           unsubscribe();
           out.info('stopped');

@@ -3,11 +3,16 @@
  *   GET /admin/sessions?call_sid&customer_id&limit  → { sessions: [{ session, ttlSeconds }] }
  *   GET /admin/calls?customer_id&outcome&since&limit → { calls: CallRow[] }
  *   GET /admin/calls/:callSid                        → { session, ttlSeconds, call, customer, events }
+ *   GET /admin/calls/:callSid/scenario?pii=1         → the call's webhooks as scenario YAML (text/yaml), from the
+ *                                                      in-memory exchange log; 404 once the ring has let it go
  */
 import type { Request, Response, Router } from 'express';
 import { OUTCOMES, type Outcome } from '../../domain/call.ts';
+import { scenarioFromExchanges } from '../../scenarios/from-exchanges.ts';
 import type { HistoryStore, SessionStore } from '../../stores/ports.ts';
 import { parseWholeNumber } from '../../util/whole-number.ts';
+import type { ExchangeLog } from '../exchanges.ts';
+import { isValidHost, requestBase } from '../request-base.ts';
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -53,7 +58,23 @@ function handle(fn: (req: Request, res: Response) => Promise<void>) {
   };
 }
 
-export function registerAdminRoutes(router: Router, deps: { sessions: SessionStore; history: HistoryStore }) {
+type AdminDeps = {
+  sessions: SessionStore;
+  history: HistoryStore;
+  exchanges?: ExchangeLog | undefined;
+  baseUrl: string | undefined;
+};
+
+/** `?pii=1` (or `true`): keep phone numbers and names; anything else, or nothing, redacts. */
+const wantsPii = (req: Request) => ['1', 'true', 'yes'].includes(String(req.query.pii ?? '').toLowerCase());
+
+/** The scenario's url: points where this server is reached: BASE_URL, else the request's own (checked) Host. */
+function originOf(req: Request, baseUrl: string | undefined): string {
+  const host = req.get('host');
+  return baseUrl || (host !== undefined && isValidHost(host) ? requestBase(req, undefined) : 'http://localhost');
+}
+
+export function registerAdminRoutes(router: Router, deps: AdminDeps) {
   router.get(
     '/admin/stores',
     handle(async (_req, res) => {
@@ -85,6 +106,21 @@ export function registerAdminRoutes(router: Router, deps: { sessions: SessionSto
       res.json({ calls });
     }),
   );
+  router.get('/admin/calls/:callSid/scenario', (req, res) => {
+    const callSid = String(req.params.callSid);
+    const exchanges = deps.exchanges?.forCall(callSid) ?? [];
+    const made = scenarioFromExchanges(callSid, exchanges, {
+      origin: originOf(req, deps.baseUrl),
+      pii: wantsPii(req),
+      at: exchanges[0] ? new Date(exchanges[0].at) : new Date(),
+      by: 'exo-passthru serve (GET /admin/calls/…/scenario)',
+    });
+    if (!made.ok) {
+      res.status(404).json({ error: `no webhook exchanges kept for ${callSid}: the log is in memory and bounded` });
+      return;
+    }
+    res.type('text/yaml; charset=utf-8').send(made.yaml);
+  });
   router.get(
     '/admin/calls/:callSid',
     handle(async (req, res) => {

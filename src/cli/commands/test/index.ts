@@ -31,13 +31,17 @@ docs/scenario.schema.json. Arguments are files, directories (every .yaml / .yml 
 in-memory PGlite) and checks state: through it. Otherwise the URL is --url, else each scenario's url:, and state:
 is read from REDIS_URL / DATABASE_URL directly, or through serve's admin API with ADMIN_TOKEN.
 
+Scenarios can be recorded: simulate --record <file> saves the call it played, serve --record <dir> every call it
+answers (phone numbers and names as placeholders).
+
 Exit: 0 every scenario passed · 1 a scenario failed · 2 a bad scenario file (file:line:col) or usage ·
 3 the target is unreachable.
 
 Examples:
   $ exo-passthru test --start-server fixtures/scenarios
   $ exo-passthru test scenarios/ --url https://staging.example.com/passthru-handler --reporter junit --out junit.xml
-  $ exo-passthru test "scenarios/**/*.yaml" --grep hindi --bail`;
+  $ exo-passthru test "scenarios/**/*.yaml" --grep hindi --bail
+  $ REDIS_URL=redis://127.0.0.1:6379 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test exo-passthru test calls/ --url http://127.0.0.1:8000/passthru-handler`;
 
 function pattern(raw: string | undefined): RegExp | undefined {
   if (raw === undefined) return undefined;
