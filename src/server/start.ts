@@ -19,6 +19,8 @@ type OpenedStores = {
   sessions: SessionStore;
   history: HistoryStore;
   writer: HistoryWriter;
+  /** Settles once history reads are complete; given when history opens in the background (stores/open.ts). */
+  historyReady?: Promise<void>;
   close: () => Promise<void>;
 };
 
@@ -56,6 +58,8 @@ export type RunningServer = {
   dataDir: string;
   /** The webhook exchanges this server saw, newest last (bounded ring, server/exchanges.ts). */
   exchanges: ExchangeLog;
+  /** Settles when history is open and caught up (at once unless it opens in the background); rejects if it cannot open. */
+  historyReady: Promise<void>;
   /** HTTP server → history writer → stores; a step that fails is logged and the next still runs. Never rejects. */
   close: () => Promise<void>;
 };
@@ -152,6 +156,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
     stores: { sessions: stores.sessions.kind, history: stores.history.kind },
     dataDir,
     exchanges,
+    historyReady: stores.historyReady ?? Promise.resolve(),
     close: () => (closing ??= runSteps(logger, teardown(server))),
   };
 }

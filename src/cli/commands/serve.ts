@@ -65,7 +65,8 @@ export function registerServe(program: Command, ctx: CliContext): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
       const config = await ctx.loadConfig(settingFlags(options, SERVE_SETTINGS));
-      // Opening embedded PGlite takes seconds on a first run: say at once that something is happening.
+      const started = performance.now();
+      // Say at once that something is happening: loading the server's modules alone takes a moment.
       ctx.output().info('exo-passthru serve starting…');
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
       const [{ startServer }, { createStreamLogger }, { openServerStores }] = await Promise.all([
@@ -83,7 +84,9 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         cwd: ctx.io.cwd,
         logger,
         mockExotelApi: options.mockExotelApi === true,
-        openStores: (resolved, context) => openServerStores(resolved, context),
+        // Embedded PGlite takes seconds to open (more on a first run, which creates the database): serve listens
+        // at once, history written meanwhile waits in the spool, and reads wait until it is replayed.
+        openStores: (resolved, context) => openServerStores(resolved, { ...context, historyInBackground: true }),
         // The last resort for history the spool could not take (full, or a failing disk): the whole write, as
         // one JSON line, so it can be recovered from the log rather than silently dropped.
         onLost: (writes) => {
@@ -99,7 +102,11 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         throw error;
       }
       announce(ctx.output(), server, tokenFile, Boolean(config.webhookKey));
-      await stopOnSignal(ctx, server);
+      const out = ctx.output();
+      await stopOnSignal(ctx, server, () => {
+        if (server.stores.history === 'pglite')
+          out.info(`history: PGlite open (${Math.round(performance.now() - started)} ms after start)`);
+      });
     });
 }
 
@@ -115,22 +122,34 @@ function announce(out: Output, server: RunningServer, tokenFile: string | undefi
   if (!keyed) out.info('webhooks are open: set WEBHOOK_KEY to require ?key=');
 }
 
-/** Runs until SIGINT/SIGTERM, then closes the server (a second signal while closing is ignored). */
-function stopOnSignal(ctx: CliContext, server: RunningServer): Promise<void> {
+/**
+ * Runs until SIGINT/SIGTERM, then closes the server (a second signal while closing is ignored); or until history,
+ * opening in the background, fails to open: then it closes too and fails with that error (exit 3). The writes
+ * taken meanwhile stay in the spool for the next start.
+ */
+function stopOnSignal(ctx: CliContext, server: RunningServer, onHistoryReady: () => void): Promise<void> {
   const out = ctx.output();
-  return new Promise<void>((done) => {
+  return new Promise<void>((done, fail) => {
     let stopping = false;
-    const unsubscribe = ctx.io.onSignal((signal) => {
+    const stop = (why: string, error?: unknown) => {
       if (stopping) return;
       stopping = true;
-      out.info(`${signal}: finishing in-flight requests, closing stores`);
+      out.info(`${why}: finishing in-flight requests, closing stores`);
       void server
         .close()
         .then(() => {
           unsubscribe();
           out.info('stopped');
         })
-        .finally(done);
-    });
+        .finally(() => (error === undefined ? done() : fail(error)));
+    };
+    const unsubscribe = ctx.io.onSignal((signal) => stop(signal));
+    // Once stopping, a store that opens is no news: the close step waited for it, and it caught up with nothing.
+    server.historyReady.then(
+      () => {
+        if (!stopping) onHistoryReady();
+      },
+      (error: unknown) => stop('the history store did not open', error ?? new Error('the history store did not open')),
+    );
   });
 }
