@@ -1,12 +1,15 @@
 /** `exo-passthru serve`: the pass-through bot server, on Redis/PostgreSQL or on embedded defaults. */
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { Command } from 'commander';
-import type { SettingKey } from '../../config.ts';
-import type { RunningServer } from '../../server/start.ts';
+import { type Config, SETTINGS, type SettingKey } from '../../config.ts';
+import type { Logger } from '../../server/logger.ts';
+import type { ReloadResult, RunningServer } from '../../server/start.ts';
 import { createLocalTokenDir, writeAdminTokenFiles } from '../admin-token-files.ts';
 import type { CliContext } from '../context.ts';
 import { describeError } from '../errors.ts';
 import type { Output } from '../output.ts';
 import { addSettingOptions, settingFlags } from '../settings.ts';
+import { watchFiles } from '../watch-files.ts';
 
 /** The settings serve takes as flags: all but the two secrets (WEBHOOK_KEY, ADMIN_TOKEN), which it reads from the environment or .env only. */
 export const SERVE_SETTINGS = [
@@ -38,6 +41,7 @@ Examples:
   $ REDIS_URL=redis://127.0.0.1:6379 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test exo-passthru serve
   $ exo-passthru serve --base-url https://bot.example.com --agent-number +919800000001 --exophone 08047112233
   $ WEBHOOK_KEY=s3cret exo-passthru serve               # webhooks then need ?key=s3cret (or a signed URL)
+  $ exo-passthru serve --watch --prompts-dir my-prompts  # edit my-prompts/*.json or .env: the next call uses them
 
 Endpoints:
   GET|POST /passthru-handler   greeting + <Gather> (customer fields from the query/form or CustomField)
@@ -60,6 +64,10 @@ export function registerServe(program: Command, ctx: CliContext): Command {
   command.option(
     '--mock-exotel-api',
     "also serve Exotel's Calls/connect API as a mock (POST /v1/Accounts/:sid/Calls/connect)",
+  );
+  command.option(
+    '--watch',
+    'reload --prompts-dir and .env (or --env-file) when they change; calls in flight finish on the old ones',
   );
   return addSettingOptions(command, SERVE_SETTINGS)
     .addHelpText('after', EXAMPLES)
@@ -103,11 +111,85 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       }
       announce(ctx.output(), server, tokenFile, Boolean(config.webhookKey));
       const out = ctx.output();
-      await stopOnSignal(ctx, server, () => {
-        if (server.stores.history === 'pglite')
-          out.info(`history: PGlite open (${Math.round(performance.now() - started)} ms after start)`);
-      });
+      const watching =
+        options.watch === true
+          ? watchAndReload(ctx, server, logger, () => ctx.loadConfig(settingFlags(options, SERVE_SETTINGS)), config)
+          : undefined;
+      try {
+        await stopOnSignal(ctx, server, () => {
+          if (server.stores.history === 'pglite')
+            out.info(`history: PGlite open (${Math.round(performance.now() - started)} ms after start)`);
+        });
+      } finally {
+        watching?.close();
+      }
     });
+}
+
+const settingName = (key: SettingKey | 'prompts') => (key === 'prompts' ? 'prompts' : SETTINGS[key].env);
+
+/**
+ * `--watch`: on a change to .env (or --env-file) or to a file in PROMPTS_DIR, read the configuration and the
+ * prompts again and hand them to the server (startServer's reload). Reloads run one at a time. Anything that does
+ * not load (a .env value that does not parse, a prompts file that is not valid JSON or names an unknown prompt)
+ * is an error line and changes nothing; settings only a restart applies are named.
+ */
+function watchAndReload(
+  ctx: CliContext,
+  server: RunningServer,
+  logger: Logger,
+  load: () => Promise<Config>,
+  initial: Config,
+): { close: () => void } {
+  const resolve = (path: string) => (isAbsolute(path) ? path : join(ctx.io.cwd, path));
+  const envFile = resolve(ctx.globals().envFile ?? '.env');
+  const targets = (config: Config) => [
+    { dir: dirname(envFile), file: basename(envFile) },
+    ...(config.promptsDir !== undefined ? [{ dir: resolve(config.promptsDir) }] : []),
+  ];
+  const describeResult = (result: ReloadResult) => {
+    if (result.applied.length > 0) logger.info(`reload: applied ${result.applied.map(settingName).join(', ')}`);
+    else if (result.restartNeeded.length === 0) logger.info('reload: nothing changed');
+    if (result.restartNeeded.length > 0)
+      logger.info(
+        `reload: restart needed: ${result.restartNeeded.map(settingName).join(', ')} changed, but only a restart applies ${result.restartNeeded.length === 1 ? 'it' : 'them'}; serve keeps the values it started with`,
+      );
+  };
+  const reload = async () => {
+    let next: Config;
+    try {
+      next = await load();
+    } catch (error) {
+      logger.error(`reload: ${basename(envFile)} not applied, serve keeps its settings and prompts`, error);
+      return;
+    }
+    try {
+      describeResult(await server.reload(next));
+    } catch (error) {
+      logger.error('reload: prompts not applied, serve keeps the prompts and settings it had', error);
+      return;
+    }
+    // PROMPTS_DIR itself may have changed in .env: watch the new folder from now on.
+    if (next.promptsDir !== promptsDir) {
+      promptsDir = next.promptsDir;
+      watch.set(targets(next));
+    }
+  };
+  let promptsDir = initial.promptsDir;
+  let queue = Promise.resolve();
+  const watch = watchFiles(
+    () => {
+      queue = queue.then(reload);
+    },
+    { onError: (dir, error) => logger.error(`watch: cannot watch ${dir}`, error) },
+  );
+  watch.set(targets(initial));
+  logger.info(
+    `watching ${targets(initial)
+      .map((t) => (t.file ? join(t.dir, t.file) : `${t.dir}/`))
+      .join(' and ')}`,
+  );
+  return { close: () => watch.close() };
 }
 
 function announce(out: Output, server: RunningServer, tokenFile: string | undefined, keyed: boolean): void {
