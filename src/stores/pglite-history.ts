@@ -3,7 +3,8 @@
  * DATABASE_URL, and every test. `dataDir: 'memory'` keeps nothing; any other value is a directory (created if
  * missing) so history survives restarts. The SQL is the same as on PostgreSQL (sql-history.ts).
  */
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
 import { AppError, UnreachableError } from '../errors.ts';
@@ -73,8 +74,23 @@ type WorkerAnswer =
   | { id: number; rows: unknown[] }
   | { id: number; error: { message: string; code?: string } };
 
-/** The SqlPort of openPgliteSql, served by PGlite on a worker thread. */
+/**
+ * The SqlPort of openPgliteSql, served by PGlite on a worker thread. On a first run (no PG_VERSION yet) one thread
+ * creates the database and a second one serves it: creating it grows PGlite's WebAssembly heap to several times
+ * what an existing directory needs, and a WebAssembly heap never shrinks, but it goes with its thread.
+ */
 async function openPgliteSqlInWorker(options: PgliteHistoryOptions): Promise<SqlPort> {
+  const created =
+    isMemoryDataDir(options.dataDir) ||
+    (await access(join(options.dataDir, 'PG_VERSION')).then(
+      () => true,
+      () => false,
+    ));
+  if (!created) await (await startPgliteWorker(options)).close();
+  return startPgliteWorker(options);
+}
+
+async function startPgliteWorker(options: PgliteHistoryOptions): Promise<SqlPort> {
   const memory = isMemoryDataDir(options.dataDir);
   const where = memory ? 'in memory' : `in ${options.dataDir}`;
   // The worker is this folder's .ts under node --test (types stripped), its compiled .js in dist/.
