@@ -19,9 +19,21 @@ export type UrlAuth =
   | { kind: 'key'; key: string }
   | { kind: 'signed'; secret: string; expiresAt: Date };
 
-export type BaseUrl = { base: string; warning: string | undefined };
+/**
+ * `local`: the host is this machine (localhost, 127.0.0.0/8, ::1). Such URLs only ever reach the simulator, so the
+ * advice meant for URLs Exotel would call (https, no PII in query strings) does not apply to them.
+ */
+export type BaseUrl = { base: string; warning: string | undefined; local: boolean };
 
-/** Absolute http(s) URL without query or fragment; http is allowed (local simulator) with a warning. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Absolute http(s) URL without query or fragment. http is allowed: on this machine (the simulator) silently, on
+ * any other host with a warning, since Exotel only calls https.
+ */
 export function resolveBaseUrl(raw: string, source: string): BaseUrl {
   let parsed: URL;
   try {
@@ -36,11 +48,12 @@ export function resolveBaseUrl(raw: string, source: string): BaseUrl {
     throw new UsageError(`${source} must be a plain origin and path, without query, fragment or credentials`);
   }
   const base = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+  const local = isLoopbackHost(parsed.hostname);
   const warning =
-    parsed.protocol === 'http:'
+    parsed.protocol === 'http:' && !local
       ? `${source} ${base} is not https: Exotel must call your bot over https (§10.3)`
       : undefined;
-  return { base, warning };
+  return { base, warning, local };
 }
 
 /** The customer fields present, in CUSTOMER_FIELDS order, as `k=v` with both sides encodeURIComponent-encoded. */

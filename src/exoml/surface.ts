@@ -57,6 +57,19 @@ export function detectKind(
 
 export type SurfaceValidation = { kind: SurfaceKind; findings: Finding[] };
 
+/**
+ * An answer that is not the document: a non-2xx (an error page) or an HTML page (a framework's 404, a login or
+ * proxy page). Linting its body as ExoML or JSON buries the real problem under findings about `<html>`.
+ */
+function notTheDocument(meta: ResponseMeta | undefined): string | undefined {
+  if (meta === undefined) return undefined;
+  const failed = meta.status !== undefined && (meta.status < 200 || meta.status > 299);
+  const html = mediaType(meta.contentType) === 'text/html';
+  if (!failed && !html) return undefined;
+  const type = meta.contentType ? `Content-Type "${meta.contentType}"` : 'no Content-Type';
+  return `${failed ? 'the answer is an error' : 'the answer is an HTML page'} (HTTP ${meta.status ?? '?'}, ${type}): its body was not checked`;
+}
+
 /** Validate one body of `kind` (detected when omitted), plus its HTTP status / Content-Type when `meta` is given. */
 export function validateSurface(
   input: string | Uint8Array,
@@ -68,6 +81,14 @@ export function validateSurface(
       ...(options.name ? { name: options.name } : {}),
       ...(options.meta?.contentType ? { contentType: options.meta.contentType } : {}),
     });
+  const skipped = notTheDocument(options.meta);
+  if (skipped !== undefined && options.meta !== undefined) {
+    // The status and Content-Type findings say what is wrong; each says too that the body was left alone.
+    const findings = checkResponseMeta(kind, options.meta).map((f) =>
+      f.path === 'http.status' || f.path === 'http.content-type' ? { ...f, message: `${f.message}; ${skipped}` } : f,
+    );
+    return { kind, findings: sortFindings(findings) };
+  }
   if (kind === 'exoml') {
     const { findings } = validateExoml(input, options);
     return {

@@ -1,14 +1,14 @@
 /** Listen on host:port (0 allowed) and resolve with the real URL; `close()` drains in-flight requests. */
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import { UsageError } from '../errors.ts';
 
 export type Listening = { url: string; port: number; server: Server; close: () => Promise<void> };
 
-export async function listen(app: Express, options: { port: number; host: string }): Promise<Listening> {
+/** `handler`: an express app, or a function that hands each request to the current one (start.ts, reload). */
+export async function listen(handler: RequestListener, options: { port: number; host: string }): Promise<Listening> {
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port, options.host);
+    const s = createServer(handler).listen(options.port, options.host);
     s.once('listening', () => resolve(s));
     s.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE')

@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
-import type { Config } from '../config.ts';
+import type { RequestListener } from 'node:http';
+import { SETTING_KEYS, type Config, type SettingKey } from '../config.ts';
 import { loadPrompts, type PromptCatalog } from '../flow/prompts.ts';
 import type { HistoryStore, HistoryWrite, HistoryWriter, SessionStore } from '../stores/ports.ts';
 import { createApp } from './app.ts';
@@ -20,6 +21,8 @@ type OpenedStores = {
   sessions: SessionStore;
   history: HistoryStore;
   writer: HistoryWriter;
+  /** Settles once history reads are complete; given when history opens in the background (stores/open.ts). */
+  historyReady?: Promise<void>;
   close: () => Promise<void>;
 };
 
@@ -59,9 +62,36 @@ export type RunningServer = {
   dataDir: string;
   /** The webhook exchanges this server saw, newest last (bounded ring, server/exchanges.ts). */
   exchanges: ExchangeLog;
+  /** Settles when history is open and caught up (at once unless it opens in the background); rejects if it cannot open. */
+  historyReady: Promise<void>;
+  /**
+   * Apply a new configuration without a restart: the prompts (PROMPTS_DIR read again) and the settings a request
+   * reads (LIVE_SETTINGS) go to a new app that takes every request from now on; requests in flight finish on the
+   * one they started on. Rejects, leaving the running app in place, when the prompts do not load.
+   */
+  reload: (config: Config) => Promise<ReloadResult>;
   /** HTTP server → history writer → stores; a step that fails is logged and the next still runs. Never rejects. */
   close: () => Promise<void>;
 };
+
+/** What a reload changed: applied (`prompts` when the prompt texts differ), and what only a restart applies. */
+export type ReloadResult = { applied: Array<SettingKey | 'prompts'>; restartNeeded: SettingKey[] };
+
+/**
+ * The settings a new app picks up: each request reads them through the app's deps. The others are bound at start
+ * (the listening socket, the stores and their write path, the admin token written to files, the Voicebot
+ * sockets' session lifetime) and need a restart.
+ */
+const LIVE_SETTINGS: readonly SettingKey[] = [
+  'baseUrl',
+  'agentNumber',
+  'exophone',
+  'webhookKey',
+  'sessionTtl',
+  'brandName',
+  'botName',
+  'promptsDir',
+];
 
 type Step = readonly [what: string, run: () => Promise<void>];
 
@@ -110,7 +140,8 @@ function appFor(config: Config, parts: Parts, options: StartServerOptions) {
 export async function startServer(config: Config, options: StartServerOptions): Promise<RunningServer> {
   const { logger } = options;
   const resolve = (path: string) => (isAbsolute(path) ? path : join(options.cwd, path));
-  const prompts = await loadPrompts(config.promptsDir === undefined ? undefined : resolve(config.promptsDir));
+  const promptsOf = (c: Config) => loadPrompts(c.promptsDir === undefined ? undefined : resolve(c.promptsDir));
+  const prompts = await promptsOf(config);
   const dataDir = config.dataDir === 'memory' ? 'memory' : resolve(config.dataDir);
   // SPOOL_DIR's default follows DATA_DIR: a run that keeps nothing spools in memory; otherwise under cwd, like PGlite.
   const spoolSetting = config.spoolDir ?? (config.dataDir === 'memory' ? 'memory' : '.exo-passthru/spool');
@@ -134,9 +165,12 @@ export async function startServer(config: Config, options: StartServerOptions): 
     ['committing or spooling history writes', () => stores.writer.close()],
     ['closing stores', () => stores.close()],
   ];
+  // Every request goes to the app current when it arrives; a reload swaps it in one assignment.
+  let current = { config, prompts, app: appFor(config, { stores, admin, prompts, exchanges }, options) };
+  const handler: RequestListener = (req, res) => current.app(req, res);
   let server: Listening;
   try {
-    server = await listen(appFor(config, { stores, admin, prompts, exchanges }, options), {
+    server = await listen(handler, {
       port: config.port,
       host: config.host,
     });
@@ -156,6 +190,30 @@ export async function startServer(config: Config, options: StartServerOptions): 
     stores: { sessions: stores.sessions.kind, history: stores.history.kind },
     dataDir,
     exchanges,
+    historyReady: stores.historyReady ?? Promise.resolve(),
+    reload: async (next) => {
+      const before = current;
+      const nextPrompts = await promptsOf(next);
+      const differs = (key: SettingKey) => JSON.stringify(before.config[key]) !== JSON.stringify(next[key]);
+      const changed = SETTING_KEYS.filter(differs);
+      // The running config keeps the start-up values of what cannot change: the new app must not claim them.
+      const live = Object.fromEntries(
+        SETTING_KEYS.map((key) => [key, LIVE_SETTINGS.includes(key) ? next[key] : before.config[key]]),
+      ) as Config;
+      current = {
+        config: live,
+        prompts: nextPrompts,
+        app: appFor(live, { stores, admin, prompts: nextPrompts, exchanges }, options),
+      };
+      const promptsChanged = JSON.stringify(before.prompts) !== JSON.stringify(nextPrompts);
+      return {
+        applied: [
+          ...(promptsChanged ? (['prompts'] as const) : []),
+          ...changed.filter((k) => LIVE_SETTINGS.includes(k)),
+        ],
+        restartNeeded: changed.filter((k) => !LIVE_SETTINGS.includes(k)),
+      };
+    },
     close: () => (closing ??= runSteps(logger, teardown(server))),
   };
 }

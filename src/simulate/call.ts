@@ -28,6 +28,7 @@ export type SimulateOptions = ResponseOptions & {
 };
 
 const DEFAULT_MAX_STEPS = 20;
+const CALLER_HUNG_UP = 'the caller hung up during the Gather';
 
 type Flow = { next: SimRequest } | { outcome: CallEnding } | undefined;
 
@@ -77,7 +78,31 @@ export async function simulateCall(options: SimulateOptions): Promise<CallRecord
     next = 'next' in flow ? flow.next : undefined;
     if ('outcome' in flow) record.outcome = flow.outcome;
   }
+  noteUnusedDigits(record, options, emit);
   return record;
+}
+
+/**
+ * Digit groups left when the call reached its Dial or Hangup: the flow asked fewer Gathers than the caller meant
+ * to answer (a menu that ended sooner than expected, or a stray extra group). A warning, not an error: the call
+ * itself went as the server said.
+ */
+function noteUnusedDigits(record: CallRecord, options: SimulateOptions, emit: (event: CallEvent) => void): void {
+  const { kind, reason } = record.outcome;
+  if (kind !== 'dial' && kind !== 'hangup') return;
+  // The caller hung up on purpose (a scenario's hangup step): the groups after it were never meant to be pressed.
+  if (reason === CALLER_HUNG_UP) return;
+  const unused = options.input.unused?.() ?? [];
+  if (unused.length === 0) return;
+  const groups = unused.map((group) => (group === '' ? '(no input)' : `"${group}"`)).join(', ');
+  const what = options.names?.digits ? `${options.names.digits} group` : 'digit group';
+  const plural = unused.length === 1 ? '' : 's';
+  const end = kind === 'dial' ? 'a Dial' : 'a Hangup';
+  emit({
+    type: 'note',
+    level: 'warning',
+    text: `${unused.length} ${what}${plural} left unused: ${groups}; the call ended at ${end} before another Gather`,
+  });
 }
 
 async function playDocument(root: ExomlNode, play: Play): Promise<{ next: SimRequest } | { outcome: CallEnding }> {
@@ -149,8 +174,7 @@ async function playGather(node: ExomlNode, play: Play): Promise<Flow> {
   const input = toGatherInput(answer.keys, verb, answer.source);
   verb.input = input;
   play.emit({ type: 'input', verb, input });
-  if (answer.source === 'hangup')
-    return { outcome: { kind: 'hangup', reason: 'the caller hung up during the Gather' } };
+  if (answer.source === 'hangup') return { outcome: { kind: 'hangup', reason: CALLER_HUNG_UP } };
   if (input.kind === 'no-input') {
     play.trailingNoInput = true;
     return undefined;

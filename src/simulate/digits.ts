@@ -51,8 +51,14 @@ type GatherQuestion = GatherKeys & { timeoutSeconds: number; prompt: string };
 
 export type KeypadAsk = (question: GatherQuestion) => Promise<string>;
 
-/** Where a Gather's keys come from. `next` resolves with the raw keys ('' = no input). */
-export type DigitSource = { next: (question: GatherQuestion) => Promise<{ keys: string; source: InputSource }> };
+/**
+ * Where a Gather's keys come from. `next` resolves with the raw keys ('' = no input); `unused`, for a source of
+ * digit groups, lists the groups no Gather took (the call ended first), so the caller can say they were ignored.
+ */
+export type DigitSource = {
+  next: (question: GatherQuestion) => Promise<{ keys: string; source: InputSource }>;
+  unused?: () => readonly string[];
+};
 
 export type DigitSourceOptions = {
   /** The keys of each Gather in turn ('' = no input). */
@@ -81,5 +87,6 @@ export function createDigitSource(options: DigitSourceOptions): DigitSource {
         code: 'E_NO_KEYS',
       });
     },
+    unused: () => (options.noInput || groups === undefined ? [] : [...groups]),
   };
 }

@@ -172,5 +172,9 @@ export function toJsonDocument(record: CallRecord, expectations: readonly Expect
     })),
     outcome: record.outcome,
     expectations,
+    // The transcript's warning notes (unused digit groups, ignored keys, unknown verbs): --json has no transcript.
+    warnings: record.events.flatMap((event) =>
+      event.type === 'note' && event.level === 'warning' ? [event.text] : [],
+    ),
   };
 }

@@ -32,7 +32,18 @@ function snippet(text: string): string {
   return flat.length > 80 ? `${flat.slice(0, 80)}…` : flat;
 }
 
-function statusFailure(status: number, location: string | undefined, body: string): CallEnding {
+/**
+ * A 404 on a URL without a path (`http://127.0.0.1:8000`, `…/`) is almost always a missing webhook path: serve's
+ * Passthru webhook is /passthru-handler, and nothing answers at the root.
+ */
+function missingPathHint(status: number, url: string): string {
+  if (status !== 404 || !URL.canParse(url)) return '';
+  const target = new URL(url);
+  if (target.pathname !== '/' && target.pathname !== '') return '';
+  return `. The URL has no path: for exo-passthru serve, add /passthru-handler (${target.origin}/passthru-handler)`;
+}
+
+function statusFailure(status: number, location: string | undefined, body: string, url: string): CallEnding {
   const phrase = `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
   if (status >= 300 && status < 400) {
     const where = location ? ` to ${location}` : '';
@@ -44,7 +55,7 @@ function statusFailure(status: number, location: string | undefined, body: strin
   const said = body.trim() === '' ? '' : ` (body: "${snippet(body)}")`;
   return {
     kind: 'error',
-    reason: `${phrase}${said}: the webhook failed; Exotel takes the failure path and the caller hears nothing more`,
+    reason: `${phrase}${said}: the webhook failed; Exotel takes the failure path and the caller hears nothing more${missingPathHint(status, url)}`,
   };
 }
 
@@ -111,7 +122,7 @@ export async function fetchDocument(step: Step, options: ResponseOptions): Promi
   if (result.ms > slowMs) step.findings.push(slowFinding(result.ms, slowMs));
   step.findings.push(...checkResponseMeta('exoml', { status: result.status, contentType: result.contentType }));
   if (result.status < 200 || result.status > 299)
-    return { ok: false, outcome: statusFailure(result.status, result.location, body) };
+    return { ok: false, outcome: statusFailure(result.status, result.location, body, step.request.url) };
   const clock = options.clock ?? (() => performance.now());
   const validating = clock();
   const validation = (options.validate ?? defaultValidator)(result.body);

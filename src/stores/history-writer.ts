@@ -12,6 +12,9 @@
  * - A write the database refuses for any other reason (a data error, SQLSTATE class 22 or 23) is isolated —
  *   the batch is retried one write at a time — and that write alone goes to the dead-letter file, once. It
  *   never blocks the writes behind it.
+ * - A sink still opening (`sinkOpening`: serve's embedded PGlite, opened in the background) is treated like a
+ *   database that is away, quietly: writes go to the spool and nothing is sent to the sink until it is open;
+ *   then the spool is replayed at once.
  * - A full spool is loud, not silent: the write is counted as lost, handed to `onLost` (the CLI prints it as a
  *   JSON line on stderr) and `/health` answers 503 until the spool has room again.
  */
@@ -37,6 +40,8 @@ export type HistoryWriterOptions = {
   retryMs?: number;
   onLost?: (writes: readonly HistoryWrite[]) => void;
   now?: () => Date;
+  /** Settles when the sink is open (it opens in the background); until then every write is spooled. */
+  sinkOpening?: Promise<unknown>;
 };
 
 /** Only "the database is not there" is worth retrying; anything else the database said about the data. */
@@ -60,7 +65,22 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
   const now = options.now ?? (() => new Date());
   const queue: Queued[] = [];
   const counters = { lost: 0, committed: 0, batches: 0 };
-  let mode: WriterStats['mode'] = spool.count() > 0 ? 'spooling' : 'direct';
+  // Until the sink is open nothing may reach it: spool, and replay once it is (a failure to open is the opener's
+  // to report; the writes stay in the spool for the next run).
+  let sinkOpen = options.sinkOpening === undefined;
+  let mode: WriterStats['mode'] = spool.count() > 0 || !sinkOpen ? 'spooling' : 'direct';
+  const sinkOpened: Promise<void> =
+    options.sinkOpening === undefined
+      ? Promise.resolve()
+      : options.sinkOpening.then(
+          () => {
+            sinkOpen = true;
+            // The writes taken while it opened are not a database coming back: no "is back" line for them.
+            quietReplay = true;
+            scheduleReplay(0);
+          },
+          () => {},
+        );
   let spoolFull = false;
   let batchTimer: NodeJS.Timeout | undefined;
   let replayTimer: NodeJS.Timeout | undefined;
@@ -69,6 +89,7 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
   const replayWaiters: Array<() => void> = [];
   const retryMs = options.retryMs ?? 1000;
   let retryAfterFailure = false;
+  let quietReplay = false;
 
   const toSpool = async (writes: readonly HistoryWrite[]): Promise<WriteResult> => {
     try {
@@ -190,7 +211,9 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
       if (entries.length === 0) {
         await spool.idle();
         if (spool.count() === 0 && !spool.appending()) {
-          if (mode === 'spooling') logger.info('history: the database is back and the spool is drained');
+          if (mode === 'spooling' && !quietReplay)
+            logger.info('history: the database is back and the spool is drained');
+          quietReplay = false;
           mode = 'direct';
           return;
         }
@@ -217,7 +240,7 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
   };
 
   function scheduleReplay(delayMs: number) {
-    if (closed || replaying) return;
+    if (closed || replaying || !sinkOpen) return;
     if (replayTimer) {
       if (delayMs > 0) return;
       clearTimeout(replayTimer);
@@ -271,6 +294,8 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
     settle: async () => {
       await loopDone;
       if (mode === 'direct') return;
+      await sinkOpened;
+      if (!sinkOpen || closed) return;
       // While spooling: one replay attempt, now. It drains the spool, or finds the database still away.
       const attempt = new Promise<void>((resolve) => replayWaiters.push(resolve));
       scheduleReplay(0);

@@ -4,6 +4,7 @@
  * its driver only when chosen.
  */
 import type { Config } from '../config.ts';
+import { createDeferredHistory } from './deferred-history.ts';
 import { createHistoryWriter } from './history-writer.ts';
 import { createMemorySessionStore } from './memory-sessions.ts';
 import type { HistoryStore, HistoryWrite, HistoryWriter, SessionStore } from './ports.ts';
@@ -26,7 +27,10 @@ export type OpenStoresOptions = {
   pgliteDataDir?: string;
   /** Replace how a store is opened (tests); by default the adapter is picked from config. */
   openSessions?: (config: StoreConfig) => Promise<SessionStore>;
-  openHistory?: (config: StoreConfig, options: { pgliteDataDir?: string }) => Promise<HistoryStore>;
+  openHistory?: (
+    config: StoreConfig,
+    options: { pgliteDataDir?: string; pgliteInWorker?: boolean },
+  ) => Promise<HistoryStore>;
 };
 
 async function openSessions(config: StoreConfig): Promise<SessionStore> {
@@ -35,7 +39,10 @@ async function openSessions(config: StoreConfig): Promise<SessionStore> {
   return openRedisSessionStore({ url: config.redisUrl, prefix: config.redisPrefix, timeoutMs: config.storeTimeoutMs });
 }
 
-async function openHistory(config: StoreConfig, options: { pgliteDataDir?: string }): Promise<HistoryStore> {
+async function openHistory(
+  config: StoreConfig,
+  options: { pgliteDataDir?: string; pgliteInWorker?: boolean },
+): Promise<HistoryStore> {
   if (config.databaseUrl !== undefined) {
     const { openPostgresHistory } = await import('./pg-history.ts');
     return openPostgresHistory({
@@ -45,7 +52,10 @@ async function openHistory(config: StoreConfig, options: { pgliteDataDir?: strin
     });
   }
   const { openPgliteHistory } = await import('./pglite-history.ts');
-  return openPgliteHistory({ dataDir: options.pgliteDataDir ?? config.dataDir });
+  return openPgliteHistory({
+    dataDir: options.pgliteDataDir ?? config.dataDir,
+    ...(options.pgliteInWorker ? { inWorker: true } : {}),
+  });
 }
 
 /** Close both even when one fails; report the first failure. */
@@ -77,7 +87,7 @@ export type WriterConfig = Pick<
   'dataDir' | 'spoolDir' | 'spoolMaxBytes' | 'historyBatchMax' | 'historyBatchWaitMs'
 >;
 
-export type WriterOptions = {
+type WriterOptions = {
   logger: { info: (message: string) => void; error: (message: string, error?: unknown) => void };
   /** Writes the spool could not take (full, or the disk failed): the caller must not let them pass silently. */
   onLost?: (writes: readonly HistoryWrite[]) => void;
@@ -94,7 +104,7 @@ function spoolDirOf(config: Pick<Config, 'dataDir' | 'spoolDir'>): string {
 async function openHistoryWriter(
   config: WriterConfig,
   history: HistoryStore,
-  options: WriterOptions,
+  options: WriterOptions & { sinkOpening?: Promise<unknown> },
 ): Promise<HistoryWriter> {
   const dir = spoolDirOf(config);
   const spool =
@@ -109,16 +119,30 @@ async function openHistoryWriter(
     batchWaitMs: config.historyBatchWaitMs,
     ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
     ...(options.onLost ? { onLost: options.onLost } : {}),
+    ...(options.sinkOpening ? { sinkOpening: options.sinkOpening } : {}),
   });
 }
 
-export type ServerStores = Stores & { writer: HistoryWriter };
+/** `historyReady`: settles once history reads are complete (at once, unless it opens in the background). */
+export type ServerStores = Stores & { writer: HistoryWriter; historyReady: Promise<void> };
+
+export type ServerStoresOptions = OpenStoresOptions &
+  WriterOptions & {
+    /**
+     * Open embedded PGlite behind the server instead of before it (serve: listen at once). Writes meanwhile go
+     * to the spool and are replayed when it is open; reads wait for that (deferred-history.ts). No effect with
+     * DATABASE_URL: PostgreSQL connects in milliseconds, and a wrong URL should stop serve before it listens.
+     */
+    historyInBackground?: boolean;
+  };
 
 /** What `serve` runs on: the stores, and the write path in front of history. Closing stops the writer first. */
 export async function openServerStores(
   config: StoreConfig & WriterConfig,
-  options: OpenStoresOptions & WriterOptions,
+  options: ServerStoresOptions,
 ): Promise<ServerStores> {
+  if (options.historyInBackground === true && config.databaseUrl === undefined)
+    return openWithBackgroundHistory(config, options);
   const stores = await openStores(config, options);
   let writer: HistoryWriter;
   try {
@@ -127,5 +151,39 @@ export async function openServerStores(
     await stores.close().catch(() => {});
     throw error;
   }
-  return { ...stores, writer };
+  return { ...stores, writer, historyReady: Promise.resolve() };
+}
+
+async function openWithBackgroundHistory(
+  config: StoreConfig & WriterConfig,
+  options: ServerStoresOptions,
+): Promise<ServerStores> {
+  const sessions = await (options.openSessions ?? openSessions)(config);
+  // On a worker thread: opening PGlite on this one would block every request until it is open.
+  const opening = (options.openHistory ?? openHistory)(config, {
+    ...(options.pgliteDataDir !== undefined ? { pgliteDataDir: options.pgliteDataDir } : {}),
+    pgliteInWorker: true,
+  });
+  // The store needs the writer once open (reads wait for its replay), and the writer is made over the store.
+  let made: (writer: HistoryWriter) => void = () => {};
+  const writerMade = new Promise<HistoryWriter>((resolve) => {
+    made = resolve;
+  });
+  const history = createDeferredHistory('pglite', opening, async () => (await writerMade).settle());
+  let writer: HistoryWriter;
+  try {
+    writer = await openHistoryWriter(config, history, { ...options, sinkOpening: opening });
+    made(writer);
+  } catch (error) {
+    await closeAll([sessions, history]).catch(() => {});
+    throw error;
+  }
+  return {
+    sessions,
+    history,
+    writer,
+    historyReady: history.ready,
+    describe: () => ({ sessions: sessions.kind, history: history.kind }),
+    close: () => closeAll([sessions, history]),
+  };
 }

@@ -3,7 +3,9 @@
  * DATABASE_URL, and every test. `dataDir: 'memory'` keeps nothing; any other value is a directory (created if
  * missing) so history survives restarts. The SQL is the same as on PostgreSQL (sql-history.ts).
  */
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
 import { AppError, UnreachableError } from '../errors.ts';
 import { migrate } from './migrations.ts';
@@ -15,6 +17,11 @@ import type { SqlPort } from './sql-port.ts';
 export type PgliteHistoryOptions = {
   /** 'memory' (or a `memory://` URL) for an in-memory database, else a directory. */
   dataDir: string;
+  /**
+   * Run PGlite on a worker thread (pglite-worker.ts), so that opening it (seconds) and its queries never block
+   * the caller's event loop: serve, which listens while PGlite opens.
+   */
+  inWorker?: boolean;
 };
 
 /**
@@ -61,8 +68,99 @@ export async function openPgliteSql(options: PgliteHistoryOptions): Promise<SqlP
   };
 }
 
+type WorkerAnswer =
+  | { type: 'open' }
+  | { type: 'open-error'; message: string }
+  | { id: number; rows: unknown[] }
+  | { id: number; error: { message: string; code?: string } };
+
+/**
+ * The SqlPort of openPgliteSql, served by PGlite on a worker thread. On a first run (no PG_VERSION yet) one thread
+ * creates the database and a second one serves it: creating it grows PGlite's WebAssembly heap to several times
+ * what an existing directory needs, and a WebAssembly heap never shrinks, but it goes with its thread.
+ */
+async function openPgliteSqlInWorker(options: PgliteHistoryOptions): Promise<SqlPort> {
+  const created =
+    isMemoryDataDir(options.dataDir) ||
+    (await access(join(options.dataDir, 'PG_VERSION')).then(
+      () => true,
+      () => false,
+    ));
+  if (!created) await (await startPgliteWorker(options)).close();
+  return startPgliteWorker(options);
+}
+
+async function startPgliteWorker(options: PgliteHistoryOptions): Promise<SqlPort> {
+  const memory = isMemoryDataDir(options.dataDir);
+  const where = memory ? 'in memory' : `in ${options.dataDir}`;
+  // The worker is this folder's .ts under node --test (types stripped), its compiled .js in dist/.
+  const file = new URL(`./pglite-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  const worker = new Worker(file, { workerData: { dataDir: options.dataDir } });
+  const pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (error: unknown) => void }>();
+  let nextId = 1;
+  let stopped: Error | undefined;
+  const cannotOpen = (error: unknown) =>
+    new UnreachableError('pglite', `cannot open the embedded database ${where}: ${causeMessage(error)}`, {
+      setting: 'dataDir',
+      cause: error,
+    });
+  const fail = (error: Error) => {
+    stopped ??= error;
+    for (const waiter of pending.values()) waiter.reject(stopped);
+    pending.clear();
+  };
+  const opened = new Promise<void>((resolve, reject) => {
+    worker.on('message', (answer: WorkerAnswer) => {
+      if ('type' in answer) {
+        // openPgliteSql's own words ("cannot open the embedded database in …: …").
+        if (answer.type === 'open') resolve();
+        else reject(new UnreachableError('pglite', answer.message, { setting: 'dataDir' }));
+        return;
+      }
+      const waiter = pending.get(answer.id);
+      pending.delete(answer.id);
+      if (waiter === undefined) return;
+      if ('rows' in answer) waiter.resolve(answer.rows);
+      else waiter.reject(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
+    });
+    worker.on('error', (error) => {
+      reject(cannotOpen(error));
+      fail(new UnreachableError('pglite', `the embedded database thread failed: ${causeMessage(error)}`));
+    });
+    worker.on('exit', (code) => {
+      reject(cannotOpen(new Error(`its thread exited (code ${code})`)));
+      fail(new UnreachableError('pglite', `the embedded database ${where} is closed`));
+    });
+  });
+  try {
+    await opened;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  const call = (op: 'query' | 'exec' | 'close', text?: string, params?: unknown[]) =>
+    new Promise<unknown[]>((resolve, reject) => {
+      if (stopped) return reject(stopped);
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, op, text, params });
+    });
+  let closing: Promise<void> | undefined;
+  return {
+    query: async <T>(text: string, params?: unknown[]) => ({ rows: (await call('query', text, params)) as T[] }),
+    exec: async (sql: string) => {
+      await call('exec', sql);
+    },
+    close: () =>
+      (closing ??= (async () => {
+        if (!stopped) await call('close').catch(() => {});
+        await worker.terminate();
+      })()),
+  };
+}
+
 export async function openPgliteHistory(options: PgliteHistoryOptions): Promise<HistoryStore> {
-  const sql = await openPgliteSql(options);
+  const sql = options.inWorker === true ? await openPgliteSqlInWorker(options) : await openPgliteSql(options);
   try {
     await migrate(sql, 'public');
   } catch (error) {

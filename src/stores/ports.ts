@@ -114,6 +114,12 @@ type CallEnd = {
 
 export type CallQuery = { customerId?: string; outcome?: Outcome; since?: Date; limit?: number };
 
+/**
+ * The code of the error `ping` fails with while a history store opens in the background (stores/deferred-history.ts):
+ * not a failure, a start-up; `/health` answers 503 "starting" for it.
+ */
+export const HISTORY_STARTING = 'E_HISTORY_STARTING';
+
 export interface HistoryStore {
   readonly kind: 'postgres' | 'pglite';
   /** Upsert customer (when given) + call row + one event, atomically. */

@@ -191,10 +191,21 @@ describe('resolveBaseUrl', () => {
     assert.deepEqual(resolveBaseUrl('https://bot.example.com/exo//', '--base-url'), {
       base: 'https://bot.example.com/exo',
       warning: undefined,
+      local: false,
     });
   });
-  it('accepts http with a warning (Exotel must call https)', () => {
-    assert.match(resolveBaseUrl('http://localhost:8000', '--base-url').warning ?? '', /not https/);
+  it('accepts http on another host with a warning (Exotel must call https)', () => {
+    const resolved = resolveBaseUrl('http://bot.example.com', '--base-url');
+    assert.match(resolved.warning ?? '', /not https/);
+    assert.equal(resolved.local, false);
+  });
+  it('accepts http on this machine without a warning: only the simulator calls it', () => {
+    for (const raw of ['http://localhost:8000', 'http://127.0.0.1:8000', 'http://[::1]:8000', 'http://app.localhost']) {
+      const resolved = resolveBaseUrl(raw, '--base-url');
+      assert.equal(resolved.warning, undefined, raw);
+      assert.equal(resolved.local, true, raw);
+    }
+    assert.equal(resolveBaseUrl('http://127.0.0.1.example.com', '--base-url').local, false);
   });
   it('refuses relative, non-http, or query/credential-carrying bases', () => {
     for (const raw of [

@@ -104,11 +104,28 @@ describe('url --csv: input and output', () => {
     assert.doesNotMatch(res.stderr, /not https/);
   });
 
-  it('warns when the base is http (default http://localhost:8000)', async () => {
+  it('the default base (http://localhost:8000) is the simulator: no https warning, no production note', async () => {
     const res = await runCli(['url', '--csv', 'ok.csv', '--format', 'urls'], { cwd: dir });
     assert.equal(res.code, 0);
-    assert.match(res.stderr, /warning: .*http:\/\/localhost:8000 is not https/);
     assert.ok(lines(res.stdout)[0]?.startsWith('http://localhost:8000/passthru-handler?'));
+    assert.doesNotMatch(res.stderr, /not https|simulator\/dev only/);
+    assert.match(res.stderr, /2 rows read/);
+  });
+
+  it('a base Exotel could call gets the advice: https warning for http, the PII note once', async () => {
+    const http = await runCli(['url', '--csv', 'ok.csv', '--format', 'urls', '--base-url', 'http://bot.example.com'], {
+      cwd: dir,
+    });
+    assert.equal(http.code, 0);
+    assert.match(http.stderr, /warning: --base-url http:\/\/bot\.example\.com is not https/);
+    const https = await runCli(
+      ['url', '--csv', 'ok.csv', '--format', 'urls', '--base-url', 'https://bot.example.com'],
+      {
+        cwd: dir,
+      },
+    );
+    assert.doesNotMatch(https.stderr, /not https/);
+    assert.equal(https.stderr.match(/simulator\/dev only/g)?.length, 1, https.stderr);
   });
 });
 

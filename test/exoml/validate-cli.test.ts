@@ -149,6 +149,12 @@ describe('validate: URLs, fetched like Exotel', () => {
       if (url.pathname === '/good') return send(200, 'text/xml; charset=utf-8', GOOD);
       if (url.pathname === '/500') return send(500, 'text/xml', GOOD);
       if (url.pathname === '/html') return send(200, 'text/html', GOOD);
+      if (url.pathname === '/error-page')
+        return send(
+          500,
+          'text/html; charset=utf-8',
+          '<!DOCTYPE html><html><body><h1>Internal Server Error<br></h1></body></html>',
+        );
       if (url.pathname === '/moved') return send(302, 'text/plain', '', { location: '/good' });
       if (url.pathname === '/gather')
         return send(
@@ -209,6 +215,30 @@ describe('validate: URLs, fetched like Exotel', () => {
     const res = await cli(['validate', `${base}/html`]);
     assert.equal(res.code, 1);
     assert.match(res.stdout, /error EXO703 Content-Type "text\/html"; expected text\/xml or application\/xml/);
+  });
+
+  it('a 500 HTML error page: one finding on the status and Content-Type, no ExoML findings about the HTML', async () => {
+    const res = await cli(['--json', 'validate', `${base}/error-page`]);
+    assert.equal(res.code, 1);
+    const [report] = JSON.parse(res.stdout) as Array<{ findings: Array<{ code: string; message: string }> }>;
+    assert.deepEqual(
+      report?.findings.map((f) => f.code),
+      ['EXO701'],
+    );
+    assert.match(
+      report?.findings[0]?.message ?? '',
+      /^HTTP 500; the answer is an error \(HTTP 500, Content-Type "text\/html; charset=utf-8"\): its body was not checked$/,
+    );
+    const html = await cli(['validate', `${base}/html`]);
+    assert.match(html.stdout, /EXO703 .*the answer is an HTML page \(HTTP 200, Content-Type "text\/html"\)/);
+    assert.equal(
+      html.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => /(error|warning|info) EXO/.test(l)).length,
+      1,
+      html.stdout,
+    );
   });
 
   it('302 → EXO702 (the redirect is not followed)', async () => {

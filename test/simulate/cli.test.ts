@@ -32,6 +32,40 @@ after(async () => {
 const handler = () => `${server.url}/passthru-handler`;
 
 describe('simulate CLI', () => {
+  it('a URL without a path that answers 404 gets a hint to add /passthru-handler; a 404 on a path does not', async () => {
+    for (const url of [server.url, `${server.url}/`]) {
+      const res = await runCli(['simulate', url, '--digits', '1']);
+      assert.equal(res.code, 1, res.stderr);
+      assert.match(res.stdout, /outcome: error: HTTP 404 Not Found/);
+      assert.ok(
+        res.stdout.includes(
+          `The URL has no path: for exo-passthru serve, add /passthru-handler (${server.url}/passthru-handler)`,
+        ),
+        res.stdout,
+      );
+    }
+    const wrongPath = await runCli(['simulate', `${server.url}/nope`, '--digits', '1']);
+    assert.match(wrongPath.stdout, /HTTP 404/);
+    assert.doesNotMatch(wrongPath.stdout, /has no path/);
+  });
+
+  it('digit groups left when the call ends are noted, and are warnings in --json', async () => {
+    const res = await runCli(['simulate', handler(), '--digits', '1,2,3']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(
+      res.stdout,
+      /^ {2}⚠ 2 --digits groups left unused: "2", "3"; the call ended at a Dial before another Gather$/m,
+    );
+    const json = await runCli(['--json', 'simulate', handler(), '--digits', '2,1']);
+    const doc = JSON.parse(json.stdout) as { outcome: { kind: string }; warnings: string[] };
+    assert.equal(doc.outcome.kind, 'hangup');
+    assert.deepEqual(doc.warnings, [
+      '1 --digits group left unused: "1"; the call ended at a Hangup before another Gather',
+    ]);
+    const exact = await runCli(['--json', 'simulate', handler(), '--digits', '1']);
+    assert.deepEqual((JSON.parse(exact.stdout) as { warnings: string[] }).warnings, []);
+  });
+
   it('prints the call as it unfolds: requests, what is said, keys, the Dial, the outcome', async () => {
     const res = await runCli(['simulate', handler(), '--digits', '1', '--name', 'Asha Verma']);
     assert.equal(res.code, 0, res.stderr);

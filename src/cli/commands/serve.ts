@@ -1,17 +1,19 @@
 /** `exo-passthru serve`: the pass-through bot server, on Redis/PostgreSQL or on embedded defaults. */
 import { mkdir } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { Command } from 'commander';
-import type { SettingKey } from '../../config.ts';
+import { type Config, SETTINGS, type SettingKey } from '../../config.ts';
 import { errorMessage, UsageError } from '../../errors.ts';
 import type { CallRecorder } from '../../scenarios/recorder.ts';
-import type { RunningServer } from '../../server/start.ts';
+import type { Logger } from '../../server/logger.ts';
+import type { ReloadResult, RunningServer } from '../../server/start.ts';
 import { createLocalTokenDir, writeAdminTokenFiles } from '../admin-token-files.ts';
 import type { CliContext } from '../context.ts';
 import { describeError } from '../errors.ts';
 import { loadFlow } from '../flow-file.ts';
 import type { Output } from '../output.ts';
 import { addSettingOptions, settingFlags } from '../settings.ts';
+import { watchFiles } from '../watch-files.ts';
 
 /** The settings serve takes as flags: all but the two secrets (WEBHOOK_KEY, ADMIN_TOKEN), which it reads from the environment or .env only. */
 export const SERVE_SETTINGS = [
@@ -48,6 +50,7 @@ Examples:
   $ exo-passthru serve --record calls/                  # each call as a scenario file: exo-passthru test calls/
   $ exo-passthru serve --record calls/ --record-pii     # … keeping phone numbers and names (personal data!)
 
+  $ exo-passthru serve --watch --prompts-dir my-prompts  # edit my-prompts/*.json or .env: the next call uses them
 Recording: with --record <dir>, every call's webhooks are saved as one scenario file in <dir> (created if
 missing) when the call ends (Hangup, a Dial, an error or the StatusCallback), and calls still open when serve
 stops. Files are named <time>-<hash of the CallSid>.yaml. Phone numbers and the customer name become placeholders
@@ -94,10 +97,15 @@ export function registerServe(program: Command, ctx: CliContext): Command {
     'save each call as a scenario file in this directory (exo-passthru test replays it)',
   );
   command.option('--record-pii', 'with --record: keep phone numbers and names in the files (default: placeholders)');
+  command.option(
+    '--watch',
+    'reload --prompts-dir and .env (or --env-file) when they change; calls in flight finish on the old ones',
+  );
   return addSettingOptions(command, SERVE_SETTINGS)
     .addHelpText('after', EXAMPLES)
     .action(async (options: Record<string, unknown>) => {
       const config = await ctx.loadConfig(settingFlags(options, SERVE_SETTINGS));
+      const started = performance.now();
       for (const flag of ['flow', 'mockDigits'] as const)
         if (typeof options[flag] === 'string' && options.mockExotelApi !== true)
           throw new UsageError(
@@ -107,7 +115,7 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       // A mistake in the flow file is a usage error (file:line:col) before anything listens.
       const mockFlow = typeof options.flow === 'string' ? await loadFlow(ctx, options.flow) : undefined;
       const recordDir = await recordingDir(ctx, options);
-      // Opening embedded PGlite takes seconds on a first run: say at once that something is happening.
+      // Say at once that something is happening: loading the server's modules alone takes a moment.
       ctx.output().info('exo-passthru serve starting…');
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
       const [{ startServer }, { createStreamLogger }, { openServerStores }] = await Promise.all([
@@ -128,7 +136,9 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         ...(mockFlow || mockDigits
           ? { mockCalls: { ...(mockFlow ? { flow: mockFlow } : {}), ...(mockDigits ? { digits: mockDigits } : {}) } }
           : {}),
-        openStores: (resolved, context) => openServerStores(resolved, context),
+        // Embedded PGlite takes seconds to open (more on a first run, which creates the database): serve listens
+        // at once, history written meanwhile waits in the spool, and reads wait until it is replayed.
+        openStores: (resolved, context) => openServerStores(resolved, { ...context, historyInBackground: true }),
         // The last resort for history the spool could not take (full, or a failing disk): the whole write, as
         // one JSON line, so it can be recovered from the log rather than silently dropped.
         onLost: (writes) => {
@@ -158,7 +168,19 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         ctx
           .output()
           .info(`recording calls as scenarios in ${recordDir}${options.recordPii ? ' (with personal data)' : ''}`);
-      await stopOnSignal(ctx, server, recorder);
+      const out = ctx.output();
+      const watching =
+        options.watch === true
+          ? watchAndReload(ctx, server, logger, () => ctx.loadConfig(settingFlags(options, SERVE_SETTINGS)), config)
+          : undefined;
+      try {
+        await stopOnSignal(ctx, server, recorder, () => {
+          if (server.stores.history === 'pglite')
+            out.info(`history: PGlite open (${Math.round(performance.now() - started)} ms after start)`);
+        });
+      } finally {
+        watching?.close();
+      }
     });
 }
 
@@ -188,6 +210,72 @@ async function recordingDir(ctx: CliContext, options: Record<string, unknown>): 
   return dir;
 }
 
+const settingName = (key: SettingKey | 'prompts') => (key === 'prompts' ? 'prompts' : SETTINGS[key].env);
+
+/**
+ * `--watch`: on a change to .env (or --env-file) or to a file in PROMPTS_DIR, read the configuration and the
+ * prompts again and hand them to the server (startServer's reload). Reloads run one at a time. Anything that does
+ * not load (a .env value that does not parse, a prompts file that is not valid JSON or names an unknown prompt)
+ * is an error line and changes nothing; settings only a restart applies are named.
+ */
+function watchAndReload(
+  ctx: CliContext,
+  server: RunningServer,
+  logger: Logger,
+  load: () => Promise<Config>,
+  initial: Config,
+): { close: () => void } {
+  const resolve = (path: string) => (isAbsolute(path) ? path : join(ctx.io.cwd, path));
+  const envFile = resolve(ctx.globals().envFile ?? '.env');
+  const targets = (config: Config) => [
+    { dir: dirname(envFile), file: basename(envFile) },
+    ...(config.promptsDir !== undefined ? [{ dir: resolve(config.promptsDir) }] : []),
+  ];
+  const describeResult = (result: ReloadResult) => {
+    if (result.applied.length > 0) logger.info(`reload: applied ${result.applied.map(settingName).join(', ')}`);
+    else if (result.restartNeeded.length === 0) logger.info('reload: nothing changed');
+    if (result.restartNeeded.length > 0)
+      logger.info(
+        `reload: restart needed: ${result.restartNeeded.map(settingName).join(', ')} changed, but only a restart applies ${result.restartNeeded.length === 1 ? 'it' : 'them'}; serve keeps the values it started with`,
+      );
+  };
+  const reload = async () => {
+    let next: Config;
+    try {
+      next = await load();
+    } catch (error) {
+      logger.error(`reload: ${basename(envFile)} not applied, serve keeps its settings and prompts`, error);
+      return;
+    }
+    try {
+      describeResult(await server.reload(next));
+    } catch (error) {
+      logger.error('reload: prompts not applied, serve keeps the prompts and settings it had', error);
+      return;
+    }
+    // PROMPTS_DIR itself may have changed in .env: watch the new folder from now on.
+    if (next.promptsDir !== promptsDir) {
+      promptsDir = next.promptsDir;
+      watch.set(targets(next));
+    }
+  };
+  let promptsDir = initial.promptsDir;
+  let queue = Promise.resolve();
+  const watch = watchFiles(
+    () => {
+      queue = queue.then(reload);
+    },
+    { onError: (dir, error) => logger.error(`watch: cannot watch ${dir}`, error) },
+  );
+  watch.set(targets(initial));
+  logger.info(
+    `watching ${targets(initial)
+      .map((t) => (t.file ? join(t.dir, t.file) : `${t.dir}/`))
+      .join(' and ')}`,
+  );
+  return { close: () => watch.close() };
+}
+
 function announce(out: Output, server: RunningServer, tokenFile: string | undefined, keyed: boolean): void {
   const kinds = server.stores;
   if (out.json)
@@ -202,16 +290,23 @@ function announce(out: Output, server: RunningServer, tokenFile: string | undefi
 
 /**
  * Runs until SIGINT/SIGTERM, then closes the server, then writes the calls the recorder still holds (after the
- * server, so the requests in flight are in them). A second signal while closing is ignored.
+ * server, so the requests in flight are in them); a second signal while closing is ignored. Or until history,
+ * opening in the background, fails to open: then it closes too and fails with that error (exit 3). The writes
+ * taken meanwhile stay in the spool for the next start.
  */
-function stopOnSignal(ctx: CliContext, server: RunningServer, recorder: CallRecorder | undefined): Promise<void> {
+function stopOnSignal(
+  ctx: CliContext,
+  server: RunningServer,
+  recorder: CallRecorder | undefined,
+  onHistoryReady: () => void,
+): Promise<void> {
   const out = ctx.output();
-  return new Promise<void>((done) => {
+  return new Promise<void>((done, fail) => {
     let stopping = false;
-    const unsubscribe = ctx.io.onSignal((signal) => {
+    const stop = (why: string, error?: unknown) => {
       if (stopping) return;
       stopping = true;
-      out.info(`${signal}: finishing in-flight requests, closing stores`);
+      out.info(`${why}: finishing in-flight requests, closing stores`);
       void server
         .close()
         .then(() => recorder?.close())
@@ -219,7 +314,15 @@ function stopOnSignal(ctx: CliContext, server: RunningServer, recorder: CallReco
           unsubscribe();
           out.info('stopped');
         })
-        .finally(done);
-    });
+        .finally(() => (error === undefined ? done() : fail(error)));
+    };
+    const unsubscribe = ctx.io.onSignal((signal) => stop(signal));
+    // Once stopping, a store that opens is no news: the close step waited for it, and it caught up with nothing.
+    server.historyReady.then(
+      () => {
+        if (!stopping) onHistoryReady();
+      },
+      (error: unknown) => stop('the history store did not open', error ?? new Error('the history store did not open')),
+    );
   });
 }

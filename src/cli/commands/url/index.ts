@@ -133,15 +133,16 @@ export function registerUrl(program: Command, ctx: CliContext): Command {
     });
 }
 
-type Settings = { base: string; auth: UrlAuth; nextTempCallId: () => string };
+/** `local`: the base URL is on this machine (resolveBaseUrl), so the URLs are for the simulator only. */
+type Settings = { base: string; auth: UrlAuth; nextTempCallId: () => string; local: boolean };
 
 function resolveSettings(ctx: CliContext, options: UrlOptions, config: Config): Settings {
   const source =
     options.baseUrl !== undefined ? '--base-url' : config.baseUrl !== undefined ? 'BASE_URL' : 'the default base URL';
-  const { base, warning } = resolveBaseUrl(options.baseUrl ?? config.baseUrl ?? DEFAULT_BASE_URL, source);
+  const { base, warning, local } = resolveBaseUrl(options.baseUrl ?? config.baseUrl ?? DEFAULT_BASE_URL, source);
   const auth = resolveAuth(options, config);
   if (warning) ctx.output().warn(warning);
-  return { base, auth, nextTempCallId: createTempCallIds(options.seed ?? randomBytes(16).toString('hex')) };
+  return { base, auth, local, nextTempCallId: createTempCallIds(options.seed ?? randomBytes(16).toString('hex')) };
 }
 
 function resolveAuth(options: UrlOptions, config: Config): UrlAuth {
@@ -186,6 +187,13 @@ function createWarningPrinter(ctx: CliContext) {
   };
 }
 
+/**
+ * The PII advice is for URLs that leave this machine: with the default (or any loopback) base URL the rows can
+ * only feed the simulator, and repeating the advice on every dev run only teaches users to skip stderr.
+ */
+const DEV_ONLY_NOTE =
+  'passthru_url values are for the simulator/dev only (PII in query strings); in production send custom_field as CustomField';
+
 async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, settings: Settings): Promise<void> {
   const out = ctx.output();
   const map = parseColumnMap(options.map);
@@ -218,7 +226,9 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
       format: csvFormat(ctx, options),
       delimiter,
       map,
-      ...settings,
+      base: settings.base,
+      auth: settings.auth,
+      nextTempCallId: settings.nextTempCallId,
       onHeader: (plan) => {
         for (const warning of plan.warnings) out.warn(warning);
       },
@@ -246,7 +256,7 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
     progress?.stop(input.size ?? 0, rows);
   }
   warnings.finish();
-  report(ctx, options, summary);
+  report(ctx, options, summary, settings.local);
 }
 
 /** --json means JSON on stdout: rows as JSON lines unless they go to --out (then stdout gets the JSON summary). */
@@ -274,12 +284,9 @@ async function detectInputDelimiter(ctx: CliContext, opened: { stream: Readable;
 }
 
 /** The closing note (stderr, or JSON on stdout for --json --out) and the exit code. */
-function report(ctx: CliContext, options: UrlOptions, summary: UrlSummary): void {
+function report(ctx: CliContext, options: UrlOptions, summary: UrlSummary, local: boolean): void {
   const out = ctx.output();
-  if (summary.accepted > 0)
-    out.info(
-      'passthru_url values are for the simulator/dev only (PII in query strings); in production send custom_field as CustomField',
-    );
+  if (summary.accepted > 0 && !local) out.info(DEV_ONLY_NOTE);
   if (ctx.globals().json && options.out !== undefined)
     out.printJson(summaryJson(summary, { out: options.out, rejects: options.rejects }));
   else out.info(formatSummaryText(summary));
@@ -314,9 +321,7 @@ async function runOneOff(ctx: CliContext, options: UrlOptions, settings: Setting
     text = `${JSON.stringify(outputRecord(result, [], []), null, 2)}\n`;
   } else {
     text = `passthru_url  ${result.passthruUrl}\ncustom_field  ${result.customField}\n`;
-    out.info(
-      'passthru_url is for the simulator/dev only (PII in the query string); in production send custom_field as CustomField',
-    );
+    if (!settings.local) out.info(DEV_ONLY_NOTE);
   }
   if (options.out !== undefined) {
     const sink = await fileSink(ctx, options.out, '--out')();

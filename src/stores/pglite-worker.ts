@@ -1,0 +1,58 @@
+/**
+ * Embedded PGlite on its own thread (started by pglite-history.ts with `inWorker`). PGlite runs PostgreSQL as
+ * WebAssembly on the thread that calls it, and opening a data directory (creating it, on a first run) runs for
+ * seconds without yielding: on serve's main thread that blocked every request, so a server "listening" while
+ * PGlite opened still answered nothing until it had. Here it blocks only this thread.
+ *
+ * Protocol over the parent port: first `{ type: 'open' }` or `{ type: 'open-error', message }`; then one answer per
+ * request `{ id, op: 'query' | 'exec' | 'close', text?, params? }`: `{ id, rows }` or `{ id, error: { message, code } }`
+ * (the SQLSTATE `code` kept, so the history writer can tell a refused write from a lost database).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openPgliteSql } from './pglite-history.ts';
+import { causeMessage } from './redact.ts';
+import type { SqlPort } from './sql-port.ts';
+
+type Request = { id: number; op: 'query' | 'exec' | 'close'; text?: string; params?: unknown[] };
+
+function errorData(error: unknown): { message: string; code?: string } {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  return {
+    message: error instanceof Error ? error.message : String(error),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+}
+
+async function serve(port: NonNullable<typeof parentPort>, dataDir: string): Promise<void> {
+  let sql: SqlPort;
+  try {
+    sql = await openPgliteSql({ dataDir });
+  } catch (error) {
+    port.postMessage({ type: 'open-error', message: error instanceof Error ? error.message : causeMessage(error) });
+    return;
+  }
+  port.postMessage({ type: 'open' });
+  // One request at a time, in order, as PGlite itself would run them.
+  let queue = Promise.resolve();
+  port.on('message', (request: Request) => {
+    queue = queue.then(async () => {
+      try {
+        if (request.op === 'query') {
+          const { rows } = await sql.query(request.text ?? '', request.params);
+          port.postMessage({ id: request.id, rows });
+        } else if (request.op === 'exec') {
+          await sql.exec(request.text ?? '');
+          port.postMessage({ id: request.id, rows: [] });
+        } else {
+          await sql.close();
+          port.postMessage({ id: request.id, rows: [] });
+          port.close();
+        }
+      } catch (error) {
+        port.postMessage({ id: request.id, error: errorData(error) });
+      }
+    });
+  });
+}
+
+if (parentPort) void serve(parentPort, (workerData as { dataDir: string }).dataDir);

@@ -1,0 +1,91 @@
+/**
+ * History opened behind the server (openServerStores with historyInBackground, as serve does): writes taken while
+ * the store opens are spooled and stored once it is open, reads wait until then, ping says "starting"; and the
+ * real thing: PGlite on its worker thread keeps a directory's history across reopenings.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
+import { openServerStores } from '../../src/stores/open.ts';
+import { openPgliteHistory } from '../../src/stores/pglite-history.ts';
+import { HISTORY_STARTING } from '../../src/stores/ports.ts';
+import { callStart } from './history-store.contract.ts';
+
+const quiet = { info: () => {}, error: () => {} };
+
+function gate() {
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+describe('history opened in the background', () => {
+  it('a write taken while the store opens is spooled, then stored once it is open; reads wait for it', async (t) => {
+    const { open, opened } = gate();
+    const logs: string[] = [];
+    const stores = await openServerStores(loadConfig({ env: { DATA_DIR: 'memory' } }), {
+      logger: { info: (m) => logs.push(m), error: (m) => logs.push(m) },
+      historyInBackground: true,
+      openHistory: async () => {
+        await opened;
+        return openPgliteHistory({ dataDir: 'memory' });
+      },
+    });
+    t.after(() => stores.close());
+    assert.equal(await stores.writer.recordCallStart(callStart('CA-bg1')), 'spooled');
+    assert.equal(stores.writer.stats().mode, 'spooling');
+    await assert.rejects(stores.history.ping(), (error: { code?: string }) => error.code === HISTORY_STARTING);
+
+    let done = false;
+    const reading = stores.history.getCall('CA-bg1').finally(() => {
+      done = true;
+    });
+    // A few turns of the event loop (not a sleep): a read that did not wait would have settled by now.
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(done, false, 'a read waits while the store is opening');
+
+    open();
+    assert.equal((await reading)?.status, 'in-progress');
+    await stores.historyReady;
+    assert.equal(stores.writer.stats().mode, 'direct');
+    assert.equal(stores.writer.stats().spooled, 0);
+    await stores.history.ping();
+    assert.equal(await stores.writer.recordCallStart(callStart('CA-bg2')), 'committed');
+    // Writes taken during start-up are not "the database is back": no such line, no error line.
+    assert.deepEqual(logs, []);
+  });
+
+  it('a store that cannot open rejects historyReady and every read; the writes stay in the spool', async (t) => {
+    const stores = await openServerStores(loadConfig({ env: { DATA_DIR: 'memory' } }), {
+      logger: quiet,
+      historyInBackground: true,
+      openHistory: async () => {
+        throw new Error('disk on fire');
+      },
+    });
+    t.after(() => stores.close());
+    await assert.rejects(stores.historyReady, /disk on fire/);
+    await assert.rejects(stores.history.getCall('CA-x'), /disk on fire/);
+    assert.equal(await stores.writer.recordCallStart(callStart('CA-x')), 'spooled');
+  });
+});
+
+describe('PGlite on a worker thread', () => {
+  it('keeps history in its directory across reopenings, and answers after a refused query', async (t) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'exo-pglite-worker-'));
+    t.after(() => rm(dataDir, { recursive: true, force: true }));
+    const first = await openPgliteHistory({ dataDir, inWorker: true });
+    await first.recordCallStart(callStart('CA-w1'));
+    await first.close();
+    const second = await openPgliteHistory({ dataDir, inWorker: true });
+    t.after(() => second.close());
+    assert.equal((await second.getCall('CA-w1'))?.status, 'in-progress');
+    await assert.rejects(second.listCalls({ since: new Date(Number.NaN) }));
+    assert.equal((await second.listCalls()).length, 1);
+  });
+});
