@@ -99,8 +99,11 @@ describe('serve --record (spawned)', () => {
         timeoutMs: 5000,
         message: 'the failed write logged',
       });
-      const health = await fetch(`${serve.url}/health`);
-      assert.equal(health.status, 200);
+      // Embedded history opens in the background (/health is 503 "starting" until then): serve must get there.
+      await pollUntil(async () => (await fetch(`${serve.url}/health`)).status === 200, {
+        timeoutMs: 30_000,
+        message: 'serve healthy after the failed write',
+      });
     } finally {
       assert.equal(await serve.stop('SIGTERM'), 0, serve.stderr());
     }
