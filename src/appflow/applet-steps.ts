@@ -116,11 +116,15 @@ async function passthru(
   return { next: step.branch === 'ok' ? applet.onOk : applet.onElse };
 }
 
-/** A Passthru answering ExoML: the author expects it to play, and Exotel never will (§0 item 1, §1.4). */
-export function ignoredBody(body: string): Finding {
+/**
+ * A Passthru answering ExoML: the author expects it to play, and Exotel never will (§0 item 1, §1.4). A warning
+ * where the flow says the URL is a Passthru applet's; an info where only the URL's name suggests it (the ExoML
+ * flavour), since many ExoML bots name their start URL /passthru and Exotel does play those.
+ */
+export function ignoredBody(body: string, severity: 'warning' | 'info' = 'warning'): Finding {
   return {
     code: 'SIM002',
-    severity: 'warning',
+    severity,
     message: `Exotel ignores Passthru bodies: this answer looks like ExoML (${body.trim().slice(0, 40)}…) and will not be played`,
     hint: 'a Passthru only picks a branch by its status (200 or anything else); put what the caller hears in Greeting/Gather applets (docs/exotel-protocol.md §1.4)',
     line: 1,

@@ -106,7 +106,7 @@ describe('bin: stdout closed by the reader', { timeout: 60_000 }, () => {
 
   it('inspect calls --watch | head -c1 → stops watching and exits 0', async () => {
     const env = baseEnv({ REDIS_URL: '', DATABASE_URL: '', DATA_DIR: '', ADMIN_TOKEN: 'closed-pipe-token' });
-    const serve = await startServe([], { env, cwd: dir });
+    const serve = await startServe([], { env, cwd: dir, healthy: true });
     try {
       const res = await runClosing(
         ['inspect', 'calls', '--watch', '--server', serve.url, '--admin-token', 'closed-pipe-token'],

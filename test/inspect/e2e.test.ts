@@ -15,7 +15,7 @@ describe('bin/exo-passthru.js inspect (spawned, against a spawned serve)', () =>
 
   before(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'exo-inspect-e2e-'));
-    serve = await startServe([], { env, cwd });
+    serve = await startServe([], { env, cwd, healthy: true });
     await makeCall(serve.url, {
       sid: 'CAe2e1',
       customerId: 'cust_e2e',

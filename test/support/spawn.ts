@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { pollUntil } from './services.ts';
 
 export const BIN = fileURLToPath(new URL('../../bin/exo-passthru.js', import.meta.url));
 
@@ -45,7 +46,14 @@ export type RunningServe = {
 };
 
 /** Start `serve --json --port 0`, resolve with the URL from its first stdout line. */
-export async function startServe(args: string[], options: { env?: Env; cwd?: string } = {}): Promise<RunningServe> {
+/**
+ * `healthy: true` also waits until /health is 200: embedded history opens in the background after serve listens,
+ * and the admin API's reads wait for it, as a user's script that polls /health before `inspect` would.
+ */
+export async function startServe(
+  args: string[],
+  options: { env?: Env; cwd?: string; healthy?: boolean } = {},
+): Promise<RunningServe> {
   const child = spawn(process.execPath, [BIN, '--json', 'serve', '--port', '0', ...args], {
     env: options.env ?? baseEnv(),
     cwd: options.cwd,
@@ -61,6 +69,11 @@ export async function startServe(args: string[], options: { env?: Env; cwd?: str
       child.once('exit', (code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
     });
     url = (JSON.parse(first) as { url: string }).url;
+    if (options.healthy)
+      await pollUntil(async () => (await fetch(`${url}/health`)).status === 200, {
+        timeoutMs: 60_000,
+        message: `serve healthy:\n${stderr}`,
+      });
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

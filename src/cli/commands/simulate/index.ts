@@ -83,8 +83,8 @@ of a Gather reach later applets as digits="1"; a Passthru after Connect gets the
 DialCallStatus, Legs[0][…], RecordingUrl); the terminal StatusCallback is POSTed at the end (status_callback in
 the flow, or --status-callback), retried up to 2 times on a non-2xx. The flow format: README "App Bazaar flows".
 
-The ExoML flavour warns (SIM002) when a URL whose last path segment is "passthru" (/exotel/passthru) answers
-ExoML: that is a Passthru applet's URL by name, and Exotel ignores Passthru bodies.
+The ExoML flavour notes (SIM002, info) when a URL whose last path segment is "passthru" (/exotel/passthru) answers
+ExoML: by its name that is a Passthru applet's URL, and Exotel ignores Passthru bodies; the applet flavour warns.
 
 --expect (repeatable): ${EXPECT_FORMS.join(' | ')}
 
