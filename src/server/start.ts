@@ -40,7 +40,7 @@ export type StartServerOptions = {
   mockExotelApi?: boolean;
   /** History writes the spool could not take (full, or the disk failed); the CLI prints them. */
   onLost?: (writes: readonly HistoryWrite[]) => void;
-  /** Where webhook exchanges are kept (default: a new ring of 500). */
+  /** Where webhook exchanges are kept (default: a new ring of INSPECT_RING_SIZE). */
   exchanges?: ExchangeLog;
 };
 
@@ -116,7 +116,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
     { logger, onLost: options.onLost ?? (() => {}) },
   );
   const admin = options.admin ?? defaultAdmin(config);
-  const exchanges = options.exchanges ?? createExchangeLog();
+  const exchanges = options.exchanges ?? createExchangeLog(config.inspectRingSize);
   const voicebot = createVoicebotSockets({
     sessions: stores.sessions,
     writer: stores.writer,

@@ -39,6 +39,8 @@ export type TestServerOptions = Partial<Pick<AppDeps, 'baseUrl' | 'webhookKey' |
   spoolDir?: string;
   spoolMaxBytes?: number;
   mockExotelApi?: boolean;
+  /** INSPECT_RING_SIZE: how many webhook exchanges the server keeps (default 500). */
+  inspectRingSize?: number;
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -57,6 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       spoolMaxBytes: options.spoolMaxBytes,
       baseUrl: options.baseUrl,
       webhookKey: options.webhookKey,
+      inspectRingSize: options.inspectRingSize,
     },
   });
   const { sessions, history } = options;

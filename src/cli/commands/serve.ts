@@ -29,6 +29,7 @@ export const SERVE_SETTINGS = [
   'brandName',
   'botName',
   'promptsDir',
+  'inspectRingSize',
 ] as const satisfies readonly SettingKey[];
 
 const EXAMPLES = `
