@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import { loadPrompts, type PromptCatalog } from '../flow/prompts.ts';
 import type { HistoryStore, HistoryWrite, HistoryWriter, SessionStore } from '../stores/ports.ts';
@@ -13,6 +14,7 @@ import { createApp } from './app.ts';
 import { createExchangeLog, type ExchangeLog } from './exchanges.ts';
 import { listen, type Listening } from './listen.ts';
 import type { Logger } from './logger.ts';
+import type { PressKeys } from './routes/inspect.ts';
 import { createVoicebotSockets } from './voicebot-socket.ts';
 
 type OpenedStores = {
@@ -42,7 +44,17 @@ export type StartServerOptions = {
   onLost?: (writes: readonly HistoryWrite[]) => void;
   /** Where webhook exchanges are kept (default: a new ring of INSPECT_RING_SIZE). */
   exchanges?: ExchangeLog;
+  /** The browser inspector's keypad (simulate/continue.ts's pressKeys; server/ does not import simulate/, rule 3). */
+  pressKeys?: PressKeys;
+  /** Where the inspector's bundled page is (default: the package's dist/inspector, built by `npm run build`). */
+  inspectorAssets?: string;
 };
+
+/**
+ * The package's dist/inspector, from src/server/ (tests, `node` on the sources) and from dist/server/ (the
+ * published build) alike: both are two levels below the package root.
+ */
+const DEFAULT_INSPECTOR_ASSETS = fileURLToPath(new URL('../../dist/inspector/', import.meta.url));
 
 export type RunningServer = {
   url: string;
@@ -100,6 +112,10 @@ function appFor(config: Config, parts: Parts, options: StartServerOptions) {
     now: options.now,
     mockExotelApi: options.mockExotelApi ?? false,
     exchanges: parts.exchanges,
+    inspector: {
+      assetsDir: options.inspectorAssets ?? DEFAULT_INSPECTOR_ASSETS,
+      ...(options.pressKeys ? { pressKeys: options.pressKeys } : {}),
+    },
   });
 }
 

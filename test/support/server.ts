@@ -8,6 +8,7 @@ import type { AppDeps } from '../../src/server/app.ts';
 import type { ExchangeLog } from '../../src/server/exchanges.ts';
 import { createMemoryLogger } from '../../src/server/logger.ts';
 import { startServer } from '../../src/server/start.ts';
+import { pressKeys } from '../../src/simulate/continue.ts';
 import { openServerStores } from '../../src/stores/open.ts';
 import type { HistoryStore, HistoryWrite, HistoryWriter, SessionStore } from '../../src/stores/ports.ts';
 
@@ -41,6 +42,8 @@ export type TestServerOptions = Partial<Pick<AppDeps, 'baseUrl' | 'webhookKey' |
   mockExotelApi?: boolean;
   /** INSPECT_RING_SIZE: how many webhook exchanges the server keeps (default 500). */
   inspectRingSize?: number;
+  /** Where the inspector's bundled page is (default dist/inspector). */
+  inspectorAssets?: string;
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -82,6 +85,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     now: options.now,
     mockExotelApi: options.mockExotelApi ?? false,
+    pressKeys,
+    ...(options.inspectorAssets ? { inspectorAssets: options.inspectorAssets } : {}),
   });
   return {
     url: server.url,

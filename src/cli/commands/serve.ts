@@ -48,6 +48,7 @@ Endpoints:
   GET|HEAD /exotel/greeting     Greeting applet text/plain;  POST /exotel/status-callback: StatusCallback
   GET      /health             200 when Redis and the history store answer, 503 naming the one that does not
   GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>)
+  GET      /_inspect           the browser call inspector, live ('inspect --web' opens it with the admin token)
 
 Admin token: without ADMIN_TOKEN, serve generates one (loopback clients only) and writes it, mode 0600, to
 .exo-passthru/admin-token-<port> and to admin-token-<port> in $XDG_RUNTIME_DIR/exo-passthru (else ~/.exo-passthru),
@@ -69,10 +70,11 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       // Opening embedded PGlite takes seconds on a first run: say at once that something is happening.
       ctx.output().info('exo-passthru serve starting…');
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
-      const [{ startServer }, { createStreamLogger }, { openServerStores }] = await Promise.all([
+      const [{ startServer }, { createStreamLogger }, { openServerStores }, { pressKeys }] = await Promise.all([
         import('../../server/start.ts'),
         import('../../server/logger.ts'),
         import('../../stores/open.ts'),
+        import('../../simulate/continue.ts'),
       ]);
       const logger = createStreamLogger((line) => ctx.io.stderr.write(line), {
         debug: ctx.globals().debug,
@@ -84,6 +86,8 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         cwd: ctx.io.cwd,
         logger,
         mockExotelApi: options.mockExotelApi === true,
+        // The inspector's keypad sends the next request the way simulate would (server/ cannot import simulate/).
+        pressKeys,
         openStores: (resolved, context) => openServerStores(resolved, context),
         // The last resort for history the spool could not take (full, or a failing disk): the whole write, as
         // one JSON line, so it can be recovered from the log rather than silently dropped.
