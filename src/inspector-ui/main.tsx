@@ -167,6 +167,15 @@ function App() {
     setApi(undefined);
     setError('The server refused that token.');
   }, []);
+  // A link with #token=… opened in a tab already showing the page changes only the fragment: take it as well.
+  useEffect(() => {
+    const onHash = () => {
+      const handed = takeToken();
+      if (handed !== null && handed !== token) open(handed);
+    };
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  });
   const forget = () => {
     forgetToken();
     setToken(null);
