@@ -32,5 +32,6 @@ export async function buildInspector(outDir: string): Promise<void> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const out = fileURLToPath(new URL('../dist/inspector/', import.meta.url));
   await buildInspector(out);
-  console.log(`built the inspector into ${out}`);
+  // stderr: `npm pack --json` runs the build (prepack) and its stdout must stay JSON.
+  console.error(`built the inspector into ${out}`);
 }
