@@ -4,6 +4,12 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { UsageError } from '../errors.ts';
 
+/**
+ * Emitted on the app when close() begins: responses that never end by themselves (the inspector's event streams)
+ * end then, or server.close() would wait for them forever.
+ */
+export const SERVER_CLOSING = 'exo-passthru:closing';
+
 export type Listening = { url: string; port: number; server: Server; close: () => Promise<void> };
 
 export async function listen(app: Express, options: { port: number; host: string }): Promise<Listening> {
@@ -34,6 +40,7 @@ export async function listen(app: Express, options: { port: number; host: string
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
+        app.emit(SERVER_CLOSING);
         server.closeIdleConnections();
       });
       return closing;

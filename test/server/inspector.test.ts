@@ -198,6 +198,21 @@ describe('browser inspector: HTTP', () => {
   });
 });
 
+describe('browser inspector: shutdown', () => {
+  it('ends its event streams when the server closes, so closing does not wait for the browser', {
+    timeout: 15_000,
+  }, async () => {
+    const server = await startTestServer();
+    const events = await fetch(`${server.url}/_inspect/api/events`, {
+      headers: { authorization: `Bearer ${server.adminToken}` },
+    });
+    assert.equal(events.status, 200);
+    const body = events.text();
+    await server.close();
+    assert.match(await body, /^: connected\n\n/);
+  });
+});
+
 describe('browser inspector: loopback only without ADMIN_TOKEN', () => {
   let server: TestServer;
   let assets: string;

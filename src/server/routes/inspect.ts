@@ -18,6 +18,7 @@ import type { HistoryStore, SessionStore } from '../../stores/ports.ts';
 import { adminAuth, loopbackGuard, type AdminAuthOptions } from '../auth.ts';
 import type { Exchange, ExchangeLog } from '../exchanges.ts';
 import { callView, exchangeParams, listCallSummaries } from '../inspect-view.ts';
+import { SERVER_CLOSING } from '../listen.ts';
 
 /** What the keypad needs from simulate/continue.ts, which serve injects (server/ never imports simulate/, rule 3). */
 type KeypadInput = {
@@ -75,7 +76,16 @@ function sendPage(deps: InspectorDeps) {
 }
 
 function streamEvents(deps: InspectorDeps) {
+  const open = new Set<Response>();
+  let hooked = false;
   return (req: Request, res: Response) => {
+    // The server is shutting down: end every stream, or closing it would wait for the browser tabs to go away.
+    if (!hooked) {
+      hooked = true;
+      req.app.once(SERVER_CLOSING, () => {
+        for (const stream of open) stream.end();
+      });
+    }
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -83,6 +93,7 @@ function streamEvents(deps: InspectorDeps) {
     });
     res.flushHeaders();
     res.write(': connected\n\n');
+    open.add(res);
     const unsubscribe = deps.exchanges.subscribe((exchange) => {
       const data = { id: exchange.id, callSid: exchange.callSid ?? null, path: exchange.path, status: exchange.status };
       res.write(`event: exchange\nid: ${exchange.id}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -92,6 +103,7 @@ function streamEvents(deps: InspectorDeps) {
     req.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      open.delete(res);
     });
   };
 }
