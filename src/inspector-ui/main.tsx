@@ -3,7 +3,7 @@
  * stream (no polling). Bundled by esbuild at build time (scripts/build-inspector.ts) into dist/inspector.
  */
 import { render } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   type Api,
   type CallSummary,
@@ -19,6 +19,30 @@ import { CallList } from './call-list.tsx';
 import { followEvents } from './stream.ts';
 
 type Notice = { message: string; tone: 'ok' | 'error' };
+
+/**
+ * One load at a time: a burst of exchanges (a campaign) asks again while a load runs, and gets one more load after
+ * it rather than one per exchange.
+ */
+function coalesce(load: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const run = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = load().finally(() => {
+      running = undefined;
+      if (again) {
+        again = false;
+        void run();
+      }
+    });
+    return running;
+  };
+  return run;
+}
 
 function TokenGate(props: { onToken: (token: string) => void; error: string | undefined }) {
   const [value, setValue] = useState('');
@@ -77,13 +101,15 @@ function Inspector(props: { api: Api; onUnauthorized: () => void; onForget: () =
     },
     [onUnauthorized],
   );
-  const loadCalls = useCallback(() => guard(async () => setCalls(await api.calls())), [api, guard]);
-  const loadView = useCallback(
+  const loadCalls = useMemo(() => coalesce(() => guard(async () => setCalls(await api.calls()))), [api, guard]);
+  const loadView = useMemo(
     () =>
-      guard(async () => {
-        const { selected: sid, pii: shown } = current.current;
-        setView(sid === undefined ? undefined : await api.call(sid, shown));
-      }),
+      coalesce(() =>
+        guard(async () => {
+          const { selected: sid, pii: shown } = current.current;
+          setView(sid === undefined ? undefined : await api.call(sid, shown));
+        }),
+      ),
     [api, guard],
   );
 

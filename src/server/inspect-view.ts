@@ -10,7 +10,7 @@ import { parseExoml } from '../exoml/parse.ts';
 import { validateSurface, type SurfaceKind } from '../exoml/surface.ts';
 import { maskCall, maskCustomer, maskEvent, maskParams, maskSession } from '../inspect/mask.ts';
 import { findMismatches, type Mismatch } from '../inspect/mismatch.ts';
-import type { HistoryStore, SessionStore } from '../stores/ports.ts';
+import type { CallRow, HistoryStore, SessionStore } from '../stores/ports.ts';
 import type { Exchange, ExchangeLog } from './exchanges.ts';
 
 /**
@@ -134,6 +134,23 @@ function exchangeView(exchange: Exchange, options: { pii: boolean; origin: strin
   };
 }
 
+/**
+ * The call rows of the ring's calls: one query for the rows started since the oldest exchange (the ring holds
+ * recent calls), then one lookup per call that query did not return (a row started earlier, or cut by the limit).
+ */
+async function rowsFor(history: HistoryStore, sids: readonly string[], since: Date): Promise<Map<string, CallRow>> {
+  const rows = new Map<string, CallRow>();
+  if (sids.length === 0) return rows;
+  const wanted = new Set(sids);
+  // A minute of slack: the row's started_at is written by the same request, a moment after the exchange began.
+  for (const row of await history.listCalls({ since: new Date(since.getTime() - 60_000), limit: sids.length * 2 }))
+    if (wanted.has(row.call_sid)) rows.set(row.call_sid, row);
+  const missing = sids.filter((sid) => !rows.has(sid));
+  const found = await Promise.all(missing.map((sid) => history.getCall(sid)));
+  for (const row of found) if (row !== undefined) rows.set(row.call_sid, row);
+  return rows;
+}
+
 /** The calls the ring holds, newest first, with what the stores say about each. */
 export async function listCallSummaries(sources: Sources): Promise<CallSummary[]> {
   const byCall = new Map<string, Exchange[]>();
@@ -143,9 +160,12 @@ export async function listCallSummaries(sources: Sources): Promise<CallSummary[]
     list.push(exchange);
     byCall.set(exchange.callSid, list);
   }
+  const oldest = sources.exchanges.list()[0];
+  const rows = await rowsFor(sources.history, [...byCall.keys()], new Date(oldest?.at ?? Date.now()));
   const summaries = await Promise.all(
     [...byCall].map(async ([callSid, exchanges]) => {
-      const [call, session] = await Promise.all([sources.history.getCall(callSid), sources.sessions.get(callSid)]);
+      const call = rows.get(callSid);
+      const session = await sources.sessions.get(callSid);
       const first = exchanges[0] as Exchange;
       const last = exchanges[exchanges.length - 1] as Exchange;
       const params = exchangeParams(first);
