@@ -134,9 +134,21 @@ export function CallDetail(props: { view: CallView; api: Api; notify: Notify }) 
         </button>
       </header>
       <section class="stores" aria-label="Stores">
-        <Store title={`Session (${view.stores.sessions})`} value={view.session} />
+        <Store
+          title={`Session (${view.stores.sessions})${view.ttlSeconds !== null ? ` · expires in ${view.ttlSeconds} s` : ''}`}
+          value={view.session}
+        />
         <Store title={`Call row (${view.stores.history})`} value={view.call} />
       </section>
+      <details class="more">
+        <summary>
+          Customer row and {view.events.length} event{view.events.length === 1 ? '' : 's'}
+        </summary>
+        <div class="stores">
+          <Store title="Customer row" value={view.customer} />
+          <Store title="Events" value={view.events} />
+        </div>
+      </details>
       {view.mismatches.length > 0 ? (
         <ul class="mismatches" aria-label="Differences between the stores">
           {view.mismatches.map((m) => (

@@ -198,6 +198,41 @@ describe('browser inspector: HTTP', () => {
   });
 });
 
+describe('browser inspector: call rows in the list', () => {
+  it('finds the row of a call the one query missed, with the session gone', async () => {
+    const server = await startTestServer();
+    // Another server on the same history writes newer rows: the query for the ring's one call returns only those.
+    const other = await startTestServer({ history: server.history });
+    try {
+      const body = await fetch(
+        `${server.url}/passthru-handler?CallSid=early-1&customer_id=c-early&CallFrom=${PHONE}&language_code=hi`,
+      ).then((r) => r.text());
+      const action = /action="([^"]+)"/.exec(body)?.[1]?.replaceAll('&amp;', '&');
+      assert.ok(action);
+      await fetch(action, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'DigitsPressed=2',
+      }).then((r) => r.text());
+      for (const sid of ['later-1', 'later-2', 'later-3'])
+        await fetch(`${other.url}/passthru-handler?CallSid=${sid}&customer_id=c-${sid}`).then((r) => r.text());
+      await server.writer.settle();
+      await other.writer.settle();
+      assert.equal(await server.sessions.delete('early-1'), true);
+      const list = (await (
+        await fetch(`${server.url}/_inspect/api/calls`, { headers: { authorization: `Bearer ${server.adminToken}` } })
+      ).json()) as { calls: Array<{ callSid: string; outcome: string | null; language: string | null }> };
+      assert.deepEqual(
+        list.calls.map((c) => [c.callSid, c.outcome, c.language]),
+        [['early-1', 'declined', 'hi']],
+      );
+    } finally {
+      await other.close();
+      await server.close();
+    }
+  });
+});
+
 describe('browser inspector: shutdown', () => {
   it('ends its event streams when the server closes, so closing does not wait for the browser', {
     timeout: 15_000,
