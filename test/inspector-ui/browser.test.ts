@@ -152,4 +152,17 @@ describe('browser inspector in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'test scenario copied' }).waitFor(WAIT);
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await endpoint.text());
   });
+
+  it('filters the calls, and works from the keyboard alone', async () => {
+    const filter = page.getByLabel('Filter calls');
+    await filter.fill('before-token');
+    await page.getByText('1 of 2 calls').waitFor(WAIT);
+    assert.equal(await page.getByRole('button', { name: /CA-live-0001/ }).count(), 0);
+    await filter.focus();
+    await page.keyboard.press('Tab');
+    assert.match((await page.evaluate(() => document.activeElement?.textContent)) ?? '', /CA-before-token/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Call CA-before-token' }).waitFor(WAIT);
+    await page.getByRole('region', { name: 'Keypad' }).waitFor(WAIT);
+  });
 });
