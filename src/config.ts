@@ -238,6 +238,13 @@ export const SETTINGS = {
     help: 'folder of `<lang>.json` files overriding the bundled prompts',
     parse: text,
   },
+  inspectRingSize: {
+    env: 'INSPECT_RING_SIZE',
+    flag: '--inspect-ring-size <n>',
+    default: 500,
+    help: 'webhook exchanges kept in memory for the browser inspector (`/_inspect`); the oldest fall out',
+    parse: integer(1, 100_000),
+  },
 } as const satisfies Record<string, SettingSpec<string> | SettingSpec<number>>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -14,7 +14,7 @@ async function walk(dir: string): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await walk(full)));
-    else if (entry.name.endsWith('.ts')) out.push(full);
+    else if (entry.name.endsWith('.ts') || entry.name.endsWith('.tsx')) out.push(full);
   }
   return out;
 }
@@ -191,5 +191,24 @@ describe('architecture rules', () => {
     );
     const cycle = findCycle(graph);
     assert.equal(cycle, undefined, `import cycle: ${cycle?.join(' → ')}`);
+  });
+
+  it('8. inspector-ui/ is the browser page: it imports only preact and its own files, and nothing imports it', async () => {
+    const files = await sources();
+    assert.ok(
+      files.some((file) => file.path === 'inspector-ui/main.tsx'),
+      'inspector-ui/main.tsx is read',
+    );
+    for (const file of files) {
+      for (const imp of file.imports) {
+        const target = resolveTo(file.path, imp.spec);
+        if (file.path.startsWith('inspector-ui/')) {
+          const allowed = target.startsWith('inspector-ui/') || imp.spec === 'preact' || imp.spec.startsWith('preact/');
+          assert.ok(allowed, `${file.path} imports ${imp.spec}`);
+        } else {
+          assert.ok(!target.startsWith('inspector-ui/'), `${file.path} imports ${imp.spec}`);
+        }
+      }
+    }
   });
 });

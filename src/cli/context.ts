@@ -18,6 +18,11 @@ export type CliIO = {
   onSignal: (handler: (signal: string) => void) => () => void;
   /** Interactive prompts; tests inject scripted answers. */
   prompts?: PromptDeps;
+  /**
+   * Open a URL in the user's browser; resolves false when there is no browser to open (no display, no launcher).
+   * Absent (tests): commands print the URL instead.
+   */
+  openUrl?: (url: string) => Promise<boolean>;
 };
 
 /** One entry of a pick list: what the user reads (`name`, `description`) and what the command gets (`value`). */

@@ -1,5 +1,6 @@
 /** The real process behind `bin/exo-passthru.js`: the only place that reads process.* */
 import process from 'node:process';
+import { browserLauncher, openWith } from './open-url.ts';
 import { run } from './program.ts';
 import { createTerminalPrompts } from './prompts.ts';
 import { watchStdio } from './stdio.ts';
@@ -22,6 +23,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       };
     },
     prompts: createTerminalPrompts(),
+    openUrl: async (url) => {
+      const launcher = browserLauncher(process.platform, process.env);
+      return launcher === undefined ? false : openWith(launcher, url);
+    },
   });
   return stdio.finish(code);
 }

@@ -49,10 +49,19 @@ export function maskSession(session: CallSession, showPii: boolean): CallSession
   return out;
 }
 
+/** A request's parameters (Exotel's and the customer's), each masked by its name as the call row's are. */
+export function maskParams(params: Readonly<Record<string, string>>, showPii: boolean): Record<string, string> {
+  if (showPii) return { ...params };
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, maskByKey(k, v)]));
+}
+
 export function maskCall(call: CallRow, showPii: boolean): CallRow {
   if (showPii) return call;
-  const params = Object.fromEntries(Object.entries(call.exotel_params).map(([k, v]) => [k, maskByKey(k, v)]));
-  return { ...call, agent_number: maybe(call.agent_number) ?? null, exotel_params: params };
+  return {
+    ...call,
+    agent_number: maybe(call.agent_number) ?? null,
+    exotel_params: maskParams(call.exotel_params, false),
+  };
 }
 
 export function maskCustomer(customer: CustomerRow, showPii: boolean): CustomerRow {

@@ -13,6 +13,7 @@ import type { Logger } from './logger.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerAppletRoutes } from './routes/applets.ts';
 import { registerHealthRoute } from './routes/health.ts';
+import { registerInspectorRoutes, type PressKeys } from './routes/inspect.ts';
 import { registerMockCallsApi, type MockCallsOptions } from './routes/mock-calls-api.ts';
 import { registerVoicebotRoute } from './routes/voicebot.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
@@ -35,6 +36,8 @@ export type AppDeps = {
   mockCalls?: MockCallsOptions;
   /** Every webhook exchange, for the browser inspector and `serve --record` (server/exchanges.ts). */
   exchanges?: ExchangeLog;
+  /** The browser inspector over `exchanges`: where its bundled page lies, and the keypad serve injects. */
+  inspector?: { assetsDir: string; pressKeys?: PressKeys };
 };
 
 function requestLog(logger: Logger) {
@@ -99,6 +102,12 @@ export function createApp(deps: AppDeps) {
   admin.use('/admin', adminAuth(deps.admin));
   registerAdminRoutes(admin, deps);
   app.use(admin);
+
+  if (deps.exchanges && deps.inspector) {
+    const inspector = express.Router();
+    registerInspectorRoutes(inspector, { ...deps, ...deps.inspector, exchanges: deps.exchanges });
+    app.use(inspector);
+  }
 
   app.use((req: Request, res: Response) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });

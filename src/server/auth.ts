@@ -85,22 +85,37 @@ function isLoopback(address: string | undefined): boolean {
 
 export type AdminAuthOptions = { token: string; loopbackOnly: boolean };
 
-export function adminAuth(options: AdminAuthOptions) {
+/**
+ * With a generated token, only loopback clients. `req.ip` rather than the socket's address: the app trusts
+ * X-Forwarded-For from loopback proxies only (server/app.ts), so a reverse proxy on this machine that forwards
+ * a remote client is seen as that remote client, not as a loopback one.
+ */
+export function loopbackGuard(options: Pick<AdminAuthOptions, 'loopbackOnly'>) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (options.loopbackOnly && !isLoopback(req.socket.remoteAddress)) {
+    if (options.loopbackOnly && !isLoopback(req.ip ?? req.socket.remoteAddress)) {
       res.status(403).json({ error: 'the admin API answers loopback clients only when ADMIN_TOKEN is not set' });
-      return;
-    }
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    const presented = match?.[1]?.trim();
-    if (!presented || !keysMatch(presented, options.token)) {
-      res
-        .status(401)
-        .set('WWW-Authenticate', 'Bearer')
-        .json({ error: 'admin API requires Authorization: Bearer <ADMIN_TOKEN>' });
       return;
     }
     next();
   };
+}
+
+export function adminAuth(options: AdminAuthOptions) {
+  const guard = loopbackGuard(options);
+  return (req: Request, res: Response, next: NextFunction) =>
+    guard(req, res, () => checkBearer(options, req, res, next));
+}
+
+function checkBearer(options: AdminAuthOptions, req: Request, res: Response, next: NextFunction) {
+  const header = req.get('authorization') ?? '';
+  const match = /^Bearer\s+(.+)$/i.exec(header);
+  const presented = match?.[1]?.trim();
+  if (!presented || !keysMatch(presented, options.token)) {
+    res
+      .status(401)
+      .set('WWW-Authenticate', 'Bearer')
+      .json({ error: 'admin API requires Authorization: Bearer <ADMIN_TOKEN>' });
+    return;
+  }
+  next();
 }

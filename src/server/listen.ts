@@ -3,10 +3,19 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../errors.ts';
 
+/**
+ * Emitted on every app the server has handed requests to (start.ts) when close() begins: responses that never end
+ * by themselves (the inspector's event streams) end then, or server.close() would wait for them forever.
+ */
+export const SERVER_CLOSING = 'exo-passthru:closing';
+
 export type Listening = { url: string; port: number; server: Server; close: () => Promise<void> };
 
 /** `handler`: an express app, or a function that hands each request to the current one (start.ts, reload). */
-export async function listen(handler: RequestListener, options: { port: number; host: string }): Promise<Listening> {
+export async function listen(
+  handler: RequestListener,
+  options: { port: number; host: string; onClosing?: () => void },
+): Promise<Listening> {
   const server: Server = await new Promise((resolve, reject) => {
     const s = createServer(handler).listen(options.port, options.host);
     s.once('listening', () => resolve(s));
@@ -34,6 +43,7 @@ export async function listen(handler: RequestListener, options: { port: number; 
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
+        options.onClosing?.();
         server.closeIdleConnections();
       });
       return closing;

@@ -7,13 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import type { RequestListener } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { SETTING_KEYS, type Config, type SettingKey } from '../config.ts';
 import { loadPrompts, type PromptCatalog } from '../flow/prompts.ts';
 import type { HistoryStore, HistoryWrite, HistoryWriter, SessionStore } from '../stores/ports.ts';
 import { createApp } from './app.ts';
 import { createExchangeLog, type ExchangeLog } from './exchanges.ts';
-import { listen, type Listening } from './listen.ts';
+import { listen, type Listening, SERVER_CLOSING } from './listen.ts';
 import type { Logger } from './logger.ts';
+import type { PressKeys } from './routes/inspect.ts';
 import { createVoicebotSockets } from './voicebot-socket.ts';
 import type { MockCallsOptions } from './routes/mock-calls-api.ts';
 
@@ -46,9 +48,19 @@ export type StartServerOptions = {
   mockCalls?: MockCallsOptions;
   /** History writes the spool could not take (full, or the disk failed); the CLI prints them. */
   onLost?: (writes: readonly HistoryWrite[]) => void;
-  /** Where webhook exchanges are kept (default: a new ring of 500). */
+  /** Where webhook exchanges are kept (default: a new ring of INSPECT_RING_SIZE). */
   exchanges?: ExchangeLog;
+  /** The browser inspector's keypad (simulate/continue.ts's pressKeys; server/ does not import simulate/, rule 3). */
+  pressKeys?: PressKeys;
+  /** Where the inspector's bundled page is (default: the package's dist/inspector, built by `npm run build`). */
+  inspectorAssets?: string;
 };
+
+/**
+ * The package's dist/inspector, from src/server/ (tests, `node` on the sources) and from dist/server/ (the
+ * published build) alike: both are two levels below the package root.
+ */
+const DEFAULT_INSPECTOR_ASSETS = fileURLToPath(new URL('../../dist/inspector/', import.meta.url));
 
 export type RunningServer = {
   url: string;
@@ -134,6 +146,10 @@ function appFor(config: Config, parts: Parts, options: StartServerOptions) {
     mockExotelApi: options.mockExotelApi ?? false,
     ...(options.mockCalls ? { mockCalls: options.mockCalls } : {}),
     exchanges: parts.exchanges,
+    inspector: {
+      assetsDir: options.inspectorAssets ?? DEFAULT_INSPECTOR_ASSETS,
+      ...(options.pressKeys ? { pressKeys: options.pressKeys } : {}),
+    },
   });
 }
 
@@ -151,7 +167,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
     { logger, onLost: options.onLost ?? (() => {}) },
   );
   const admin = options.admin ?? defaultAdmin(config);
-  const exchanges = options.exchanges ?? createExchangeLog();
+  const exchanges = options.exchanges ?? createExchangeLog(config.inspectRingSize);
   const voicebot = createVoicebotSockets({
     sessions: stores.sessions,
     writer: stores.writer,
@@ -167,12 +183,17 @@ export async function startServer(config: Config, options: StartServerOptions): 
   ];
   // Every request goes to the app current when it arrives; a reload swaps it in one assignment.
   let current = { config, prompts, app: appFor(config, { stores, admin, prompts, exchanges }, options) };
+  // Every app that took requests: one replaced by a reload may still hold an open event stream to end at close.
+  const apps = new Set([current.app]);
   const handler: RequestListener = (req, res) => current.app(req, res);
   let server: Listening;
   try {
     server = await listen(handler, {
       port: config.port,
       host: config.host,
+      onClosing: () => {
+        for (const app of apps) app.emit(SERVER_CLOSING);
+      },
     });
     server.server.on('upgrade', voicebot.upgrade);
   } catch (error) {
@@ -205,6 +226,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
         prompts: nextPrompts,
         app: appFor(live, { stores, admin, prompts: nextPrompts, exchanges }, options),
       };
+      apps.add(current.app);
       const promptsChanged = JSON.stringify(before.prompts) !== JSON.stringify(nextPrompts);
       return {
         applied: [

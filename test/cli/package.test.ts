@@ -14,7 +14,18 @@ import { fileURLToPath } from 'node:url';
 import { BIN, baseEnv } from '../support/spawn.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLONE = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'bin', 'prompts', 'src'];
+const CLONE = [
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'README.md',
+  'LICENSE',
+  'bin',
+  'prompts',
+  'src',
+  // The build bundles the browser inspector with scripts/build-inspector.ts.
+  'scripts',
+];
 
 async function run(command: string, args: string[], options: { cwd?: string } = {}) {
   const child = spawn(command, args, { cwd: options.cwd, env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -42,11 +53,16 @@ describe('npm pack from a fresh clone', () => {
     assert.equal(result.code, 0, result.stderr);
     const [pack] = JSON.parse(result.stdout) as [{ files: { path: string }[] }];
     const files = pack.files.map((f) => f.path);
-    for (const needed of ['dist/cli/main.js', 'bin/exo-passthru.js', 'prompts/en.json', 'prompts/or.json']) {
+    const needs = ['dist/cli/main.js', 'bin/exo-passthru.js', 'prompts/en.json', 'prompts/or.json'];
+    // The inspector page, bundled: served offline, nothing from a CDN.
+    needs.push('dist/inspector/index.html', 'dist/inspector/app.js', 'dist/inspector/app.css');
+    for (const needed of needs) {
       assert.ok(files.includes(needed), `${needed} missing from ${files.length} files`);
     }
     assert.deepEqual(
-      files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.ts')),
+      files.filter(
+        (f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('dist/inspector-ui') || f.endsWith('.ts'),
+      ),
       [],
     );
   });

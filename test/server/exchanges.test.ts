@@ -55,6 +55,21 @@ describe('exchange log', () => {
     assert.ok(server.exchanges.list().every((e) => !e.path.startsWith('/admin') && e.path !== '/health'));
   });
 
+  it('keeps INSPECT_RING_SIZE exchanges: the setting bounds the ring serve fills', async () => {
+    const small = await startTestServer({ inspectRingSize: 2 });
+    try {
+      assert.equal(small.exchanges.capacity, 2);
+      for (const sid of ['ring-a', 'ring-b', 'ring-c'])
+        await request(`${small.url}/passthru-handler?CallSid=${sid}&customer_id=c1`).then((r) => r.body.dump());
+      assert.deepEqual(
+        small.exchanges.list().map((e) => e.callSid),
+        ['ring-b', 'ring-c'],
+      );
+    } finally {
+      await small.close();
+    }
+  });
+
   it('keeps only the newest exchanges when the ring is full, and drops a listener that throws', () => {
     const log = createExchangeLog(2);
     const middleware = log.middleware();

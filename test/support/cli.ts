@@ -14,6 +14,8 @@ export type RunCliOptions = {
   prompts?: PromptDeps;
   /** Receives the signal trigger so a test can stop a long-running command (serve). */
   onSignalReady?: (trigger: (signal: string) => void) => void;
+  /** Stands in for the user's browser (`inspect --web`); without it the CLI has none and prints the URL. */
+  openUrl?: (url: string) => Promise<boolean>;
 };
 
 type CapturedIO = {
@@ -53,6 +55,7 @@ function captureIO(options: RunCliOptions): CapturedIO {
       return () => handlers.delete(handler);
     },
     ...(options.prompts ? { prompts: options.prompts } : {}),
+    ...(options.openUrl ? { openUrl: options.openUrl } : {}),
   };
   return { io, stdout: () => out, stderr: () => err, signal, onStdout: (listener) => stdout.on('data', listener) };
 }

@@ -9,6 +9,7 @@ import type { ExchangeLog } from '../../src/server/exchanges.ts';
 import { createMemoryLogger } from '../../src/server/logger.ts';
 import type { MockCallsOptions } from '../../src/server/routes/mock-calls-api.ts';
 import { startServer } from '../../src/server/start.ts';
+import { pressKeys } from '../../src/simulate/continue.ts';
 import { openServerStores } from '../../src/stores/open.ts';
 import type { HistoryStore, HistoryWrite, HistoryWriter, SessionStore } from '../../src/stores/ports.ts';
 
@@ -41,6 +42,10 @@ export type TestServerOptions = Partial<Pick<AppDeps, 'baseUrl' | 'webhookKey' |
   spoolMaxBytes?: number;
   mockExotelApi?: boolean;
   mockCalls?: MockCallsOptions;
+  /** INSPECT_RING_SIZE: how many webhook exchanges the server keeps (default 500). */
+  inspectRingSize?: number;
+  /** Where the inspector's bundled page is (default dist/inspector). */
+  inspectorAssets?: string;
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -59,6 +64,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       spoolMaxBytes: options.spoolMaxBytes,
       baseUrl: options.baseUrl,
       webhookKey: options.webhookKey,
+      inspectRingSize: options.inspectRingSize,
     },
   });
   const { sessions, history } = options;
@@ -82,6 +88,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     now: options.now,
     mockExotelApi: options.mockExotelApi ?? false,
     ...(options.mockCalls ? { mockCalls: options.mockCalls } : {}),
+    pressKeys,
+    ...(options.inspectorAssets ? { inspectorAssets: options.inspectorAssets } : {}),
   });
   return {
     url: server.url,

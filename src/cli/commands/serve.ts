@@ -36,6 +36,7 @@ export const SERVE_SETTINGS = [
   'brandName',
   'botName',
   'promptsDir',
+  'inspectRingSize',
 ] as const satisfies readonly SettingKey[];
 
 const EXAMPLES = `
@@ -70,6 +71,7 @@ Endpoints:
   GET      /health             200 when Redis and the history store answer, 503 naming the one that does not
   GET      /admin/...          read-only sessions and calls for 'inspect' (Authorization: Bearer <ADMIN_TOKEN>);
                                /admin/calls/<CallSid>/scenario[?pii=1]: a recent call as scenario YAML
+  GET      /_inspect           the browser call inspector, live ('inspect --web' opens it with the admin token)
 
 Admin token: without ADMIN_TOKEN, serve generates one (loopback clients only) and writes it, mode 0600, to
 .exo-passthru/admin-token-<port> and to admin-token-<port> in $XDG_RUNTIME_DIR/exo-passthru (else ~/.exo-passthru),
@@ -118,10 +120,11 @@ export function registerServe(program: Command, ctx: CliContext): Command {
       // Say at once that something is happening: loading the server's modules alone takes a moment.
       ctx.output().info('exo-passthru serve starting…');
       // The server's modules (express and the store adapters) load only when serve runs, not for every command.
-      const [{ startServer }, { createStreamLogger }, { openServerStores }] = await Promise.all([
+      const [{ startServer }, { createStreamLogger }, { openServerStores }, { pressKeys }] = await Promise.all([
         import('../../server/start.ts'),
         import('../../server/logger.ts'),
         import('../../stores/open.ts'),
+        import('../../simulate/continue.ts'),
       ]);
       const logger = createStreamLogger((line) => ctx.io.stderr.write(line), {
         debug: ctx.globals().debug,
@@ -136,6 +139,8 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         ...(mockFlow || mockDigits
           ? { mockCalls: { ...(mockFlow ? { flow: mockFlow } : {}), ...(mockDigits ? { digits: mockDigits } : {}) } }
           : {}),
+        // The inspector's keypad sends the next request the way simulate would (server/ cannot import simulate/).
+        pressKeys,
         // Embedded PGlite takes seconds to open (more on a first run, which creates the database): serve listens
         // at once, history written meanwhile waits in the spool, and reads wait until it is replayed.
         openStores: (resolved, context) => openServerStores(resolved, { ...context, historyInBackground: true }),

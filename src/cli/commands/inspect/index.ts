@@ -21,6 +21,7 @@ import type { InspectSource } from '../../../inspect/source.ts';
 import { parseWholeNumber } from '../../../util/whole-number.ts';
 import type { CliContext } from '../../context.ts';
 import { renderSections, renderTable, runView, type Frame, type SourceFlags } from './view.ts';
+import { openInspectorPage, type WebFlags } from './web.ts';
 
 type SessionsFlags = SourceFlags & { callSid?: string; customerId?: string; limit?: string };
 type CallsFlags = SourceFlags & { customerId?: string; outcome?: Outcome; since?: string; limit?: string };
@@ -49,6 +50,19 @@ function addSourceOptions(command: Command): Command {
     .option('--admin-token <token>', "serve's admin token (env ADMIN_TOKEN, else serve's admin-token-<port> file)")
     .option('--show-pii', 'show phone numbers unmasked')
     .option('--watch', 'refresh every second until Ctrl-C');
+}
+
+/**
+ * The subcommand's flags with the --server and --admin-token that `inspect` itself declares (for --web): commander
+ * gives an option both declare to the parent, wherever it is written, so the subcommands read it from there.
+ */
+function withParent<T extends SourceFlags>(inspect: Command, flags: T): T {
+  const parent = inspect.opts<{ server?: string; adminToken?: string }>();
+  return {
+    ...flags,
+    ...(flags.server === undefined && parent.server !== undefined ? { server: parent.server } : {}),
+    ...(flags.adminToken === undefined && parent.adminToken !== undefined ? { adminToken: parent.adminToken } : {}),
+  };
 }
 
 function parseLimit(raw: string | undefined): number | undefined {
@@ -82,7 +96,8 @@ Examples:
   $ exo-passthru inspect sessions --customer-id cust_123 --json
   $ exo-passthru inspect sessions --watch                 # through the local serve, refreshed every second`,
     )
-    .action(async (flags: SessionsFlags) => {
+    .action(async (own: SessionsFlags) => {
+      const flags = withParent(inspect, own);
       const limit = parseLimit(flags.limit);
       const query = { callSid: flags.callSid, customerId: flags.customerId, limit };
       await runView(ctx, flags, async (source) => {
@@ -128,7 +143,8 @@ Examples:
   $ exo-passthru inspect calls --outcome agent_transfer --limit 10 --json
   $ exo-passthru inspect calls --customer-id cust_123 --since 2025-08-11`,
     )
-    .action(async (flags: CallsFlags) => {
+    .action(async (own: CallsFlags) => {
+      const flags = withParent(inspect, own);
       const limit = parseLimit(flags.limit);
       const since = flags.since === undefined ? undefined : parseSince(flags.since, new Date());
       const query = { customerId: flags.customerId, outcome: flags.outcome, since, limit };
@@ -214,7 +230,8 @@ Examples:
   $ exo-passthru inspect call CA1234567890abcdef --redis-url redis://127.0.0.1:6379 --database-url postgres://…/db
   $ exo-passthru inspect call CA1234567890abcdef --watch --json`,
     )
-    .action(async (callSid: string | undefined, flags: SourceFlags) => {
+    .action(async (callSid: string | undefined, own: SourceFlags) => {
+      const flags = withParent(inspect, own);
       const choose = callSid === undefined ? chooseCall(ctx) : undefined;
       if (callSid === undefined && choose === undefined) {
         throw new UsageError("missing argument 'CallSid'", {
@@ -231,15 +248,32 @@ export function registerInspect(program: Command, ctx: CliContext): Command {
   const inspect = program
     .command('inspect')
     .description('read-only view of sessions (Redis) and call rows (PostgreSQL), directly or through serve')
+    .option('--web', "open serve's browser call inspector (/_inspect), live, in your browser")
+    .option('--server <url>', 'with --web: the server (default http://127.0.0.1:<PORT or 8000>)')
+    .option(
+      '--admin-token <token>',
+      "with --web: serve's admin token (env ADMIN_TOKEN, else serve's admin-token-<port> file)",
+    )
     .addHelpText(
       'after',
       `${SOURCES_HELP}
 
+--web opens the page with the admin token in the URL fragment (#token=…), which browsers never send to the
+server; the page keeps it for the tab. With --json, or where there is no display, it prints the URL instead.
+
 Examples:
   $ exo-passthru inspect sessions
   $ exo-passthru inspect calls --since 1h --outcome declined
-  $ exo-passthru inspect call CA1234567890abcdef --show-pii`,
-    );
+  $ exo-passthru inspect call CA1234567890abcdef --show-pii
+  $ exo-passthru inspect --web --server http://127.0.0.1:8000`,
+    )
+    .action(async (flags: WebFlags) => {
+      if (flags.web !== true)
+        throw new UsageError('inspect needs a subcommand (sessions, calls, call) or --web', {
+          hint: 'exo-passthru inspect --help',
+        });
+      await openInspectorPage(ctx, flags);
+    });
   // program.ts sets exitOverride on what this returns; subcommands do not inherit settings made afterwards.
   for (const sub of [registerSessions(inspect, ctx), registerCalls(inspect, ctx), registerCall(inspect, ctx)])
     sub.exitOverride();

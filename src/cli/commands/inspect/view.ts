@@ -75,7 +75,7 @@ export function renderSections(heading: string, sections: readonly Section[], co
   return [heading, ...blocks].join('\n\n');
 }
 
-function parseServer(raw: string): string {
+export function parseServer(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
