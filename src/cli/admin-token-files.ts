@@ -7,10 +7,13 @@
  *   (per user, cleared at logout) when set, else `~/.exo-passthru`;
  * - `<cwd>/.exo-passthru/admin-token`: the most recent server's, for scripts that read the one file.
  *
+ * serve removes the files that still hold its token when it stops (removeAdminTokenFiles), so a stopped
+ * server's token neither piles up nor is offered to `inspect` for a later server on the same port.
+ *
  * A generated token only opens the admin API to loopback clients, so `inspect` reads these files only for a
  * loopback --server: a local secret is never sent to another host.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeSecretFile } from './secret-file.ts';
@@ -45,6 +48,20 @@ export async function writeAdminTokenFiles(where: Where, port: number, token: st
   const files = tokenFiles(where, port);
   for (const file of [files.local, files.user, files.latest]) await writeSecretFile(file, `${token}\n`);
   return files.local;
+}
+
+/**
+ * Removes, of the three files, those that still hold `token`: another server's (one started since on the same
+ * port from another host address, or the newer server that `admin-token` now names) are left alone. A file that
+ * cannot be read or removed is left as it is: stopping must not fail over a stale token.
+ */
+export async function removeAdminTokenFiles(where: Where, port: number, token: string): Promise<void> {
+  const files = tokenFiles(where, port);
+  await Promise.all(
+    [files.local, files.user, files.latest].map(async (file) => {
+      if ((await readToken(file)) === token) await unlink(file).catch(() => undefined);
+    }),
+  );
 }
 
 async function readToken(path: string): Promise<string | undefined> {

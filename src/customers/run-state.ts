@@ -31,10 +31,17 @@ type Open<F> = { sink: Sink; batch: Batch; formatter: F; failed: boolean };
 
 export type LineWarning = RowWarning & { line: number };
 
+/**
+ * Opens a sink once the header is accepted. `ended` is aborted when the run ends (fails or is interrupted) while
+ * the sink is still opening: the run then waits for the opening and discards the sink, whose file exists
+ * already; an opener that can stop early may do so.
+ */
+type OpenSink = (ended: AbortSignal) => Promise<Sink>;
+
 export type PipelineOptions = {
   input: Readable;
-  openOutput: () => Promise<Sink>;
-  openRejects?: () => Promise<Sink>;
+  openOutput: OpenSink;
+  openRejects?: OpenSink;
   format: OutputFormat;
   delimiter?: string;
   map?: ReadonlyMap<CustomerField, string>;
@@ -107,6 +114,9 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
   let out: Open<RowFormatter> | undefined;
   let rejects: Open<RejectFormatter> | undefined;
   let truncated: string | undefined;
+  /** start() while it opens the sinks: finish() waits for it, so a sink opened when the run failed is discarded. */
+  let opening: Promise<void> | undefined;
+  const ended = new AbortController();
   let prevEnd = 0;
   const every = options.progressEvery ?? 5000;
 
@@ -133,10 +143,10 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
       options.format,
       current.extras.map((e) => e.name),
     );
-    const sink = await options.openOutput();
+    const sink = await options.openOutput(ended.signal);
     let rejectSink: Sink | undefined;
     try {
-      rejectSink = await options.openRejects?.();
+      rejectSink = await options.openRejects?.(ended.signal);
     } catch (error) {
       await sink.discard?.();
       throw error;
@@ -211,8 +221,10 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
       prevEnd = line + lineBreaks(item) + (cut?.droppedLineBreaks ?? 0);
       if (cut) cutRecord(cut, line);
       else if (isBlank(item)) counts.blank += 1;
-      else if (plan === undefined) return start(item);
-      else row(item, line, plan);
+      else if (plan === undefined) {
+        opening = start(item);
+        return opening;
+      } else row(item, line, plan);
       return undefined;
     },
     flushIfFull: () => (out?.batch.full() || rejects?.batch.full() ? flushAll() : undefined),
@@ -222,6 +234,12 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
      * A sink that failed is still closed: its close explains the failure (which file, which error).
      */
     async finish(succeeded: boolean) {
+      // The reading can stop (Ctrl-C destroys the input, a bad record) while start() still awaits an opening
+      // sink: that sink's temporary file exists already but is not in `out` yet. Wait until start() has
+      // registered it (or discarded it itself), so the discard below covers it too; start()'s own failure has
+      // already ended the run.
+      ended.abort();
+      await opening?.catch(() => undefined);
       out?.batch.add(out.formatter.end());
       const flushed = await flushAll().then(
         () => undefined,

@@ -5,11 +5,17 @@
 import type { CallSession } from '../domain/call.ts';
 import { AppError } from '../errors.ts';
 import type { SessionEntry, SessionQuery } from './ports.ts';
+import { storable } from './storable.ts';
 
 const DEFAULT_SESSION_LIMIT = 50;
 
+/**
+ * The session as stored, its strings cleaned as the history write cleans them (storable.ts): a NUL in a webhook's
+ * customer_id must not leave the session holding `cn\u00001` while the call row says `cn1`, which `inspect`
+ * would report as a mismatch and look up under different ids. Redis could hold the NUL; the point is agreement.
+ */
 export function encodeSession(session: CallSession): string {
-  return JSON.stringify(session);
+  return JSON.stringify(storable(session));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

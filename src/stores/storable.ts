@@ -3,6 +3,7 @@
  * (SQLSTATE 22021 / 22P05) and a JSON string holding a lone UTF-16 surrogate (`\ud800`). A webhook parameter can
  * carry either (`customer_name=a%00b`), and such a write would fail on every retry, so it is cleaned here,
  * once, for every write: NUL is removed and a lone surrogate becomes U+FFFD. Keys are cleaned the same way.
+ * Sessions are cleaned the same way too (session-codec.ts), so a session and its call row never disagree.
  */
 const NUL = /\u0000/g;
 

@@ -44,6 +44,8 @@ export type StreamOptions = {
   durationMs: number;
   /** Hang up once audio and keys are sent, nothing plays, and neither side did anything for this long. */
   idleMs: number;
+  /** Ends the call early (Ctrl-C): within one 20 ms tick, `stop` is sent as if the caller hung up. */
+  signal?: AbortSignal;
 };
 
 export type StreamResult = { report: StreamReport; recording: Buffer };
@@ -134,6 +136,7 @@ async function loop(run: Run, recording: Buffer[]): Promise<StreamReport['stopRe
   let nextTick = clock.now();
   for (;;) {
     if (run.botClosed) return 'bot-closed';
+    if (run.options.signal?.aborted) return 'interrupted';
     const reason = finished(run, pending);
     if (reason) return reason;
     tick(run, pending, recording);
@@ -163,8 +166,11 @@ export async function playStream(options: StreamOptions): Promise<StreamResult> 
   const recording: Buffer[] = [];
   const stopReason = await loop(run, recording);
   if (stopReason !== 'bot-closed') {
-    send(run, stopFrame(++run.seq, info.streamSid, info, stopReason));
-    run.tally.note(clock.now(), 'exotel', 'stop', stopReason);
+    // Exotel's stop knows only `stopped` and `callended` (docs/exotel-protocol.md §6.3): an interrupted run is
+    // the caller hanging up, so the bot sees the end it would see from Exotel.
+    const wire = stopReason === 'interrupted' ? 'callended' : stopReason;
+    send(run, stopFrame(++run.seq, info.streamSid, info, wire));
+    run.tally.note(clock.now(), 'exotel', 'stop', stopReason === 'interrupted' ? `${wire} (interrupted)` : wire);
     socket.close();
   } else run.tally.note(clock.now(), 'bot', 'closed the socket');
   await closedWithin(socket, 1000);

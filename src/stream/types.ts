@@ -26,7 +26,8 @@ export type StreamReport = {
   streamSid: string;
   callSid: string;
   durationMs: number;
-  stopReason: 'stopped' | 'callended' | 'bot-closed';
+  /** `interrupted`: the user stopped the run (Ctrl-C); the bot was sent `stop` with reason `callended`. */
+  stopReason: 'stopped' | 'callended' | 'bot-closed' | 'interrupted';
   caller: { audioMs: number; frames: number; dtmf: string[] };
   bot: {
     mediaFrames: number;

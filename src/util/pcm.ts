@@ -53,24 +53,48 @@ type WavFormat = { format: number; channels: number; rate: number; bits: number 
 
 export type ParsedWav = { ok: true; pcm: Buffer; from: WavFormat } | { ok: false; reason: string };
 
-function chunks(file: Buffer): { fmt?: WavFormat; data?: Buffer } {
-  const found: { fmt?: WavFormat; data?: Buffer } = {};
+const FORMAT_PCM = 1;
+const FORMAT_EXTENSIBLE = 0xfffe;
+/** The format codes a refusal names, so "32-bit float" reads as such rather than as "format 3". */
+const FORMAT_NAMES: Readonly<Record<number, string>> = { 1: 'PCM', 3: 'float', 6: 'A-law', 7: 'µ-law' };
+
+/**
+ * The fmt chunk's fields. WAVE_FORMAT_EXTENSIBLE (what many tools write for more than 2 channels or 16 bits)
+ * carries the real format code as the first two bytes of its sub-format GUID, 24 bytes into the chunk.
+ */
+function readFmt(body: Buffer): WavFormat {
+  const tag = body.readUInt16LE(0);
+  return {
+    format: tag === FORMAT_EXTENSIBLE && body.length >= 26 ? body.readUInt16LE(24) : tag,
+    channels: body.readUInt16LE(2),
+    rate: body.readUInt32LE(4),
+    bits: body.readUInt16LE(14),
+  };
+}
+
+type Chunks = { fmt?: WavFormat; data?: Buffer; shortFmt?: number };
+
+function chunks(file: Buffer): Chunks {
+  const found: Chunks = {};
   let at = 12;
   while (at + 8 <= file.length) {
     const id = file.toString('ascii', at, at + 4);
     const size = file.readUInt32LE(at + 4);
+    // A data chunk may claim more than the file holds (a recorder stopped early, or a streamed size): the bytes
+    // that are there are read. A cut fmt chunk cannot be read at all, and says so.
     const body = file.subarray(at + 8, Math.min(file.length, at + 8 + size));
-    if (id === 'fmt ' && body.length >= 16) {
-      found.fmt = {
-        format: body.readUInt16LE(0),
-        channels: body.readUInt16LE(2),
-        rate: body.readUInt32LE(4),
-        bits: body.readUInt16LE(14),
-      };
+    if (id === 'fmt ') {
+      if (body.length >= 16) found.fmt = readFmt(body);
+      else found.shortFmt = body.length;
     } else if (id === 'data') found.data = body;
     at += 8 + size + (size % 2);
   }
   return found;
+}
+
+function describeFormat(fmt: WavFormat): string {
+  const name = FORMAT_NAMES[fmt.format] ?? `format ${fmt.format}`;
+  return `${fmt.rate} Hz, ${fmt.bits}-bit ${name}, ${fmt.channels} channel(s)`;
 }
 
 /** Mix interleaved 16-bit channels down to one. */
@@ -98,10 +122,12 @@ export function parseWav(file: Buffer): ParsedWav {
   if (file.length < 12 || file.toString('ascii', 0, 4) !== 'RIFF' || file.toString('ascii', 8, 12) !== 'WAVE') {
     return { ok: false, reason: 'not a WAV file (no RIFF/WAVE header)' };
   }
-  const { fmt, data } = chunks(file);
-  if (!fmt || !data) return { ok: false, reason: `a WAV file without a ${fmt ? 'data' : 'fmt '} chunk` };
-  const described = `${fmt.rate} Hz, ${fmt.bits}-bit, ${fmt.channels} channel(s), format ${fmt.format}`;
-  if ((fmt.format !== 1 && fmt.format !== 0xfffe) || fmt.bits !== 16 || fmt.channels < 1) {
+  const { fmt, data, shortFmt } = chunks(file);
+  if (!fmt && shortFmt !== undefined)
+    return { ok: false, reason: `a truncated WAV file: its fmt chunk holds ${shortFmt} of at least 16 bytes` };
+  if (!fmt || !data) return { ok: false, reason: `a WAV file with no ${fmt ? 'data' : 'fmt'} chunk (truncated?)` };
+  const described = describeFormat(fmt);
+  if (fmt.format !== FORMAT_PCM || fmt.bits !== 16 || fmt.channels < 1) {
     return { ok: false, reason: `unsupported WAV (${described}): need 16-bit PCM, 8 or 16 kHz` };
   }
   if (fmt.rate !== 8000 && fmt.rate !== 16000)

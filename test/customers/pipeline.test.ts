@@ -1,8 +1,13 @@
 /** The streaming pipeline itself: backpressure, exact line numbers, broken input, nothing accepted is lost. */
 import assert from 'node:assert/strict';
-import { Readable, Writable } from 'node:stream';
+import { once } from 'node:events';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import { openFileSink } from '../../src/cli/commands/url/file-sink.ts';
 import { runUrlPipeline, type LineWarning, type PipelineOptions, type Sink } from '../../src/customers/pipeline.ts';
 import { createTempCallIds } from '../../src/customers/temp-call-id.ts';
 import { UsageError } from '../../src/errors.ts';
@@ -288,4 +293,47 @@ describe('runUrlPipeline', () => {
     );
     assert.deepEqual(progress, [1, 2, 3]);
   });
+});
+
+/**
+ * Ctrl-C destroys the input; it can land while the header's sinks are being opened, after a sink's temporary file
+ * was created and before the run holds the sink. Each case interrupts exactly there: the opener creates the real
+ * file sink (url's --out/--rejects, cli/commands/url/file-sink.ts), interrupts, and hands the sink over only once
+ * the run has ended (`ended`) — or, without the wait in run-state.ts's finish(), once the run has settled.
+ */
+describe('interrupted while a sink opens', () => {
+  for (const which of ['output', 'rejects'] as const) {
+    it(`while the ${which} sink opens: no temporary file is left, the targets are as they were`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'exo-open-race-'));
+      try {
+        await writeFile(join(dir, 'out.csv'), 'old\n');
+        const input = new PassThrough();
+        // Still open, as a file being read is: the interrupt then stops the reading.
+        input.write('customer_id,name,phone\nC1,Asha,9876543210\n');
+        const interrupted = new Error('interrupted by SIGINT');
+        let running: Promise<unknown> | undefined;
+        const interruptWhileOpening = (file: string, flag: string) => async (ended: AbortSignal) => {
+          const sink = await openFileSink({ full: join(dir, file), shown: file, flag });
+          assert.equal((await readdir(dir)).filter((name) => name.endsWith('.tmp')).length > 0, true);
+          input.destroy(interrupted);
+          await Promise.race([once(ended, 'abort'), running?.catch(() => undefined)]);
+          return sink;
+        };
+        const opened = async (file: string, flag: string) => openFileSink({ full: join(dir, file), shown: file, flag });
+        running = runUrlPipeline({
+          input,
+          openOutput: which === 'output' ? interruptWhileOpening('out.csv', '--out') : () => opened('out.csv', '--out'),
+          openRejects: which === 'rejects' ? interruptWhileOpening('rejects.csv', '--rejects') : undefined,
+          format: 'csv',
+          base: 'https://b.example',
+          auth: { kind: 'none' },
+          nextTempCallId: createTempCallIds('t'),
+        });
+        await assert.rejects(running, interrupted);
+        assert.deepEqual((await readdir(dir)).sort(), ['out.csv']);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -90,6 +90,52 @@ describe('bin/exo-passthru.js serve (spawned)', () => {
       }
     });
   }
+
+  it('a stopped serve removes its admin-token files, and only its own', async () => {
+    const dir = join(cwd, 'token-files');
+    const runtime = join(dir, 'runtime');
+    await mkdir(dir, { recursive: true });
+    const env = baseEnv({
+      REDIS_URL: '',
+      DATABASE_URL: '',
+      DATA_DIR: 'memory',
+      ADMIN_TOKEN: '',
+      XDG_RUNTIME_DIR: runtime,
+    });
+    const local = join(dir, '.exo-passthru');
+    const user = join(runtime, 'exo-passthru');
+    // Another server's file, for a port neither of these listens on: not theirs to remove.
+    await mkdir(local, { recursive: true, mode: 0o700 });
+    await writeFile(join(local, 'admin-token-1'), 'someone-else\n', { mode: 0o600 });
+    const first = await startServe(['--host', '127.0.0.1'], { env, cwd: dir });
+    const second = await startServe(['--host', '127.0.0.1'], { env, cwd: dir }).catch(async (error: unknown) => {
+      await first.stop();
+      throw error;
+    });
+    const [a, b] = [new URL(first.url).port, new URL(second.url).port];
+    const listed = async () => ({ local: (await readdir(local)).sort(), user: (await readdir(user)).sort() });
+    try {
+      assert.deepEqual(await listed(), {
+        local: ['admin-token', 'admin-token-1', `admin-token-${a}`, `admin-token-${b}`].sort(),
+        user: [`admin-token-${a}`, `admin-token-${b}`].sort(),
+      });
+      const secondToken = await readFile(join(local, `admin-token-${b}`), 'utf8');
+      assert.equal(await first.stop('SIGTERM'), 0);
+      // admin-token names the second server, which still runs: it stays, with the second one's files.
+      assert.deepEqual(await listed(), {
+        local: ['admin-token', 'admin-token-1', `admin-token-${b}`].sort(),
+        user: [`admin-token-${b}`],
+      });
+      assert.equal(await readFile(join(local, 'admin-token'), 'utf8'), secondToken);
+      const res = await runBin(['inspect', 'sessions', '--server', second.url], { env, cwd: dir });
+      assert.equal(res.code, 0, res.stderr);
+    } finally {
+      await first.stop();
+      assert.equal(await second.stop('SIGINT'), 0);
+    }
+    assert.deepEqual(await listed(), { local: ['admin-token-1'], user: [] });
+    assert.equal(await readFile(join(local, 'admin-token-1'), 'utf8'), 'someone-else\n');
+  });
 
   it('unreachable Redis → exit 3 with a one-line message and no stack trace', async () => {
     const port = await closedPort();

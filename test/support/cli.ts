@@ -72,7 +72,12 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
  */
 export async function runCliUntil(
   args: readonly string[],
-  options: RunCliOptions & { until: (stdout: string) => boolean; timeoutMs?: number },
+  options: RunCliOptions & {
+    until: (stdout: string) => boolean;
+    timeoutMs?: number;
+    /** Runs once `until` holds, before the SIGINT: checks of what the command leaves only while it runs. */
+    whileRunning?: () => Promise<void>;
+  },
 ): Promise<CliResult> {
   const captured = captureIO(options);
   const running = run(['node', 'exo-passthru', ...args], captured.io);
@@ -98,7 +103,10 @@ export async function runCliUntil(
   } finally {
     clearTimeout(timer);
   }
+  let checked: unknown;
+  await options.whileRunning?.().catch((error: unknown) => (checked = error ?? new Error('whileRunning failed')));
   captured.signal('SIGINT');
   const code = await running;
+  if (checked !== undefined) throw checked;
   return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }

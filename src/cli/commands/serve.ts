@@ -7,7 +7,7 @@ import { errorMessage, UsageError } from '../../errors.ts';
 import type { CallRecorder } from '../../scenarios/recorder.ts';
 import type { Logger } from '../../server/logger.ts';
 import type { ReloadResult, RunningServer } from '../../server/start.ts';
-import { createLocalTokenDir, writeAdminTokenFiles } from '../admin-token-files.ts';
+import { createLocalTokenDir, removeAdminTokenFiles, writeAdminTokenFiles } from '../admin-token-files.ts';
 import type { CliContext } from '../context.ts';
 import { describeError } from '../errors.ts';
 import { loadFlow } from '../flow-file.ts';
@@ -76,7 +76,7 @@ Endpoints:
 Admin token: without ADMIN_TOKEN, serve generates one (loopback clients only) and writes it, mode 0600, to
 .exo-passthru/admin-token-<port> and to admin-token-<port> in $XDG_RUNTIME_DIR/exo-passthru (else ~/.exo-passthru),
 where 'inspect --server http://127.0.0.1:<port>' finds it from any directory; .exo-passthru/admin-token holds the
-most recent one.`;
+most recent one. SIGINT/SIGTERM removes the files that still hold this server's token.`;
 
 export function registerServe(program: Command, ctx: CliContext): Command {
   const command = program
@@ -185,6 +185,9 @@ export function registerServe(program: Command, ctx: CliContext): Command {
         });
       } finally {
         watching?.close();
+        // A stopped server's token is dead: left behind, it would pile up and be offered for the next server on
+        // this port. Only the files that still hold this server's token go (admin-token-files.ts).
+        if (tokenFile) await removeAdminTokenFiles(ctx.io, server.port, server.admin.token);
       }
     });
 }

@@ -46,7 +46,11 @@ neither side has done anything for --idle.
 
 --expect (repeatable): audio | latency<1500ms | clear-on-barge-in
 
-Exit: 0 ok · 1 a protocol violation by the bot or a failed --expect · 2 usage · 3 the bot is unreachable.
+Ctrl-C (SIGINT/SIGTERM) ends the call as a caller hanging up: stop (reason callended) is sent, the socket closed,
+the report printed (--record written), and the exit is 1, as for an interrupted url --csv or simulate campaign.
+
+Exit: 0 ok · 1 a protocol violation by the bot, a failed --expect, or interrupted · 2 usage · 3 the bot is
+unreachable.
 
 Examples:
   $ exo-passthru stream http://127.0.0.1:8000/exotel/voicebot --dtmf "1@2s" --record bot.wav
@@ -139,18 +143,36 @@ async function runStream(ctx: CliContext, rawUrl: string, options: StreamOptions
     import('../../../stream/session.ts'),
     import('../../../stream/clock.ts'),
   ]);
-  const result = await playStream({
-    url: target.url,
-    socket: target.socket,
-    clock: createClock(),
-    fast: options.fast === true,
-    audio,
-    dtmf,
-    info,
-    durationMs,
-    idleMs,
+  // Ctrl-C ends the call the way Exotel would (stop, then close) and still reports what was played.
+  const abort = new AbortController();
+  let interruptedBy: string | undefined;
+  const unsubscribe = ctx.io.onSignal((signal) => {
+    interruptedBy ??= signal;
+    abort.abort();
   });
+  let result: StreamResult;
+  try {
+    result = await playStream({
+      url: target.url,
+      socket: target.socket,
+      clock: createClock(),
+      fast: options.fast === true,
+      audio,
+      dtmf,
+      info,
+      durationMs,
+      idleMs,
+      signal: abort.signal,
+    });
+  } finally {
+    unsubscribe();
+  }
   await finish(ctx, result, options.record, checkExpectations(result.report, expectations));
+  // A signal after the call had ended on its own interrupted nothing: the run stands as it finished.
+  if (result.report.stopReason === 'interrupted')
+    throw new CheckFailedError(
+      `interrupted by ${interruptedBy ?? 'a signal'}: stop was sent; the report covers the ${result.report.durationMs} ms played`,
+    );
 }
 
 async function finish(
