@@ -18,7 +18,13 @@ import { buildFirstRequest } from '../../src/simulate/exotel-request.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = fileURLToPath(new URL('../../docs/inspector.png', import.meta.url));
+// Every run saves the call view in .test-output/ (ignored by git); UPDATE_SCREENSHOT=1 refreshes the README's copy.
+const SCREENSHOT = fileURLToPath(
+  new URL(
+    process.env.UPDATE_SCREENSHOT ? '../../docs/inspector.png' : '../../.test-output/inspector.png',
+    import.meta.url,
+  ),
+);
 const WAIT = { timeout: 15_000 };
 
 /**
