@@ -23,6 +23,12 @@ export type KeypadInput = {
   /** The keys as pressed; the finish key and numDigits end the input as on a phone. */
   keys: string;
   timeoutMs: number;
+  /**
+   * Send to this origin, with the action's path and query, whatever host the action names. The inspector passes its
+   * own server: a Gather action is built from the webhook's Host header when BASE_URL is unset, so anyone who can
+   * send a webhook could otherwise point an admin's key press at a host of their choosing.
+   */
+  sendTo?: string;
 };
 
 export type KeypadResult =
@@ -53,6 +59,10 @@ export function gatherActionRequest(
 export async function pressKeys(input: KeypadInput): Promise<KeypadResult> {
   const built = gatherActionRequest(input);
   if (!built.ok) return built;
+  if (input.sendTo !== undefined) {
+    const action = new URL(built.request.url);
+    built.request.url = new URL(`${action.pathname}${action.search}`, input.sendTo).toString();
+  }
   const result = await sendRequest(built.request, { timeoutMs: input.timeoutMs });
   if (!result.ok) return { ok: false, reason: result.reason, request: built.request };
   return { ok: true, request: built.request, status: result.status, ms: result.ms };

@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const PHONE = '09876543210';
@@ -195,6 +196,26 @@ describe('browser inspector: HTTP', () => {
     const again = await press('1');
     assert.equal(again.status, 409);
     assert.match(((await again.json()) as { error: string }).error, /no <Gather>/);
+  });
+
+  it('sends a key press to this server even when the webhook named another host (the action follows Host)', async () => {
+    // Without BASE_URL the Gather action is built from the webhook's Host header, which a caller chooses.
+    const answer = await request(
+      `${server.url}/passthru-handler?CallSid=keys-host&CallFrom=${PHONE}&CallTo=08047112233&customer_id=c-h`,
+      { headers: { host: 'elsewhere.example:9' } },
+    );
+    assert.match(await answer.body.text(), /action="http:\/\/elsewhere\.example:9\/gather-response/);
+    const res = await fetch(`${server.url}/_inspect/api/calls/keys-host/keys`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ keys: '1' }),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    const result = (await res.json()) as { request: { url: string } };
+    assert.equal(new URL(result.request.url).origin, server.url);
+    const [, next] = server.exchanges.forCall('keys-host');
+    assert.equal(next?.path, '/gather-response');
+    assert.match(next?.response ?? '', /<Dial/);
   });
 });
 

@@ -27,6 +27,8 @@ type KeypadInput = {
   firstParams: Readonly<Record<string, string>>;
   keys: string;
   timeoutMs: number;
+  /** Where the request goes (path and query from the action): this server, never a host a webhook named. */
+  sendTo?: string;
 };
 type KeypadResult =
   | { ok: true; request: unknown; status: number; ms: number }
@@ -155,6 +157,7 @@ async function continueCall(deps: InspectorDeps, req: Request, res: Response) {
     firstParams: exchangeParams(first),
     keys,
     timeoutMs: SEND_TIMEOUT_MS,
+    sendTo: origin,
   });
   res.status(result.ok ? 200 : 409).json(result.ok ? result : { error: result.reason, request: result.request });
 }
