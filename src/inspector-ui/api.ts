@@ -3,6 +3,8 @@
  * Authorization header. The token lives in this tab's sessionStorage; `inspect --web` hands it over in the URL
  * fragment (never sent to the server, so never in its logs), which the page moves here and clears.
  */
+import type { CallSummary, CallView, ExchangeView } from '../server/inspect-view.ts';
+
 const TOKEN_KEY = 'exo-passthru.admin-token';
 
 export function takeToken(): string | null {
@@ -25,58 +27,13 @@ export function forgetToken(): void {
 
 export class Unauthorized extends Error {}
 
-export type Finding = {
-  code: string;
-  severity: 'error' | 'warning' | 'info';
-  message: string;
-  hint?: string;
-  line: number;
-  column: number;
-};
+/**
+ * The answers' shapes are the server's own (server/inspect-view.ts builds them), imported type-only: esbuild
+ * erases `import type`, so no server code reaches the bundle (docs/architecture.md rule 8).
+ */
+export type { CallSummary, CallView, ExchangeView } from '../server/inspect-view.ts';
 
-export type CallSummary = {
-  callSid: string;
-  at: string;
-  lastAt: string;
-  requests: number;
-  customer: string | null;
-  language: string | null;
-  outcome: string | null;
-  durationMs: number;
-  waiting: boolean;
-};
-
-export type ExchangeView = {
-  id: number;
-  at: string;
-  method: string;
-  path: string;
-  params: Record<string, string>;
-  status: number;
-  contentType: string | null;
-  kind: 'exoml' | 'gather-json' | 'connect-json' | 'greeting' | 'other';
-  response: string;
-  truncated: boolean;
-  findings: Finding[];
-  ms: number;
-  budgetMs: number;
-  slowMs: number;
-  gather: boolean;
-  curl: string;
-};
-
-export type CallView = {
-  callSid: string;
-  exchanges: ExchangeView[];
-  session: Record<string, unknown> | null;
-  ttlSeconds: number | null;
-  call: Record<string, unknown> | null;
-  customer: Record<string, unknown> | null;
-  events: unknown[];
-  mismatches: Array<{ kind: string; message: string }>;
-  stores: { sessions: string; history: string };
-  waiting: boolean;
-};
+export type Finding = ExchangeView['findings'][number];
 
 export type Api = ReturnType<typeof createApi>;
 

@@ -46,7 +46,7 @@ export type CallSummary = {
   waiting: boolean;
 };
 
-type ExchangeView = {
+export type ExchangeView = {
   id: number;
   at: string;
   method: string;
