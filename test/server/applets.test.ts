@@ -5,10 +5,9 @@
  * Redis + PostgreSQL when they are set.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { validateJsonSurface, type JsonKind } from '../../src/exoml/json-surfaces.ts';
-import { serverBackends } from '../support/backends.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { serverBackends, useServerOn } from '../support/backends.ts';
 
 const CUSTOM_FIELD = JSON.stringify({
   customer_id: 'cust_applet',
@@ -34,23 +33,13 @@ function errorsOf(
 
 for (const backend of serverBackends('applets')) {
   describe(`applet endpoints on ${backend.name}`, () => {
-    let server: TestServer;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      const opened = await backend.open();
-      cleanup = opened.cleanup;
-      server = await startTestServer(opened.options);
-    });
-    after(async () => {
-      await server.close();
-      await cleanup();
-    });
+    const server = useServerOn(backend);
 
     const sid = (label: string) => `${label}${Date.now().toString(16)}${Math.floor(Math.random() * 1e6)}`;
     const query = (callSid: string, extra = '') =>
       `CallSid=${callSid}&From=09812345678&To=08047112233&Direction=outbound-dial&CustomField=${encodeURIComponent(CUSTOM_FIELD)}${extra}`;
     const get = async (path: string, init?: RequestInit) => {
-      const res = await fetch(`${server.url}${path}`, { redirect: 'manual', ...init });
+      const res = await fetch(`${server().url}${path}`, { redirect: 'manual', ...init });
       return {
         status: res.status,
         contentType: res.headers.get('content-type') ?? undefined,
@@ -70,7 +59,7 @@ for (const backend of serverBackends('applets')) {
       assert.match(res.body, /Asha/);
       assert.match(res.body, /[\u0900-\u097F]/, 'Hindi text for language_code hi');
       assert.deepEqual(errorsOf('greeting', res.body, { ...res, head }), []);
-      const session = await server.sessions.get(callSid);
+      const session = await server().sessions.get(callSid);
       assert.equal(session?.customer?.customer_id, 'cust_applet');
     });
 
@@ -122,10 +111,10 @@ for (const backend of serverBackends('applets')) {
         assert.equal(res.status, c.status, c.digits);
         assert.match(res.contentType ?? '', /^text\/plain/);
         assert.ok(res.body.length < 20);
-        const row = await server.history.getCall(callSid);
+        const row = await server().history.getCall(callSid);
         assert.equal(row?.outcome ?? null, c.outcome, c.digits);
         assert.equal(row?.customer_id, 'cust_applet');
-        assert.equal((await server.sessions.get(callSid))?.state, c.state);
+        assert.equal((await server().sessions.get(callSid))?.state, c.state);
       }
     });
 
@@ -139,13 +128,13 @@ for (const backend of serverBackends('applets')) {
         `/exotel/passthru?${query(callSid, `&CallType=completed&DialCallStatus=completed&DialCallDuration=21&RecordingUrl=${encodeURIComponent(RECORDING)}${legs}`)}`,
       );
       assert.equal(end.status, 200);
-      const row = await server.history.getCall(callSid);
+      const row = await server().history.getCall(callSid);
       assert.equal(row?.outcome, 'agent_transfer');
       assert.equal(row?.dial_call_status, 'completed');
       assert.equal(row?.dial_call_duration, 21);
       assert.equal(row?.recording_url, RECORDING);
       assert.deepEqual(row?.legs, [{ Number: '+919812345678', OnCallDuration: '21' }]);
-      const kinds = (await server.history.listEvents(callSid)).map((e) => e.kind);
+      const kinds = (await server().history.listEvents(callSid)).map((e) => e.kind);
       assert.deepEqual(kinds, ['applet-greeting', 'applet-passthru', 'applet-connect', 'applet-passthru-end']);
     });
 
@@ -162,27 +151,27 @@ for (const backend of serverBackends('applets')) {
         form.set('EndTime', '2025-08-11 10:05:00');
         form.set('Legs[0][OnCallDuration]', '40');
         form.set('Legs[0][Status]', 'completed');
-        return fetch(`${server.url}/exotel/status-callback`, { method: 'POST', body: form });
+        return fetch(`${server().url}/exotel/status-callback`, { method: 'POST', body: form });
       };
       for (let i = 0; i < 3; i++) {
         const res = await post();
         assert.equal(res.status, 200);
         await res.text();
       }
-      const events = (await server.history.listEvents(callSid)).filter((e) => e.kind === 'status-callback');
+      const events = (await server().history.listEvents(callSid)).filter((e) => e.kind === 'status-callback');
       assert.equal(events.length, 1);
-      const row = await server.history.getCall(callSid);
+      const row = await server().history.getCall(callSid);
       assert.equal(row?.final_status, 'completed');
       assert.equal(row?.duration, 42);
       assert.equal(row?.recording_url, RECORDING);
       assert.equal(row?.ended_at, '2025-08-11T04:35:00.000Z');
       assert.deepEqual(row?.legs, [{ OnCallDuration: '40', Status: 'completed' }]);
-      assert.equal((await server.sessions.get(callSid))?.state, 'ended');
+      assert.equal((await server().sessions.get(callSid))?.state, 'ended');
     });
 
     it('StatusCallback: urlencoded and JSON bodies; without CallSid or Status → 400', async () => {
       const a = sid('scbu');
-      const form = await fetch(`${server.url}/exotel/status-callback`, {
+      const form = await fetch(`${server().url}/exotel/status-callback`, {
         method: 'POST',
         body: new URLSearchParams({ CallSid: a, Status: 'no-answer' }),
       });
@@ -191,7 +180,7 @@ for (const backend of serverBackends('applets')) {
       const b = sid('scbj');
       const body = JSON.stringify({ CallSid: b, Status: 'busy', Legs: [{ OnCallDuration: 0, Status: 'busy' }] });
       for (let i = 0; i < 2; i++) {
-        const json = await fetch(`${server.url}/exotel/status-callback`, {
+        const json = await fetch(`${server().url}/exotel/status-callback`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
@@ -199,12 +188,12 @@ for (const backend of serverBackends('applets')) {
         assert.equal(json.status, 200);
         await json.text();
       }
-      assert.equal((await server.history.getCall(a))?.final_status, 'no-answer');
-      const rowB = await server.history.getCall(b);
+      assert.equal((await server().history.getCall(a))?.final_status, 'no-answer');
+      const rowB = await server().history.getCall(b);
       assert.equal(rowB?.final_status, 'busy');
       assert.deepEqual(rowB?.legs, [{ OnCallDuration: '0', Status: 'busy' }]);
-      assert.equal((await server.history.listEvents(b)).length, 1);
-      const bad = await fetch(`${server.url}/exotel/status-callback`, {
+      assert.equal((await server().history.listEvents(b)).length, 1);
+      const bad = await fetch(`${server().url}/exotel/status-callback`, {
         method: 'POST',
         body: new URLSearchParams({ CallSid: a }),
       });

@@ -7,32 +7,21 @@
  * and on the real Redis + PostgreSQL when they are set.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { serverBackends } from '../support/backends.ts';
+import { serverBackends, useServerOn } from '../support/backends.ts';
 import { runCli } from '../support/cli.ts';
 import { parseResponse, verbs } from '../support/exoml.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RECORDING = 'https://s3-ap-southeast-1.amazonaws.com/exotelrecordings/acme/REC.mp3';
 
 for (const backend of serverBackends('callend')) {
   describe(`end of call on ${backend.name}`, () => {
-    let server: TestServer;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      const opened = await backend.open();
-      cleanup = opened.cleanup;
-      server = await startTestServer(opened.options);
-    });
-    after(async () => {
-      await server.close();
-      await cleanup();
-    });
+    const server = useServerOn(backend);
 
     const get = async (query: string) => {
-      const res = await fetch(`${server.url}/passthru-handler?${query}`);
+      const res = await fetch(`${server().url}/passthru-handler?${query}`);
       return { status: res.status, body: await res.text() };
     };
     const sid = (label: string) => `${label}${Date.now().toString(16)}${Math.floor(Math.random() * 1e6)}`;
@@ -44,7 +33,7 @@ for (const backend of serverBackends('callend')) {
       );
       assert.equal(first.status, 200);
       assert.ok(verbs(parseResponse(first.body)).includes('Gather'), first.body);
-      const keys = await fetch(`${server.url}/gather-response?CallSid=${callSid}&digits=%221%22`);
+      const keys = await fetch(`${server().url}/gather-response?CallSid=${callSid}&digits=%221%22`);
       assert.equal(keys.status, 200);
       await keys.text();
     }
@@ -59,10 +48,10 @@ for (const backend of serverBackends('callend')) {
       );
       assert.equal(again.status, 200);
       assert.deepEqual(verbs(parseResponse(again.body)), ['Hangup']);
-      const session = await server.sessions.get(callSid);
+      const session = await server().sessions.get(callSid);
       assert.equal(session?.outcome, 'agent_transfer');
       assert.equal(session?.state, 'ended');
-      const row = await server.history.getCall(callSid);
+      const row = await server().history.getCall(callSid);
       assert.equal(row?.status, 'ended');
       assert.equal(row?.outcome, 'agent_transfer');
       assert.equal(row?.dial_call_status, 'completed');
@@ -70,7 +59,7 @@ for (const backend of serverBackends('callend')) {
       assert.equal(row?.recording_url, RECORDING);
       assert.notEqual(row?.ended_at, null);
       assert.equal(row?.exotel_params.CallType, 'call-attempt', 'the first request stays the call record');
-      const events = await server.history.listEvents(callSid);
+      const events = await server().history.listEvents(callSid);
       assert.deepEqual(
         events.map((e) => e.kind),
         ['passthru', 'gather', 'passthru-end'],
@@ -84,7 +73,7 @@ for (const backend of serverBackends('callend')) {
       });
 
       const shown = await runCli(
-        ['inspect', 'call', callSid, '--server', server.url, '--admin-token', server.adminToken],
+        ['inspect', 'call', callSid, '--server', server().url, '--admin-token', server().adminToken],
         { cwd: ROOT, env: {} },
       );
       assert.equal(shown.code, 0, shown.stderr);
@@ -108,13 +97,13 @@ for (const backend of serverBackends('callend')) {
         .join('&');
       const again = await get(`CallSid=${callSid}&flow_id=123&Direction=inbound&From=+918888000000&${query}`);
       assert.deepEqual(verbs(parseResponse(again.body)), ['Hangup']);
-      const row = await server.history.getCall(callSid);
+      const row = await server().history.getCall(callSid);
       assert.deepEqual(row?.stream, stream);
       assert.equal(row?.recording_url, RECORDING);
       assert.equal(row?.dial_call_duration, 28);
       assert.equal(row?.outcome, 'agent_transfer');
       const shown = await runCli(
-        ['inspect', 'call', callSid, '--server', server.url, '--admin-token', server.adminToken],
+        ['inspect', 'call', callSid, '--server', server().url, '--admin-token', server().adminToken],
         { cwd: ROOT, env: {} },
       );
       assert.match(shown.stdout, /stream DisconnectedBy\s+bot/);
@@ -133,7 +122,7 @@ for (const backend of serverBackends('callend')) {
       };
       const again = await get(`CallSid=${callSid}&Stream=${encodeURIComponent(JSON.stringify(stream))}`);
       assert.deepEqual(verbs(parseResponse(again.body)), ['Hangup']);
-      const row = await server.history.getCall(callSid);
+      const row = await server().history.getCall(callSid);
       assert.deepEqual(row?.stream, { ...stream, Duration: '12' });
       assert.equal(row?.dial_call_duration, 12);
       assert.equal(row?.recording_url, RECORDING);
@@ -143,11 +132,11 @@ for (const backend of serverBackends('callend')) {
       const callSid = sid('plus');
       const first = await get(`CallSid=${callSid}&From=+918888000000&To=+918047112233&customer_id=cust_plus`);
       assert.equal(first.status, 200);
-      assert.equal((await server.sessions.get(callSid))?.from, '+918888000000');
-      const row = await server.history.getCall(callSid);
+      assert.equal((await server().sessions.get(callSid))?.from, '+918888000000');
+      const row = await server().history.getCall(callSid);
       assert.equal(row?.exotel_params.From, '+918888000000');
       assert.equal(row?.exotel_params.To, '+918047112233');
-      assert.equal((await server.history.getCustomer('cust_plus'))?.phone, '+918888000000');
+      assert.equal((await server().history.getCustomer('cust_plus'))?.phone, '+918888000000');
     });
   });
 }

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { findMismatches } from '../../src/inspect/mismatch.ts';
-import { serverBackends } from '../support/backends.ts';
+import { serverBackends, useServerOn } from '../support/backends.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 describe('parameters PostgreSQL cannot store', () => {
@@ -77,26 +77,16 @@ describe('parameters PostgreSQL cannot store', () => {
  */
 for (const backend of serverBackends('hostile')) {
   describe(`a NUL in customer fields: session and call row agree on ${backend.name}`, () => {
-    let server: TestServer;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      const opened = await backend.open();
-      cleanup = opened.cleanup;
-      server = await startTestServer(opened.options);
-    });
-    after(async () => {
-      await server.close();
-      await cleanup();
-    });
+    const server = useServerOn(backend);
 
     it('passthru then gather: the same customer_id and name in both stores, no mismatch', async () => {
       const res = await fetch(
-        `${server.url}/passthru-handler?CallSid=agree1&customer_id=cn%001&customer_name=Ra%00vi&loan_id=L%009`,
+        `${server().url}/passthru-handler?CallSid=agree1&customer_id=cn%001&customer_name=Ra%00vi&loan_id=L%009`,
       );
       assert.equal(res.status, 200);
-      await server.writer.settle();
-      const session = await server.sessions.get('agree1');
-      const call = (await server.history.getCall('agree1')) ?? null;
+      await server().writer.settle();
+      const session = await server().sessions.get('agree1');
+      const call = (await server().history.getCall('agree1')) ?? null;
       assert.equal(call?.customer_id, 'cn1');
       assert.deepEqual(
         {
@@ -108,16 +98,16 @@ for (const backend of serverBackends('hostile')) {
       );
       assert.deepEqual(findMismatches({ session: session ?? null, call }), []);
       assert.deepEqual(
-        (await server.sessions.list({ customerId: 'cn1' })).map((entry) => entry.session.callSid),
+        (await server().sessions.list({ customerId: 'cn1' })).map((entry) => entry.session.callSid),
         ['agree1'],
       );
-      const gather = await fetch(`${server.url}/gather-response?CallSid=agree1&digits=%221%22`);
+      const gather = await fetch(`${server().url}/gather-response?CallSid=agree1&digits=%221%22`);
       assert.equal(gather.status, 200);
-      await server.writer.settle();
-      const after = await server.sessions.get('agree1');
+      await server().writer.settle();
+      const after = await server().sessions.get('agree1');
       assert.equal(after?.customer?.customer_id, 'cn1');
       assert.deepEqual(
-        findMismatches({ session: after ?? null, call: (await server.history.getCall('agree1')) ?? null }),
+        findMismatches({ session: after ?? null, call: (await server().history.getCall('agree1')) ?? null }),
         [],
       );
     });

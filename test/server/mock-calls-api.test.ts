@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { serverBackends } from '../support/backends.ts';
+import { serverBackends, useServerOn } from '../support/backends.ts';
 import { baseEnv, runBin } from '../support/spawn.ts';
 import { pollUntil } from '../support/services.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -16,20 +16,10 @@ const FLOW = 'http://my.exotel.com/acme1/exoml/start_voice/926';
 
 for (const backend of serverBackends('mockcalls')) {
   describe(`mock Calls API on ${backend.name}`, () => {
-    let server: TestServer;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      const opened = await backend.open();
-      cleanup = opened.cleanup;
-      server = await startTestServer({ ...opened.options, mockExotelApi: true });
-    });
-    after(async () => {
-      await server.close();
-      await cleanup();
-    });
+    const server = useServerOn(backend, { mockExotelApi: true });
 
     const post = async (fields: Record<string, string>, auth = AUTH) => {
-      const res = await request(`${server.url}/v1/Accounts/acme1/Calls/connect.json`, {
+      const res = await request(`${server().url}/v1/Accounts/acme1/Calls/connect.json`, {
         method: 'POST',
         headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(fields).toString(),
@@ -43,7 +33,7 @@ for (const backend of serverBackends('mockcalls')) {
         CallerId: '08047112233',
         Url: FLOW,
         CustomField: JSON.stringify({ customer_id: 'cust_mock', language_code: 'ta' }),
-        StatusCallback: `${server.url}/exotel/status-callback`,
+        StatusCallback: `${server().url}/exotel/status-callback`,
         'StatusCallbackEvents[0]': 'terminal',
         StatusCallbackContentType: 'application/json',
       });
@@ -52,31 +42,31 @@ for (const backend of serverBackends('mockcalls')) {
       assert.match(sid, /^[0-9a-f]{32}$/);
       assert.equal(res.json.Call?.Status, 'in-progress');
       // The mock plays the flow and posts the StatusCallback after answering: poll with a deadline.
-      await pollUntil(async () => (await server.history.getCall(sid))?.final_status === 'completed', {
+      await pollUntil(async () => (await server().history.getCall(sid))?.final_status === 'completed', {
         timeoutMs: 10_000,
         message: 'the StatusCallback never reached the call row',
       });
-      const row = await server.history.getCall(sid);
+      const row = await server().history.getCall(sid);
       assert.equal(row?.final_status, 'completed');
       assert.equal(row?.customer_id, 'cust_mock');
       assert.equal(row?.language, 'ta');
       assert.equal(row?.outcome, 'no_input');
       assert.ok(row?.ended_at);
       // The call walked the bundled flow's applets over HTTP, as Exotel would.
-      const kinds = (await server.history.listEvents(sid)).map((e) => e.kind);
+      const kinds = (await server().history.listEvents(sid)).map((e) => e.kind);
       for (const kind of ['applet-greeting', 'applet-passthru', 'status-callback'])
         assert.ok(kinds.includes(kind), kinds.join());
 
       // inspect, spawned against serve's admin API, lists the call with its final status from the StatusCallback.
       const inspect = await runBin(
-        ['--json', 'inspect', 'calls', '--server', server.url, '--admin-token', server.adminToken],
+        ['--json', 'inspect', 'calls', '--server', server().url, '--admin-token', server().adminToken],
         { env: baseEnv({ REDIS_URL: '', DATABASE_URL: '', ADMIN_TOKEN: '' }) },
       );
       assert.equal(inspect.code, 0, inspect.stderr);
       const listed = (JSON.parse(inspect.stdout) as { calls: Array<{ call_sid: string; final_status: string | null }> })
         .calls;
       assert.equal(listed.find((call) => call.call_sid === sid)?.final_status, 'completed');
-      const table = await runBin(['inspect', 'calls', '--server', server.url, '--admin-token', server.adminToken], {
+      const table = await runBin(['inspect', 'calls', '--server', server().url, '--admin-token', server().adminToken], {
         env: baseEnv({ REDIS_URL: '', DATABASE_URL: '', ADMIN_TOKEN: '' }),
       });
       assert.equal(table.code, 0, table.stderr);
@@ -85,7 +75,7 @@ for (const backend of serverBackends('mockcalls')) {
     });
 
     it('refuses a passthru URL, a missing field and no Basic auth with RestException', async () => {
-      const bad = await post({ From: '09812345678', CallerId: '08047112233', Url: `${server.url}/exotel/passthru` });
+      const bad = await post({ From: '09812345678', CallerId: '08047112233', Url: `${server().url}/exotel/passthru` });
       assert.equal(bad.status, 400);
       assert.equal(bad.json.RestException?.Message, 'Url must be an Exotel flow URL, not your passthru');
       assert.equal((await post({ CallerId: '08047112233', Url: FLOW })).status, 400);

@@ -1,33 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { find, parseResponse, verbs } from '../support/exoml.ts';
-import { serverBackends } from '../support/backends.ts';
-import { AGENT, EXOPHONE, startTestServer, type TestServer } from '../support/server.ts';
+import { serverBackends, useServerOn } from '../support/backends.ts';
+import { AGENT, EXOPHONE } from '../support/server.ts';
 
 /** The whole suite runs on embedded stores always, and on the real Redis + PostgreSQL when CI sets them. */
 const backends = serverBackends('webhooks');
 
 for (const backend of backends) {
   describe(`webhooks on ${backend.name}`, () => {
-    let server: TestServer;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      const opened = await backend.open();
-      cleanup = opened.cleanup;
-      server = await startTestServer(opened.options);
-    });
-    after(async () => {
-      await server.close();
-      await cleanup();
-    });
+    const server = useServerOn(backend);
 
     async function get(path: string) {
-      const res = await fetch(`${server.url}${path}`);
+      const res = await fetch(`${server().url}${path}`);
       return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
     }
 
     async function post(path: string, form: Record<string, string>) {
-      const res = await fetch(`${server.url}${path}`, { method: 'POST', body: new URLSearchParams(form) });
+      const res = await fetch(`${server().url}${path}`, { method: 'POST', body: new URLSearchParams(form) });
       return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
     }
 
@@ -54,7 +44,7 @@ for (const backend of backends) {
         assert.equal(gather.attrs.numDigits, '1');
         assert.equal(gather.attrs.timeout, '10');
         const action = new URL(gather.attrs.action ?? '');
-        assert.equal(action.origin, server.url);
+        assert.equal(action.origin, server().url);
         assert.equal(action.pathname, '/gather-response');
         assert.equal(action.searchParams.get('CallSid'), 'test_call_123');
         assert.equal(gather.children[0]?.name, 'Say');
@@ -75,18 +65,18 @@ for (const backend of backends) {
         );
         assert.deepEqual(verbs(root), ['Say', 'Dial', 'Say', 'Hangup']);
         assert.equal(root.children[0]?.attrs.language, 'hi', 'language kept from the session');
-        const session = await server.sessions.get('test_call_123');
+        const session = await server().sessions.get('test_call_123');
         assert.equal(session?.digits, '1');
         assert.equal(session?.outcome, 'agent_transfer');
-        const row = await server.history.getCall('test_call_123');
+        const row = await server().history.getCall('test_call_123');
         assert.equal(row?.digits, '1');
         assert.equal(row?.outcome, 'agent_transfer');
         assert.equal(row?.agent_number, AGENT);
         assert.equal(row?.customer_id, 'cust_123');
-        const customer = await server.history.getCustomer('cust_123');
+        const customer = await server().history.getCustomer('cust_123');
         assert.equal(customer?.name, 'Riddhi Mittal');
         assert.equal(customer?.phone, '+917417119014');
-        const events = await server.history.listEvents('test_call_123');
+        const events = await server().history.listEvents('test_call_123');
         assert.deepEqual(
           events.map((e) => e.kind),
           ['passthru', 'gather'],
@@ -139,10 +129,10 @@ for (const backend of backends) {
           } else {
             assert.deepEqual(verbs(root), ['Say', 'Hangup']);
           }
-          const session = await server.sessions.get(sid);
+          const session = await server().sessions.get(sid);
           assert.equal(session?.digits, c.digit);
           assert.equal(session?.digitSource, c.source);
-          const row = await server.history.getCall(sid);
+          const row = await server().history.getCall(sid);
           assert.equal(row?.digits, c.digit);
           assert.equal(row?.outcome, c.digit === '1' ? 'agent_transfer' : 'declined');
         });
@@ -160,11 +150,11 @@ for (const backend of backends) {
         const reprompt = parseResponse(again.body);
         assert.deepEqual(verbs(reprompt), ['Gather', 'Redirect']);
         assert.equal(find(reprompt, 'Say')[0]?.attrs.language, 'te');
-        assert.equal((await server.sessions.get(sid))?.state, 'reprompted');
+        assert.equal((await server().sessions.get(sid))?.state, 'reprompted');
         const last = await post('/gather-response', { CallSid: sid, DigitsPressed: '' });
         const bye = parseResponse(last.body);
         assert.deepEqual(verbs(bye), ['Say', 'Hangup']);
-        const row = await server.history.getCall(sid);
+        const row = await server().history.getCall(sid);
         assert.equal(row?.outcome, 'no_input');
         assert.equal(row?.digits, null);
         assert.ok(row?.ended_at);
@@ -228,7 +218,7 @@ for (const backend of backends) {
         const root = parseResponse(res.body);
         assert.equal(root.children[0]?.attrs.language, 'en');
         assert.ok(!root.children.some((c) => c.text.includes('rupees')));
-        assert.ok(server.logs.some((l) => l.includes('amount') && l.includes('CallSid=badamt1')));
+        assert.ok(server().logs.some((l) => l.includes('amount') && l.includes('CallSid=badamt1')));
       });
 
       it('a name without customer_id: greeted by name, not stored under a customer, and the warning says so', async () => {
@@ -240,9 +230,9 @@ for (const backend of backends) {
           root.children.some((c) => c.text.includes('100 rupees')),
           res.body,
         );
-        const line = server.logs.find((l) => l.includes('CallSid=noid1')) ?? '';
+        const line = server().logs.find((l) => l.includes('CallSid=noid1')) ?? '';
         assert.match(line, /no customer_id: .*greeting.*not stored under a customer/);
-        assert.equal((await server.sessions.get('noid1'))?.customer, undefined);
+        assert.equal((await server().sessions.get('noid1'))?.customer, undefined);
       });
 
       it('state alias picks the language when language_code is absent', async () => {
@@ -274,7 +264,7 @@ for (const backend of backends) {
         const res = await get('/passthru-handler?CallSid=cfbad&CustomField=%7Bnot-json');
         assert.equal(res.status, 200);
         parseResponse(res.body);
-        assert.ok(server.logs.some((l) => l.includes('CallSid=cfbad') && l.includes('JSON')));
+        assert.ok(server().logs.some((l) => l.includes('CallSid=cfbad') && l.includes('JSON')));
       });
 
       it('digits with letters → 400 ExoML', async () => {
@@ -284,7 +274,7 @@ for (const backend of backends) {
       });
 
       it('malformed JSON body on a webhook → 400 ExoML, not a stack trace', async () => {
-        const res = await fetch(`${server.url}/passthru-handler`, {
+        const res = await fetch(`${server().url}/passthru-handler`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: '{"CallSid":',
@@ -311,19 +301,19 @@ for (const backend of backends) {
     describe('logging', () => {
       it('one line per request with method, path, status, ms, CallSid — phone numbers masked', async () => {
         await get('/passthru-handler?CallSid=logcheck1&customer_id=lg1&phone=9876543210&From=%2B919876543210');
-        const line = server.logs.find((l) => l.includes('CallSid=logcheck1'));
+        const line = server().logs.find((l) => l.includes('CallSid=logcheck1'));
         assert.ok(line);
         assert.match(line, /^GET \/passthru-handler 200 \d+\.\dms CallSid=logcheck1/);
-        assert.ok(server.logs.every((l) => !l.includes('9876543210')));
+        assert.ok(server().logs.every((l) => !l.includes('9876543210')));
       });
 
       it('the path as requested, mount point included: /admin/sessions, not /sessions', async () => {
-        const res = await fetch(`${server.url}/admin/sessions?limit=1`);
+        const res = await fetch(`${server().url}/admin/sessions?limit=1`);
         await res.arrayBuffer();
         const deadline = Date.now() + 2000;
-        while (!server.logs.some((l) => l.includes('/sessions')) && Date.now() < deadline)
+        while (!server().logs.some((l) => l.includes('/sessions')) && Date.now() < deadline)
           await new Promise((r) => setImmediate(r));
-        const line = server.logs.find((l) => l.includes('/sessions'));
+        const line = server().logs.find((l) => l.includes('/sessions'));
         assert.match(line ?? '', new RegExp(`^GET /admin/sessions ${res.status} `));
       });
     });

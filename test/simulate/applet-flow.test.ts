@@ -9,10 +9,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { serverBackends } from '../support/backends.ts';
+import { serverBackends, useServerOn } from '../support/backends.ts';
 import { runCli } from '../support/cli.ts';
 import { startFake, type Fake } from '../support/fake-webhook.ts';
-import { AGENT, startTestServer, type TestServer } from '../support/server.ts';
+import { AGENT } from '../support/server.ts';
 import { pollUntil } from '../support/services.ts';
 
 type Step = {
@@ -42,25 +42,15 @@ after(async () => {
 
 for (const backend of serverBackends('appletflow')) {
   describe(`simulate --flavor applet against serve on ${backend.name}`, () => {
-    let server: TestServer;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      const opened = await backend.open();
-      cleanup = opened.cleanup;
-      server = await startTestServer(opened.options);
-    });
-    after(async () => {
-      await server?.close();
-      await cleanup?.();
-    });
+    const server = useServerOn(backend);
 
     async function simulate(args: string[], expectCode = 0): Promise<Doc> {
-      const res = await runCli(['--json', 'simulate', server.url, ...args], { cwd: dir });
+      const res = await runCli(['--json', 'simulate', server().url, ...args], { cwd: dir });
       assert.equal(res.code, expectCode, `exit ${res.code}\n${res.stderr}\n${res.stdout}`);
       return JSON.parse(res.stdout) as Doc;
     }
     const finalStatus = (sid: string) =>
-      pollUntil(async () => (await server.history.getCall(sid))?.final_status === 'completed', {
+      pollUntil(async () => (await server().history.getCall(sid))?.final_status === 'completed', {
         timeoutMs: 10_000,
         message: `the StatusCallback of ${sid} never reached the call row`,
       });
@@ -99,7 +89,7 @@ for (const backend of serverBackends('appletflow')) {
         [200],
       );
       await finalStatus(doc.callSid);
-      const row = await server.history.getCall(doc.callSid);
+      const row = await server().history.getCall(doc.callSid);
       assert.equal(row?.customer_id, 'flow-a');
       assert.equal(row?.outcome, 'agent_transfer');
       assert.equal(row?.dial_call_status, 'completed');
@@ -115,7 +105,7 @@ for (const backend of serverBackends('appletflow')) {
         ['greeting', 'menu', 'decide', 'hangup'],
       );
       await finalStatus(doc.callSid);
-      assert.equal((await server.history.getCall(doc.callSid))?.outcome, 'declined');
+      assert.equal((await server().history.getCall(doc.callSid))?.outcome, 'declined');
     });
 
     it('no input: digits="" → 302 → Hangup, outcome no-input', async () => {
@@ -125,7 +115,7 @@ for (const backend of serverBackends('appletflow')) {
       assert.equal(decide?.branch, 'else');
       assert.equal(doc.outcome.kind, 'no-input');
       await finalStatus(doc.callSid);
-      assert.equal((await server.history.getCall(doc.callSid))?.outcome, 'no_input');
+      assert.equal((await server().history.getCall(doc.callSid))?.outcome, 'no_input');
     });
 
     it('a StatusCallback endpoint that fails twice: 3 attempts, one stored update', async () => {
@@ -134,7 +124,7 @@ for (const backend of serverBackends('appletflow')) {
       let seen = 0;
       const proxy: Fake = await startFake((req, res) => {
         seen += 1;
-        void fetch(`${server.url}/exotel/status-callback`, {
+        void fetch(`${server().url}/exotel/status-callback`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: req.body,
@@ -161,8 +151,8 @@ for (const backend of serverBackends('appletflow')) {
         assert.equal(doc.statusCallback?.delivered, true);
         assert.equal(proxy.requests.length, 3);
         await finalStatus(doc.callSid);
-        await server.writer.settle();
-        const events = await server.history.listEvents(doc.callSid);
+        await server().writer.settle();
+        const events = await server().history.listEvents(doc.callSid);
         assert.equal(events.filter((e) => e.kind === 'status-callback').length, 1);
       } finally {
         await proxy.close();

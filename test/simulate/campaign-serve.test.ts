@@ -6,12 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { createDigitPlan, parseDigitMix } from '../../src/simulate/campaign-plan.ts';
 import type { CampaignReport } from '../../src/simulate/campaign-report.ts';
-import { serverBackends } from '../support/backends.ts';
+import { serverBackends, useServerOn } from '../support/backends.ts';
 import { runCli } from '../support/cli.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 
 const CSV = fileURLToPath(new URL('../../fixtures/csv/customers-50.csv', import.meta.url));
 const MIX = '1:50,2:25,none:25';
@@ -29,18 +28,14 @@ function plannedCounts(): Record<string, number> {
 
 for (const backend of serverBackends('campaign')) {
   describe(`simulate campaign against serve on ${backend.name}`, () => {
-    let server: TestServer;
-    let cleanup: () => Promise<void>;
+    const server = useServerOn(backend);
     let report: CampaignReport;
     before(async () => {
-      const opened = await backend.open();
-      cleanup = opened.cleanup;
-      server = await startTestServer(opened.options);
       const args = [
         '--json',
         'simulate',
         'campaign',
-        `${server.url}/passthru-handler`,
+        `${server().url}/passthru-handler`,
         '--csv',
         CSV,
         '--calls',
@@ -49,10 +44,6 @@ for (const backend of serverBackends('campaign')) {
       const res = await runCli([...args, '--concurrency', '20', '--dtmf', MIX, '--seed', SEED]);
       assert.equal(res.code, 0, `exit ${res.code}\n${res.stderr}`);
       report = JSON.parse(res.stdout) as CampaignReport;
-    });
-    after(async () => {
-      await server?.close();
-      await cleanup?.();
     });
 
     it('the funnel adds up and matches the seeded plan; every call ends in Dial or Hangup', () => {
@@ -129,7 +120,7 @@ for (const backend of serverBackends('campaign')) {
     });
 
     it("the server's call rows: one per call, with the keys pressed and the outcome", async () => {
-      const rows = await server.history.listCalls({ limit: 1000 });
+      const rows = await server().history.listCalls({ limit: 1000 });
       assert.equal(rows.length, CALLS);
       const count = (test: (row: (typeof rows)[number]) => boolean) => rows.filter(test).length;
       assert.equal(

@@ -5,10 +5,10 @@
  * row hold what the caller pressed.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { runCli } from '../support/cli.ts';
-import { serverBackends } from '../support/backends.ts';
-import { AGENT, EXOPHONE, startTestServer, type TestServer } from '../support/server.ts';
+import { serverBackends, useServerOn } from '../support/backends.ts';
+import { AGENT, EXOPHONE } from '../support/server.ts';
 
 const backends = serverBackends('simulate');
 
@@ -24,20 +24,10 @@ type Doc = {
 
 for (const backend of backends) {
   describe(`simulate against serve on ${backend.name}`, () => {
-    let server: TestServer;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      const opened = await backend.open();
-      cleanup = opened.cleanup;
-      server = await startTestServer(opened.options);
-    });
-    after(async () => {
-      await server?.close();
-      await cleanup?.();
-    });
+    const server = useServerOn(backend);
 
     async function simulate(...args: string[]) {
-      const res = await runCli(['--json', 'simulate', `${server.url}/passthru-handler`, ...args]);
+      const res = await runCli(['--json', 'simulate', `${server().url}/passthru-handler`, ...args]);
       assert.equal(res.code, 0, `exit ${res.code}\n${res.stderr}\n${res.stdout}`);
       return JSON.parse(res.stdout) as Doc;
     }
@@ -66,11 +56,11 @@ for (const backend of backends) {
         [[], []],
         'serve answers clean ExoML',
       );
-      const session = await server.sessions.get(doc.callSid);
+      const session = await server().sessions.get(doc.callSid);
       assert.equal(session?.digits, '1');
       assert.equal(session?.digitSource, 'DigitsPressed');
       assert.equal(session?.customer?.customer_name, 'Riddhi Mittal');
-      const row = await server.history.getCall(doc.callSid);
+      const row = await server().history.getCall(doc.callSid);
       assert.equal(row?.digits, '1');
       assert.equal(row?.outcome, 'agent_transfer');
       assert.equal(row?.agent_number, AGENT);
@@ -80,8 +70,8 @@ for (const backend of backends) {
     it('--digits 2: thank you and Hangup; declined with the digit stored', async () => {
       const doc = await simulate('--digits', '2', '--expect', 'hangup');
       assert.equal(doc.outcome.kind, 'hangup');
-      assert.equal((await server.sessions.get(doc.callSid))?.digits, '2');
-      const row = await server.history.getCall(doc.callSid);
+      assert.equal((await server().sessions.get(doc.callSid))?.digits, '2');
+      const row = await server().history.getCall(doc.callSid);
       assert.equal(row?.digits, '2');
       assert.equal(row?.outcome, 'declined');
     });
@@ -103,10 +93,10 @@ for (const backend of backends) {
         gathers.map((g) => g.input?.kind),
         ['no-input', 'no-input'],
       );
-      const session = await server.sessions.get(doc.callSid);
+      const session = await server().sessions.get(doc.callSid);
       assert.equal(session?.outcome, 'no_input');
       assert.equal(session?.attempts, 2);
-      assert.equal((await server.history.getCall(doc.callSid))?.outcome, 'no_input');
+      assert.equal((await server().history.getCall(doc.callSid))?.outcome, 'no_input');
     });
 
     for (const [flavour, method, stored] of [
@@ -120,10 +110,10 @@ for (const backend of backends) {
         assert.equal(gatherRequest?.method, method);
         assert.equal(gatherRequest?.params[flavour], flavour === 'digits' ? '"1"' : '1');
         assert.equal(doc.outcome.kind, 'dial');
-        const session = await server.sessions.get(doc.callSid);
+        const session = await server().sessions.get(doc.callSid);
         assert.equal(session?.digits, '1');
         assert.equal(session?.digitSource, stored);
-        assert.equal((await server.history.getCall(doc.callSid))?.digits, '1');
+        assert.equal((await server().history.getCall(doc.callSid))?.digits, '1');
       });
     }
 
@@ -132,7 +122,7 @@ for (const backend of backends) {
       assert.equal(doc.outcome.kind, 'hangup');
       assert.equal(doc.steps[0]?.request.params.flow_id, '68135');
       assert.match(doc.steps[0]?.request.params.CallFrom ?? '', /^\+91/);
-      assert.equal((await server.history.getCall(doc.callSid))?.digits, '2');
+      assert.equal((await server().history.getCall(doc.callSid))?.digits, '2');
     });
   });
 }

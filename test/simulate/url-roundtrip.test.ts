@@ -8,9 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { serverBackends } from '../support/backends.ts';
+import { serverBackends, useServerOn } from '../support/backends.ts';
 import { runCli } from '../support/cli.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 
 const KEY = 'round-trip-key';
 const CUSTOMER = ['--customer-id', 'C1', '--name', 'Asha', '--phone', '9876543210', '--amount', '100'];
@@ -23,23 +22,17 @@ type Doc = {
 
 for (const backend of serverBackends('roundtrip')) {
   describe(`url → simulate → history on ${backend.name}`, () => {
-    let server: TestServer;
-    let cleanup: () => Promise<void>;
+    const server = useServerOn(backend, { webhookKey: KEY });
     let dir: string;
     before(async () => {
-      const opened = await backend.open();
-      cleanup = opened.cleanup;
-      server = await startTestServer({ ...opened.options, webhookKey: KEY });
       dir = await mkdtemp(join(tmpdir(), 'exo-roundtrip-'));
     });
     after(async () => {
-      await server?.close();
-      await cleanup?.();
       await rm(dir, { recursive: true, force: true });
     });
 
     async function url(...args: string[]): Promise<string> {
-      const res = await runCli(['url', ...args, '--base-url', server.url, '--format', 'urls'], {
+      const res = await runCli(['url', ...args, '--base-url', server().url, '--format', 'urls'], {
         env: { WEBHOOK_KEY: KEY },
       });
       assert.equal(res.code, 0, res.stderr);
@@ -54,10 +47,10 @@ for (const backend of serverBackends('roundtrip')) {
 
     async function assertSavedExactly(doc: Doc): Promise<void> {
       assert.equal(doc.outcome.kind, 'dial', 'the call reached the agent (no 401)');
-      await server.writer.settle();
-      const call = await server.history.getCall(doc.callSid);
+      await server().writer.settle();
+      const call = await server().history.getCall(doc.callSid);
       assert.equal(call?.customer_id, 'C1');
-      const customer = await server.history.getCustomer('C1');
+      const customer = await server().history.getCustomer('C1');
       assert.equal(customer?.name, 'Asha');
       assert.equal(customer?.amount, '100.00');
       assert.equal(customer?.loan_id, null, 'no placeholder loan');
@@ -86,11 +79,11 @@ for (const backend of serverBackends('roundtrip')) {
         csv,
         'customer_id,name,phone,amount,temp_call_id\nC0,Ravi,9876543219,50,T0\nC1,Asha,9876543210,100,T1\n',
       );
-      const lines = (await runCli(['url', '--csv', csv, '--base-url', server.url, '--format', 'urls'])).stdout
+      const lines = (await runCli(['url', '--csv', csv, '--base-url', server().url, '--format', 'urls'])).stdout
         .trim()
         .split('\n');
       const expected = Object.fromEntries(new URL(lines[1] ?? '').searchParams);
-      const doc = await simulate(`${server.url}/passthru-handler`, '--csv', csv, '--row', '2');
+      const doc = await simulate(`${server().url}/passthru-handler`, '--csv', csv, '--row', '2');
       const params = doc.steps[0]?.request.params ?? {};
       const sent = Object.fromEntries(Object.keys(expected).map((name) => [name, params[name]]));
       assert.deepEqual(sent, expected);

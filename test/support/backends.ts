@@ -3,9 +3,10 @@
  * PostgreSQL when REDIS_URL / DATABASE_URL are set (CI sets both) — under a fresh key prefix and schema that
  * `cleanup()` removes. A variable that is set but unreachable fails the suite (`assertReachable`), never skips it.
  */
+import { after, before } from 'node:test';
 import { openPostgresHistory } from '../../src/stores/pg-history.ts';
 import { openRedisSessionStore } from '../../src/stores/redis-sessions.ts';
-import type { TestServerOptions } from './server.ts';
+import { startTestServer, type TestServer, type TestServerOptions } from './server.ts';
 import {
   assertReachable,
   deleteRedisPrefix,
@@ -47,4 +48,27 @@ export function serverBackends(label: string): Backend[] {
     },
   });
   return backends;
+}
+
+/**
+ * Inside a suite's `describe`: open `backend` and start the test server on it before the suite's tests, close it
+ * and remove the backend's prefix and schema after them. `options` are added to the backend's stores. The getter
+ * gives the running server (call it inside hooks and tests, not while the suite is being declared).
+ */
+export function useServerOn(backend: Backend, options: TestServerOptions = {}): () => TestServer {
+  let server: TestServer | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  before(async () => {
+    const opened = await backend.open();
+    cleanup = opened.cleanup;
+    server = await startTestServer({ ...opened.options, ...options });
+  });
+  after(async () => {
+    await server?.close();
+    await cleanup?.();
+  });
+  return () => {
+    if (server === undefined) throw new Error(`the test server on ${backend.name} is not running`);
+    return server;
+  };
 }
