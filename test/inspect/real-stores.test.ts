@@ -9,18 +9,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { openPostgresHistory } from '../../src/stores/pg-history.ts';
-import { openRedisSessionStore } from '../../src/stores/redis-sessions.ts';
+import { realStores } from '../support/backends.ts';
 import { runCli, runCliUntil } from '../support/cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import {
-  assertReachable,
-  deleteRedisPrefix,
-  dropSchema,
-  realDatabaseUrl,
-  realRedisUrl,
-  uniqueName,
-} from '../support/services.ts';
+import { realDatabaseUrl, realRedisUrl, uniqueName } from '../support/services.ts';
 import { makeCall, type CallPlan } from '../support/inspect-calls.ts';
 
 const redisUrl = realRedisUrl();
@@ -53,8 +45,8 @@ async function snapshot(redis: Redis, db: pg.Client, prefix: string, schema: str
 
 if (redisUrl && databaseUrl) {
   describe('inspect on the real Redis + PostgreSQL', () => {
-    const prefix = `${uniqueName('inspect')}:`;
-    const schema = uniqueName('inspect');
+    const stores = realStores('inspect', { redisUrl, databaseUrl });
+    const { prefix, schema } = stores;
     let server: TestServer;
     let cwd: string;
     let redis: Redis;
@@ -116,12 +108,9 @@ if (redisUrl && databaseUrl) {
       runCli(['inspect', ...args, ...extra], { cwd, env: {} });
 
     before(async () => {
-      await assertReachable();
+      const options = await stores.open();
       cwd = await mkdtemp(join(tmpdir(), 'exo-inspect-'));
-      server = await startTestServer({
-        sessions: await openRedisSessionStore({ url: redisUrl, prefix }),
-        history: await openPostgresHistory({ url: databaseUrl, schema }),
-      });
+      server = await startTestServer(options);
       for (const plan of calls) await makeCall(server.url, plan);
       // Mismatches on purpose: a digit written to Redis behind the server's back, and a session deleted mid-call.
       const digitSession = await server.sessions.get('CAdigit1');
@@ -139,8 +128,7 @@ if (redisUrl && databaseUrl) {
       await server?.close();
       await redis?.quit();
       await db?.end();
-      await dropSchema(databaseUrl, schema);
-      await deleteRedisPrefix(redisUrl, prefix);
+      await stores.cleanup();
       if (cwd) await rm(cwd, { recursive: true, force: true });
     });
 

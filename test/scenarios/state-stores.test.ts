@@ -9,18 +9,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openPostgresHistory } from '../../src/stores/pg-history.ts';
-import { openRedisSessionStore } from '../../src/stores/redis-sessions.ts';
+import { realStores } from '../support/backends.ts';
 import { runCli } from '../support/cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import {
-  assertReachable,
-  deleteRedisPrefix,
-  dropSchema,
-  realDatabaseUrl,
-  realRedisUrl,
-  uniqueName,
-} from '../support/services.ts';
+import { realDatabaseUrl, realRedisUrl, uniqueName } from '../support/services.ts';
 
 const redisUrl = realRedisUrl();
 const databaseUrl = realDatabaseUrl();
@@ -38,8 +30,8 @@ steps:
 describe('test: state: read from the real Redis and PostgreSQL', { skip }, () => {
   let server: TestServer;
   let dir: string;
-  const prefix = `${uniqueName('scenario_state')}:`;
-  const schema = uniqueName('scenario_state');
+  const stores = realStores('scenario_state', { redisUrl, databaseUrl });
+  const { prefix, schema } = stores;
   /** What `test` is given to read the stores directly: the URLs, and where this server keeps its data. */
   const direct = () => ({
     REDIS_URL: redisUrl,
@@ -49,18 +41,13 @@ describe('test: state: read from the real Redis and PostgreSQL', { skip }, () =>
   });
 
   before(async () => {
-    await assertReachable();
-    server = await startTestServer({
-      sessions: await openRedisSessionStore({ url: redisUrl ?? '', prefix }),
-      history: await openPostgresHistory({ url: databaseUrl ?? '', schema }),
-    });
+    server = await startTestServer(await stores.open());
     dir = await mkdtemp(join(tmpdir(), 'exo-state-stores-'));
   });
   after(async () => {
     await server?.close();
     await rm(dir, { recursive: true, force: true });
-    await dropSchema(databaseUrl ?? '', schema);
-    await deleteRedisPrefix(redisUrl ?? '', prefix);
+    await stores.cleanup();
   });
 
   async function play(name: string, state: string, env: Record<string, string | undefined>) {

@@ -32,22 +32,37 @@ export function serverBackends(label: string): Backend[] {
   backends.push({
     name: `${redisUrl ? 'Redis' : 'memory'} + ${databaseUrl ? 'PostgreSQL' : 'PGlite'}`,
     open: async () => {
-      await assertReachable();
-      const prefix = `${uniqueName(label)}:`;
-      const schema = uniqueName(label);
-      return {
-        options: {
-          ...(redisUrl ? { sessions: await openRedisSessionStore({ url: redisUrl, prefix }) } : {}),
-          ...(databaseUrl ? { history: await openPostgresHistory({ url: databaseUrl, schema }) } : {}),
-        },
-        cleanup: async () => {
-          if (databaseUrl) await dropSchema(databaseUrl, schema);
-          if (redisUrl) await deleteRedisPrefix(redisUrl, prefix);
-        },
-      };
+      const stores = realStores(label, { redisUrl, databaseUrl });
+      return { options: await stores.open(), cleanup: stores.cleanup };
     },
   });
   return backends;
+}
+
+/**
+ * A fresh key prefix and schema named after `label` on the real Redis and/or PostgreSQL given (a URL left out is
+ * not used): `open()` checks they answer and gives the test server's stores there, `cleanup()` removes both.
+ * The names are fixed up front so a suite can hand them to the CLI (REDIS_PREFIX, DATABASE_SCHEMA).
+ */
+export function realStores(label: string, urls: { redisUrl?: string | undefined; databaseUrl?: string | undefined }) {
+  const { redisUrl, databaseUrl } = urls;
+  const prefix = `${uniqueName(label)}:`;
+  const schema = uniqueName(label);
+  return {
+    prefix,
+    schema,
+    open: async (): Promise<TestServerOptions> => {
+      await assertReachable();
+      return {
+        ...(redisUrl ? { sessions: await openRedisSessionStore({ url: redisUrl, prefix }) } : {}),
+        ...(databaseUrl ? { history: await openPostgresHistory({ url: databaseUrl, schema }) } : {}),
+      };
+    },
+    cleanup: async () => {
+      if (databaseUrl) await dropSchema(databaseUrl, schema);
+      if (redisUrl) await deleteRedisPrefix(redisUrl, prefix);
+    },
+  };
 }
 
 /**
