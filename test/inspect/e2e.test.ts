@@ -4,14 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { baseEnv, runBin, startServe, type RunningServe } from '../support/spawn.ts';
+import { embeddedServeEnv, runBin, startServe, type RunningServe } from '../support/spawn.ts';
 import { makeCall } from '../support/inspect-calls.ts';
 
 describe('bin/exo-passthru.js inspect (spawned, against a spawned serve)', () => {
   let cwd: string;
   let serve: RunningServe;
-  // Empty values unset what the machine's environment may hold, so both processes use the embedded stores.
-  const env = baseEnv({ REDIS_URL: '', DATABASE_URL: '', ADMIN_TOKEN: '', PORT: '', DATA_DIR: 'memory' });
+  // Both processes use the embedded stores, whatever the machine's environment holds.
+  const env = embeddedServeEnv({ PORT: '' });
 
   before(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'exo-inspect-e2e-'));

@@ -8,12 +8,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { baseEnv, runBin, startServe, type RunningServe } from '../support/spawn.ts';
+import { embeddedServeEnv, runBin, startServe, type RunningServe } from '../support/spawn.ts';
 
 describe('bin/exo-passthru.js serve: the browser inspector (spawned)', () => {
   let cwd: string;
   let serve: RunningServe;
-  const env = baseEnv({ REDIS_URL: '', DATABASE_URL: '', ADMIN_TOKEN: '', DATA_DIR: 'memory' });
+  const env = embeddedServeEnv();
   before(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'exo-inspector-e2e-'));
     serve = await startServe(['--inspect-ring-size', '3'], { env, cwd });

@@ -12,7 +12,7 @@ import {
   realRedisUrl,
   uniqueName,
 } from '../support/services.ts';
-import { baseEnv, runBin, startServe } from '../support/spawn.ts';
+import { baseEnv, embeddedServeEnv, runBin, startServe } from '../support/spawn.ts';
 
 let cwd: string;
 before(async () => {
@@ -95,13 +95,7 @@ describe('bin/exo-passthru.js serve (spawned)', () => {
     const dir = join(cwd, 'token-files');
     const runtime = join(dir, 'runtime');
     await mkdir(dir, { recursive: true });
-    const env = baseEnv({
-      REDIS_URL: '',
-      DATABASE_URL: '',
-      DATA_DIR: 'memory',
-      ADMIN_TOKEN: '',
-      XDG_RUNTIME_DIR: runtime,
-    });
+    const env = embeddedServeEnv({ XDG_RUNTIME_DIR: runtime });
     const local = join(dir, '.exo-passthru');
     const user = join(runtime, 'exo-passthru');
     // Another server's file, for a port neither of these listens on: not theirs to remove.

@@ -12,16 +12,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { find, parseResponse } from '../support/exoml.ts';
 import { pollUntil } from '../support/services.ts';
-import { baseEnv, type RunningServe, startServe } from '../support/spawn.ts';
+import { embeddedServeEnv, type RunningServe, startServe } from '../support/spawn.ts';
 
 let cwd: string;
 let serve: RunningServe;
-const env = baseEnv({
-  REDIS_URL: '',
-  DATABASE_URL: '',
-  DATA_DIR: 'memory',
+const env = embeddedServeEnv({
   SPOOL_DIR: '',
-  ADMIN_TOKEN: '',
   PORT: '',
   HOST: '',
   BRAND_NAME: '',

@@ -9,15 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closedPort, pollUntil } from '../support/services.ts';
-import { baseEnv, runBin, startServe, type RunningServe } from '../support/spawn.ts';
+import { embeddedServeEnv, runBin, startServe, type RunningServe } from '../support/spawn.ts';
 
 let cwd: string;
 let serve: RunningServe;
-const env = baseEnv({
-  REDIS_URL: '',
-  DATABASE_URL: '',
-  DATA_DIR: 'memory',
-  ADMIN_TOKEN: '',
+const env = embeddedServeEnv({
   WEBHOOK_KEY: '',
   BASE_URL: '',
   EXOPHONE: '08047112233',

@@ -4,18 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { baseEnv, runBin, startServe, type RunningServe } from '../support/spawn.ts';
+import { baseEnv, embeddedServeEnv, runBin, startServe, type RunningServe } from '../support/spawn.ts';
 
 const AGENT = '+919811122233';
 let cwd: string;
 let serve: RunningServe;
 before(async () => {
   cwd = await mkdtemp(join(tmpdir(), 'exo-sim-e2e-'));
-  const env = baseEnv({
-    REDIS_URL: '',
-    DATABASE_URL: '',
-    DATA_DIR: 'memory',
-    ADMIN_TOKEN: '',
+  const env = embeddedServeEnv({
     WEBHOOK_KEY: '',
     AGENT_NUMBER: AGENT,
     EXOPHONE: '08047112233',

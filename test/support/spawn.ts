@@ -23,6 +23,15 @@ export function baseEnv(extra: Env = {}): Env {
   return env;
 }
 
+/**
+ * baseEnv for a spawned serve on the embedded stores: the empty values unset what the machine's environment may
+ * hold (CI sets REDIS_URL and DATABASE_URL), so it keeps sessions in memory and history in an in-memory PGlite,
+ * and makes its own admin token. `extra` adds to it or overrides it.
+ */
+export function embeddedServeEnv(extra: Env = {}): Env {
+  return baseEnv({ REDIS_URL: '', DATABASE_URL: '', DATA_DIR: 'memory', ADMIN_TOKEN: '', ...extra });
+}
+
 export async function runBin(args: string[], options: { env?: Env; cwd?: string; input?: string } = {}) {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: options.env ?? baseEnv(),
