@@ -6,8 +6,9 @@
  * language, URL, JSON) are written as they are. Control characters cannot be shown sanely in a spreadsheet
  * cell: csv output replaces them with U+FFFD; JSON escapes them. Pure.
  */
-import { CUSTOMER_FIELDS, type CustomerField } from '../exotel/customer.ts';
-import type { AcceptedCustomer } from './row-processor.ts';
+import { CUSTOMER_FIELDS, type CustomerField, type CustomerInput } from '../exotel/customer.ts';
+import { needsJsonEscape } from '../util/json-string.ts';
+import { type AcceptedCustomer, AcceptedRow } from './row-processor.ts';
 
 export const OUTPUT_FORMATS = ['csv', 'ndjson', 'json', 'urls'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -54,6 +55,23 @@ function csvLine(cells: readonly string[], trusted: readonly boolean[] = []): st
   return `${cells.map((cell, i) => csvCell(cell, trusted[i] === true)).join(',')}\n`;
 }
 
+const CUSTOM_FIELD_KEYS = CUSTOMER_FIELDS.map((field) => [field, `""${field}"":`] as const);
+
+/**
+ * csvCell(encodeCustomField(customer), true), written in one pass: the JSON always holds quotes, and doubling
+ * them in the finished JSON (a replace over the whole cell) cost more than building the cell.
+ */
+export function customFieldCell(customer: Readonly<CustomerInput>): string {
+  let out = '';
+  for (const [field, key] of CUSTOM_FIELD_KEYS) {
+    const value = customer[field];
+    if (value === undefined || value === '') continue;
+    const json = needsJsonEscape(value) ? JSON.stringify(value).replaceAll('"', '""') : `""${value}""`;
+    out += `${out === '' ? '"{' : ','}${key}${json}`;
+  }
+  return out === '' ? '{}' : `${out}}"`;
+}
+
 /** Output column names for csv: customer fields, carried columns, then the two generated ones. */
 export function outputColumns(extraNames: readonly string[]): string[] {
   return [...CUSTOMER_FIELDS, ...extraNames, 'passthru_url', 'custom_field'];
@@ -91,7 +109,10 @@ export function createRowFormatter(format: OutputFormat, extraNames: readonly st
             line += `${csvCell(row.customer[field] ?? '', trusted[i])},`;
           });
           for (const extra of extras) line += `${csvCell(extra)},`;
-          return `${line}${csvCell(row.passthruUrl, true)},${csvCell(row.customField, true)}\n`;
+          // An AcceptedRow's custom_field is encodeCustomField(row.customer) by construction; any other row says its own.
+          const customField =
+            row instanceof AcceptedRow ? customFieldCell(row.customer) : csvCell(row.customField, true);
+          return `${line}${csvCell(row.passthruUrl, true)},${customField}\n`;
         },
         end: () => '',
       };

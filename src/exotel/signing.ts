@@ -13,6 +13,7 @@
  * Exotel itself signs nothing (docs/exotel-protocol.md §7): this protects the URLs we hand out.
  */
 import { createHmac, hash, timingSafeEqual } from 'node:crypto';
+import { jsonString } from '../util/json-string.ts';
 import { CUSTOMER_FIELDS } from './customer.ts';
 
 type Params = Readonly<Record<string, string | undefined>>;
@@ -31,8 +32,6 @@ function canonical(fields: readonly Entry[], exp: string): string {
 
 /** The customer fields in the canonical string's order (sorted by name). */
 const SORTED_FIELDS = [...CUSTOMER_FIELDS].sort(byName);
-// What JSON.stringify escapes in a string (well-formed JSON.stringify: lone surrogates too; a pair is left to it).
-const JSON_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
  * canonical(signedFields(params), exp) without the entry arrays, the sort and the generic JSON.stringify per row:
@@ -44,7 +43,7 @@ function canonicalCustomer(params: Params, head: string): string {
   for (const field of SORTED_FIELDS) {
     const value = params[field];
     if (value === undefined || value === '') continue;
-    text += `${separator}["${field}",${JSON_SPECIAL.test(value) ? JSON.stringify(value) : `"${value}"`}]`;
+    text += `${separator}["${field}",${jsonString(value)}]`;
     separator = ',';
   }
   return `${text}]]`;
