@@ -134,27 +134,30 @@ function rejectAll(problems: readonly Rejection[]): { ok: false } & Rejection {
   return { ok: false, reason: first.reason, message: problems.map((p) => p.message).join('; ') };
 }
 
+/** One bit per customer field. */
+const BIT = Object.fromEntries(CUSTOMER_FIELDS.map((field, i) => [field, 1 << i])) as Record<CustomerField, number>;
+
 /** Every field is checked, so a rejection lists all of the row's problems, not only the first. */
 export function normalizeCustomer(raw: Readonly<CustomerInput>): NormalizeResult {
   const problems: Rejection[] = [];
   const clean: CustomerInput = {};
-  // A field with unusable content is reported as such, not again as empty.
-  const bad = new Set<CustomerField>();
+  // A field with unusable content is reported as such, not again as empty. Bits by field, not a Set per row.
+  let bad = 0;
   for (const field of CUSTOMER_FIELDS) {
     const result = cleanText(field, raw[field]);
     if (typeof result === 'object') {
       problems.push(result);
-      bad.add(field);
+      bad |= BIT[field];
     } else if (result !== undefined) clean[field] = result;
   }
   const { customer_id: id, customer_name: name } = clean;
-  if (id === undefined && !bad.has('customer_id'))
+  if (id === undefined && (bad & BIT.customer_id) === 0)
     problems.push({ reason: 'missing_customer_id', message: 'customer_id is empty' });
-  if (name === undefined && !bad.has('customer_name'))
+  if (name === undefined && (bad & BIT.customer_name) === 0)
     problems.push({ reason: 'missing_name', message: 'customer_name is empty' });
   let phone: string | undefined;
   if (clean.phone === undefined) {
-    if (!bad.has('phone')) problems.push({ reason: 'missing_phone', message: 'phone is empty' });
+    if ((bad & BIT.phone) === 0) problems.push({ reason: 'missing_phone', message: 'phone is empty' });
   } else {
     phone = normalizeMobileIN(clean.phone);
     if (phone === undefined) {

@@ -69,7 +69,9 @@ export function createCustomerProcessor(options: ProcessorOptions): CustomerProc
       const { customer: base, warnings } = normalized;
       const duplicate = deduper.claim(base.customer_id, base.phone);
       if (duplicate) return { ok: false, reason: duplicate.duplicate, message: duplicate.message };
-      const customer = Object.assign(base, { temp_call_id: base.temp_call_id ?? options.nextTempCallId() });
+      // Set in place (the normalised customer is this row's own object), not copied by Object.assign.
+      base.temp_call_id ??= options.nextTempCallId();
+      const customer = base as AcceptedCustomer['customer'];
       const passthruUrl = buildUrl(customer);
       const row = new AcceptedRow(customer, passthruUrl, warnings);
       if (passthruUrl.length > URL_WARN_LENGTH) {
