@@ -6,7 +6,13 @@
 import { customFieldLength, encodeCustomField } from '../exotel/custom-field.ts';
 import type { CustomerInput } from '../exotel/customer.ts';
 import { createDeduper } from './dedupe.ts';
-import { normalizeCustomer, type NormalizedCustomer, type Rejection, type RowWarning } from './normalize-row.ts';
+import {
+  createLanguageMemo,
+  normalizeCustomer,
+  type NormalizedCustomer,
+  type Rejection,
+  type RowWarning,
+} from './normalize-row.ts';
 import { createPassthruUrlBuilder, CUSTOM_FIELD_WARN_BYTES, URL_WARN_LENGTH, type UrlAuth } from './passthru-url.ts';
 
 export type ProcessorOptions = {
@@ -61,10 +67,11 @@ export type CustomerProcessor = {
 
 export function createCustomerProcessor(options: ProcessorOptions): CustomerProcessor {
   const deduper = createDeduper();
+  const languages = createLanguageMemo();
   const buildUrl = createPassthruUrlBuilder(options.base, options.auth);
   return {
     process: (raw) => {
-      const normalized = normalizeCustomer(raw);
+      const normalized = normalizeCustomer(raw, languages);
       if (!normalized.ok) return normalized;
       const { customer: base, warnings } = normalized;
       const duplicate = deduper.claim(base.customer_id, base.phone);
