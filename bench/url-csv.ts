@@ -7,7 +7,8 @@
  * - url: the real CLI, `bin/exo-passthru.js url --csv - --out <null>` (built dist/, as users run it), unsigned
  *   (WEBHOOK_KEY set, so every URL ends in key=…) and with --sign, at BENCH_ROWS (default 1,000,000), and signed
  *   at a tenth of that, to show peak RSS does not follow the row count.
- * The ratios printed are url's rows/s over the baseline's (target ≥ 0.5 for both).
+ * The ratios printed are url's rows/s over the baseline's (target ≥ 0.5 for both). `npm run bench` prints the
+ * same ratios (as shipped, BENCH_URL_ROWS rows) beside serve's, through benchUrlCsv.
  * Each child reports its own peak RSS from process.resourceUsage().maxRSS at exit, so every figure is the
  * process that did the work. Every measurement runs twice: with V8's default young generation (which V8 sizes
  * from the machine's RAM) and with it capped by --max-semi-space-size (BENCH_SEMI_SPACE_MB, default 4).
@@ -76,7 +77,7 @@ let records = 0;
 for await (const _ of process.stdin.pipe(parse({ bom: true, columns: true, relax_column_count: true }))) records += 1;
 process.stdout.write(JSON.stringify({ rowsRead: records }));`;
 
-type Measure = {
+export type Measure = {
   rows: number;
   seconds: number;
   rowsPerSecond: number;
@@ -136,6 +137,28 @@ async function measure(kind: Kind, rows: number, v8Flags: string[]): Promise<Mea
   };
 }
 
+export type UrlCsvRun = {
+  baseline: Measure;
+  unsigned: Measure;
+  signed: Measure;
+  unsignedRatio: number;
+  signedRatio: number;
+};
+
+/** One set of the url --csv figures: the baseline, then url unsigned and --sign, each over `rows` generated rows. */
+export async function benchUrlCsv(rows: number, v8Flags: readonly string[] = []): Promise<UrlCsvRun> {
+  const baseline = await measure('baseline', rows, [...v8Flags]);
+  const unsigned = await measure('url', rows, [...v8Flags]);
+  const signed = await measure('url --sign', rows, [...v8Flags]);
+  return {
+    baseline,
+    unsigned,
+    signed,
+    unsignedRatio: unsigned.rowsPerSecond / baseline.rowsPerSecond,
+    signedRatio: signed.rowsPerSecond / baseline.rowsPerSecond,
+  };
+}
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const show = (label: string, m: Measure) =>
   console.log(
@@ -143,32 +166,38 @@ const show = (label: string, m: Measure) =>
       (m.accepted !== undefined ? `  (${fmt(m.accepted)} accepted, ${fmt(m.rejected ?? 0)} rejected)` : ''),
   );
 
-const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const small = Math.max(1000, Math.round(rows / 10));
-const semi = Number(process.env.BENCH_SEMI_SPACE_MB ?? 4);
-const results: Array<{ label: string; full: Measure; tenth: Measure }> = [];
-console.log(`url --csv streaming: ${fmt(rows)} generated rows piped to stdin, csv to ${devNull}`);
-for (const [label, flags] of [
-  ['as shipped (no flags; the bin runs url with a 4 MB semi-space)', []],
-  [`--max-semi-space-size=${semi}`, [`--max-semi-space-size=${semi}`]],
-] as const) {
-  console.log(`${label}:`);
-  const baseline = await measure('baseline', rows, [...flags]);
-  const unsigned = await measure('url', rows, [...flags]);
-  const full = await measure('url --sign', rows, [...flags]);
-  const tenth = await measure('url --sign', small, [...flags]);
-  show('baseline  csv-parse, columns: true', baseline);
-  show(`url --csv ${fmt(rows)} rows (key=)`, unsigned);
-  show(`url --csv --sign ${fmt(rows)} rows`, full);
-  show(`url --csv --sign ${fmt(small)} rows`, tenth);
-  const ratio = (m: Measure) => (m.rowsPerSecond / baseline.rowsPerSecond).toFixed(3);
-  console.log(`  ratio     url / baseline rows/s (target ≥ 0.5): unsigned ${ratio(unsigned)}, --sign ${ratio(full)}`);
-  console.log(`  peak RSS  ${fmt(rows)} vs ${fmt(small)} rows: +${(full.peakRssMb - tenth.peakRssMb).toFixed(1)} MB`);
-  results.push({ label, full, tenth });
+async function main(): Promise<void> {
+  const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
+  const small = Math.max(1000, Math.round(rows / 10));
+  const semi = Number(process.env.BENCH_SEMI_SPACE_MB ?? 4);
+  const results: Array<{ label: string; full: Measure; tenth: Measure }> = [];
+  console.log(`url --csv streaming: ${fmt(rows)} generated rows piped to stdin, csv to ${devNull}`);
+  for (const [label, flags] of [
+    ['as shipped (no flags; the bin runs url with a 4 MB semi-space)', []],
+    [`--max-semi-space-size=${semi}`, [`--max-semi-space-size=${semi}`]],
+  ] as const) {
+    console.log(`${label}:`);
+    const run = await benchUrlCsv(rows, flags);
+    const tenth = await measure('url --sign', small, [...flags]);
+    show('baseline  csv-parse, columns: true', run.baseline);
+    show(`url --csv ${fmt(rows)} rows (key=)`, run.unsigned);
+    show(`url --csv --sign ${fmt(rows)} rows`, run.signed);
+    show(`url --csv --sign ${fmt(small)} rows`, tenth);
+    console.log(
+      `  ratio     url / baseline rows/s (target ≥ 0.5): unsigned ${run.unsignedRatio.toFixed(3)}, --sign ${run.signedRatio.toFixed(3)}`,
+    );
+    console.log(
+      `  peak RSS  ${fmt(rows)} vs ${fmt(small)} rows: +${(run.signed.peakRssMb - tenth.peakRssMb).toFixed(1)} MB`,
+    );
+    results.push({ label, full: run.signed, tenth });
+  }
+  // Informational, not a gate: peak RSS varies by a few MB from run to run and with the machine's RAM.
+  for (const { label, full } of results) {
+    console.log(
+      `target peak RSS < 150 MB at ${fmt(rows)} rows (${label}): ${full.peakRssMb < 150 ? 'met' : 'missed'} (${full.peakRssMb.toFixed(1)} MB)`,
+    );
+  }
 }
-// Informational, not a gate: peak RSS varies by a few MB from run to run and with the machine's RAM.
-for (const { label, full } of results) {
-  console.log(
-    `target peak RSS < 150 MB at ${fmt(rows)} rows (${label}): ${full.peakRssMb < 150 ? 'met' : 'missed'} (${full.peakRssMb.toFixed(1)} MB)`,
-  );
-}
+
+// `npm run bench:url` runs this file; `npm run bench` (run.ts) imports benchUrlCsv.
+if (import.meta.main) await main();

@@ -110,10 +110,34 @@ function checkAmount(raw: string): { ok: true; value: string } | ({ ok: false } 
   return { ok: true, value: formatAmount(amount.value) };
 }
 
-function chooseRowLanguage(
-  code: string | undefined,
-  state: string | undefined,
-): { value: string; warning?: RowWarning } {
+type RowLanguage = { value: string; warning?: RowWarning };
+
+/**
+ * Remembered language choices by (language_code, state): a file holds a few dozen distinct pairs, and choosing
+ * (alias tables, lower-casing, whitespace folding) cost more per row than the lookup. Bounded; made per run by
+ * the caller (createLanguageMemo), never module state. The warning objects are shared: nobody mutates them.
+ */
+type LanguageMemo = Map<string | undefined, Map<string | undefined, RowLanguage>>;
+const MEMO_MAX = 4096;
+
+export const createLanguageMemo = (): LanguageMemo => new Map();
+
+function memoLanguage(memo: LanguageMemo, code: string | undefined, state: string | undefined): RowLanguage {
+  let byState = memo.get(code);
+  const known = byState?.get(state);
+  if (known !== undefined) return known;
+  const choice = chooseRowLanguage(code, state);
+  if (memo.size < MEMO_MAX && (byState?.size ?? 0) < MEMO_MAX) {
+    if (byState === undefined) {
+      byState = new Map();
+      memo.set(code, byState);
+    }
+    byState.set(state, choice);
+  }
+  return choice;
+}
+
+function chooseRowLanguage(code: string | undefined, state: string | undefined): RowLanguage {
   const choice = chooseLanguage(code, state);
   const value = toBcp47(choice.code);
   if (choice.source === 'default') {
@@ -134,27 +158,33 @@ function rejectAll(problems: readonly Rejection[]): { ok: false } & Rejection {
   return { ok: false, reason: first.reason, message: problems.map((p) => p.message).join('; ') };
 }
 
-/** Every field is checked, so a rejection lists all of the row's problems, not only the first. */
-export function normalizeCustomer(raw: Readonly<CustomerInput>): NormalizeResult {
+/** One bit per customer field. */
+const BIT = Object.fromEntries(CUSTOMER_FIELDS.map((field, i) => [field, 1 << i])) as Record<CustomerField, number>;
+
+/**
+ * Every field is checked, so a rejection lists all of the row's problems, not only the first. `memo`, for many
+ * rows, remembers language choices (createLanguageMemo).
+ */
+export function normalizeCustomer(raw: Readonly<CustomerInput>, memo?: LanguageMemo): NormalizeResult {
   const problems: Rejection[] = [];
   const clean: CustomerInput = {};
-  // A field with unusable content is reported as such, not again as empty.
-  const bad = new Set<CustomerField>();
+  // A field with unusable content is reported as such, not again as empty. Bits by field, not a Set per row.
+  let bad = 0;
   for (const field of CUSTOMER_FIELDS) {
     const result = cleanText(field, raw[field]);
     if (typeof result === 'object') {
       problems.push(result);
-      bad.add(field);
+      bad |= BIT[field];
     } else if (result !== undefined) clean[field] = result;
   }
   const { customer_id: id, customer_name: name } = clean;
-  if (id === undefined && !bad.has('customer_id'))
+  if (id === undefined && (bad & BIT.customer_id) === 0)
     problems.push({ reason: 'missing_customer_id', message: 'customer_id is empty' });
-  if (name === undefined && !bad.has('customer_name'))
+  if (name === undefined && (bad & BIT.customer_name) === 0)
     problems.push({ reason: 'missing_name', message: 'customer_name is empty' });
   let phone: string | undefined;
   if (clean.phone === undefined) {
-    if (!bad.has('phone')) problems.push({ reason: 'missing_phone', message: 'phone is empty' });
+    if ((bad & BIT.phone) === 0) problems.push({ reason: 'missing_phone', message: 'phone is empty' });
   } else {
     phone = normalizeMobileIN(clean.phone);
     if (phone === undefined) {
@@ -186,7 +216,9 @@ export function normalizeCustomer(raw: Readonly<CustomerInput>): NormalizeResult
   if (amount !== undefined) customer.amount = amount;
   if (due !== undefined) customer.due_date = due;
   const warnings: RowWarning[] = [];
-  const language = chooseRowLanguage(clean.language_code, clean.state);
+  const language = memo
+    ? memoLanguage(memo, clean.language_code, clean.state)
+    : chooseRowLanguage(clean.language_code, clean.state);
   customer.language_code = language.value;
   if (language.warning) warnings.push(language.warning);
   if (clean.state !== undefined) customer.state = clean.state;

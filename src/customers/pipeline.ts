@@ -1,7 +1,7 @@
 /**
  * `url --csv` as a stream: csv-parse (streaming) → one row at a time through the customer processor → batched
  * writes to the output and rejects sinks, honouring backpressure. Memory is constant in the input size except
- * for duplicate tracking, which is O(unique accepted rows) in a compact set (dedupe.ts, ~30 bytes a row).
+ * for duplicate tracking, which is O(unique accepted rows) in a compact set (dedupe.ts, 25-35 bytes a row).
  * Output sinks are opened only once the header is accepted, so a usage error leaves no half-written files;
  * rows accepted before a later failure are flushed before the error propagates, and a sink that can discard
  * what it holds (a file written through a temporary one) does so: only a run that completes replaces a file.

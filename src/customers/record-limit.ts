@@ -77,6 +77,24 @@ function createScanner(delimiter: Buffer) {
       if (cellStart) delimiterAt = 0;
       return 'content';
     },
+    /**
+     * Step over plain cell content from `from`, at most `max` bytes: what step() would do byte by byte for
+     * bytes that change nothing but their cell's start. Returns where it stopped (a byte that matters).
+     */
+    skip(chunk: Buffer, from: number, max: number): number {
+      if (quotePending) return from;
+      const end = Math.min(chunk.length, from + max);
+      let i = from;
+      while (i < end && special[chunk[i] as number] === 0) i++;
+      if (i > from) {
+        afterCR = false;
+        if (!quoting) {
+          cellStart = false;
+          delimiterAt = 0;
+        }
+      }
+      return i;
+    },
     /** After a BOM csv-parse strips, the first cell starts afresh. */
     restart() {
       cellStart = true;
@@ -105,6 +123,13 @@ function createCutter(options: { maxBytes: number; delimiter: string }, prefix: 
   const scan = (chunk: Buffer, push: (part: Buffer) => void) => {
     let from = 0;
     for (let i = 0; i < chunk.length; i++) {
+      // Most bytes are plain cell content well inside the limit: skip them in one tight loop.
+      if (cut === undefined && bomAt < 0) {
+        const to = scanner.skip(chunk, i, options.maxBytes - recordBytes);
+        recordBytes += to - i;
+        i = to;
+        if (i === chunk.length) break;
+      }
       const b = chunk[i] as number;
       const step = scanner.step(b);
       if (bomAt >= 0) bomAt = b === BOM[bomAt] ? bomAt + 1 : -1;

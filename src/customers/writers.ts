@@ -6,8 +6,9 @@
  * language, URL, JSON) are written as they are. Control characters cannot be shown sanely in a spreadsheet
  * cell: csv output replaces them with U+FFFD; JSON escapes them. Pure.
  */
-import { CUSTOMER_FIELDS, type CustomerField } from '../exotel/customer.ts';
-import type { AcceptedCustomer } from './row-processor.ts';
+import { CUSTOMER_FIELDS, type CustomerField, type CustomerInput } from '../exotel/customer.ts';
+import { needsJsonEscape } from '../util/json-string.ts';
+import { type AcceptedCustomer, AcceptedRow } from './row-processor.ts';
 
 export const OUTPUT_FORMATS = ['csv', 'ndjson', 'json', 'urls'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -38,9 +39,15 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 const quote = (text: string) => `"${text.replaceAll('"', '""')}"`;
 const isSpace = (text: string, index: number) => /\s/.test(text.charAt(index));
 
+// Free text that needs nothing: no quote, delimiter or control, no formula start, no space at either end (\s is
+// Unicode whitespace, as in isSpace). One test for the common cell instead of three.
+const PLAIN_CELL =
+  /^[^\s=+\-@\u0000-\u001F\u007F-\u009F",](?:[^\u0000-\u001F\u007F-\u009F",]*[^\s\u0000-\u001F\u007F-\u009F",])?$/;
+
 export function csvCell(value: string, trusted = false): string {
   if (value === '') return value;
   if (trusted) return QUOTE_OR_CONTROL.test(value) ? quote(value) : value;
+  if (PLAIN_CELL.test(value)) return value;
   const special = QUOTE_OR_CONTROL.test(value);
   const edgeSpace = isSpace(value, 0) || isSpace(value, value.length - 1);
   const formula = FORMULA_START.test(value);
@@ -52,6 +59,23 @@ export function csvCell(value: string, trusted = false): string {
 
 function csvLine(cells: readonly string[], trusted: readonly boolean[] = []): string {
   return `${cells.map((cell, i) => csvCell(cell, trusted[i] === true)).join(',')}\n`;
+}
+
+const CUSTOM_FIELD_KEYS = CUSTOMER_FIELDS.map((field) => [field, `""${field}"":`] as const);
+
+/**
+ * csvCell(encodeCustomField(customer), true), written in one pass: the JSON always holds quotes, and doubling
+ * them in the finished JSON (a replace over the whole cell) cost more than building the cell.
+ */
+export function customFieldCell(customer: Readonly<CustomerInput>): string {
+  let out = '';
+  for (const [field, key] of CUSTOM_FIELD_KEYS) {
+    const value = customer[field];
+    if (value === undefined || value === '') continue;
+    const json = needsJsonEscape(value) ? JSON.stringify(value).replaceAll('"', '""') : `""${value}""`;
+    out += `${out === '' ? '"{' : ','}${key}${json}`;
+  }
+  return out === '' ? '{}' : `${out}}"`;
 }
 
 /** Output column names for csv: customer fields, carried columns, then the two generated ones. */
@@ -91,7 +115,10 @@ export function createRowFormatter(format: OutputFormat, extraNames: readonly st
             line += `${csvCell(row.customer[field] ?? '', trusted[i])},`;
           });
           for (const extra of extras) line += `${csvCell(extra)},`;
-          return `${line}${csvCell(row.passthruUrl, true)},${csvCell(row.customField, true)}\n`;
+          // An AcceptedRow's custom_field is encodeCustomField(row.customer) by construction; any other row says its own.
+          const customField =
+            row instanceof AcceptedRow ? customFieldCell(row.customer) : csvCell(row.customField, true);
+          return `${line}${csvCell(row.passthruUrl, true)},${customField}\n`;
         },
         end: () => '',
       };

@@ -3,16 +3,35 @@
  * customer data travels there in production. Our encoding is compact JSON of string values (§10.3). We also
  * decode the `k=v|k=v` form public code uses (§9.1 item 10), with percent-decoding of values so `|` and `=` survive.
  */
+import { jsonString, needsJsonEscape } from '../util/json-string.ts';
 import { CUSTOMER_FIELDS, type CustomerInput } from './customer.ts';
 
-/** Compact JSON with only non-empty fields, in a fixed field order. */
+/**
+ * Compact JSON with only non-empty fields, in a fixed field order: JSON.stringify of that object, written directly
+ * (no object per row; `url --csv` encodes one per customer).
+ */
 export function encodeCustomField(input: CustomerInput): string {
-  const out: Record<string, string> = {};
+  let out = '';
   for (const field of CUSTOMER_FIELDS) {
     const value = input[field];
-    if (value !== undefined && value !== '') out[field] = value;
+    if (value !== undefined && value !== '') out += `${out === '' ? '{' : ','}"${field}":${jsonString(value)}`;
   }
-  return JSON.stringify(out);
+  return out === '' ? '{}' : `${out}}`;
+}
+
+/**
+ * encodeCustomField(input).length without building it, when no value needs a JSON escape (else undefined):
+ * `{`, `"field":"value"` joined by commas, `}`.
+ */
+export function customFieldLength(input: CustomerInput): number | undefined {
+  let length = 1;
+  for (const field of CUSTOMER_FIELDS) {
+    const value = input[field];
+    if (value === undefined || value === '') continue;
+    if (needsJsonEscape(value)) return undefined;
+    length += field.length + value.length + 6;
+  }
+  return length === 1 ? 2 : length;
 }
 
 export type CustomFieldDecoded =

@@ -89,16 +89,25 @@ function dateParts(text: string): [number, number, number] | undefined {
   return undefined;
 }
 
+/** Days in a month of the proleptic Gregorian calendar (the one Date uses). */
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 /** Any of DATE_FORMS → ISO `YYYY-MM-DD`; impossible dates (31/02) and month-first readings are rejected. */
 export function parseDueDate(input: string): DateResult {
   const parts = dateParts(input.trim());
   if (parts === undefined) return { ok: false, reason: 'date_invalid' };
   const [year, month, day] = parts;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (year < 1000 || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+  // The calendar checked by arithmetic, not a Date per row: the forms give a 4-digit year (or 20YY), so
+  // 1000-9999 is all that needs no sign or padding in ISO form.
+  if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) {
     return { ok: false, reason: 'date_invalid' };
   }
-  return { ok: true, value: date.toISOString().slice(0, 10) };
+  return { ok: true, value: `${year}-${two(month)}-${two(day)}` };
 }
 
 /** Amount as a spoken rupee figure: 15000 → "15,000", 1250.5 → "1,250.50" (Indian digit grouping). */

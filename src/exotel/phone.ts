@@ -15,11 +15,13 @@ function compactPhone(input: string): string {
     .replace(/[\s\-().]/g, '');
 }
 
+const MOBILE = /^(?:\+91|0091|91|0)?([6-9][0-9]{9})$/;
+
 /** A 10-digit mobile starting 6–9, or with 0 / 91 / +91 prefixes, spaces and dashes → `+91XXXXXXXXXX`. */
 export function normalizeMobileIN(input: string | undefined | null): string | undefined {
   if (!input) return undefined;
-  const compact = compactPhone(input);
-  const match = /^(?:\+91|0091|91|0)?([6-9][0-9]{9})$/.exec(compact);
+  // A number already in one of the plain forms is its own compact form: no replaces needed (url --csv, per row).
+  const match = MOBILE.exec(input) ?? MOBILE.exec(compactPhone(input));
   return match ? `+91${match[1]}` : undefined;
 }
 

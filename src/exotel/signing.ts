@@ -13,6 +13,7 @@
  * Exotel itself signs nothing (docs/exotel-protocol.md §7): this protects the URLs we hand out.
  */
 import { createHmac, hash, timingSafeEqual } from 'node:crypto';
+import { jsonString } from '../util/json-string.ts';
 import { CUSTOMER_FIELDS } from './customer.ts';
 
 type Params = Readonly<Record<string, string | undefined>>;
@@ -22,9 +23,30 @@ const CANONICAL_VERSION = 'exo-passthru signed url v2';
 const SIGNED_NAMES: ReadonlySet<string> = new Set([...CUSTOMER_FIELDS, 'exp', 'sig']);
 const CUSTOMER_NAMES: ReadonlySet<string> = new Set(CUSTOMER_FIELDS);
 
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 function canonical(fields: readonly Entry[], exp: string): string {
-  const sorted = [...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [...fields].sort(([a], [b]) => byName(a, b));
   return JSON.stringify([CANONICAL_VERSION, exp, sorted]);
+}
+
+/** The customer fields in the canonical string's order (sorted by name). */
+const SORTED_FIELDS = [...CUSTOMER_FIELDS].sort(byName);
+
+/**
+ * canonical(signedFields(params), exp) without the entry arrays, the sort and the generic JSON.stringify per row:
+ * the same text (the fields are already in sorted order; a value that needs no escape is written as it is).
+ */
+function canonicalCustomer(params: Params, head: string): string {
+  let text = head;
+  let separator = '';
+  for (const field of SORTED_FIELDS) {
+    const value = params[field];
+    if (value === undefined || value === '') continue;
+    text += `${separator}["${field}",${jsonString(value)}]`;
+    separator = ',';
+  }
+  return `${text}]]`;
 }
 
 function mac(secret: string, fields: readonly Entry[], exp: string): Buffer {
@@ -61,6 +83,8 @@ export function createCustomerSigner(
   expiresAt: Date,
 ): (params: Params) => { exp: string; sig: string } {
   const exp = String(Math.floor(expiresAt.getTime() / 1000));
+  // `["exo-passthru signed url v2","<exp>",[`: the canonical string up to its first entry.
+  const head = `${JSON.stringify([CANONICAL_VERSION, exp]).slice(0, -1)},[`;
   const raw = Buffer.from(secret, 'utf8');
   const key = Buffer.alloc(BLOCK);
   (raw.length > BLOCK ? hash('sha256', raw, 'buffer') : raw).copy(key);
@@ -71,7 +95,7 @@ export function createCustomerSigner(
     outer[i] = (key[i] ?? 0) ^ 0x5c;
   }
   return (params) => {
-    const text = canonical(signedFields(params), exp);
+    const text = canonicalCustomer(params, head);
     // At most 3 bytes of UTF-8 per UTF-16 unit: when that fits, write() cannot truncate.
     if (text.length * 3 > ROOM) return { exp, sig: createHmac('sha256', secret).update(text).digest('base64url') };
     const length = inner.write(text, BLOCK, 'utf8');

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatAmount, normalizeCustomer, type RejectReason } from '../../src/customers/normalize-row.ts';
+import {
+  createLanguageMemo,
+  formatAmount,
+  normalizeCustomer,
+  type RejectReason,
+} from '../../src/customers/normalize-row.ts';
 import type { CustomerInput } from '../../src/exotel/customer.ts';
 
 const base: CustomerInput = { customer_id: 'C1', customer_name: 'Asha Rao', phone: '9876543210' };
@@ -169,4 +174,18 @@ describe('required fields and text', () => {
     assert.equal(accept({ temp_call_id: 'temp_call_abc' }).customer.temp_call_id, 'temp_call_abc');
     assert.equal(accept({}).customer.temp_call_id, undefined);
   });
+});
+
+it('a language memo (url --csv) changes no result, for repeated and new (language_code, state) pairs', () => {
+  const memo = createLanguageMemo();
+  const codes = [undefined, 'hi', 'Tamil', 'xx', 'hi-IN'];
+  const states = [undefined, 'UP', 'Orissa', 'Atlantis', 'tamil  nadu.'];
+  for (let round = 0; round < 2; round++) {
+    for (const language_code of codes) {
+      for (const state of states) {
+        const raw = { ...base, ...(language_code ? { language_code } : {}), ...(state ? { state } : {}) };
+        assert.deepEqual(normalizeCustomer(raw, memo), normalizeCustomer(raw), JSON.stringify(raw));
+      }
+    }
+  }
 });

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import type { AcceptedCustomer } from '../../src/customers/row-processor.ts';
-import { createRejectFormatter, createRowFormatter, csvCell, outputColumns } from '../../src/customers/writers.ts';
+import { customFieldLength, encodeCustomField } from '../../src/exotel/custom-field.ts';
+import {
+  createRejectFormatter,
+  createRowFormatter,
+  csvCell,
+  customFieldCell,
+  outputColumns,
+} from '../../src/customers/writers.ts';
 
 const row: AcceptedCustomer = {
   customer: {
@@ -86,4 +93,30 @@ it('createRejectFormatter: line, reason, message, then the original cells (extra
     ['line', 'reason', 'message', 'id', 'name'],
     ['7', 'column_count', 'row has 3 cells', 'C1', "'=evil", 'extra'],
   ]);
+});
+
+describe('customFieldCell and customFieldLength (the CustomField JSON, not built twice)', () => {
+  const values = [
+    'C1',
+    'रिद्धि मित्तल',
+    'Rao, "Sonny"',
+    'back\\slash',
+    'line\nbreak',
+    '\u0001\u007f\u0085',
+    '🙂',
+    '\ud800',
+    '=1+1',
+    '',
+  ];
+  it('is csvCell(encodeCustomField(customer), true), and its length when nothing needs a JSON escape', () => {
+    for (const value of values) {
+      for (const customer of [{ customer_id: value }, { customer_id: 'C1', customer_name: value, state: value }, {}]) {
+        const json = encodeCustomField(customer);
+        assert.equal(customFieldCell(customer), csvCell(json, true), JSON.stringify(customer));
+        assert.equal(json, JSON.stringify(Object.fromEntries(Object.entries(customer).filter(([, v]) => v !== ''))));
+        const length = customFieldLength(customer);
+        if (length !== undefined) assert.equal(length, json.length, JSON.stringify(customer));
+      }
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { signCustomerParams, verifyCustomerSignature } from '../../src/exotel/signing.ts';
+import { createCustomerSigner, signCustomerParams, verifyCustomerSignature } from '../../src/exotel/signing.ts';
 
 const SECRET = 'signing-secret';
 const now = new Date('2026-01-01T00:00:00Z');
@@ -35,5 +35,28 @@ describe('signed customer parameters', () => {
 
   it('an empty customer field added to a signed URL is a change', () => {
     assert.equal(verifyCustomerSignature({ ...signed, due_date: '' }, SECRET, now).ok, false);
+  });
+});
+
+describe('createCustomerSigner (the many-rows signer of url --sign)', () => {
+  it('signs exactly as signCustomerParams, whatever JSON has to escape', () => {
+    const sign = createCustomerSigner(SECRET, expiresAt);
+    const values = [
+      'plain',
+      'रिद्धि मित्तल',
+      'a"b',
+      'back\\slash',
+      'tab\there',
+      '\u0001\u001f',
+      '🙂',
+      '\ud800 lone',
+      'x\udc00',
+      '',
+    ];
+    for (const value of values) {
+      const customer = { customer_id: value, customer_name: `n ${value}`, phone: '+919876543210', state: value };
+      assert.deepEqual(sign(customer), signCustomerParams(customer, SECRET, expiresAt), JSON.stringify(value));
+    }
+    assert.deepEqual(sign({}), signCustomerParams({}, SECRET, expiresAt));
   });
 });

@@ -80,7 +80,7 @@ after it, unless it runs to the end of the input (an unclosed quote).
 Reject reasons: ${REJECT_REASONS.join(', ')}.
 Exit: 0 when no row was rejected; 1 when some were (0 with --allow-rejects), the CSV broke off (unclosed
 quote) or a write failed; 2 on usage errors (no such file, unknown --map column, missing required column).
-Memory: streaming, constant in the file size except duplicate detection (~32 MB per million unique customers).
+Memory: streaming, constant in the file size except duplicate detection (25-35 MB per million unique customers).
 The exo-passthru bin runs url with a small young generation (--max-semi-space-size=4, unless NODE_OPTIONS
 sets one), which keeps the peak resident memory of a 1,000,000-row file under 150 MB (npm run bench:url).
 
