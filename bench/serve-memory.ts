@@ -23,9 +23,14 @@ const BIN = fileURLToPath(new URL('../bin/exo-passthru.js', import.meta.url));
 
 type Variant = { nodeArgs?: string[]; env?: Record<string, string> };
 
-/** Each idea alone, against `baseline` (serve as shipped). */
+/**
+ * Each idea alone. `baseline` is serve as shipped, with the Liftoff-only flags the bin sets; the bin leaves a
+ * WebAssembly tier flag given on the command line alone, so `turbofan (before)` is serve before that change and
+ * the tier variants run on their own flag, the others on top of Liftoff only.
+ */
 const VARIANTS: Record<string, Variant> = {
   baseline: {},
+  'turbofan (before)': { nodeArgs: ['--no-liftoff-only'] },
   'liftoff-only': { nodeArgs: ['--liftoff-only'] },
   'no-wasm-tier-up': { nodeArgs: ['--no-wasm-tier-up'] },
   'no-wasm-dynamic-tiering': { nodeArgs: ['--no-wasm-dynamic-tiering'] },
@@ -34,6 +39,10 @@ const VARIANTS: Record<string, Variant> = {
   'max-semi-space-size=4': { nodeArgs: ['--max-semi-space-size=4'] },
   'MALLOC_ARENA_MAX=2': { env: { MALLOC_ARENA_MAX: '2' } },
   'MALLOC_TRIM_THRESHOLD_=128k': { env: { MALLOC_TRIM_THRESHOLD_: '131072' } },
+  'turbofan + MALLOC_TRIM_THRESHOLD_=128k': {
+    nodeArgs: ['--no-liftoff-only'],
+    env: { MALLOC_TRIM_THRESHOLD_: '131072' },
+  },
 };
 
 type Run = {
