@@ -5,6 +5,8 @@
  * - listening: launch → the JSON line; ready: launch → /health 200 (history open and caught up);
  * - 20 calls (/passthru-handler then /gather-response) as soon as it listens, then /health 200, then 3 s idle:
  *   steady = VmRSS, peak = VmHWM, from /proc/<pid>/status;
+ * - child processes (on a first run, the one that creates PGlite's database): sampled every 50 ms while they
+ *   live, their largest VmHWM ("child peak") and the largest sum of serve's and their VmRSS ("sum peak");
  * - latency after that: 250 sequential calls (500 webhook requests) and 100 `/admin/calls` reads (PGlite
  *   queries on the worker thread), median and p95 per request.
  *
@@ -13,7 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -50,6 +52,8 @@ type Run = {
   readyMs: number;
   steadyMb: number;
   peakMb: number;
+  childPeakMb: number;
+  sumPeakMb: number;
   hookP50: number;
   hookP95: number;
   adminP50: number;
@@ -62,6 +66,38 @@ async function status(pid: number): Promise<{ rss: number; hwm: number }> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN);
   return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+}
+
+/** Samples serve's child processes until stopped: their largest VmHWM, and the largest sum of VmRSS with serve. */
+function sampleChildren(pid: number): () => { childPeakMb: number; sumPeakMb: number } {
+  let childPeakMb = 0;
+  let sumPeakMb = 0;
+  const timer = setInterval(async () => {
+    try {
+      const tasks = await readdir(`/proc/${pid}/task`);
+      const children = (
+        await Promise.all(tasks.map((tid) => readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '')))
+      )
+        .join(' ')
+        .split(/\s+/)
+        .filter(Boolean);
+      if (children.length === 0) return;
+      const own = await status(pid);
+      let sum = own.rss;
+      for (const child of children) {
+        const { rss, hwm } = await status(Number(child)).catch(() => ({ rss: 0, hwm: 0 }));
+        sum += rss;
+        childPeakMb = Math.max(childPeakMb, hwm);
+      }
+      sumPeakMb = Math.max(sumPeakMb, sum);
+    } catch {
+      // serve has exited
+    }
+  }, 50);
+  return () => {
+    clearInterval(timer);
+    return { childPeakMb, sumPeakMb };
+  };
 }
 
 async function call(base: string, sid: string, i: number): Promise<void> {
@@ -113,6 +149,7 @@ async function runOnce(variant: Variant, cwd: string, tag: string): Promise<Run>
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const children = sampleChildren(child.pid as number);
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = once(child, 'exit');
@@ -128,6 +165,7 @@ async function runOnce(variant: Variant, cwd: string, tag: string): Promise<Run>
     const readyMs = performance.now() - start;
     await sleep(3000);
     const { rss, hwm } = await status(child.pid as number);
+    const { childPeakMb, sumPeakMb } = children();
 
     const hooks: number[] = [];
     for (let i = 0; i < 250; i++) {
@@ -151,12 +189,15 @@ async function runOnce(variant: Variant, cwd: string, tag: string): Promise<Run>
       readyMs,
       steadyMb: rss,
       peakMb: hwm,
+      childPeakMb,
+      sumPeakMb,
       hookP50: quantile(hooks, 0.5),
       hookP95: quantile(hooks, 0.95),
       adminP50: quantile(reads, 0.5),
       adminP95: quantile(reads, 0.95),
     };
   } finally {
+    children();
     child.kill('SIGTERM');
     const [code] = (await exited) as [number | null];
     if (code !== 0) process.stderr.write(`serve exited with ${code}:\n${stderr}\n`);
@@ -201,6 +242,8 @@ for (const name of names) {
       'ready s': range(runs, (r) => r.readyMs, 2, 1 / 1000),
       'steady MB': range(runs, (r) => r.steadyMb),
       'peak MB': range(runs, (r) => r.peakMb),
+      'child peak MB': range(runs, (r) => r.childPeakMb),
+      'sum peak MB': range(runs, (r) => r.sumPeakMb),
       'webhook p50/p95 ms': `${range(runs, (r) => r.hookP50, 1)} / ${range(runs, (r) => r.hookP95, 1)}`,
       'admin read p50/p95 ms': `${range(runs, (r) => r.adminP50, 1)} / ${range(runs, (r) => r.adminP95, 1)}`,
       load: loadavg()
