@@ -27,12 +27,13 @@ type Variant = { nodeArgs?: string[]; env?: Record<string, string> };
 
 /**
  * Each idea alone. `baseline` is serve as shipped, with the Liftoff-only flags the bin sets; the bin leaves a
- * WebAssembly tier flag given on the command line alone, so `turbofan (before)` is serve before that change and
- * the tier variants run on their own flag, the others on top of Liftoff only.
+ * WebAssembly tier flag given on the command line alone, so `turbofan` is serve on V8's default tiers and the
+ * tier variants run on their own flag, the others on top of Liftoff only. Serve before these changes: check out
+ * the commit before them, build, and run its `baseline`.
  */
 const VARIANTS: Record<string, Variant> = {
   baseline: {},
-  'turbofan (before)': { nodeArgs: ['--no-liftoff-only'] },
+  turbofan: { nodeArgs: ['--no-liftoff-only'] },
   'liftoff-only': { nodeArgs: ['--liftoff-only'] },
   'no-wasm-tier-up': { nodeArgs: ['--no-wasm-tier-up'] },
   'no-wasm-dynamic-tiering': { nodeArgs: ['--no-wasm-dynamic-tiering'] },
@@ -65,7 +66,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function status(pid: number): Promise<{ rss: number; hwm: number }> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN);
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  // A process that has exited but is not yet reaped has no Vm lines: 0, not NaN.
+  return { rss: (kb('VmRSS') || 0) / 1024, hwm: (kb('VmHWM') || 0) / 1024 };
 }
 
 /** Samples serve's child processes until stopped: their largest VmHWM, and the largest sum of VmRSS with serve. */
