@@ -106,6 +106,9 @@ async function createInProcess(dataDir: string): Promise<void> {
   const child = spawn(process.execPath, ['--liftoff-only', fileURLToPath(WORKER_FILE), '--create', dataDir], {
     // stdin: the child's way to see this process end (pglite-worker.ts), never written to.
     stdio: ['pipe', 'ignore', 'pipe'],
+    // Its own process group: Ctrl-C in a terminal signals the whole group, and would stop the child midway through
+    // creating the database while serve, stopping gracefully, waits for the history store to open.
+    detached: true,
   });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

@@ -58,8 +58,10 @@ async function serve(port: NonNullable<typeof parentPort>, dataDir: string): Pro
 
 /**
  * Run as a process (`node pglite-worker.js --create <dataDir>`): create the database there, then exit. Its stdin
- * is a pipe from serve: it ends when serve does, however serve ended, and then this process must not go on
- * writing a data directory the next serve may already be opening.
+ * is a pipe from serve: it ends when serve does, however serve ended (SIGKILL too), and then this process must not
+ * go on writing a data directory the next serve may already be opening. PGlite does not yield while it creates the
+ * database, so that is seen at its next yield, up to about 3 s later (measured), where the worker thread this
+ * replaced went at once with serve's process.
  */
 async function create(dataDir: string): Promise<void> {
   process.stdin.once('end', () => process.exit(1)).resume();
