@@ -100,7 +100,8 @@ const WORKER_FILE = new URL(`./pglite-worker${import.meta.url.endsWith('.ts') ? 
 
 /**
  * pglite-worker.ts run as a process: it creates the database in `dataDir` and exits. Compiled with Liftoff only,
- * as serve's bin does for its own process (bin/exo-passthru.js): a first run of serve peaked at 588–610 MB so, 1,126–1,186 MB by default (README, "Start-up and memory").
+ * as serve's bin does for its own process (bin/exo-passthru.js): a first run of serve peaked at 588–610 MB so,
+ * 1,126–1,186 MB by default (README, "Start-up and memory").
  */
 async function createInProcess(dataDir: string): Promise<void> {
   const child = spawn(process.execPath, ['--liftoff-only', fileURLToPath(WORKER_FILE), '--create', dataDir], {
