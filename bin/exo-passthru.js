@@ -3,6 +3,7 @@
 // with `node: x.env: not found` before the CLI could read its global --env-file; `--` ends Node's options.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 
 // Fail clearly on an old Node instead of with a missing-API stack trace (engines: >=22.12). This is the installed
 // bin, run by whatever Node the user has: the fix is a newer Node, not npx (the project's pinned Node 24 only
@@ -49,9 +50,21 @@ if (subcommand(process.argv.slice(2)) === 'url' && !chosen) {
     arg.includes(PRETENURING),
   );
   if (subcommand(process.argv.slice(2)) === 'url' && !pretenuringChosen) {
-    const { setFlagsFromString } = await import('node:v8');
     setFlagsFromString(`--no-${PRETENURING}`);
   }
+  // serve's embedded PGlite (src/stores/pglite-worker.ts) is a 9 MB WebAssembly module. By default V8 compiles it
+  // with Liftoff and then again with TurboFan, on background threads whose malloc arenas keep much of that memory:
+  // measured by `npm run bench:memory` (README, "Start-up and memory"), Liftoff only lowers the peak RSS from
+  // ~730 to ~180 MB and the steady RSS by 55–95 MB, and PGlite's queries took about as long (bench/pglite-speed.ts).
+  // Set before anything is compiled; V8's flags are the process's, so PGlite's worker thread has them too. The
+  // two tiering flags are what `--liftoff-only` implies on the command line: set later, the implication is not
+  // applied, and `--liftoff-only` alone changed nothing (measured). A user who chose a WebAssembly tier
+  // (`node --no-liftoff-only …`, NODE_OPTIONS) keeps theirs.
+  const wasmTier = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) =>
+    /liftoff|wasm-tier|wasm-dynamic-tiering/.test(arg),
+  );
+  if (subcommand(process.argv.slice(2)) === 'serve' && !wasmTier)
+    for (const flag of ['--liftoff-only', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering']) setFlagsFromString(flag);
   const { main } = await import('../dist/cli/main.js');
   main(process.argv).then((code) => {
     process.exitCode = code;

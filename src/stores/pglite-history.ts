@@ -3,8 +3,10 @@
  * DATABASE_URL, and every test. `dataDir: 'memory'` keeps nothing; any other value is a directory (created if
  * missing) so history survives restarts. The SQL is the same as on PostgreSQL (sql-history.ts).
  */
+import { spawn } from 'node:child_process';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
 import { AppError, UnreachableError } from '../errors.ts';
@@ -75,9 +77,12 @@ type WorkerAnswer =
   | { id: number; error: { message: string; code?: string } };
 
 /**
- * The SqlPort of openPgliteSql, served by PGlite on a worker thread. On a first run (no PG_VERSION yet) one thread
- * creates the database and a second one serves it: creating it grows PGlite's WebAssembly heap to several times
- * what an existing directory needs, and a WebAssembly heap never shrinks, but it goes with its thread.
+ * The SqlPort of openPgliteSql, served by PGlite on a worker thread. On a first run (no PG_VERSION yet) a child
+ * process creates the database and the worker thread then opens it. Creating it grows PGlite's WebAssembly heap to
+ * several times what an existing directory needs, and a WebAssembly heap never shrinks. It went with a first
+ * worker thread, but what that thread had malloc'd (buffers up to glibc's mmap threshold, which rises to 32 MB)
+ * stayed in this process's malloc arenas: first-run steady RSS 275 MB against 177 MB on a second run (measured by
+ * `npm run bench:memory`). A process gives all of it back when it exits.
  */
 async function openPgliteSqlInWorker(options: PgliteHistoryOptions): Promise<SqlPort> {
   const created =
@@ -86,16 +91,55 @@ async function openPgliteSqlInWorker(options: PgliteHistoryOptions): Promise<Sql
       () => true,
       () => false,
     ));
-  if (!created) await (await startPgliteWorker(options)).close();
+  if (!created) await createInProcess(options.dataDir);
   return startPgliteWorker(options);
+}
+
+// The worker is this folder's .ts under node --test (types stripped), its compiled .js in dist/.
+const WORKER_FILE = new URL(`./pglite-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * pglite-worker.ts run as a process: it creates the database in `dataDir` and exits. Compiled with Liftoff only,
+ * as serve's bin does for its own process (bin/exo-passthru.js): a first run of serve peaked at 588–610 MB so,
+ * 1,126–1,186 MB by default (README, "Start-up and memory").
+ */
+async function createInProcess(dataDir: string): Promise<void> {
+  const child = spawn(process.execPath, ['--liftoff-only', fileURLToPath(WORKER_FILE), '--create', dataDir], {
+    // stdin: the child's way to see this process end (pglite-worker.ts), never written to.
+    stdio: ['pipe', 'ignore', 'pipe'],
+    // Its own process group: Ctrl-C in a terminal signals the whole group, and would stop the child midway through
+    // creating the database while serve, stopping gracefully, waits for the history store to open.
+    detached: true,
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
+    child.once('error', (error) =>
+      reject(
+        new UnreachableError('pglite', `cannot open the embedded database in ${dataDir}: ${causeMessage(error)}`, {
+          setting: 'dataDir',
+          cause: error,
+        }),
+      ),
+    );
+  });
+  if (code === 0) return;
+  // openPgliteSql's own words ("cannot open the embedded database in …: …"), else how the process ended.
+  const said = stderr.trim().split('\n').at(-1);
+  throw new UnreachableError(
+    'pglite',
+    said || `cannot open the embedded database in ${dataDir}: its process exited with ${signal ?? `code ${code}`}`,
+    { setting: 'dataDir' },
+  );
 }
 
 async function startPgliteWorker(options: PgliteHistoryOptions): Promise<SqlPort> {
   const memory = isMemoryDataDir(options.dataDir);
   const where = memory ? 'in memory' : `in ${options.dataDir}`;
-  // The worker is this folder's .ts under node --test (types stripped), its compiled .js in dist/.
-  const file = new URL(`./pglite-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-  const worker = new Worker(file, { workerData: { dataDir: options.dataDir } });
+  const worker = new Worker(WORKER_FILE, { workerData: { dataDir: options.dataDir } });
   const pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (error: unknown) => void }>();
   let nextId = 1;
   let stopped: Error | undefined;

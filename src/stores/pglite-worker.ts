@@ -1,5 +1,6 @@
 /**
- * Embedded PGlite on its own thread (started by pglite-history.ts with `inWorker`). PGlite runs PostgreSQL as
+ * Embedded PGlite on its own thread (started by pglite-history.ts with `inWorker`); also run as a process, on a
+ * first run, to create the database (`--create <dataDir>`, see create below). PGlite runs PostgreSQL as
  * WebAssembly on the thread that calls it, and opening a data directory (creating it, on a first run) runs for
  * seconds without yielding: on serve's main thread that blocked every request, so a server "listening" while
  * PGlite opened still answered nothing until it had. Here it blocks only this thread.
@@ -55,4 +56,23 @@ async function serve(port: NonNullable<typeof parentPort>, dataDir: string): Pro
   });
 }
 
+/**
+ * Run as a process (`node pglite-worker.js --create <dataDir>`): create the database there, then exit. Its stdin
+ * is a pipe from serve: it ends when serve does, however serve ended (SIGKILL too), and then this process must not
+ * go on writing a data directory the next serve may already be opening. PGlite does not yield while it creates the
+ * database, so that is seen at its next yield, up to about 3 s later (measured), where the worker thread this
+ * replaced went at once with serve's process.
+ */
+async function create(dataDir: string): Promise<void> {
+  process.stdin.once('end', () => process.exit(1)).resume();
+  try {
+    await (await openPgliteSql({ dataDir })).close();
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : causeMessage(error)}\n`);
+    process.exitCode = 1;
+  }
+  process.stdin.destroy();
+}
+
 if (parentPort) void serve(parentPort, (workerData as { dataDir: string }).dataDir);
+else if (process.argv[2] === '--create' && process.argv[3] !== undefined) void create(process.argv[3]);

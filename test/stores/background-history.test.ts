@@ -1,10 +1,11 @@
 /**
  * History opened behind the server (openServerStores with historyInBackground, as serve does): writes taken while
  * the store opens are spooled and stored once it is open, reads wait until then, ping says "starting"; and the
- * real thing: PGlite on its worker thread keeps a directory's history across reopenings.
+ * real thing: PGlite on its worker thread keeps a directory's history across reopenings, and a first run's error
+ * from the process that creates the database reaches the caller.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -87,5 +88,17 @@ describe('PGlite on a worker thread', () => {
     assert.equal((await second.getCall('CA-w1'))?.status, 'in-progress');
     await assert.rejects(second.listCalls({ since: new Date(Number.NaN) }));
     assert.equal((await second.listCalls()).length, 1);
+  });
+
+  it('a first run whose directory cannot be made fails with the creating process’s own words', async (t) => {
+    // A first run creates the database in a child process (pglite-history.ts): its error is the caller's error.
+    const parent = await mkdtemp(join(tmpdir(), 'exo-pglite-worker-'));
+    t.after(() => rm(parent, { recursive: true, force: true }));
+    await writeFile(join(parent, 'a-file'), '');
+    const dataDir = join(parent, 'a-file', 'pglite');
+    await assert.rejects(openPgliteHistory({ dataDir, inWorker: true }), (error: Error) => {
+      assert.match(error.message, /^cannot open the embedded database in .*a-file\/pglite: ENOTDIR/);
+      return true;
+    });
   });
 });
