@@ -24,8 +24,16 @@ import {
 /**
  * Where rows go. `close` finishes the writing and keeps the result (it throws if the writing failed);
  * `discard`, when the sink can, drops what was written instead (a file sink removes its temporary file).
+ * `seal`, when the sink can, finishes the writing without keeping it yet (a file sink: every byte on disk in its
+ * temporary file, not yet renamed): the run seals every sink before it keeps any, so a write that fails only at
+ * the end (a flush refused at close) leaves all the targets as they were, not `--out` replaced without its rejects.
  */
-export type Sink = { stream: Writable; close: () => Promise<void>; discard?: () => Promise<void> };
+export type Sink = {
+  stream: Writable;
+  close: () => Promise<void>;
+  discard?: () => Promise<void>;
+  seal?: () => Promise<void>;
+};
 
 type Open<F> = { sink: Sink; batch: Batch; formatter: F; failed: boolean };
 
@@ -248,6 +256,15 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
       const opened = [out, rejects].filter((o) => o !== undefined);
       const anyFailed = opened.some((o) => o.failed);
       const keep = succeeded && !anyFailed;
+      if (keep) {
+        // All written out before any is kept: one that fails now takes the others' results with it.
+        const sealing = await Promise.allSettled(opened.map((o) => o.sink.seal?.()));
+        const unsealed = sealing.find((result) => result.status === 'rejected');
+        if (unsealed) {
+          await Promise.allSettled(opened.map((o) => o.sink.discard?.()));
+          throw unsealed.reason;
+        }
+      }
       const closing = opened.map((o) => (!keep && !o.failed && o.sink.discard ? o.sink.discard() : o.sink.close()));
       const refused = (await Promise.allSettled(closing)).find((result) => result.status === 'rejected');
       if (refused) throw refused.reason;

@@ -1,10 +1,11 @@
 /** The streaming pipeline itself: backpressure, exact line numbers, broken input, nothing accepted is lost. */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { openFileSink } from '../../src/cli/commands/url/file-sink.ts';
@@ -336,4 +337,43 @@ describe('interrupted while a sink opens', () => {
       }
     });
   }
+});
+
+/**
+ * A write that fails only at the end (the disk refuses the last flush when the rejects file is closed) must not
+ * leave `--out` replaced without its rejects: every sink is written out before any is kept (run-state.ts finish).
+ */
+describe('a sink that fails at close', () => {
+  it('leaves every target as it was, with no temporary file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'exo-seal-'));
+    try {
+      await writeFile(join(dir, 'out.csv'), 'old\n');
+      const refused = new Error('EIO: the last flush was refused');
+      const failingAtClose = async (): Promise<Sink> => {
+        const stream = new Writable({
+          write: (_chunk, _encoding, callback) => callback(),
+          final: (callback) => callback(refused),
+        });
+        const end = async () => {
+          stream.end();
+          await finished(stream);
+        };
+        return { stream, seal: end, close: end };
+      };
+      const running = runUrlPipeline({
+        input: Readable.from([Buffer.from('customer_id,name,phone\nC1,Asha,9876543210\nC2,Ravi,123\n')]),
+        openOutput: () => openFileSink({ full: join(dir, 'out.csv'), shown: 'out.csv', flag: '--out' }),
+        openRejects: failingAtClose,
+        format: 'csv',
+        base: 'https://b.example',
+        auth: { kind: 'none' },
+        nextTempCallId: createTempCallIds('t'),
+      });
+      await assert.rejects(running, refused);
+      assert.deepEqual((await readdir(dir)).sort(), ['out.csv']);
+      assert.equal(await readFile(join(dir, 'out.csv'), 'utf8'), 'old\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -49,9 +49,10 @@ export async function openFileSink(target: FileTarget): Promise<Sink> {
       cause: error,
     });
   };
-  return {
-    stream,
-    close: async () => {
+  // Every byte written and flushed, or the temporary file gone and the failure thrown; once.
+  let sealing: Promise<void> | undefined;
+  const seal = () =>
+    (sealing ??= (async () => {
       if (!stream.destroyed) stream.end();
       const ended = await settled();
       failure ??= ended;
@@ -59,6 +60,12 @@ export async function openFileSink(target: FileTarget): Promise<Sink> {
         await discard();
         throw failed(failure);
       }
+    })());
+  return {
+    stream,
+    seal,
+    close: async () => {
+      await seal();
       if (temp === undefined) return;
       try {
         await rename(temp, target.full);
