@@ -209,6 +209,22 @@ export const SETTINGS = {
     help: 'bearer token for `/admin/*`',
     parse: text,
   },
+  exotelApiKey: {
+    env: 'EXOTEL_API_KEY',
+    flag: '--api-key <key>',
+    default: 'api_key',
+    defaultDoc: '`api_key` (the mock takes any)',
+    help: "Exotel API key: `trigger call`'s HTTP Basic user",
+    parse: text,
+  },
+  exotelApiToken: {
+    env: 'EXOTEL_API_TOKEN',
+    flag: '--api-token <token>',
+    default: 'api_token',
+    defaultDoc: '`api_token` (the mock takes any)',
+    help: "Exotel API token: `trigger call`'s HTTP Basic password; keep a real one in the environment or `.env`, not on the command line",
+    parse: text,
+  },
   sessionTtl: {
     env: 'SESSION_TTL',
     flag: '--session-ttl <seconds>',

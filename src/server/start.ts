@@ -105,6 +105,9 @@ const LIVE_SETTINGS: readonly SettingKey[] = [
   'promptsDir',
 ];
 
+/** Settings serve never reads (the Calls API credentials of `trigger call`): a change to them is no news to it. */
+const NOT_SERVES: readonly SettingKey[] = ['exotelApiKey', 'exotelApiToken'];
+
 type Step = readonly [what: string, run: () => Promise<void>];
 
 async function runSteps(logger: Logger, steps: readonly Step[]): Promise<void> {
@@ -216,7 +219,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
       const before = current;
       const nextPrompts = await promptsOf(next);
       const differs = (key: SettingKey) => JSON.stringify(before.config[key]) !== JSON.stringify(next[key]);
-      const changed = SETTING_KEYS.filter(differs);
+      const changed = SETTING_KEYS.filter((key) => !NOT_SERVES.includes(key) && differs(key));
       // The running config keeps the start-up values of what cannot change: the new app must not claim them.
       const live = Object.fromEntries(
         SETTING_KEYS.map((key) => [key, LIVE_SETTINGS.includes(key) ? next[key] : before.config[key]]),

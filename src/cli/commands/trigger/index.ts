@@ -9,7 +9,7 @@ import { CheckFailedError, UnreachableError, UsageError } from '../../../errors.
 import { connectFormFields } from '../../../exotel/calls-api.ts';
 import { normalizePhoneIN } from '../../../exotel/phone.ts';
 import type { CliContext } from '../../context.ts';
-import { settingOption } from '../../settings.ts';
+import { settingFlags, settingOption } from '../../settings.ts';
 
 type TriggerOptions = {
   from: string;
@@ -21,8 +21,8 @@ type TriggerOptions = {
   server?: string;
   accountSid: string;
   flowUrl?: string;
-  apiKey: string;
-  apiToken: string;
+  apiKey?: string;
+  apiToken?: string;
   timeout: string;
 };
 
@@ -55,11 +55,13 @@ export function registerTrigger(program: Command, ctx: CliContext): Command {
     .option('--server <url>', 'the Calls API server (default: serve on http://127.0.0.1:$PORT)')
     .option('--account-sid <sid>', 'the account in the path and the flow URL', 'exo-passthru')
     .option('--flow-url <url>', 'Url: the flow (default http://my.exotel.com/<sid>/exoml/start_voice/1)')
-    .option('--api-key <key>', 'HTTP Basic user (the mock takes any)', 'api_key')
-    .option('--api-token <token>', 'HTTP Basic password (the mock takes any)', 'api_token')
+    .addOption(settingOption('exotelApiKey'))
+    .addOption(settingOption('exotelApiToken'))
     .option('--timeout <ms>', 'time budget for the answer', '5000')
     .addHelpText('after', HELP)
-    .action(async (options: TriggerOptions) => runTrigger(ctx, await ctx.loadConfig(), options));
+    .action(async (options: TriggerOptions) =>
+      runTrigger(ctx, await ctx.loadConfig(settingFlags(options, ['exotelApiKey', 'exotelApiToken'])), options),
+    );
   return trigger;
 }
 
@@ -102,7 +104,7 @@ async function runTrigger(ctx: CliContext, config: Config, options: TriggerOptio
     url,
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from(`${options.apiKey}:${options.apiToken}`).toString('base64')}`,
+      authorization: `Basic ${Buffer.from(`${config.exotelApiKey}:${config.exotelApiToken}`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
     },
     body: new URLSearchParams(fields).toString(),
