@@ -38,6 +38,7 @@ export async function checkState(expect: StateExpect, callSid: string, reader: S
   for (let i = 0; i < attempts; i++) {
     checks = compare(expect, await reader.read(callSid));
     if (checks.every((c) => c.ok) || i === attempts - 1) break;
+    // The server commits history in groups, in its own process: another process can only look again.
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return checks;

@@ -3,9 +3,13 @@
  * admin API and health never recorded; the ring bounded; subscribers told as each exchange completes.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import express from 'express';
 import { request } from 'undici';
 import { createExchangeLog, type Exchange } from '../../src/server/exchanges.ts';
+import { pollUntil } from '../support/services.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 describe('exchange log', () => {
@@ -70,31 +74,36 @@ describe('exchange log', () => {
     }
   });
 
-  it('keeps only the newest exchanges when the ring is full, and drops a listener that throws', () => {
+  it('keeps only the newest exchanges when the ring is full, and drops a listener that throws', async () => {
     const log = createExchangeLog(2);
-    const middleware = log.middleware();
     let calls = 0;
     log.subscribe(() => {
       calls++;
       throw new Error('listener bug');
     });
-    for (const n of [1, 2, 3]) {
-      const listeners: Record<string, () => void> = {};
-      const res = {
-        statusCode: 200,
-        locals: { callSid: `sid-${n}` },
-        write: () => true,
-        end: () => res,
-        getHeader: () => 'text/plain',
-        on: (event: string, fn: () => void) => {
-          listeners[event] = fn;
-        },
-      };
-      const req = { method: 'GET', originalUrl: `/x?n=${n}`, query: { n: String(n) }, headers: {}, body: undefined };
-      // biome-ignore lint/suspicious/noExplicitAny: a minimal request/response pair stands in for express here.
-      middleware(req as any, res as any, () => {});
-      (res.end as (chunk: string) => unknown)(`answer ${n}`);
-      listeners.finish?.();
+    // The middleware on a bare express app: whatever a route answers, written in pieces or at once, is kept.
+    const app = express();
+    app.use(log.middleware());
+    app.get('/x', (req, res) => {
+      res.locals.callSid = `sid-${String(req.query.n)}`;
+      res.type('text/plain');
+      res.write('answer ');
+      res.end(String(req.query.n));
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    try {
+      for (const n of [1, 2, 3]) {
+        const res = await request(`http://127.0.0.1:${port}/x?n=${n}`);
+        assert.equal(await res.body.text(), `answer ${n}`);
+      }
+      await pollUntil(async () => log.list().at(-1)?.callSid === 'sid-3', {
+        timeoutMs: 5000,
+        message: 'the third exchange logged',
+      });
+    } finally {
+      server.close();
     }
     assert.deepEqual(
       log.list().map((e) => [e.callSid, e.response]),
