@@ -41,6 +41,15 @@ if (subcommand(process.argv.slice(2)) === 'url' && !chosen) {
     process.exitCode = code ?? 128 + (constants.signals[signal] ?? 0);
   });
 } else {
+  // Embedded serve starts again in place with settings V8 and glibc read only at start-up (src/cli/startup-tuning.ts
+  // says which and why). process.execve keeps the PID and stdio, and does not return; Node has it since 23.11,
+  // not on Windows, where serve goes on untuned.
+  if (subcommand(process.argv.slice(2)) === 'serve' && typeof process.execve === 'function') {
+    const { serveRestart } = await import('../dist/cli/startup-tuning.js');
+    const plan = serveRestart(process.argv.slice(2), process.execArgv, process.env, process.cwd());
+    if (plan)
+      process.execve(process.execPath, [process.execPath, ...plan.nodeArgs, '--', ...process.argv.slice(1)], plan.env);
+  }
   // V8's allocation-site pretenuring, judging from what survived the first young collections, sends some of
   // url's per-record allocations straight to the old generation, where they are garbage by the next row:
   // measured at 1,000,000 rows, ~250 KB promoted per scavenge instead of almost none, ~12 MB more heap and

@@ -25,6 +25,8 @@ type OpenedStores = {
   writer: HistoryWriter;
   /** Settles once history reads are complete; given when history opens in the background (stores/open.ts). */
   historyReady?: Promise<void>;
+  /** With history in the background: start opening it, called once the server listens. */
+  startHistory?: () => void;
   close: () => Promise<void>;
 };
 
@@ -203,6 +205,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
     await runSteps(logger, teardown(undefined));
     throw error;
   }
+  stores.startHistory?.();
   let closing: Promise<void> | undefined;
   return {
     url: server.url,

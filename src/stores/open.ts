@@ -4,6 +4,7 @@
  * its driver only when chosen.
  */
 import type { Config } from '../config.ts';
+import { UnreachableError } from '../errors.ts';
 import { createDeferredHistory } from './deferred-history.ts';
 import { createHistoryWriter } from './history-writer.ts';
 import { createMemorySessionStore } from './memory-sessions.ts';
@@ -29,7 +30,7 @@ export type OpenStoresOptions = {
   openSessions?: (config: StoreConfig) => Promise<SessionStore>;
   openHistory?: (
     config: StoreConfig,
-    options: { pgliteDataDir?: string; pgliteInWorker?: boolean },
+    options: { pgliteDataDir?: string; pgliteCreateApart?: boolean },
   ) => Promise<HistoryStore>;
 };
 
@@ -41,7 +42,7 @@ async function openSessions(config: StoreConfig): Promise<SessionStore> {
 
 async function openHistory(
   config: StoreConfig,
-  options: { pgliteDataDir?: string; pgliteInWorker?: boolean },
+  options: { pgliteDataDir?: string; pgliteCreateApart?: boolean },
 ): Promise<HistoryStore> {
   if (config.databaseUrl !== undefined) {
     const { openPostgresHistory } = await import('./pg-history.ts');
@@ -54,7 +55,7 @@ async function openHistory(
   const { openPgliteHistory } = await import('./pglite-history.ts');
   return openPgliteHistory({
     dataDir: options.pgliteDataDir ?? config.dataDir,
-    ...(options.pgliteInWorker ? { inWorker: true } : {}),
+    ...(options.pgliteCreateApart ? { createApart: true } : {}),
   });
 }
 
@@ -123,8 +124,12 @@ async function openHistoryWriter(
   });
 }
 
-/** `historyReady`: settles once history reads are complete (at once, unless it opens in the background). */
-export type ServerStores = Stores & { writer: HistoryWriter; historyReady: Promise<void> };
+/**
+ * `historyReady`: settles once history reads are complete (at once, unless it opens in the background).
+ * `startHistory`: with history in the background, starts opening it (serve: once it listens); until then writes
+ * are spooled and reads wait, as while it opens.
+ */
+export type ServerStores = Stores & { writer: HistoryWriter; historyReady: Promise<void>; startHistory?: () => void };
 
 export type ServerStoresOptions = OpenStoresOptions &
   WriterOptions & {
@@ -159,10 +164,19 @@ async function openWithBackgroundHistory(
   options: ServerStoresOptions,
 ): Promise<ServerStores> {
   const sessions = await (options.openSessions ?? openSessions)(config);
-  // On a worker thread: opening PGlite on this one would block every request until it is open.
-  const opening = (options.openHistory ?? openHistory)(config, {
-    ...(options.pgliteDataDir !== undefined ? { pgliteDataDir: options.pgliteDataDir } : {}),
-    pgliteInWorker: true,
+  // Behind the server: opening PGlite takes a few hundred milliseconds (seconds on a first run, which creates the
+  // database in a child process), while serve already answers. It starts once serve listens (startHistory):
+  // loading PGlite on this thread before that delayed the listening socket by 0.1–0.3 s (bench:memory).
+  let go: (start: boolean) => void = () => {};
+  const started = new Promise<boolean>((resolve) => {
+    go = resolve;
+  });
+  const opening = started.then((start) => {
+    if (!start) throw new UnreachableError('pglite', 'serve stopped before the embedded database was opened');
+    return (options.openHistory ?? openHistory)(config, {
+      ...(options.pgliteDataDir !== undefined ? { pgliteDataDir: options.pgliteDataDir } : {}),
+      pgliteCreateApart: true,
+    });
   });
   // The store needs the writer once open (reads wait for its replay), and the writer is made over the store.
   let made: (writer: HistoryWriter) => void = () => {};
@@ -183,7 +197,12 @@ async function openWithBackgroundHistory(
     history,
     writer,
     historyReady: history.ready,
+    startHistory: () => go(true),
     describe: () => ({ sessions: sessions.kind, history: history.kind }),
-    close: () => closeAll([sessions, history]),
+    close: () => {
+      // Not started (serve did not get to listen): nothing to open, only to close. After a start, no effect.
+      go(false);
+      return closeAll([sessions, history]);
+    },
   };
 }

@@ -20,10 +20,10 @@ export type PgliteHistoryOptions = {
   /** 'memory' (or a `memory://` URL) for an in-memory database, else a directory. */
   dataDir: string;
   /**
-   * Run PGlite on a worker thread (pglite-worker.ts), so that opening it (seconds) and its queries never block
-   * the caller's event loop: serve, which listens while PGlite opens.
+   * Never create the database on this thread (serve): a directory's on a first run in a child process, then opened
+   * here; `memory` on a worker thread (pglite-worker.ts).
    */
-  inWorker?: boolean;
+  createApart?: boolean;
 };
 
 /**
@@ -77,22 +77,22 @@ type WorkerAnswer =
   | { id: number; error: { message: string; code?: string } };
 
 /**
- * The SqlPort of openPgliteSql, served by PGlite on a worker thread. On a first run (no PG_VERSION yet) a child
- * process creates the database and the worker thread then opens it. Creating it grows PGlite's WebAssembly heap to
- * several times what an existing directory needs, and a WebAssembly heap never shrinks. It went with a first
- * worker thread, but what that thread had malloc'd (buffers up to glibc's mmap threshold, which rises to 32 MB)
- * stayed in this process's malloc arenas: first-run steady RSS 275 MB against 177 MB on a second run (measured by
- * `npm run bench:memory`). A process gives all of it back when it exits.
+ * How serve opens PGlite (`createApart`), so that creating a database never runs on serve's thread: creating one
+ * takes seconds without yielding for long, and grows PGlite's WebAssembly heap to several times what an existing
+ * directory needs (a WebAssembly heap never shrinks) while much of what V8 and PGlite malloc meanwhile stays in
+ * the malloc arenas (README.md, "Start-up and memory", has the figures).
+ * - A directory: on a first run (no PG_VERSION yet) a child process creates the database and exits, giving all of
+ *   that back; then it is opened here, which holds the thread only briefly (same section).
+ * - `memory`: a new database every time, so it is created and used on a worker thread (pglite-worker.ts).
  */
-async function openPgliteSqlInWorker(options: PgliteHistoryOptions): Promise<SqlPort> {
-  const created =
-    isMemoryDataDir(options.dataDir) ||
-    (await access(join(options.dataDir, 'PG_VERSION')).then(
-      () => true,
-      () => false,
-    ));
+async function openPgliteSqlCreatedApart(options: PgliteHistoryOptions): Promise<SqlPort> {
+  if (isMemoryDataDir(options.dataDir)) return startPgliteWorker(options);
+  const created = await access(join(options.dataDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
   if (!created) await createInProcess(options.dataDir);
-  return startPgliteWorker(options);
+  return openPgliteSql(options);
 }
 
 // The worker is this folder's .ts under node --test (types stripped), its compiled .js in dist/.
@@ -100,8 +100,8 @@ const WORKER_FILE = new URL(`./pglite-worker${import.meta.url.endsWith('.ts') ? 
 
 /**
  * pglite-worker.ts run as a process: it creates the database in `dataDir` and exits. Compiled with Liftoff only,
- * as serve's bin does for its own process (bin/exo-passthru.js): a first run of serve peaked at 588–610 MB so,
- * 1,126–1,186 MB by default (README, "Start-up and memory").
+ * as serve's bin does for its own process (bin/exo-passthru.js; README, "Start-up and memory"): V8's default
+ * tiers compile PGlite twice, and that process's peak RSS was about twice as high (measured, 1.1 GB).
  */
 async function createInProcess(dataDir: string): Promise<void> {
   const child = spawn(process.execPath, ['--liftoff-only', fileURLToPath(WORKER_FILE), '--create', dataDir], {
@@ -204,7 +204,7 @@ async function startPgliteWorker(options: PgliteHistoryOptions): Promise<SqlPort
 }
 
 export async function openPgliteHistory(options: PgliteHistoryOptions): Promise<HistoryStore> {
-  const sql = options.inWorker === true ? await openPgliteSqlInWorker(options) : await openPgliteSql(options);
+  const sql = options.createApart === true ? await openPgliteSqlCreatedApart(options) : await openPgliteSql(options);
   try {
     await migrate(sql, 'public');
   } catch (error) {

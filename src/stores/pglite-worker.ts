@@ -1,9 +1,9 @@
 /**
- * Embedded PGlite on its own thread (started by pglite-history.ts with `inWorker`); also run as a process, on a
- * first run, to create the database (`--create <dataDir>`, see create below). PGlite runs PostgreSQL as
- * WebAssembly on the thread that calls it, and opening a data directory (creating it, on a first run) runs for
- * seconds without yielding: on serve's main thread that blocked every request, so a server "listening" while
- * PGlite opened still answered nothing until it had. Here it blocks only this thread.
+ * Embedded PGlite created where it cannot hold up serve's thread (started by pglite-history.ts, `createApart`):
+ * - as a worker thread, an in-memory database (DATA_DIR=memory), created anew each start: creating one runs for
+ *   seconds in stretches that do not yield, and here they block only this thread;
+ * - as a process, on a first run with a directory (`--create <dataDir>`, see create below), which creates the
+ *   database there and exits; serve then opens the directory on its own thread.
  *
  * Protocol over the parent port: first `{ type: 'open' }` or `{ type: 'open-error', message }`; then one answer per
  * request `{ id, op: 'query' | 'exec' | 'close', text?, params? }`: `{ id, rows }` or `{ id, error: { message, code } }`

@@ -1,5 +1,5 @@
 /**
- * Embedded serve listens before PGlite is open (src/stores/deferred-history.ts, pglite-worker.ts): "starting…"
+ * Embedded serve listens before PGlite is open (src/stores/deferred-history.ts, pglite-history.ts): "starting…"
  * first, webhooks answered while PGlite opens (their history spooled, then replayed), /health 503 "starting"
  * meanwhile, and reads that wait until the replay is done — also on a second run whose spool holds what the first
  * run took before it stopped (the race that made an earlier attempt read a stored call as 404).
