@@ -11,7 +11,6 @@ import {
   parseDueDate,
   type CustomerField,
   type CustomerInput,
-  CUSTOMER_FIELDS,
 } from '../exotel/customer.ts';
 import { chooseLanguage, toBcp47 } from '../exotel/language.ts';
 import { normalizeMobileIN } from '../exotel/phone.ts';

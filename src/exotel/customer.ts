@@ -20,6 +20,27 @@ export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
 /** Raw customer fields as strings, as they arrive in a query string, a form, a CustomField or a CSV row. */
 export type CustomerInput = Partial<Record<CustomerField, string>>;
 
+/**
+ * The customer's fields in CUSTOMER_FIELDS order, written into `out` (which it returns): for the loops over every
+ * field of a million customers (`url --csv`), where `customer[field]` with a changing `field` is a generic keyed
+ * lookup, several times slower than these named reads. `out` is the caller's to reuse.
+ */
+export function customerFieldValues(
+  customer: Readonly<CustomerInput>,
+  out: Array<string | undefined>,
+): Array<string | undefined> {
+  out[0] = customer.customer_id;
+  out[1] = customer.customer_name;
+  out[2] = customer.phone;
+  out[3] = customer.loan_id;
+  out[4] = customer.amount;
+  out[5] = customer.due_date;
+  out[6] = customer.language_code;
+  out[7] = customer.state;
+  out[8] = customer.temp_call_id;
+  return out;
+}
+
 export type AmountResult =
   | { ok: true; value: number }
   | { ok: false; reason: 'amount_not_numeric' | 'amount_not_positive' | 'amount_too_large' };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createCallSid, formatIst } from '../../src/exotel/call.ts';
 import { decodeCustomField, encodeCustomField, encodeCustomFieldPipe } from '../../src/exotel/custom-field.ts';
-import { parseAmount, parseDueDate } from '../../src/exotel/customer.ts';
+import { CUSTOMER_FIELDS, customerFieldValues, parseAmount, parseDueDate } from '../../src/exotel/customer.ts';
 import { normalizeDigits, readDigits, stripFinishKey } from '../../src/exotel/digits.ts';
 import { chooseLanguage, languageForState, parseLanguageCode } from '../../src/exotel/language.ts';
 import { maskPhone, normalizeMobileIN, normalizePhoneIN } from '../../src/exotel/phone.ts';
@@ -80,6 +80,19 @@ describe('customer values', () => {
     assert.deepEqual(parseDueDate('11/08/2025'), { ok: true, value: '2025-08-11' });
     assert.deepEqual(parseDueDate('2025-08-11'), { ok: true, value: '2025-08-11' });
     assert.deepEqual(parseDueDate('31-02-2025'), { ok: false, reason: 'date_invalid' });
+  });
+  it('customerFieldValues lists every field in CUSTOMER_FIELDS order, absent ones undefined', () => {
+    const all = Object.fromEntries(CUSTOMER_FIELDS.map((field) => [field, `v-${field}`]));
+    assert.deepEqual(
+      customerFieldValues(all, []),
+      CUSTOMER_FIELDS.map((field) => `v-${field}`),
+    );
+    const some = { phone: '+919876543210', customer_id: 'C1', state: 'Kerala' };
+    const reused = customerFieldValues(all, []);
+    assert.deepEqual(
+      customerFieldValues(some, reused),
+      CUSTOMER_FIELDS.map((field) => some[field as keyof typeof some]),
+    );
   });
 });
 
