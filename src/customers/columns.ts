@@ -135,18 +135,35 @@ function planExtras(
   return extras;
 }
 
+const cellAt = (cells: readonly string[], index: number | undefined) =>
+  index === undefined ? undefined : cells[index];
+
 /** One record's cells → the raw customer fields and the carried cells (in plan.extras order). */
 export function readRecord(
   cells: readonly string[],
   plan: ColumnPlan,
 ): { raw: Partial<Record<CustomerField, string>>; extras: string[] } {
+  // Field by field, by name: once per row, `raw[field]` with a changing `field` (a generic keyed lookup) cost
+  // several times these named reads and writes. The fields present are added in CUSTOMER_FIELDS order.
   const raw: Partial<Record<CustomerField, string>> = {};
-  for (const field of CUSTOMER_FIELDS) {
-    const index = plan.fields[field];
-    if (index !== undefined) {
-      const value = cells[index];
-      if (value !== undefined) raw[field] = value;
-    }
-  }
+  const at = plan.fields;
+  const id = cellAt(cells, at.customer_id);
+  if (id !== undefined) raw.customer_id = id;
+  const name = cellAt(cells, at.customer_name);
+  if (name !== undefined) raw.customer_name = name;
+  const phone = cellAt(cells, at.phone);
+  if (phone !== undefined) raw.phone = phone;
+  const loan = cellAt(cells, at.loan_id);
+  if (loan !== undefined) raw.loan_id = loan;
+  const amount = cellAt(cells, at.amount);
+  if (amount !== undefined) raw.amount = amount;
+  const due = cellAt(cells, at.due_date);
+  if (due !== undefined) raw.due_date = due;
+  const code = cellAt(cells, at.language_code);
+  if (code !== undefined) raw.language_code = code;
+  const state = cellAt(cells, at.state);
+  if (state !== undefined) raw.state = state;
+  const temp = cellAt(cells, at.temp_call_id);
+  if (temp !== undefined) raw.temp_call_id = temp;
   return { raw, extras: plan.extras.map((extra) => cells[extra.index] ?? '') };
 }

@@ -4,7 +4,7 @@
  * `key=<WEBHOOK_KEY>` or, signed, `exp` + `sig` from signCustomerParams (and no key). Pure.
  */
 import { UsageError } from '../errors.ts';
-import { CUSTOMER_FIELDS, type CustomerInput } from '../exotel/customer.ts';
+import { CUSTOMER_FIELDS, type CustomerInput, customerFieldValues } from '../exotel/customer.ts';
 import { createCustomerSigner } from '../exotel/signing.ts';
 
 export const DEFAULT_BASE_URL = 'http://localhost:8000';
@@ -59,12 +59,17 @@ export function resolveBaseUrl(raw: string, source: string): BaseUrl {
 // What encodeURIComponent leaves as it is: a value of only these is its own encoding (ids, amounts, dates, codes).
 const URI_UNRESERVED = /^[A-Za-z0-9\-_.!~*'()]*$/;
 
+// customerQuery's scratch (customerFieldValues): it returns before anything else can use it.
+const queryValues: Array<string | undefined> = [];
+
 /** The customer fields present, in CUSTOMER_FIELDS order, as `k=v` with both sides encodeURIComponent-encoded. */
 export function customerQuery(customer: Readonly<CustomerInput>): string {
   let query = '';
-  for (const field of CUSTOMER_FIELDS) {
-    const value = customer[field];
+  const values = customerFieldValues(customer, queryValues);
+  for (let i = 0; i < CUSTOMER_FIELDS.length; i++) {
+    const value = values[i];
     if (value === undefined || value === '') continue;
+    const field = CUSTOMER_FIELDS[i] as string;
     // Field names are unreserved already; the regex test is far cheaper than encodeURIComponent's runtime call.
     const encoded = URI_UNRESERVED.test(value) ? value : encodeURIComponent(value);
     query += `${query === '' ? '' : '&'}${field}=${encoded}`;

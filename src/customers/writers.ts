@@ -6,7 +6,7 @@
  * language, URL, JSON) are written as they are. Control characters cannot be shown sanely in a spreadsheet
  * cell: csv output replaces them with U+FFFD; JSON escapes them. Pure.
  */
-import { CUSTOMER_FIELDS, type CustomerField, type CustomerInput } from '../exotel/customer.ts';
+import { CUSTOMER_FIELDS, type CustomerField, type CustomerInput, customerFieldValues } from '../exotel/customer.ts';
 import { needsJsonEscape } from '../util/json-string.ts';
 import { type AcceptedCustomer, AcceptedRow } from './row-processor.ts';
 
@@ -61,7 +61,10 @@ function csvLine(cells: readonly string[], trusted: readonly boolean[] = []): st
   return `${cells.map((cell, i) => csvCell(cell, trusted[i] === true)).join(',')}\n`;
 }
 
-const CUSTOM_FIELD_KEYS = CUSTOMER_FIELDS.map((field) => [field, `""${field}"":`] as const);
+const CUSTOM_FIELD_KEYS = CUSTOMER_FIELDS.map((field) => `""${field}"":`);
+// Scratch arrays for customerFieldValues: one for customFieldCell, one for the csv row (which calls customFieldCell).
+const cellValues: Array<string | undefined> = [];
+const rowValues: Array<string | undefined> = [];
 
 /**
  * csvCell(encodeCustomField(customer), true), written in one pass: the JSON always holds quotes, and doubling
@@ -69,9 +72,11 @@ const CUSTOM_FIELD_KEYS = CUSTOMER_FIELDS.map((field) => [field, `""${field}"":`
  */
 export function customFieldCell(customer: Readonly<CustomerInput>): string {
   let out = '';
-  for (const [field, key] of CUSTOM_FIELD_KEYS) {
-    const value = customer[field];
+  const values = customerFieldValues(customer, cellValues);
+  for (let i = 0; i < CUSTOM_FIELD_KEYS.length; i++) {
+    const value = values[i];
     if (value === undefined || value === '') continue;
+    const key = CUSTOM_FIELD_KEYS[i];
     const json = needsJsonEscape(value) ? JSON.stringify(value).replaceAll('"', '""') : `""${value}""`;
     out += `${out === '' ? '"{' : ','}${key}${json}`;
   }
@@ -111,9 +116,8 @@ export function createRowFormatter(format: OutputFormat, extraNames: readonly st
         start: () => csvLine(columns),
         row: (row, extras) => {
           let line = '';
-          CUSTOMER_FIELDS.forEach((field, i) => {
-            line += `${csvCell(row.customer[field] ?? '', trusted[i])},`;
-          });
+          const values = customerFieldValues(row.customer, rowValues);
+          for (let i = 0; i < values.length; i++) line += `${csvCell(values[i] ?? '', trusted[i])},`;
           for (const extra of extras) line += `${csvCell(extra)},`;
           // An AcceptedRow's custom_field is encodeCustomField(row.customer) by construction; any other row says its own.
           const customField =

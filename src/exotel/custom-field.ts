@@ -4,7 +4,10 @@
  * decode the `k=v|k=v` form public code uses (§9.1 item 10), with percent-decoding of values so `|` and `=` survive.
  */
 import { jsonString, needsJsonEscape } from '../util/json-string.ts';
-import { CUSTOMER_FIELDS, type CustomerInput } from './customer.ts';
+import { CUSTOMER_FIELDS, type CustomerInput, customerFieldValues } from './customer.ts';
+
+// The scratch of the encoders below (customerFieldValues): each returns before anything else can use it.
+const scratch: Array<string | undefined> = [];
 
 /**
  * Compact JSON with only non-empty fields, in a fixed field order: JSON.stringify of that object, written directly
@@ -12,9 +15,11 @@ import { CUSTOMER_FIELDS, type CustomerInput } from './customer.ts';
  */
 export function encodeCustomField(input: CustomerInput): string {
   let out = '';
-  for (const field of CUSTOMER_FIELDS) {
-    const value = input[field];
-    if (value !== undefined && value !== '') out += `${out === '' ? '{' : ','}"${field}":${jsonString(value)}`;
+  const values = customerFieldValues(input, scratch);
+  for (let i = 0; i < CUSTOMER_FIELDS.length; i++) {
+    const value = values[i];
+    if (value !== undefined && value !== '')
+      out += `${out === '' ? '{' : ','}"${CUSTOMER_FIELDS[i]}":${jsonString(value)}`;
   }
   return out === '' ? '{}' : `${out}}`;
 }
@@ -25,11 +30,12 @@ export function encodeCustomField(input: CustomerInput): string {
  */
 export function customFieldLength(input: CustomerInput): number | undefined {
   let length = 1;
-  for (const field of CUSTOMER_FIELDS) {
-    const value = input[field];
+  const values = customerFieldValues(input, scratch);
+  for (let i = 0; i < CUSTOMER_FIELDS.length; i++) {
+    const value = values[i];
     if (value === undefined || value === '') continue;
     if (needsJsonEscape(value)) return undefined;
-    length += field.length + value.length + 6;
+    length += (CUSTOMER_FIELDS[i] as string).length + value.length + 6;
   }
   return length === 1 ? 2 : length;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import {
   createLanguageMemo,
   formatAmount,
@@ -188,4 +189,18 @@ it('a language memo (url --csv) changes no result, for repeated and new (languag
       }
     }
   }
+});
+
+it('whitespace in a name in an Indic script (tabs, NBSP, line breaks, runs, either end) folds to single spaces, NFC', () => {
+  const piece = fc.constantFrom(' ', '  ', '\t', '\n', '\r\n', '\u00a0', '\u3000', 'Asha', 'रिद्धि', 'e\u0301', '😀');
+  const around = fc.array(piece, { maxLength: 5 });
+  fc.assert(
+    fc.property(around, around, (before, after) => {
+      const name = [...before, 'मित्तल', ...after].join('');
+      const expected = name.replace(/\s+/gu, ' ').trim().normalize('NFC');
+      const result = normalizeCustomer({ ...base, customer_name: name });
+      assert.equal(result.ok ? result.customer.customer_name : result.message, expected);
+    }),
+    { numRuns: 2000 },
+  );
 });

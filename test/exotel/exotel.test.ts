@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { createCallSid, formatIst } from '../../src/exotel/call.ts';
 import { decodeCustomField, encodeCustomField, encodeCustomFieldPipe } from '../../src/exotel/custom-field.ts';
-import { parseAmount, parseDueDate } from '../../src/exotel/customer.ts';
+import { CUSTOMER_FIELDS, customerFieldValues, parseAmount, parseDueDate } from '../../src/exotel/customer.ts';
 import { normalizeDigits, readDigits, stripFinishKey } from '../../src/exotel/digits.ts';
 import { chooseLanguage, languageForState, parseLanguageCode } from '../../src/exotel/language.ts';
 import { maskPhone, normalizeMobileIN, normalizePhoneIN } from '../../src/exotel/phone.ts';
@@ -80,6 +81,75 @@ describe('customer values', () => {
     assert.deepEqual(parseDueDate('11/08/2025'), { ok: true, value: '2025-08-11' });
     assert.deepEqual(parseDueDate('2025-08-11'), { ok: true, value: '2025-08-11' });
     assert.deepEqual(parseDueDate('31-02-2025'), { ok: false, reason: 'date_invalid' });
+  });
+  it('the common spellings of amounts and dates read as the general rules read them', () => {
+    // The general rules, as written before the common spellings got a path without regular expressions.
+    const generalAmount = (input: string) => {
+      const negative = input.trim().startsWith('-');
+      const cleaned = input
+        .trim()
+        .replace(/^-\s*/, '')
+        .replace(/^(?:₹|rs\.?|inr)\s*/i, '')
+        .replace(/\/-$/, '')
+        .replace(/,/g, '')
+        .trim();
+      if (!/^[0-9]+(?:\.[0-9]{1,2})?$/.test(cleaned)) return { ok: false, reason: 'amount_not_numeric' };
+      const value = Number(cleaned);
+      if (negative || !Number.isFinite(value) || value <= 0) return { ok: false, reason: 'amount_not_positive' };
+      if (value > 999_999_999_999.99) return { ok: false, reason: 'amount_too_large' };
+      return { ok: true, value };
+    };
+    const generalDate = (input: string) => {
+      const text = input.trim();
+      const iso = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$/.exec(text);
+      const dayFirst = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})$/.exec(text);
+      const short = (year: string) => (year.length === 2 ? 2000 + Number(year) : Number(year));
+      const [year, month, day] = iso
+        ? [Number(iso[1]), Number(iso[3]), Number(iso[4])]
+        : dayFirst
+          ? [short(dayFirst[4] ?? ''), Number(dayFirst[3]), Number(dayFirst[1])]
+          : [0, 0, 0];
+      const days = new Date(Date.UTC(2000, month, 0)).getUTCDate();
+      const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+      const inMonth = month === 2 ? (leap ? 29 : 28) : days;
+      if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1 || day > inMonth)
+        return { ok: false, reason: 'date_invalid' };
+      return { ok: true, value: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` };
+    };
+    const text = (chars: string, max: number) =>
+      fc.array(fc.constantFrom(...chars), { maxLength: max }).map((list) => list.join(''));
+    fc.assert(
+      fc.property(text('₹0123456789,./- R', 14), (input) => {
+        assert.deepEqual(parseAmount(input), generalAmount(input));
+      }),
+      { numRuns: 5000 },
+    );
+    const digits = (min: number, max: number) => text('0123456789', max).filter((d) => d.length >= min);
+    const dates = fc.oneof(
+      text('0123456789-/. ', 12),
+      fc
+        .tuple(digits(1, 4), fc.constantFrom('-', '/', '.'), digits(1, 2), fc.constantFrom('-', '/', '.'), digits(1, 4))
+        .map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(dates, (input) => {
+        assert.deepEqual(parseDueDate(input), generalDate(input), input);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+  it('customerFieldValues lists every field in CUSTOMER_FIELDS order, absent ones undefined', () => {
+    const all = Object.fromEntries(CUSTOMER_FIELDS.map((field) => [field, `v-${field}`]));
+    assert.deepEqual(
+      customerFieldValues(all, []),
+      CUSTOMER_FIELDS.map((field) => `v-${field}`),
+    );
+    const some = { phone: '+919876543210', customer_id: 'C1', state: 'Kerala' };
+    const reused = customerFieldValues(all, []);
+    assert.deepEqual(
+      customerFieldValues(some, reused),
+      CUSTOMER_FIELDS.map((field) => some[field as keyof typeof some]),
+    );
   });
 });
 
