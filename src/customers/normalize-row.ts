@@ -71,7 +71,7 @@ const SHORTEST_LIMIT = Math.min(...Object.values(CUSTOMER_FIELD_MAX_LENGTH));
 const FORBIDDEN = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 
 // Printable ASCII without leading, trailing or doubled spaces: already clean (and NFC), the common case.
-const PLAIN = /^[\x21-\x7E](?:[\x21-\x7E]| (?! ))*$/;
+const PLAIN = /^[\x21-\x7E](?: ?[\x21-\x7E])*$/;
 
 // Whitespace that folding or trimming would change: any but a plain space, two spaces in a row, a space at either end.
 const UNFOLDED = /[^\S ]| {2}|^ | $/u;

@@ -153,6 +153,22 @@ describe('required fields and text', () => {
     assert.equal(accept({ customer_name: 'Jose\u0301' }).customer.customer_name, 'Jos\u00e9');
     assert.equal(accept({ customer_name: 'Anil\u00a0Kumar' }).customer.customer_name, 'Anil Kumar');
   });
+  it('trims one space at either end of a plain ASCII value too (CUST1 and "CUST1 " are one customer)', () => {
+    const { customer } = accept({ customer_id: 'CUST1 ', customer_name: ' Asha Rao', loan_id: 'LN-1 ' });
+    assert.deepEqual([customer.customer_id, customer.customer_name, customer.loan_id], ['CUST1', 'Asha Rao', 'LN-1']);
+  });
+  it('any printable ASCII value comes out trimmed with single inner spaces, as the general rule makes it', () => {
+    const ascii = fc.stringMatching(/^[\x20-\x7E]{1,40}$/);
+    fc.assert(
+      fc.property(ascii, (id) => {
+        const result = normalizeCustomer({ ...base, customer_id: id });
+        const expected = id.replace(/\s+/g, ' ').trim();
+        if (expected === '') return !result.ok && result.reason === 'missing_customer_id';
+        return result.ok && result.customer.customer_id === expected;
+      }),
+      { seed: 20261130, numRuns: 2000 },
+    );
+  });
   it('keeps ZWJ/ZWNJ (Indic conjuncts) but rejects C0/C1 controls and bidi overrides', () => {
     assert.equal(accept({ customer_name: 'ക്\u200dഷ' }).customer.customer_name, 'ക്\u200dഷ');
     for (const name of ['A\u0007B', 'A\u0000B', 'A\u009bB', 'abc\u202Eevil', 'x\u2066y', 'lone \ud800']) {
