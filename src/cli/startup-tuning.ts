@@ -1,13 +1,15 @@
 /**
  * Settings that V8 and glibc read only when a process starts, so the bin (bin/exo-passthru.js) applies them by
  * starting itself again in place (`process.execve`: same PID, same stdio, nothing printed yet) before it loads
- * the CLI. Imported first, on every `serve`: only node:fs, node:path and dotenv here.
+ * the CLI. Imported first, on every `serve` and `url`: only node:fs, node:path and dotenv here.
  *
- * Only serve on embedded PGlite takes them. That is the dev loop on a laptop, where its memory counts (README.md,
- * "Start-up and memory", has the figures): a small young generation for V8; glibc malloc settings that give freed
- * memory back to the system instead of keeping it in per-thread arenas; and `gc`, so serve can collect once
- * PGlite is open (src/cli/commands/serve.ts). Serve on PostgreSQL keeps V8's defaults: a server under load, where
- * a small young generation means more collections.
+ * - `serve` on embedded PGlite: the dev loop on a laptop, where its memory counts (README.md, "Start-up and
+ *   memory", has the figures): a small young generation for V8; glibc malloc settings that give freed memory back
+ *   to the system instead of keeping it in per-thread arenas; and `gc`, so serve can collect once PGlite is open
+ *   (src/cli/commands/serve.ts). Serve on PostgreSQL keeps V8's defaults: a server under load, where a small young
+ *   generation means more collections.
+ * - `url`: it streams any number of rows in constant memory, but V8 sizes its young generation from the machine's
+ *   RAM, about 100 MB more peak RSS on a large file (`npm run bench:url`).
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
@@ -19,6 +21,8 @@ export const EMBEDDED_SERVE_TUNING: StartupTuning = {
   nodeFlags: ['--max-semi-space-size=2', '--expose-gc'],
   env: { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' },
 };
+
+export const URL_TUNING: StartupTuning = { nodeFlags: ['--max-semi-space-size=4'], env: {} };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -70,12 +74,19 @@ export function restartPlan(
   return { nodeArgs: [...execArgv, ...flags], env: { ...env, ...Object.fromEntries(variables) } };
 }
 
-/** What the bin restarts `serve` with (`args`: the CLI's arguments, after the script), or undefined: go on. */
-export function serveRestart(
+/**
+ * What the bin restarts `command` with (`args`: the CLI's arguments, after the script), or undefined: go on as
+ * it is (another command, serve on PostgreSQL, or everything already set).
+ */
+export function startupRestart(
+  command: string,
   args: readonly string[],
   execArgv: readonly string[],
   env: Env,
   cwd: string,
 ): ReturnType<typeof restartPlan> {
-  return usesEmbeddedHistory(args, env, cwd) ? restartPlan(EMBEDDED_SERVE_TUNING, execArgv, env) : undefined;
+  if (command === 'url') return restartPlan(URL_TUNING, execArgv, env);
+  if (command === 'serve' && usesEmbeddedHistory(args, env, cwd))
+    return restartPlan(EMBEDDED_SERVE_TUNING, execArgv, env);
+  return undefined;
 }

@@ -74,7 +74,7 @@ describe('bin: stdout closed by the reader', { timeout: 60_000 }, () => {
     });
   }
 
-  it('url <one customer> | true → exit 0, no stack trace (url runs in a child process)', async () => {
+  it('url <one customer> | true → exit 0, no stack trace (url restarts itself in place first)', async () => {
     const res = await runClosing(
       ['url', '--customer-id', 'C1', '--name', 'Asha', '--phone', '9876543210', '--base-url', 'https://b.example'],
       'before-start',

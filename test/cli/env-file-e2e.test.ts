@@ -39,7 +39,7 @@ describe('bin: --env-file', () => {
   for (const [name, args] of [
     ['before the command', ['--env-file', 'nope.env', 'serve', '--port', '0']],
     ['as --env-file=…', ['--env-file=nope.env', 'serve', '--port', '0']],
-    ['for url (run in a child process)', ['--env-file', 'nope.env', 'url', ...ONE]],
+    ['for url (which restarts itself in place first)', ['--env-file', 'nope.env', 'url', ...ONE]],
   ] as const) {
     it(`a missing file ${name}: the CLI's own error, exit 2`, async () => {
       const res = await runExecutable([...args], dir);

@@ -1,17 +1,25 @@
 /**
- * Embedded serve restarts itself in place with V8 and glibc start-up settings (src/cli/startup-tuning.ts,
+ * Embedded serve and url restart themselves in place with V8 and glibc start-up settings (src/cli/startup-tuning.ts,
  * bin/exo-passthru.js): which runs take them (DATABASE_URL by the config's precedence), that a user's own flags
  * and variables are kept and a restarted process never restarts again, and, spawned, that the process serving is
  * the one that was started (same PID) with the settings, and that serve on PostgreSQL is left alone.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EMBEDDED_SERVE_TUNING, restartPlan, serveRestart, usesEmbeddedHistory } from '../../src/cli/startup-tuning.ts';
+import {
+  EMBEDDED_SERVE_TUNING,
+  restartPlan,
+  startupRestart,
+  URL_TUNING,
+  usesEmbeddedHistory,
+} from '../../src/cli/startup-tuning.ts';
 import { realStores } from '../support/backends.ts';
-import { realDatabaseUrl } from '../support/services.ts';
+import { pollUntil, realDatabaseUrl } from '../support/services.ts';
 import { BIN, baseEnv, embeddedServeEnv, startServe } from '../support/spawn.ts';
 
 let dir: string;
@@ -78,9 +86,12 @@ describe('restartPlan: what a restart adds, keeping what the user chose', () => 
     assert.equal(restartPlan(EMBEDDED_SERVE_TUNING, plan.nodeArgs, plan.env), undefined);
   });
 
-  it('serve on PostgreSQL: no restart', () => {
-    assert.equal(serveRestart(['serve'], [], { DATABASE_URL: PG }, dir), undefined);
-    assert.ok(serveRestart(['serve'], [], {}, dir));
+  it('which commands restart: embedded serve and url; not serve on PostgreSQL, not the others', () => {
+    assert.deepEqual(startupRestart('serve', ['serve'], [], {}, dir)?.nodeArgs, EMBEDDED_SERVE_TUNING.nodeFlags);
+    assert.equal(startupRestart('serve', ['serve'], [], { DATABASE_URL: PG }, dir), undefined);
+    assert.deepEqual(startupRestart('url', ['url', '--csv', 'x.csv'], [], {}, dir)?.nodeArgs, URL_TUNING.nodeFlags);
+    assert.equal(startupRestart('url', ['url'], ['--max-semi-space-size=8'], {}, dir), undefined);
+    assert.equal(startupRestart('validate', ['validate', 'a.xml'], [], {}, dir), undefined);
   });
 });
 
@@ -104,6 +115,28 @@ describe('spawned: the process that serves', { skip: process.platform !== 'linux
     assert.deepEqual(args.slice(-6), ['--', BIN, '--json', 'serve', '--port', '0']);
     assert.equal((await fetch(`${serve.url}/health`)).status, 200);
     assert.equal(await serve.stop(), 0);
+  });
+
+  it('url is the same process, restarted with a small young generation, and reads its whole input', async () => {
+    const child = spawn(process.execPath, [BIN, 'url', '--csv', '-', '--base-url', 'https://bot.example.com'], {
+      env: baseEnv(),
+      cwd: dir,
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = once(child, 'exit');
+    // Before the input ends, the process reading it is the restarted one.
+    await pollUntil(
+      async () => (await processOf(child.pid as number)).args.includes(URL_TUNING.nodeFlags[0] as string),
+      {
+        timeoutMs: 10_000,
+        message: 'url did not restart with its young-generation flag',
+      },
+    );
+    child.stdin.end('customer_id,customer_name,phone\nC1,Asha Rao,9876543210\n');
+    const [code] = (await exited) as [number | null];
+    assert.equal(code, 0);
+    assert.match(stdout, /customer_id=C1/);
   });
 
   const databaseUrl = realDatabaseUrl();

@@ -2,7 +2,8 @@
  * How `inspect` shows what it read: cli-table3 tables (borderless, aligned) or JSON, once or every second
  * with --watch until Ctrl-C. Also where the source is chosen and opened from flags, env and .env.
  */
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableType from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import { UsageError } from '../../../errors.ts';
 import { openAdminSource } from '../../../inspect/admin-source.ts';
@@ -51,7 +52,13 @@ function printable(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
 }
 
+// cli-table3 (CommonJS) is required on the first table drawn: every command loads this module through the
+// command list, and only a few draw tables.
+const require = createRequire(import.meta.url);
+let Table: typeof TableType | undefined;
+
 export function renderTable(rows: TableRows, color: ChalkInstance, indent = ''): string {
+  Table ??= require('cli-table3') as typeof TableType;
   const table = new Table({
     head: rows.head.map((h) => color.bold(h)),
     chars: PLAIN_CHARS,

@@ -11,7 +11,6 @@ import type { Totals } from '../../../scenarios/report.ts';
 import type { ScenarioResult } from '../../../scenarios/types.ts';
 import type { CliContext } from '../../context.ts';
 import { wholeFlag } from '../simulate/flags.ts';
-import { loadScenarios } from './files.ts';
 import { runAll, type RunFlags } from './runner.ts';
 
 type TestFlags = RunFlags & {
@@ -77,6 +76,8 @@ export function registerTest(program: Command, ctx: CliContext): Command {
       if (flags.url !== undefined && flags.startServer)
         throw new UsageError('--url and --start-server exclude each other');
       const grep = pattern(flags.grep);
+      // The scenario parser (yaml) loads only when there are files to read.
+      const { loadScenarios } = await import('./files.ts');
       const scenarios = (await loadScenarios(ctx.io.cwd, paths)).filter((s) => grep === undefined || grep.test(s.name));
       if (scenarios.length === 0)
         throw new UsageError(`no scenario${grep ? ` matches --grep ${flags.grep}` : ' in those files'}`);

@@ -9,7 +9,7 @@ import { EXIT, UnreachableError } from '../../../errors.ts';
 import { SURFACE_KINDS } from '../../../exoml/http-response.ts';
 import type { CliContext } from '../../context.ts';
 import { parseMethod, parseTimeout, type ValidateCommandOptions } from './options.ts';
-import { formatFindings, formatSummary, type SourceReport } from './report.ts';
+import type { SourceReport } from './report.ts';
 import { resolveSources } from './sources.ts';
 
 const HELP = `
@@ -64,7 +64,10 @@ export function registerValidate(program: Command, ctx: CliContext): Command {
       const out = ctx.output();
       const sources = await resolveSources(ctx, args);
       // The rules (fast-xml-parser) and the HTTP client (undici) load only when there is something to check.
-      const { check } = await import('./check.ts');
+      const [{ check }, { formatFindings, formatSummary }] = await Promise.all([
+        import('./check.ts'),
+        import('./report.ts'),
+      ]);
       const reports: SourceReport[] = [];
       let unreachable = 0;
       for (const source of sources) {
