@@ -25,7 +25,7 @@ type OpenedStores = {
   writer: HistoryWriter;
   /** Settles once history reads are complete; given when history opens in the background (stores/open.ts). */
   historyReady?: Promise<void>;
-  /** With history in the background: start opening it, called once the server listens. */
+  /** With history in the background: start opening it (RunningServer.startHistory). */
   startHistory?: () => void;
   close: () => Promise<void>;
 };
@@ -78,6 +78,11 @@ export type RunningServer = {
   exchanges: ExchangeLog;
   /** Settles when history is open and caught up (at once unless it opens in the background); rejects if it cannot open. */
   historyReady: Promise<void>;
+  /**
+   * History in the background (stores/open.ts) starts opening only when this is called: serve calls it once it has
+   * said where it listens, since PGlite loads on this thread and would delay that line. Otherwise no effect.
+   */
+  startHistory: () => void;
   /**
    * Apply a new configuration without a restart: the prompts (PROMPTS_DIR read again) and the settings a request
    * reads (LIVE_SETTINGS) go to a new app that takes every request from now on; requests in flight finish on the
@@ -205,7 +210,6 @@ export async function startServer(config: Config, options: StartServerOptions): 
     await runSteps(logger, teardown(undefined));
     throw error;
   }
-  stores.startHistory?.();
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
@@ -218,6 +222,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
     dataDir,
     exchanges,
     historyReady: stores.historyReady ?? Promise.resolve(),
+    startHistory: () => stores.startHistory?.(),
     reload: async (next) => {
       const before = current;
       const nextPrompts = await promptsOf(next);

@@ -165,8 +165,9 @@ async function openWithBackgroundHistory(
 ): Promise<ServerStores> {
   const sessions = await (options.openSessions ?? openSessions)(config);
   // Behind the server: opening PGlite takes a few hundred milliseconds (seconds on a first run, which creates the
-  // database in a child process), while serve already answers. It starts once serve listens (startHistory):
-  // loading PGlite on this thread before that delayed the listening socket by 0.1–0.3 s (bench:memory).
+  // database in a child process), while serve already answers. It starts when told (startHistory, which serve
+  // calls once it has said where it listens): PGlite loads on this thread, and loading it sooner delayed the
+  // listening line by about 0.1 s (README.md, "Start-up and memory").
   let go: (start: boolean) => void = () => {};
   const started = new Promise<boolean>((resolve) => {
     go = resolve;

@@ -169,6 +169,7 @@ export function registerServe(program: Command, ctx: CliContext): Command {
               log: logger,
             });
       announce(ctx.output(), server, tokenFile, Boolean(config.webhookKey));
+      server.startHistory();
       if (recordDir !== undefined)
         ctx
           .output()
