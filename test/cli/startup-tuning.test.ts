@@ -156,6 +156,6 @@ describe('spawned: the process that serves', { skip: process.platform !== 'linux
       const { args, env: seen } = await processOf(serve.child.pid as number);
       for (const flag of EMBEDDED_SERVE_TUNING.nodeFlags) assert.ok(!args.includes(flag), `${flag} in ${args}`);
       assert.ok(!seen.some((variable) => variable.startsWith('MALLOC_')));
-      assert.equal(await serve.stop(), 0);
+      assert.equal(await serve.stop(), 0, `${serve.child.signalCode}\n${serve.stderr()}`);
     });
 });

@@ -168,26 +168,27 @@ export function registerServe(program: Command, ctx: CliContext): Command {
               exchanges: server.exchanges,
               log: logger,
             });
-      announce(ctx.output(), server, tokenFile, Boolean(config.webhookKey));
+      const out = ctx.output();
+      // Listening for SIGINT/SIGTERM before saying where it listens: a script that reads that line and stops serve
+      // at once must get a clean stop, not the default action of a signal nobody handles yet.
+      const stopped = stopOnSignal(ctx, server, recorder, () => {
+        if (server.stores.history !== 'pglite') return;
+        out.info(`history: PGlite open (${Math.round(performance.now() - started)} ms after start)`);
+        // Opening PGlite leaves about 9 MB of buffers that only V8's next full collection frees, which an idle
+        // server may not run for many seconds (measured): collect once now. `gc` exists with --expose-gc, which
+        // the bin gives embedded serve (src/cli/startup-tuning.ts).
+        (globalThis as { gc?: () => void }).gc?.();
+      });
+      announce(out, server, tokenFile, Boolean(config.webhookKey));
       server.startHistory();
       if (recordDir !== undefined)
-        ctx
-          .output()
-          .info(`recording calls as scenarios in ${recordDir}${options.recordPii ? ' (with personal data)' : ''}`);
-      const out = ctx.output();
+        out.info(`recording calls as scenarios in ${recordDir}${options.recordPii ? ' (with personal data)' : ''}`);
       const watching =
         options.watch === true
           ? watchAndReload(ctx, server, logger, () => ctx.loadConfig(settingFlags(options, SERVE_SETTINGS)), config)
           : undefined;
       try {
-        await stopOnSignal(ctx, server, recorder, () => {
-          if (server.stores.history !== 'pglite') return;
-          out.info(`history: PGlite open (${Math.round(performance.now() - started)} ms after start)`);
-          // Opening PGlite leaves about 9 MB of buffers that only V8's next full collection frees, which an idle
-          // server may not run for many seconds (measured): collect once now. `gc` exists with --expose-gc, which
-          // the bin gives embedded serve (src/cli/startup-tuning.ts).
-          (globalThis as { gc?: () => void }).gc?.();
-        });
+        await stopped;
       } finally {
         watching?.close();
         // A stopped server's token is dead: left behind, it would pile up and be offered for the next server on
