@@ -2,7 +2,8 @@
  * `npm run bench:memory`: embedded `serve`'s memory (in-memory sessions, PGlite history opened behind the server),
  * the way a user starts it: the bin, `--json serve --port 0`, in an empty temporary directory (first run: PGlite
  * creates its database) and again in the same directory (second run). Per run:
- * - listening: launch → the JSON line; ready: launch → /health 200 (history open and caught up);
+ * - listening: launch → the JSON line; ready: launch → serve's "history: PGlite open" line (history open and caught up;
+ *   /health is then checked to be 200);
  * - 20 calls (/passthru-handler then /gather-response) as soon as it listens, the slowest of them, both requests
  *   ("start-up call max": PGlite opens on serve's thread meanwhile), then /health 200, then 3 s idle:
  *   steady = VmRSS, peak = VmHWM, from /proc/<pid>/status;
@@ -54,7 +55,8 @@ type Run = {
   adminP95: number;
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The measurement's idle period (not a wait for something to happen: nothing does, that is the point). */
+const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function status(pid: number): Promise<{ rss: number; hwm: number }> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -146,7 +148,17 @@ async function runOnce(variant: Variant, cwd: string, tag: string): Promise<Run>
   });
   const children = sampleChildren(child.pid as number);
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // serve says when PGlite is open and caught up ("history: PGlite open"), the moment /health turns 200.
+  let historyOpen: () => void = () => {};
+  const historyOpened = new Promise<void>((resolve, reject) => {
+    historyOpen = resolve;
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${stderr}`)));
+  });
+  historyOpened.catch(() => {});
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (/^history: PGlite open/m.test(stderr)) historyOpen();
+  });
   const exited = once(child, 'exit');
   try {
     const line = await new Promise<string>((resolve, reject) => {
@@ -157,9 +169,11 @@ async function runOnce(variant: Variant, cwd: string, tag: string): Promise<Run>
     const base = (JSON.parse(line) as { url: string }).url;
     const starting: number[] = [];
     for (let i = 0; i < 20; i++) starting.push(await timed(() => call(base, `CA${tag}m${i}`, i)));
-    while ((await fetch(`${base}/health`)).status !== 200) await sleep(20);
+    await historyOpened;
+    const health = await fetch(`${base}/health`);
+    if (health.status !== 200) throw new Error(`/health ${health.status} after "history: PGlite open"`);
     const readyMs = performance.now() - start;
-    await sleep(3000);
+    await idle(3000);
     const { rss, hwm } = await status(child.pid as number);
     const { childPeakMb, sumPeakMb } = children();
 

@@ -2,12 +2,13 @@
  * Embedded serve and url restart themselves in place with V8 and glibc start-up settings (src/cli/startup-tuning.ts,
  * bin/exo-passthru.js): which runs take them (DATABASE_URL by the config's precedence), that a user's own flags
  * and variables are kept and a restarted process never restarts again, and, spawned, that the process serving is
- * the one that was started (same PID) with the settings, and that serve on PostgreSQL is left alone.
+ * the one that was started (same PID) with the settings, and that serve on PostgreSQL is left alone (each
+ * spawned process reports itself on stderr: test/support/report-process.ts).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,7 +20,7 @@ import {
   usesEmbeddedHistory,
 } from '../../src/cli/startup-tuning.ts';
 import { realStores } from '../support/backends.ts';
-import { pollUntil, realDatabaseUrl } from '../support/services.ts';
+import { realDatabaseUrl } from '../support/services.ts';
 import { BIN, baseEnv, embeddedServeEnv, startServe } from '../support/spawn.ts';
 
 let dir: string;
@@ -95,48 +96,48 @@ describe('restartPlan: what a restart adds, keeping what the user chose', () => 
   });
 });
 
-async function processOf(pid: number): Promise<{ args: string[]; env: string[] }> {
-  const split = (text: string) => text.split('\0').filter(Boolean);
-  return {
-    args: split(await readFile(`/proc/${pid}/cmdline`, 'utf8')),
-    env: split(await readFile(`/proc/${pid}/environ`, 'utf8')),
-  };
-}
+/** What a spawned CLI reported of itself (test/support/report-process.ts), newest process last. */
+type Reported = { pid: number; execArgv: string[]; argv: string[]; malloc: Record<string, string | undefined> };
+const REPORT = `--import=${new URL('../support/report-process.ts', import.meta.url).href}`;
+const reported = (stderr: string): Reported[] =>
+  [...stderr.matchAll(/^process: (.*)$/gm)].map((match) => JSON.parse(match[1] as string) as Reported);
 
-// /proc is Linux's; process.execve is not on Windows, where serve goes on untuned.
-describe('spawned: the process that serves', { skip: process.platform !== 'linux' }, () => {
+describe('spawned: the process that does the work', () => {
   it('embedded serve is the same process, restarted with the tuning, and answers', async (t) => {
-    const serve = await startServe([], { env: embeddedServeEnv(), cwd: dir, healthy: true });
+    const serve = await startServe([], { env: embeddedServeEnv({ NODE_OPTIONS: REPORT }), cwd: dir, healthy: true });
     t.after(() => serve.stop());
-    const { args, env } = await processOf(serve.child.pid as number);
-    for (const flag of EMBEDDED_SERVE_TUNING.nodeFlags) assert.ok(args.includes(flag), `${flag} in ${args}`);
-    for (const [name, value] of Object.entries(EMBEDDED_SERVE_TUNING.env)) assert.ok(env.includes(`${name}=${value}`));
-    // Node's options end before the bin, as in its shebang, so the CLI still reads its own --env-file.
-    assert.deepEqual(args.slice(-6), ['--', BIN, '--json', 'serve', '--port', '0']);
+    const [first, restarted, ...more] = reported(serve.stderr());
+    assert.equal(more.length, 0);
+    assert.equal(first?.pid, serve.child.pid);
+    assert.equal(restarted?.pid, serve.child.pid);
+    assert.deepEqual(restarted?.execArgv, [...EMBEDDED_SERVE_TUNING.nodeFlags]);
+    assert.deepEqual(restarted?.malloc, EMBEDDED_SERVE_TUNING.env);
+    assert.deepEqual(restarted?.argv, [BIN, '--json', 'serve', '--port', '0']);
     assert.equal((await fetch(`${serve.url}/health`)).status, 200);
     assert.equal(await serve.stop(), 0);
   });
 
   it('url is the same process, restarted with a small young generation, and reads its whole input', async () => {
     const child = spawn(process.execPath, [BIN, 'url', '--csv', '-', '--base-url', 'https://bot.example.com'], {
-      env: baseEnv(),
+      env: baseEnv({ NODE_OPTIONS: REPORT }),
       cwd: dir,
     });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = once(child, 'exit');
-    // Before the input ends, the process reading it is the restarted one.
-    await pollUntil(
-      async () => (await processOf(child.pid as number)).args.includes(URL_TUNING.nodeFlags[0] as string),
-      {
-        timeoutMs: 10_000,
-        message: 'url did not restart with its young-generation flag',
-      },
-    );
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdin.end('customer_id,customer_name,phone\nC1,Asha Rao,9876543210\n');
-    const [code] = (await exited) as [number | null];
-    assert.equal(code, 0);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0, stderr);
     assert.match(stdout, /customer_id=C1/);
+    const processes = reported(stderr);
+    assert.deepEqual(
+      processes.map((p) => [p.pid, p.execArgv]),
+      [
+        [child.pid, []],
+        [child.pid, [...URL_TUNING.nodeFlags]],
+      ],
+    );
   });
 
   const databaseUrl = realDatabaseUrl();
@@ -151,11 +152,14 @@ describe('spawned: the process that serves', { skip: process.platform !== 'linux
         ADMIN_TOKEN: '',
         MALLOC_ARENA_MAX: undefined,
         MALLOC_TRIM_THRESHOLD_: undefined,
+        NODE_OPTIONS: REPORT,
       });
-      const serve = await startServe([], { env, cwd: dir });
-      const { args, env: seen } = await processOf(serve.child.pid as number);
-      for (const flag of EMBEDDED_SERVE_TUNING.nodeFlags) assert.ok(!args.includes(flag), `${flag} in ${args}`);
-      assert.ok(!seen.some((variable) => variable.startsWith('MALLOC_')));
-      assert.equal(await serve.stop(), 0, `${serve.child.signalCode}\n${serve.stderr()}`);
+      const serve = await startServe([], { env, cwd: dir, healthy: true });
+      const processes = reported(serve.stderr());
+      assert.deepEqual(
+        processes.map((p) => [p.pid, p.execArgv, p.malloc]),
+        [[serve.child.pid, [], {}]],
+      );
+      assert.equal(await serve.stop(), 0, serve.stderr());
     });
 });
