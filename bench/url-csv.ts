@@ -1,8 +1,9 @@
 /**
  * `npm run bench:url`: the streaming proof for `url --csv`.
  *
- * This process generates customer rows on the fly (never on disk, never all in memory) and pipes them into
- * child processes, honouring backpressure:
+ * This process writes the generated customer rows to a temporary file once (streamed, never all in memory), and
+ * every child reads that file as its stdin, so the children run alone: when this process generated the rows into
+ * each child's pipe, the generator was slower than csv-parse, and the baseline measured the generator instead.
  * - baseline: bare csv-parse over stdin with `columns: true` (records counted, nothing else), the floor for this input;
  * - url: the real CLI, `bin/exo-passthru.js url --csv - --out <null>` (built dist/, as users run it), unsigned
  *   (WEBHOOK_KEY set, so every URL ends in key=…) and with --sign, at BENCH_ROWS (default 1,000,000), and signed
@@ -15,7 +16,10 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { devNull } from 'node:os';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { devNull, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
@@ -57,7 +61,7 @@ function row(i: number): string {
   return `CUST${i},${NAMES[i & 7]},${phone},LN${i},${amount},${DUES[i % DUES.length]},,${STATES[i & 7]},branch ${i % 50}\n`;
 }
 
-/** Write the generated CSV into `sink` in ~64 KB chunks, waiting whenever the child is behind. */
+/** Write the generated CSV into `sink` in ~64 KB chunks, waiting whenever it is behind. */
 async function feed(sink: Writable, rows: number): Promise<void> {
   let chunk = '\uFEFFcustomer_id,name,mobile,loan_id,amount,due_date,language,state,branch\n';
   for (let i = 0; i < rows; i++) {
@@ -68,10 +72,24 @@ async function feed(sink: Writable, rows: number): Promise<void> {
     }
   }
   sink.end(chunk);
+  await once(sink, 'finish');
 }
 
-// Loaded into each child with --import: reports the child's own peak RSS (KiB on Linux) when it exits.
-const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxRSS='+process.resourceUsage().maxRSS+'\\n'))`;
+/** The generated CSV of `rows` rows in a temporary file, for `use`; removed afterwards. */
+async function withInput<T>(rows: number, use: (path: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'exo-bench-url-'));
+  try {
+    const path = join(dir, 'customers.csv');
+    await feed(createWriteStream(path), rows);
+    return await use(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// Loaded into each child with --import: reports the child's own peak RSS (KiB on Linux) and CPU time (µs, every
+// thread) when it exits.
+const REPORT_RSS = `data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('maxRSS='+u.maxRSS+' cpu='+(u.userCPUTime+u.systemCPUTime)+'\\n')})`;
 const BASELINE = `import { parse } from 'csv-parse';
 let records = 0;
 for await (const _ of process.stdin.pipe(parse({ bom: true, columns: true, relax_column_count: true }))) records += 1;
@@ -81,6 +99,8 @@ export type Measure = {
   rows: number;
   seconds: number;
   rowsPerSecond: number;
+  /** CPU seconds of the child, all its threads (user + system). */
+  cpuSeconds: number;
   peakRssMb: number;
   accepted?: number;
   rejected?: number;
@@ -88,7 +108,7 @@ export type Measure = {
 
 type Kind = 'baseline' | 'url' | 'url --sign';
 
-async function measure(kind: Kind, rows: number, v8Flags: string[]): Promise<Measure> {
+async function measure(kind: Kind, input: string, rows: number, v8Flags: string[]): Promise<Measure> {
   const url = [
     BIN,
     '--json',
@@ -107,31 +127,32 @@ async function measure(kind: Kind, rows: number, v8Flags: string[]): Promise<Mea
     kind === 'baseline'
       ? [...v8Flags, '--import', REPORT_RSS, '--input-type=module', '-e', BASELINE]
       : [...v8Flags, '--import', REPORT_RSS, ...url, ...(kind === 'url --sign' ? ['--sign'] : [])];
+  const file = await open(input);
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1', WEBHOOK_KEY: 'bench-secret' },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: [file.fd, 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
+  if (child.stdout === null || child.stderr === null) throw new Error('spawn gave no stdout/stderr pipe');
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const exited = once(child, 'close') as Promise<[number | null]>;
-  await feed(child.stdin, rows);
-  const [code] = await exited;
+  const [code] = (await once(child, 'close')) as [number | null];
   const seconds = (performance.now() - started) / 1000;
-  // bin/exo-passthru.js re-runs `url` in a child with a small young generation; both processes report, and
-  // the larger figure is the one that counts.
-  const rss = [...stderr.matchAll(/maxRSS=(\d+)/g)].map((m) => Number(m[1])).sort((a, b) => b - a);
-  if (code !== 0 || rss.length === 0) throw new Error(`${kind} exited ${code}: ${stderr.slice(-2000)}`);
+  await file.close();
+  // bin/exo-passthru.js restarts `url` in place (execve), so one process reports.
+  const report = /maxRSS=(\d+) cpu=(\d+)/.exec(stderr);
+  if (code !== 0 || report === null) throw new Error(`${kind} exited ${code}: ${stderr.slice(-2000)}`);
   const summary = JSON.parse(stdout) as { rowsRead: number; accepted?: number; rejected?: number };
   if (summary.rowsRead !== rows) throw new Error(`${kind} read ${summary.rowsRead} rows, expected ${rows}`);
   return {
     rows,
     seconds,
     rowsPerSecond: rows / seconds,
-    peakRssMb: (rss[0] ?? 0) / 1024,
+    cpuSeconds: Number(report[2]) / 1e6,
+    peakRssMb: Number(report[1]) / 1024,
     accepted: summary.accepted,
     rejected: summary.rejected,
   };
@@ -147,9 +168,13 @@ export type UrlCsvRun = {
 
 /** One set of the url --csv figures: the baseline, then url unsigned and --sign, each over `rows` generated rows. */
 export async function benchUrlCsv(rows: number, v8Flags: readonly string[] = []): Promise<UrlCsvRun> {
-  const baseline = await measure('baseline', rows, [...v8Flags]);
-  const unsigned = await measure('url', rows, [...v8Flags]);
-  const signed = await measure('url --sign', rows, [...v8Flags]);
+  return withInput(rows, (input) => runAll(input, rows, v8Flags));
+}
+
+async function runAll(input: string, rows: number, v8Flags: readonly string[]): Promise<UrlCsvRun> {
+  const baseline = await measure('baseline', input, rows, [...v8Flags]);
+  const unsigned = await measure('url', input, rows, [...v8Flags]);
+  const signed = await measure('url --sign', input, rows, [...v8Flags]);
   return {
     baseline,
     unsigned,
@@ -162,7 +187,7 @@ export async function benchUrlCsv(rows: number, v8Flags: readonly string[] = [])
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const show = (label: string, m: Measure) =>
   console.log(
-    `  ${label.padEnd(34)} ${fmt(m.rowsPerSecond).padStart(8)} rows/s  ${m.seconds.toFixed(1).padStart(5)} s  peak RSS ${m.peakRssMb.toFixed(1).padStart(6)} MB` +
+    `  ${label.padEnd(34)} ${fmt(m.rowsPerSecond).padStart(8)} rows/s  ${m.seconds.toFixed(1).padStart(5)} s  CPU ${m.cpuSeconds.toFixed(1).padStart(5)} s  peak RSS ${m.peakRssMb.toFixed(1).padStart(6)} MB` +
       (m.accepted !== undefined ? `  (${fmt(m.accepted)} accepted, ${fmt(m.rejected ?? 0)} rejected)` : ''),
   );
 
@@ -171,25 +196,28 @@ async function main(): Promise<void> {
   const small = Math.max(1000, Math.round(rows / 10));
   const semi = Number(process.env.BENCH_SEMI_SPACE_MB ?? 4);
   const results: Array<{ label: string; full: Measure; tenth: Measure }> = [];
-  console.log(`url --csv streaming: ${fmt(rows)} generated rows piped to stdin, csv to ${devNull}`);
-  for (const [label, flags] of [
-    ['as shipped (no flags; the bin runs url with a 4 MB semi-space)', []],
-    [`--max-semi-space-size=${semi}`, [`--max-semi-space-size=${semi}`]],
-  ] as const) {
-    console.log(`${label}:`);
-    const run = await benchUrlCsv(rows, flags);
-    const tenth = await measure('url --sign', small, [...flags]);
-    show('baseline  csv-parse, columns: true', run.baseline);
-    show(`url --csv ${fmt(rows)} rows (key=)`, run.unsigned);
-    show(`url --csv --sign ${fmt(rows)} rows`, run.signed);
-    show(`url --csv --sign ${fmt(small)} rows`, tenth);
-    console.log(
-      `  ratio     url / baseline rows/s (target ≥ 0.5): unsigned ${run.unsignedRatio.toFixed(3)}, --sign ${run.signedRatio.toFixed(3)}`,
-    );
-    console.log(
-      `  peak RSS  ${fmt(rows)} vs ${fmt(small)} rows: +${(run.signed.peakRssMb - tenth.peakRssMb).toFixed(1)} MB`,
-    );
-    results.push({ label, full: run.signed, tenth });
+  console.log(`url --csv streaming: ${fmt(rows)} generated rows read from a file on stdin, csv to ${devNull}`);
+  await withInput(rows, (full) => withInput(small, (tenth) => measureAll(full, tenth)));
+  async function measureAll(full: string, tenthInput: string): Promise<void> {
+    for (const [label, flags] of [
+      ['as shipped (no flags; the bin runs url with a 4 MB semi-space)', []],
+      [`--max-semi-space-size=${semi}`, [`--max-semi-space-size=${semi}`]],
+    ] as const) {
+      console.log(`${label}:`);
+      const run = await runAll(full, rows, flags);
+      const tenth = await measure('url --sign', tenthInput, small, [...flags]);
+      show('baseline  csv-parse, columns: true', run.baseline);
+      show(`url --csv ${fmt(rows)} rows (key=)`, run.unsigned);
+      show(`url --csv --sign ${fmt(rows)} rows`, run.signed);
+      show(`url --csv --sign ${fmt(small)} rows`, tenth);
+      console.log(
+        `  ratio     url / baseline rows/s (target ≥ 0.5): unsigned ${run.unsignedRatio.toFixed(3)}, --sign ${run.signedRatio.toFixed(3)}`,
+      );
+      console.log(
+        `  peak RSS  ${fmt(rows)} vs ${fmt(small)} rows: +${(run.signed.peakRssMb - tenth.peakRssMb).toFixed(1)} MB`,
+      );
+      results.push({ label, full: run.signed, tenth });
+    }
   }
   // Informational, not a gate: peak RSS varies by a few MB from run to run and with the machine's RAM.
   for (const { label, full } of results) {
