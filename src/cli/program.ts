@@ -9,7 +9,7 @@ import { loadConfig, type ConfigFlags } from '../config.ts';
 import { EXIT, isAppError, UsageError } from '../errors.ts';
 import type { CliContext, CliIO, GlobalOptions } from './context.ts';
 import { createOutput, type Output } from './output.ts';
-import { COMMANDS } from './commands/index.ts';
+import { commandsFor } from './commands/index.ts';
 import { VERSION } from './version.ts';
 
 const EXIT_CODES_HELP = `
@@ -39,7 +39,7 @@ async function readDotenv(io: CliIO, envFile: string | undefined): Promise<strin
   }
 }
 
-function createProgram(ctx: CliContext, jsonRequested: () => boolean): Command {
+async function createProgram(ctx: CliContext, args: readonly string[], jsonRequested: () => boolean): Promise<Command> {
   const program = new Command('exo-passthru')
     .description('CLI, local simulator and pass-through bot server for Exotel voice bots')
     .version(VERSION, '-V, --version')
@@ -57,8 +57,8 @@ function createProgram(ctx: CliContext, jsonRequested: () => boolean): Command {
         if (!jsonRequested()) ctx.io.stderr.write(text);
       },
     });
-  for (const register of COMMANDS) {
-    const command = register(program, ctx);
+  for (const entry of commandsFor(args)) {
+    const command = (await entry.load())(program, ctx);
     command.addHelpText('after', EXIT_CODES_HELP).exitOverride();
   }
   return program;
@@ -111,8 +111,8 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const args = argv.slice(2);
   const end = args.indexOf('--');
   const jsonRequested = () => globals().json || (end < 0 ? args : args.slice(0, end)).includes('--json');
-  program = createProgram(ctx, jsonRequested);
   try {
+    program = await createProgram(ctx, args, jsonRequested);
     await program.parseAsync(argv.slice(2), { from: 'user' });
     return exitCode;
   } catch (error) {
@@ -125,7 +125,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         return EXIT.ok;
       }
       const suggestion =
-        error.code === 'commander.unknownOption' ? suggestFlag(program, args, error.message) : undefined;
+        error.code === 'commander.unknownOption' && program ? suggestFlag(program, args, error.message) : undefined;
       if (suggestion !== undefined && !jsonRequested()) io.stderr.write(`${suggestion}\n`);
       if (jsonRequested()) {
         const message = `${error.message.replace(/^error: /, '')}${suggestion ? `\n${suggestion}` : ''}`;
