@@ -25,10 +25,13 @@ export type CompactSet<K> = {
 };
 
 const encoder = new TextEncoder();
+/** The arena's bytes at most (slots hold offset + 1 in 32 bits), and the steps it grows by. */
+const ARENA_MAX = 2 ** 32 - 2;
+const ARENA_STEP = 1024 * 1024;
 const MAX_KEY_BYTES = 0xffff;
 /** Grow at 3/4 full: linear probing stays short. */
 const grows = (size: number, slots: number) => size * 4 > slots * 3;
-// Tables and the arena grow by half, not double: they hold at most 1.5× what they need (doubling left up to
+// Tables grow by half, not double: they hold at most 1.5× what they need (doubling left up to
 // half of a table unused), and the copy while growing holds 2.5× instead of 3×. At a million rows the sets take
 // 25 MB instead of 34 MB. So table sizes are not powers of two: a slot is found by remainder, not a mask.
 const larger = (n: number) => n + (n >>> 1);
@@ -61,19 +64,21 @@ export function createCompactStringSet(): CompactSet<string> {
   let tags = new Uint8Array(1024);
   // The tag of the key the last locate staged.
   let stagedTag = 0;
-  let arena = new Uint8Array(64 * 1024);
+  // The arena grows in place: a resizable ArrayBuffer reserves address space (ARENA_MAX) and the system commits
+  // pages only as they are written, so growing copies nothing and leaves no old arena for the collector to free
+  // late (copying into one 1.5 times larger held up to 2.5 times the keys' bytes at once). `arena` tracks its length.
+  const memory = new ArrayBuffer(ARENA_STEP, { maxByteLength: ARENA_MAX });
+  const arena = new Uint8Array(memory);
   let tail = 0;
   let size = 0;
   const lengthAt = (offset: number) => ((arena[offset] ?? 0) << 8) | (arena[offset + 1] ?? 0);
 
   /** Encode the key as a candidate record at the tail, not yet committed; returns its byte length. */
   const stage = (key: string): number => {
-    if (tail + key.length * 3 + 2 > arena.length) {
-      let length = larger(arena.length);
-      while (length < tail + key.length * 3 + 2) length = larger(length);
-      const next = new Uint8Array(length);
-      next.set(arena.subarray(0, tail));
-      arena = next;
+    const need = tail + key.length * 3 + 2;
+    if (need > arena.length) {
+      if (need > ARENA_MAX) throw new RangeError(`more than ${ARENA_MAX} bytes of keys`);
+      memory.resize(Math.min(ARENA_MAX, Math.ceil(need / ARENA_STEP) * ARENA_STEP));
     }
     // ASCII (ids usually are) is copied as it is, without the view encodeInto needs: no allocation per row.
     let written = 0;
