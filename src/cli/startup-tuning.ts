@@ -9,7 +9,8 @@
  *   (src/cli/commands/serve.ts). Serve on PostgreSQL keeps V8's defaults: a server under load, where a small young
  *   generation means more collections.
  * - `url`: it streams any number of rows in constant memory, but V8 sizes its young generation from the machine's
- *   RAM, about 100 MB more peak RSS on a large file (`npm run bench:url`).
+ *   RAM, about 100 MB more peak RSS on a large file (`npm run bench:url`); and glibc gives its worker thread an
+ *   arena of its own.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
@@ -22,7 +23,12 @@ export const EMBEDDED_SERVE_TUNING: StartupTuning = {
   env: { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' },
 };
 
-export const URL_TUNING: StartupTuning = { nodeFlags: ['--max-semi-space-size=4'], env: {} };
+export const URL_TUNING: StartupTuning = {
+  nodeFlags: ['--max-semi-space-size=4'],
+  // One malloc arena for both of url's threads (customers/format-lane.ts): a second one kept 5-25 MB more peak
+  // RSS at a million rows (measured, npm run bench:url) for no speed.
+  env: { MALLOC_ARENA_MAX: '1' },
+};
 
 type Env = Readonly<Record<string, string | undefined>>;
 

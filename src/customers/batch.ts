@@ -7,12 +7,19 @@ import type { Writable } from 'node:stream';
 
 export type Batch = {
   add: (text: string) => void;
+  /** Queue bytes encoded elsewhere (whole UTF-8: format-lane.ts), copied: the caller may reuse them. */
+  addBytes: (bytes: Uint8Array) => void;
   full: () => boolean;
   /**
    * Write what is queued; a promise only when the sink asked us to wait (backpressure): the previous chunk has
    * not drained yet. Resolves once what was queued has been handed to the sink.
    */
   flush: () => Promise<void> | undefined;
+  /**
+   * Write what is queued and wait until the sink has taken all of it (its callback for the last chunk), not only
+   * until it has room: a sink may still be holding chunks when the run goes on to close it.
+   */
+  settle: () => Promise<void>;
 };
 
 /** Room past the limit, so a chunk ends after the row that reaches the limit rather than before it. */
@@ -26,7 +33,7 @@ export function createBatch(stream: Writable, limit = 64 * 1024): Batch {
   let chunk = Buffer.allocUnsafeSlow(limit + SLACK);
   let used = 0;
   // Chunks that filled up before the next flush (a row that did not fit, or one larger than a chunk).
-  let sealed: Buffer[] = [];
+  const sealed: Buffer[] = [];
   const seal = (room: number) => {
     if (used === 0 && chunk.length >= room) return;
     if (used > 0) sealed.push(chunk.subarray(0, used));
@@ -44,6 +51,17 @@ export function createBatch(stream: Writable, limit = 64 * 1024): Batch {
       const onClose = () => done(new Error('output closed before all rows were written'));
       stream.on('drain', onDrain).on('error', done).on('close', onClose);
     });
+  // Chunks written that the sink has not called back for yet (with or without an error: an error is the
+  // stream's 'error' event too), and who waits for there to be none (settle).
+  let pending = 0;
+  let idle: Array<() => void> = [];
+  const taken = () => {
+    pending -= 1;
+    if (pending > 0) return;
+    const waiting = idle;
+    idle = [];
+    for (const resolve of waiting) resolve();
+  };
   // The chunk the sink is still writing (it asked us to wait): the next chunk is built meanwhile and written
   // once this one has drained, so the CPU keeps working while the sink holds at most one chunk.
   let inFlight: Promise<void> | undefined;
@@ -52,18 +70,24 @@ export function createBatch(stream: Writable, limit = 64 * 1024): Batch {
     if (stream.destroyed)
       return Promise.reject(stream.errored ?? new Error('output closed before all rows were written'));
     seal(limit);
-    const chunks = sealed;
-    sealed = [];
-    let ready = true;
-    for (const part of chunks) ready = stream.write(part);
-    if (ready) return undefined;
-    const drain = drained().finally(() => {
-      if (inFlight === drain) inFlight = undefined;
-    });
-    // Handled here so a failure nobody waits for yet is not an unhandled rejection; the next flush reports it.
-    drain.catch(() => {});
-    inFlight = drain;
+    // Chunk by chunk, until the sink asks us to wait: the rest stay queued (full() stays true, so the reading
+    // waits on the next flush), and the sink holds at most one chunk past its limit.
+    for (let part = sealed.shift(); part !== undefined; part = sealed.shift()) {
+      pending += 1;
+      if (stream.write(part, taken)) continue;
+      const drain = drained().finally(() => {
+        if (inFlight === drain) inFlight = undefined;
+      });
+      // Handled here so a failure nobody waits for yet is not an unhandled rejection; the next flush reports it.
+      drain.catch(() => {});
+      inFlight = drain;
+      return undefined;
+    }
     return undefined;
+  };
+  const flush = (): Promise<void> | undefined => {
+    if (used === 0 && sealed.length === 0) return inFlight;
+    return inFlight ? inFlight.then(write) : write();
   };
   return {
     add(text: string) {
@@ -72,10 +96,27 @@ export function createBatch(stream: Writable, limit = 64 * 1024): Batch {
       if (used + room > chunk.length) seal(room);
       used += chunk.write(text, used, 'utf8');
     },
+    addBytes(bytes: Uint8Array) {
+      // Into chunks of the usual size, cut between characters (never inside a UTF-8 sequence).
+      for (let from = 0; from < bytes.length; ) {
+        if (used >= limit) seal(limit);
+        let to = Math.min(bytes.length, from + limit - used);
+        while (to < bytes.length && to > from && ((bytes[to] as number) & 0xc0) === 0x80) to -= 1;
+        if (to === from) {
+          seal(limit);
+          continue;
+        }
+        chunk.set(bytes.subarray(from, to), used);
+        used += to - from;
+        from = to;
+      }
+    },
     full: () => sealed.length > 0 || used >= limit,
-    flush(): Promise<void> | undefined {
-      if (used === 0 && sealed.length === 0) return inFlight;
-      return inFlight ? inFlight.then(write) : write();
+    flush,
+    async settle() {
+      while (used > 0 || sealed.length > 0) await flush();
+      await inFlight;
+      if (pending > 0) await new Promise<void>((resolve) => idle.push(resolve));
     },
   };
 }

@@ -9,6 +9,7 @@ import type { CustomerField } from '../exotel/customer.ts';
 import { UsageError } from '../errors.ts';
 import { createBatch, type Batch } from './batch.ts';
 import { planColumns, readRecord, type ColumnPlan } from './columns.ts';
+import { createFormatLane, type FormatLane } from './format-lane.ts';
 import type { RejectReason, RowWarning, WarningCode } from './normalize-row.ts';
 import type { UrlAuth } from './passthru-url.ts';
 import { createCustomerProcessor } from './row-processor.ts';
@@ -64,6 +65,12 @@ export type PipelineOptions = {
   clock?: () => number;
   /** A record longer than this (1 MB by default) is rejected and skipped, unread: memory stays bounded. */
   maxRecordBytes?: number;
+  /**
+   * After this many accepted rows, the rest are finished and formatted on a worker thread (format-lane.ts) while
+   * this one reads on; unset: all on this thread. Starting the worker costs tens of milliseconds and some
+   * megabytes, worth it only for a large file.
+   */
+  formatWorkerAfter?: number;
 };
 
 export type UrlSummary = {
@@ -122,6 +129,7 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
   let out: Open<RowFormatter> | undefined;
   let rejects: Open<RejectFormatter> | undefined;
   let truncated: string | undefined;
+  let lane: FormatLane | undefined;
   /** start() while it opens the sinks: finish() waits for it, so a sink opened when the run failed is discarded. */
   let opening: Promise<void> | undefined;
   const ended = new AbortController();
@@ -178,19 +186,43 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
       return;
     }
     const { raw, extras } = readRecord(cells, current);
-    const result = processor.process(raw);
-    if (!result.ok) {
-      reject(line, result.reason, result.message, cells);
+    const accepted = processor.accept(raw);
+    if (!accepted.ok) {
+      reject(line, accepted.reason, accepted.message, cells);
       return;
     }
     counts.accepted += 1;
-    for (const warning of result.warnings) {
+    // The rows written before this one: every accepted row is written, in order.
+    const index = counts.accepted - 1;
+    const after = options.formatWorkerAfter;
+    if (lane === undefined && after !== undefined && index >= after) lane = startLane(current, index);
+    if (lane) {
+      lane.add(accepted.customer, extras, line, accepted.warnings);
+      return;
+    }
+    const result = processor.finish(accepted.customer, accepted.warnings);
+    warn(line, result.warnings);
+    out?.batch.add(out.formatter.row(result, extras, index));
+  };
+
+  const warn = (line: number, warnings: readonly RowWarning[]) => {
+    for (const warning of warnings) {
       counts.warnings += 1;
       warningsByCode[warning.code] = (warningsByCode[warning.code] ?? 0) + 1;
       options.onWarning?.({ ...warning, line });
     }
-    out?.batch.add(out.formatter.row(result, extras));
   };
+
+  /** From the row at `index` on, rows are finished and formatted on a worker thread; they come back in order. */
+  const startLane = (current: ColumnPlan, index: number): FormatLane =>
+    createFormatLane(
+      { base: options.base, auth: options.auth, format: options.format, extraNames: current.extras.map((e) => e.name) },
+      index,
+      (bytes, lines, warnings) => {
+        for (let i = 0; i < lines.length; i++) warn(lines[i] as number, warnings[i] ?? []);
+        out?.batch.addBytes(bytes);
+      },
+    );
 
   const skipped = (item: Skipped, line: number) => {
     const code = item.skipped?.code ?? 'CSV_UNKNOWN_ERROR';
@@ -235,7 +267,12 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
       } else row(item, line, plan);
       return undefined;
     },
-    flushIfFull: () => (out?.batch.full() || rejects?.batch.full() ? flushAll() : undefined),
+    flushIfFull(): Promise<void> | undefined {
+      const sending = lane?.full() ? lane.send() : undefined;
+      const flushing = out?.batch.full() || rejects?.batch.full() ? flushAll() : undefined;
+      if (sending === undefined || flushing === undefined) return sending ?? flushing;
+      return Promise.all([sending, flushing]).then(() => undefined);
+    },
     /**
      * Write the end and close the sinks, keeping what they hold only when the run `succeeded`: a failed run
      * (interrupted, unreadable input, a sink that failed) replaces no file, so the sinks that can are discarded.
@@ -248,14 +285,26 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
       // already ended the run.
       ended.abort();
       await opening?.catch(() => undefined);
-      out?.batch.add(out.formatter.end());
-      const flushed = await flushAll().then(
+      // Rows the worker still holds were accepted: they are written before anything else is decided.
+      let laneFailure: unknown;
+      if (lane) {
+        try {
+          await lane.drain();
+        } catch (error) {
+          laneFailure = error ?? new Error('the formatting thread failed');
+        } finally {
+          await lane.close();
+        }
+      }
+      out?.batch.add(out.formatter.end(counts.accepted));
+      const settled = Promise.all([out?.batch.settle(), rejects?.batch.settle()]);
+      const flushed = await settled.then(
         () => undefined,
         (error: unknown) => error ?? new Error('flush failed'),
       );
       const opened = [out, rejects].filter((o) => o !== undefined);
       const anyFailed = opened.some((o) => o.failed);
-      const keep = succeeded && !anyFailed;
+      const keep = succeeded && !anyFailed && laneFailure === undefined;
       if (keep) {
         // All written out before any is kept: one that fails now takes the others' results with it.
         const sealing = await Promise.allSettled(opened.map((o) => o.sink.seal?.()));
@@ -268,6 +317,7 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
       const closing = opened.map((o) => (!keep && !o.failed && o.sink.discard ? o.sink.discard() : o.sink.close()));
       const refused = (await Promise.allSettled(closing)).find((result) => result.status === 'rejected');
       if (refused) throw refused.reason;
+      if (laneFailure !== undefined) throw laneFailure;
       // A failed sink's own error already stopped the run; the flush that failed after it adds nothing.
       if (flushed !== undefined && !anyFailed) throw flushed;
     },

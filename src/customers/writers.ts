@@ -8,17 +8,22 @@
  */
 import { CUSTOMER_FIELDS, type CustomerField, type CustomerInput, customerFieldValues } from '../exotel/customer.ts';
 import { needsJsonEscape } from '../util/json-string.ts';
-import { type AcceptedCustomer, AcceptedRow } from './row-processor.ts';
+import { type AcceptedCustomer, AcceptedRow, CSV_SPECIAL } from './accepted-row.ts';
 
 export const OUTPUT_FORMATS = ['csv', 'ndjson', 'json', 'urls'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+/**
+ * Stateless: where a row goes is given, not remembered, so rows can be formatted anywhere (another thread,
+ * format-lane.ts) and still join up.
+ */
 export type RowFormatter = {
   /** Text before the first row (csv header, `[`), or ''. */
   start: () => string;
-  row: (row: AcceptedCustomer, extras: readonly string[]) => string;
-  /** Text after the last row. */
-  end: () => string;
+  /** `index`: how many rows were written before this one. */
+  row: (row: AcceptedCustomer, extras: readonly string[], index: number) => string;
+  /** Text after the last row, once `rows` rows were written. */
+  end: (rows: number) => string;
 };
 
 /** Fields whose value we produced after validation: never a formula, written verbatim. */
@@ -33,7 +38,7 @@ const TRUSTED: ReadonlySet<string> = new Set<CustomerField | 'passthru_url' | 'c
 
 // C0 except TAB/LF/CR, DEL, C1.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
-const QUOTE_OR_CONTROL = /[\u0000-\u001F\u007F-\u009F",]/;
+const QUOTE_OR_CONTROL = CSV_SPECIAL;
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 const quote = (text: string) => `"${text.replaceAll('"', '""')}"`;
@@ -119,10 +124,11 @@ export function createRowFormatter(format: OutputFormat, extraNames: readonly st
           const values = customerFieldValues(row.customer, rowValues);
           for (let i = 0; i < values.length; i++) line += `${csvCell(values[i] ?? '', trusted[i])},`;
           for (const extra of extras) line += `${csvCell(extra)},`;
-          // An AcceptedRow's custom_field is encodeCustomField(row.customer) by construction; any other row says its own.
-          const customField =
-            row instanceof AcceptedRow ? customFieldCell(row.customer) : csvCell(row.customField, true);
-          return `${line}${csvCell(row.passthruUrl, true)},${customField}\n`;
+          // An AcceptedRow's custom_field is encodeCustomField(row.customer) by construction, and it knows whether
+          // its URL needs quoting; any other row says its own.
+          if (row instanceof AcceptedRow)
+            return `${line}${row.plainUrl ? row.passthruUrl : csvCell(row.passthruUrl, true)},${customFieldCell(row.customer)}\n`;
+          return `${line}${csvCell(row.passthruUrl, true)},${csvCell(row.customField, true)}\n`;
         },
         end: () => '',
       };
@@ -133,18 +139,13 @@ export function createRowFormatter(format: OutputFormat, extraNames: readonly st
         row: (row, extras) => `${JSON.stringify(outputRecord(row, extras, extraNames))}\n`,
         end: () => '',
       };
-    case 'json': {
-      let first = true;
+    case 'json':
       return {
         start: () => '[',
-        row: (row, extras) => {
-          const prefix = first ? '\n' : ',\n';
-          first = false;
-          return `${prefix}${JSON.stringify(outputRecord(row, extras, extraNames))}`;
-        },
-        end: () => (first ? ']\n' : '\n]\n'),
+        row: (row, extras, index) =>
+          `${index === 0 ? '\n' : ',\n'}${JSON.stringify(outputRecord(row, extras, extraNames))}`,
+        end: (rows) => (rows === 0 ? ']\n' : '\n]\n'),
       };
-    }
     case 'urls':
       return { start: () => '', row: (row) => `${row.passthruUrl}\n`, end: () => '' };
   }

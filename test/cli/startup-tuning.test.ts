@@ -91,7 +91,14 @@ describe('restartPlan: what a restart adds, keeping what the user chose', () => 
     assert.deepEqual(startupRestart('serve', ['serve'], [], {}, dir)?.nodeArgs, EMBEDDED_SERVE_TUNING.nodeFlags);
     assert.equal(startupRestart('serve', ['serve'], [], { DATABASE_URL: PG }, dir), undefined);
     assert.deepEqual(startupRestart('url', ['url', '--csv', 'x.csv'], [], {}, dir)?.nodeArgs, URL_TUNING.nodeFlags);
-    assert.equal(startupRestart('url', ['url'], ['--max-semi-space-size=8'], {}, dir), undefined);
+    assert.deepEqual(startupRestart('url', ['url'], ['--max-semi-space-size=8'], {}, dir), {
+      nodeArgs: ['--max-semi-space-size=8'],
+      env: { MALLOC_ARENA_MAX: '1' },
+    });
+    assert.equal(
+      startupRestart('url', ['url'], ['--max-semi-space-size=8'], { MALLOC_ARENA_MAX: '2' }, dir),
+      undefined,
+    );
     assert.equal(startupRestart('validate', ['validate', 'a.xml'], [], {}, dir), undefined);
   });
 });

@@ -50,7 +50,7 @@ describe('csvCell', () => {
 describe('createRowFormatter', () => {
   it('csv: header + rows that a CSV parser reads back (after the formula apostrophe)', () => {
     const f = createRowFormatter('csv', ['branch']);
-    const text = f.start() + f.row(row, ['@home']) + f.end();
+    const text = f.start() + f.row(row, ['@home'], 0) + f.end(1);
     const [parsed] = parse(text, { columns: true }) as Record<string, string>[];
     assert.deepEqual(Object.keys(parsed ?? {}), outputColumns(['branch']));
     assert.equal(parsed?.customer_id, "'=1+1");
@@ -64,15 +64,15 @@ describe('createRowFormatter', () => {
     for (const n of [0, 1, 2]) {
       const f = createRowFormatter('json', ['branch']);
       let text = f.start();
-      for (let i = 0; i < n; i++) text += f.row(row, ['x']);
-      text += f.end();
+      for (let i = 0; i < n; i++) text += f.row(row, ['x'], i);
+      text += f.end(n);
       const parsed = JSON.parse(text) as unknown[];
       assert.equal(parsed.length, n);
     }
   });
   it('ndjson: one object per line, values untouched, absent fields omitted', () => {
     const f = createRowFormatter('ndjson', ['branch']);
-    const line = f.row(row, ['=x']);
+    const line = f.row(row, ['=x'], 0);
     assert.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'));
     const parsed = JSON.parse(line) as Record<string, string>;
     assert.equal(parsed.customer_id, '=1+1');
@@ -81,7 +81,7 @@ describe('createRowFormatter', () => {
     assert.deepEqual(Object.keys(parsed).slice(-2), ['passthru_url', 'custom_field']);
   });
   it('urls: the URL per line', () => {
-    assert.equal(createRowFormatter('urls', []).row(row, []), `${row.passthruUrl}\n`);
+    assert.equal(createRowFormatter('urls', []).row(row, [], 0), `${row.passthruUrl}\n`);
   });
 });
 

@@ -1,0 +1,140 @@
+/**
+ * `url --csv` on two threads. A row's processing has two halves (row-processor.ts): accepting it depends on the
+ * rows before it (duplicates, temp_call_id) and stays on the main thread with the reading; finishing it (the
+ * passthru URL, `--sign`'s HMAC) and formatting it depend on nothing but the row, and run on a worker thread
+ * (format-worker.ts) in batches, while the main thread reads on. Batches come back in the order they were sent,
+ * so the output is byte for byte what one thread writes.
+ *
+ * Bounded: at most MAX_IN_FLIGHT batches are with the worker; beyond that `send` returns a promise and the
+ * reading waits. A batch ends at BATCH_ROWS rows or BATCH_CHARS characters, whichever comes first.
+ */
+import { Worker } from 'node:worker_threads';
+import type { CustomerInput } from '../exotel/customer.ts';
+import { type LaneJob, type LaneResult, type LaneSetup, packValues, pushRow } from './format-lane-wire.ts';
+import type { RowWarning } from './normalize-row.ts';
+
+export type { LaneSetup } from './format-lane-wire.ts';
+
+const WORKER_FILE = new URL(`./format-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const BATCH_ROWS = 256;
+const BATCH_CHARS = 1024 * 1024;
+const MAX_IN_FLIGHT = 2;
+const YOUNG_MB = 6;
+
+/**
+ * A batch back from the worker: its bytes (to copy: the memory goes back to the worker), then each row's line and
+ * warnings (the main thread's, then the worker's).
+ */
+export type LaneOutput = (bytes: Uint8Array, lines: readonly number[], warnings: readonly RowWarning[][]) => void;
+
+export type FormatLane = {
+  /** Queue an accepted row; `warnings` is the row's own array (the worker's warnings are appended to it). */
+  add: (customer: Readonly<CustomerInput>, extras: readonly string[], line: number, warnings: RowWarning[]) => void;
+  /** Whether a batch is ready to send. */
+  full: () => boolean;
+  /** Send what is queued; a promise when the worker already holds MAX_IN_FLIGHT batches: read on once it settles. */
+  send: () => Promise<void> | undefined;
+  /** Send what is queued and wait until every batch is back and output. */
+  drain: () => Promise<void>;
+  /** Stop the worker (whatever it still holds is dropped). */
+  close: () => Promise<void>;
+};
+
+type Sent = { lines: number[]; warnings: RowWarning[][] };
+
+/** `index`: rows written before the lane's first row (rows the main thread formatted itself). */
+export function createFormatLane(setup: LaneSetup, index: number, output: LaneOutput): FormatLane {
+  // A small young generation, as the main thread's (src/cli/startup-tuning.ts): a batch's garbage is a few
+  // hundred kilobytes, and a larger one only held more memory.
+  const worker = new Worker(WORKER_FILE, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
+  let values: string[] = [];
+  let batch: Sent = { lines: [], warnings: [] };
+  let chars = 0;
+  let separatorInside = false;
+  let next = index;
+  const sent: Sent[] = [];
+  // Results' memory, once output, to send back with the next jobs (LaneJob.spare).
+  const spares: ArrayBuffer[] = [];
+  let failure: Error | undefined;
+  let closing = false;
+  // Settled when fewer than MAX_IN_FLIGHT batches (waitingRoom) or none (waitingEmpty) are with the worker.
+  let waitingRoom: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  let waitingEmpty: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+
+  const fail = (error: Error) => {
+    failure ??= error;
+    waitingRoom?.reject(failure);
+    waitingRoom = undefined;
+    for (const waiter of waitingEmpty) waiter.reject(failure);
+    waitingEmpty = [];
+  };
+  worker.on('message', (result: LaneResult) => {
+    const done = sent.shift();
+    if (done === undefined || failure !== undefined) return;
+    for (const [row, added] of result.warnings) done.warnings[row]?.push(...added);
+    try {
+      output(result.bytes, done.lines, done.warnings);
+    } catch (error) {
+      fail(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if (spares.length < MAX_IN_FLIGHT) spares.push(result.bytes.buffer as ArrayBuffer);
+    if (sent.length < MAX_IN_FLIGHT) {
+      waitingRoom?.resolve();
+      waitingRoom = undefined;
+    }
+    if (sent.length === 0) {
+      for (const waiter of waitingEmpty) waiter.resolve();
+      waitingEmpty = [];
+    }
+  });
+  worker.on('error', (error) => fail(error));
+  worker.on('exit', (code) => {
+    if (!closing) fail(new Error(`the formatting thread stopped (exit code ${code})`));
+  });
+
+  const post = () => {
+    if (batch.lines.length === 0) return;
+    const spare = spares.pop();
+    const job: LaneJob = { values: packValues(values, separatorInside), rows: batch.lines.length, index: next, spare };
+    next += batch.lines.length;
+    sent.push(batch);
+    worker.postMessage(job, spare ? [spare] : []);
+    values = [];
+    batch = { lines: [], warnings: [] };
+    chars = 0;
+    separatorInside = false;
+  };
+
+  return {
+    add(customer, extras, line, warnings) {
+      if (failure) throw failure;
+      const added = pushRow(values, customer, extras);
+      if (added < 0) separatorInside = true;
+      chars += added < 0 ? -added - 1 : added;
+      batch.lines.push(line);
+      batch.warnings.push(warnings);
+    },
+    full: () => batch.lines.length >= BATCH_ROWS || chars >= BATCH_CHARS,
+    send() {
+      if (failure) return Promise.reject(failure);
+      post();
+      if (sent.length < MAX_IN_FLIGHT) return undefined;
+      return new Promise<void>((resolve, reject) => {
+        waitingRoom = { resolve, reject };
+      });
+    },
+    drain() {
+      if (failure) return Promise.reject(failure);
+      post();
+      if (sent.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        waitingEmpty.push({ resolve, reject });
+      });
+    },
+    async close() {
+      closing = true;
+      await worker.terminate();
+    },
+  };
+}
