@@ -25,10 +25,14 @@ const YOUNG_MB = 6;
  * A batch back from the worker: its bytes (to copy: the memory goes back to the worker), then each row's line and
  * warnings (the main thread's, then the worker's).
  */
-export type LaneOutput = (bytes: Uint8Array, lines: readonly number[], warnings: readonly RowWarning[][]) => void;
+export type LaneOutput = (
+  bytes: Uint8Array,
+  lines: readonly number[],
+  warnings: readonly (readonly RowWarning[] | undefined)[],
+) => void;
 
 export type FormatLane = {
-  /** Queue an accepted row; `warnings` is the row's own array (the worker's warnings are appended to it). */
+  /** Queue an accepted row; `warnings` is the row's own list (the worker's warnings are added to it, or to a new one). */
   add: (customer: Readonly<CustomerInput>, extras: readonly string[], line: number, warnings: RowWarning[]) => void;
   /** Whether a batch is ready to send. */
   full: () => boolean;
@@ -40,7 +44,8 @@ export type FormatLane = {
   close: () => Promise<void>;
 };
 
-type Sent = { lines: number[]; warnings: RowWarning[][] };
+// A row without warnings has none in `warnings`: most rows have none, and an empty list a row is garbage to collect.
+type Sent = { lines: number[]; warnings: (RowWarning[] | undefined)[] };
 
 /** `index`: rows written before the lane's first row (rows the main thread formatted itself). */
 export function createFormatLane(setup: LaneSetup, index: number, output: LaneOutput): FormatLane {
@@ -71,7 +76,7 @@ export function createFormatLane(setup: LaneSetup, index: number, output: LaneOu
   worker.on('message', (result: LaneResult) => {
     const done = sent.shift();
     if (done === undefined || failure !== undefined) return;
-    for (const [row, added] of result.warnings) done.warnings[row]?.push(...added);
+    for (const [row, added] of result.warnings) (done.warnings[row] ??= []).push(...added);
     try {
       output(result.bytes, done.lines, done.warnings);
     } catch (error) {
@@ -113,7 +118,7 @@ export function createFormatLane(setup: LaneSetup, index: number, output: LaneOu
       if (added < 0) separatorInside = true;
       chars += added < 0 ? -added - 1 : added;
       batch.lines.push(line);
-      batch.warnings.push(warnings);
+      batch.warnings.push(warnings.length > 0 ? warnings : undefined);
     },
     full: () => batch.lines.length >= BATCH_ROWS || chars >= BATCH_CHARS,
     send() {

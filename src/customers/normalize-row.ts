@@ -164,6 +164,9 @@ function rejectAll(problems: readonly Rejection[]): { ok: false } & Rejection {
 
 type Cleaned = ReturnType<typeof cleanText>;
 
+// normalizeCustomer's scratch list of the row's problems.
+const rowProblems: Rejection[] = [];
+
 /** The clean text, or undefined for an empty field or one with a problem (which `problems` collects). */
 function take(cleaned: Cleaned, problems: Rejection[]): string | undefined {
   if (typeof cleaned === 'string') return cleaned;
@@ -176,7 +179,9 @@ function take(cleaned: Cleaned, problems: Rejection[]): string | undefined {
  * rows, remembers language choices (createLanguageMemo).
  */
 export function normalizeCustomer(raw: Readonly<CustomerInput>, memo?: LanguageMemo): NormalizeResult {
-  const problems: Rejection[] = [];
+  // Reused: a row's problems are read (rejectAll) before the next row starts; most rows have none.
+  const problems = rowProblems;
+  problems.length = 0;
   // Field by field, by name, in CUSTOMER_FIELDS order (the order problems are listed in): going through the fields
   // by a variable name (raw[field], clean[field]) cost more than the cleaning. A field with unusable content is
   // reported as such, not again as empty: `=== undefined` below is a field that was empty.

@@ -41,12 +41,13 @@ export function createCustomerProcessor(options: ProcessorOptions): CustomerProc
   const accept = (raw: Readonly<CustomerInput>): AcceptResult => {
     const normalized = normalizeCustomer(raw, languages);
     if (!normalized.ok) return normalized;
-    const { customer: base, warnings } = normalized;
+    const base = normalized.customer;
     const duplicate = deduper.claim(base.customer_id, base.phone);
     if (duplicate) return { ok: false, reason: duplicate.duplicate, message: duplicate.message };
     // Set in place (the normalised customer is this row's own object), not copied by Object.assign.
     base.temp_call_id ??= options.nextTempCallId();
-    return { ok: true, customer: base as AcceptedCustomer['customer'], warnings };
+    // The normalised result itself, now that its customer has a temp_call_id: no second object a row.
+    return normalized as AcceptResult;
   };
   return {
     accept,

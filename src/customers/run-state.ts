@@ -219,7 +219,10 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
       { base: options.base, auth: options.auth, format: options.format, extraNames: current.extras.map((e) => e.name) },
       index,
       (bytes, lines, warnings) => {
-        for (let i = 0; i < lines.length; i++) warn(lines[i] as number, warnings[i] ?? []);
+        for (let i = 0; i < lines.length; i++) {
+          const rowWarnings = warnings[i];
+          if (rowWarnings) warn(lines[i] as number, rowWarnings);
+        }
         out?.batch.addBytes(bytes);
       },
     );
