@@ -7,14 +7,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFile, mkdtemp, open, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BIN, baseEnv, startServe, type Env } from '../support/spawn.ts';
 
-type Closing = 'before-start' | 'after-first-byte';
+/** Close before the child writes, after its first byte, or once `{ after }` bytes have arrived. */
+type Closing = 'before-start' | 'after-first-byte' | { after: number };
 
 async function runClosing(args: readonly string[], closing: Closing, options: { cwd?: string; env?: Env } = {}) {
   const child = spawn(process.execPath, [BIN, ...args], {
@@ -27,10 +28,14 @@ async function runClosing(args: readonly string[], closing: Closing, options: { 
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   if (closing === 'before-start') child.stdout.destroy();
   else {
-    child.stdout.once('data', (chunk: Buffer) => {
-      bytes = chunk.length;
+    const enough = closing === 'after-first-byte' ? 1 : closing.after;
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes < enough) return;
+      child.stdout.off('data', onData);
       child.stdout.destroy();
-    });
+    };
+    child.stdout.on('data', onData);
   }
   const [code] = (await once(child, 'close')) as [number | null];
   return { code, stderr, bytes };
@@ -43,9 +48,14 @@ function assertQuiet(stderr: string): void {
 }
 
 let dir: string;
+let customersCsv: string;
 const files: string[] = [];
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'exo-closed-pipe-'));
+  customersCsv = join(dir, 'customers.csv');
+  let csv = 'customer_id,name,phone,state\n';
+  for (let i = 0; i < 20_000; i++) csv += `C${i},नाम ${i},${9_000_000_000 + i},Tamil Nadu\n`;
+  await writeFile(customersCsv, csv);
   const valid = fileURLToPath(new URL('../../fixtures/exoml/valid/tamil-menu.xml', import.meta.url));
   const invalid = fileURLToPath(new URL('../../fixtures/exoml/invalid/EXO201-unknown-attribute.xml', import.meta.url));
   for (let i = 0; i < 300; i++) {
@@ -79,6 +89,14 @@ describe('bin: stdout closed by the reader', { timeout: 60_000 }, () => {
       ['url', '--customer-id', 'C1', '--name', 'Asha', '--phone', '9876543210', '--base-url', 'https://b.example'],
       'before-start',
     );
+    assert.equal(res.code, 0, res.stderr);
+    assertQuiet(res.stderr);
+  });
+
+  it('url --csv <20,000 rows> | head -c 3M → exit 0, no stack trace, with rows on the format worker when it closes', async () => {
+    // Past 5,000 accepted rows (about 2.4 MB of csv) rows are formatted on a worker thread (customers/format-lane.ts).
+    const res = await runClosing(['url', '--csv', customersCsv, '--allow-rejects'], { after: 3 * 1024 * 1024 });
+    assert.ok(res.bytes >= 3 * 1024 * 1024, `${res.bytes} bytes`);
     assert.equal(res.code, 0, res.stderr);
     assertQuiet(res.stderr);
   });
