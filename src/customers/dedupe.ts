@@ -48,9 +48,12 @@ function mix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 function fnv1a(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] ?? 0), 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] ?? 0), FNV_PRIME);
   return mix(h);
 }
 
@@ -62,7 +65,8 @@ function fnv1a(bytes: Uint8Array, start: number, end: number): number {
 export function createCompactStringSet(): CompactSet<string> {
   let slots = new Uint32Array(1024);
   let tags = new Uint8Array(1024);
-  // The tag of the key the last locate staged.
+  // The hash (stage) and tag (locate) of the key the last locate staged.
+  let stagedHash = 0;
   let stagedTag = 0;
   // The arena grows in place: a resizable ArrayBuffer reserves address space (ARENA_MAX) and the system commits
   // pages only as they are written, so growing copies nothing and leaves no old arena for the collector to free
@@ -80,15 +84,21 @@ export function createCompactStringSet(): CompactSet<string> {
       if (need > ARENA_MAX) throw new RangeError(`more than ${ARENA_MAX} bytes of keys`);
       memory.resize(Math.min(ARENA_MAX, Math.ceil(need / ARENA_STEP) * ARENA_STEP));
     }
-    // ASCII (ids usually are) is copied as it is, without the view encodeInto needs: no allocation per row.
+    // ASCII (ids usually are) is copied as it is, without the view encodeInto needs (no allocation per row), and
+    // hashed on the way: the same FNV-1a as over its bytes, since an ASCII character is its own byte.
     let written = 0;
     const at = tail + 2;
+    let hash = FNV_OFFSET;
     for (; written < key.length; written++) {
       const code = key.charCodeAt(written);
       if (code >= 0x80) break;
       arena[at + written] = code;
+      hash = Math.imul(hash ^ code, FNV_PRIME);
     }
-    if (written < key.length) written = encoder.encodeInto(key, arena.subarray(at)).written;
+    if (written < key.length) {
+      written = encoder.encodeInto(key, arena.subarray(at)).written;
+      stagedHash = fnv1a(arena, at, at + written);
+    } else stagedHash = mix(hash);
     if (written > MAX_KEY_BYTES) throw new RangeError(`key longer than ${MAX_KEY_BYTES} bytes`);
     arena[tail] = written >>> 8;
     arena[tail + 1] = written & 0xff;
@@ -129,7 +139,7 @@ export function createCompactStringSet(): CompactSet<string> {
   /** The staged key's slot, `~slot` when it is there already (the staged record stays at the tail). */
   const locate = (key: string): number => {
     const length = stage(key);
-    const hash = fnv1a(arena, tail + 2, tail + 2 + length);
+    const hash = stagedHash;
     stagedTag = hash >>> 24;
     const slot = probe(hash, length);
     return (slots[slot] ?? 0) !== 0 ? ~slot : slot;
