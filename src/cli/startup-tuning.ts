@@ -9,8 +9,8 @@
  *   (src/cli/commands/serve.ts). Serve on PostgreSQL keeps V8's defaults: a server under load, where a small young
  *   generation means more collections.
  * - `url`: it streams any number of rows in constant memory, but V8 sizes its young generation from the machine's
- *   RAM, about 100 MB more peak RSS on a large file (`npm run bench:url`); and glibc gives its worker thread an
- *   arena of its own.
+ *   RAM, about 100 MB more peak RSS on a large file (`npm run bench:url`); glibc gives its worker thread an arena
+ *   of its own; and `gc`, so url can collect the tables duplicate detection replaced (src/customers/run-state.ts).
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
@@ -24,7 +24,8 @@ export const EMBEDDED_SERVE_TUNING: StartupTuning = {
 };
 
 export const URL_TUNING: StartupTuning = {
-  nodeFlags: ['--max-semi-space-size=4'],
+  // `gc`: url collects once duplicate detection has replaced megabytes of tables (src/customers/run-state.ts).
+  nodeFlags: ['--max-semi-space-size=4', '--expose-gc'],
   // One malloc arena for both of url's threads (customers/format-lane.ts): a second one kept 5-25 MB more peak
   // RSS at a million rows (measured, npm run bench:url) for no speed.
   env: { MALLOC_ARENA_MAX: '1' },

@@ -24,6 +24,12 @@ export type CompactSet<K> = {
   readonly byteLength: number;
 };
 
+/**
+ * Called after a table grew, with the bytes of the table it replaced: garbage now, which V8 frees only at its
+ * next full collection (it counts such memory loosely), so a caller that can may collect then.
+ */
+type OnGrow = (replacedBytes: number) => void;
+
 const encoder = new TextEncoder();
 /** The arena's bytes at most (slots hold offset + 1 in 32 bits), and the steps it grows by. */
 const ARENA_MAX = 2 ** 32 - 2;
@@ -31,70 +37,13 @@ const ARENA_STEP = 1024 * 1024;
 const MAX_KEY_BYTES = 0xffff;
 /** Grow at 3/4 full: linear probing stays short. */
 const grows = (size: number, slots: number) => size * 4 > slots * 3;
-// Tables grow by half, not double: they hold at most 1.5× what they need (doubling left up to half of a table
-// unused). At a million rows the sets take 25 MB instead of 34 MB. So table sizes are not powers of two: a slot
-// is found by remainder, not a mask.
+// Tables grow by half, not double: they hold at most 1.5× what they need (doubling left up to
+// half of a table unused), and the copy while growing holds 2.5× instead of 3×. At a million rows the sets take
+// 25 MB instead of 34 MB. So table sizes are not powers of two: a slot is found by remainder, not a mask.
 const larger = (n: number) => n + (n >>> 1);
 /** The slot a probe for `hash` starts at (31 bits: an int32 remainder is far cheaper than a float one). */
 const home = (hash: number, size: number) => (hash & 0x7fffffff) % size;
 const after = (slot: number, size: number) => (slot + 1 === size ? 0 : slot + 1);
-
-/** Slots a table may have: a uint32 each, reserved as address space (only what is used is committed). */
-const MAX_SLOTS = 2 ** 28;
-
-/**
- * A hash table's slots (uint32, 0 = empty), and optionally one tag byte per slot, in resizable ArrayBuffers: the
- * table grows in place (growInPlace), so it never holds an old table and a new one at once, and leaves no old one
- * for the collector to free late (measured: up to 10 MB of old tables at a million rows).
- */
-type Table = { memory: ArrayBuffer; slots: Uint32Array; tagMemory: ArrayBuffer | undefined; tags: Uint8Array };
-
-function createTable(size: number, withTags: boolean): Table {
-  const memory = new ArrayBuffer(size * 4, { maxByteLength: MAX_SLOTS * 4 });
-  const tagMemory = withTags ? new ArrayBuffer(size, { maxByteLength: MAX_SLOTS }) : undefined;
-  return {
-    memory,
-    slots: new Uint32Array(memory, 0, size),
-    tagMemory,
-    tags: new Uint8Array(tagMemory ?? new ArrayBuffer(0), 0, withTags ? size : 0),
-  };
-}
-
-/**
- * Make the table half as large again and move every entry to its place in it, in place. Linear probing: an entry
- * is placed at the first slot from its home that is empty or holds an entry not yet moved, which it displaces
- * (that one is placed next). A placed entry never moves again and its probe passed only placed entries, so
- * emptying the slots of entries not yet moved breaks no probe; a bitmap (1 bit a slot) says which are placed.
- */
-function growInPlace(table: Table, hashOf: (stored: number) => number): void {
-  const old = table.slots.length;
-  const length = larger(old);
-  if (length > MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} slots for duplicate detection`);
-  table.memory.resize(length * 4);
-  table.tagMemory?.resize(length);
-  // Views of a fixed length, made again after each resize: V8 reads them faster than views that follow the size.
-  table.slots = new Uint32Array(table.memory, 0, length);
-  if (table.tagMemory) table.tags = new Uint8Array(table.tagMemory, 0, length);
-  const { slots, tags } = table;
-  const withTags = table.tagMemory !== undefined;
-  const placed = new Uint8Array((length + 7) >>> 3);
-  const isPlaced = (slot: number) => (((placed[slot >>> 3] ?? 0) >>> (slot & 7)) & 1) === 1;
-  for (let i = 0; i < old; i++) {
-    let stored = slots[i] ?? 0;
-    if (stored === 0 || isPlaced(i)) continue;
-    slots[i] = 0;
-    while (stored !== 0) {
-      const hash = hashOf(stored);
-      let slot = home(hash, length);
-      while ((slots[slot] ?? 0) !== 0 && isPlaced(slot)) slot = after(slot, length);
-      const displaced = slots[slot] ?? 0;
-      slots[slot] = stored;
-      if (withTags) tags[slot] = hash >>> 24;
-      placed[slot >>> 3] = (placed[slot >>> 3] ?? 0) | (1 << (slot & 7));
-      stored = displaced;
-    }
-  }
-}
 
 /** The murmur3 finaliser: spreads a 32-bit value so the low bits (the table index) are well mixed. */
 function mix(h: number): number {
@@ -119,18 +68,17 @@ function fnv1a(bytes: Uint8Array, start: number, end: number): number {
  * Beside each slot, 8 bits of its key's hash (the bits the slot index does not use): a probe compares keys only
  * when those match, instead of reading the arena (a cache miss) for every occupied slot it passes.
  */
-export function createCompactStringSet(): CompactSet<string> {
-  const table = createTable(1024, true);
-  let { slots, tags } = table;
+export function createCompactStringSet(onGrow?: OnGrow): CompactSet<string> {
+  let slots = new Uint32Array(1024);
+  let tags = new Uint8Array(1024);
   // The hash (stage) and tag (locate) of the key the last locate staged.
   let stagedHash = 0;
   let stagedTag = 0;
   // The arena grows in place: a resizable ArrayBuffer reserves address space (ARENA_MAX) and the system commits
   // pages only as they are written, so growing copies nothing and leaves no old arena for the collector to free
-  // late (copying into one 1.5 times larger held up to 2.5 times the keys' bytes at once). `arena` is made again
-  // after each resize, with its new length (a view that follows the buffer's size is slower to read).
+  // late (copying into one 1.5 times larger held up to 2.5 times the keys' bytes at once). `arena` tracks its length.
   const memory = new ArrayBuffer(ARENA_STEP, { maxByteLength: ARENA_MAX });
-  let arena = new Uint8Array(memory, 0, ARENA_STEP);
+  const arena = new Uint8Array(memory);
   let tail = 0;
   let size = 0;
   const lengthAt = (offset: number) => ((arena[offset] ?? 0) << 8) | (arena[offset + 1] ?? 0);
@@ -141,7 +89,6 @@ export function createCompactStringSet(): CompactSet<string> {
     if (need > arena.length) {
       if (need > ARENA_MAX) throw new RangeError(`more than ${ARENA_MAX} bytes of keys`);
       memory.resize(Math.min(ARENA_MAX, Math.ceil(need / ARENA_STEP) * ARENA_STEP));
-      arena = new Uint8Array(memory, 0, memory.byteLength);
     }
     // ASCII (ids usually are) is copied as it is, without the view encodeInto needs (no allocation per row), and
     // hashed on the way: the same FNV-1a as over its bytes, since an ASCII character is its own byte.
@@ -179,10 +126,22 @@ export function createCompactStringSet(): CompactSet<string> {
     }
   };
 
-  /** The hash of a stored key, read back from the arena. */
-  const hashAt = (stored: number) => {
-    const offset = stored - 1;
-    return fnv1a(arena, offset + 2, offset + 2 + lengthAt(offset));
+  const grow = () => {
+    const next = new Uint32Array(larger(slots.length));
+    const nextTags = new Uint8Array(next.length);
+    for (const stored of slots) {
+      if (stored === 0) continue;
+      const offset = stored - 1;
+      const hash = fnv1a(arena, offset + 2, offset + 2 + lengthAt(offset));
+      let slot = home(hash, next.length);
+      while ((next[slot] ?? 0) !== 0) slot = after(slot, next.length);
+      next[slot] = stored;
+      nextTags[slot] = hash >>> 24;
+    }
+    const freed = slots.byteLength + tags.byteLength;
+    slots = next;
+    tags = nextTags;
+    onGrow?.(freed);
   };
 
   /** The staged key's slot, `~slot` when it is there already (the staged record stays at the tail). */
@@ -200,10 +159,7 @@ export function createCompactStringSet(): CompactSet<string> {
     tags[slot] = stagedTag;
     tail += 2 + lengthAt(tail);
     size += 1;
-    if (grows(size, slots.length)) {
-      growInPlace(table, hashAt);
-      ({ slots, tags } = table);
-    }
+    if (grows(size, slots.length)) grow();
   };
 
   return {
@@ -228,9 +184,8 @@ export function createCompactStringSet(): CompactSet<string> {
 const PHONE_BASE = 6_000_000_000;
 
 /** Exact set of `+91[6-9]XXXXXXXXX` numbers, each stored as (number − 6e9 + 1) in a uint32 slot (0 = empty). */
-export function createPhoneSet(): CompactSet<string> {
-  const table = createTable(1024, false);
-  let { slots } = table;
+export function createPhoneSet(onGrow?: OnGrow): CompactSet<string> {
+  let slots = new Uint32Array(1024);
   let size = 0;
   /** `+91[6-9]XXXXXXXXX` → its slot value, read digit by digit (no match array per row). */
   const encode = (phone: string): number => {
@@ -244,9 +199,9 @@ export function createPhoneSet(): CompactSet<string> {
     if (!valid) throw new RangeError(`not a normalised Indian mobile: ${phone}`);
     return number - PHONE_BASE + 1;
   };
-  const probe = (value: number): number => {
-    for (let slot = home(mix(value), slots.length); ; slot = after(slot, slots.length)) {
-      const stored = slots[slot] ?? 0;
+  const probe = (value: number, table: Uint32Array): number => {
+    for (let slot = home(mix(value), table.length); ; slot = after(slot, table.length)) {
+      const stored = table[slot] ?? 0;
       if (stored === 0 || stored === value) return slot;
     }
   };
@@ -254,15 +209,18 @@ export function createPhoneSet(): CompactSet<string> {
   let located = 0;
   const locate = (phone: string): number => {
     located = encode(phone);
-    const slot = probe(located);
+    const slot = probe(located, slots);
     return (slots[slot] ?? 0) !== 0 ? ~slot : slot;
   };
   const insert = (slot: number) => {
     slots[slot] = located;
     size += 1;
     if (grows(size, slots.length)) {
-      growInPlace(table, mix);
-      slots = table.slots;
+      const next = new Uint32Array(larger(slots.length));
+      for (const stored of slots) if (stored !== 0) next[probe(stored, next)] = stored;
+      const freed = slots.byteLength;
+      slots = next;
+      onGrow?.(freed);
     }
   };
   return {
@@ -293,9 +251,9 @@ export type Deduper = {
 };
 
 /** Keys are the normalised customer_id (exact) and the E.164 phone; the first accepted row keeps them. */
-export function createDeduper(): Deduper {
-  const ids = createCompactStringSet();
-  const phones = createPhoneSet();
+export function createDeduper(onGrow?: OnGrow): Deduper {
+  const ids = createCompactStringSet(onGrow);
+  const phones = createPhoneSet(onGrow);
   return {
     // One probe per key: each set remembers the key it located until the row is known to be new on both.
     claim: (customerId, phone) => {

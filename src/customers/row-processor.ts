@@ -16,6 +16,8 @@ export type ProcessorOptions = {
   base: string;
   auth: UrlAuth;
   nextTempCallId: () => string;
+  /** After duplicate detection's tables grew (dedupe.ts), with the bytes of the tables they replaced. */
+  onDedupeGrow?: (replacedBytes: number) => void;
 };
 
 type ProcessResult = AcceptedRow | ({ ok: false } & Rejection);
@@ -35,7 +37,7 @@ export type CustomerProcessor = {
 };
 
 export function createCustomerProcessor(options: ProcessorOptions): CustomerProcessor {
-  const deduper = createDeduper();
+  const deduper = createDeduper(options.onDedupeGrow);
   const languages = createLanguageMemo();
   const finish = createRowFinisher(options.base, options.auth);
   const accept = (raw: Readonly<CustomerInput>): AcceptResult => {

@@ -92,13 +92,11 @@ describe('restartPlan: what a restart adds, keeping what the user chose', () => 
     assert.equal(startupRestart('serve', ['serve'], [], { DATABASE_URL: PG }, dir), undefined);
     assert.deepEqual(startupRestart('url', ['url', '--csv', 'x.csv'], [], {}, dir)?.nodeArgs, URL_TUNING.nodeFlags);
     assert.deepEqual(startupRestart('url', ['url'], ['--max-semi-space-size=8'], {}, dir), {
-      nodeArgs: ['--max-semi-space-size=8'],
+      nodeArgs: ['--max-semi-space-size=8', '--expose-gc'],
       env: { MALLOC_ARENA_MAX: '1' },
     });
-    assert.equal(
-      startupRestart('url', ['url'], ['--max-semi-space-size=8'], { MALLOC_ARENA_MAX: '2' }, dir),
-      undefined,
-    );
+    const chosen = ['--max-semi-space-size=8', '--expose-gc'];
+    assert.equal(startupRestart('url', ['url'], chosen, { MALLOC_ARENA_MAX: '2' }, dir), undefined);
     assert.equal(startupRestart('validate', ['validate', 'a.xml'], [], {}, dir), undefined);
   });
 });

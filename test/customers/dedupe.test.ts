@@ -84,6 +84,20 @@ describe('createDeduper', () => {
     assert.equal(dedupe.claim('C2', '+919876543211'), undefined);
     assert.match(dedupe.claim('C1', '+919000000000')?.message ?? '', /"C1"/);
   });
+  it('says after each growth how many bytes of tables it replaced, so the caller may collect them', () => {
+    const replaced: number[] = [];
+    const deduper = createDeduper((bytes) => replaced.push(bytes));
+    const before = deduper.byteLength;
+    for (let i = 0; i < 10_000; i++) assert.equal(deduper.claim(`C${i}`, `+91${9_000_000_000 + i}`), undefined);
+    // Both sets start at 1,024 slots and grow by half at 3/4 full: 1,024 → 1,536 → … → 17,496 slots for 10,000 keys.
+    assert.ok(replaced.length >= 12, `${replaced.length} growths`);
+    assert.ok(
+      replaced.every((bytes) => bytes > 0 && bytes < deduper.byteLength),
+      'each is a table smaller than what the sets hold now',
+    );
+    assert.ok(deduper.byteLength > before);
+  });
+
   it('compares ids exactly (case matters, NFC is the caller’s job)', () => {
     const dedupe = createDeduper();
     assert.equal(dedupe.claim('c1', '+919876543210'), undefined);

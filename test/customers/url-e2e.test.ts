@@ -1,6 +1,6 @@
 /**
  * End to end through the real bin: `url --csv -` reads stdin and writes stdout after the bin restarts itself in
- * place with a small young generation and one malloc arena (bin/exo-passthru.js), and keeps the exit code; a
+ * place with a small young generation, V8's gc exposed and one malloc arena (bin/exo-passthru.js), and keeps the exit code; a
  * user's own --max-semi-space-size is respected.
  */
 import assert from 'node:assert/strict';
@@ -47,10 +47,13 @@ describe('bin: url --csv', () => {
     );
     assert.match(res.stderr, /2 rows read.*1 accepted, 1 rejected \(phone_invalid 1\)/);
     const processes = res.stderr.split('\n').filter((line) => line.startsWith('node-process'));
-    assert.deepEqual(processes, ['node-process execArgv=[]', 'node-process execArgv=[--max-semi-space-size=4]']);
+    assert.deepEqual(processes, [
+      'node-process execArgv=[]',
+      'node-process execArgv=[--max-semi-space-size=4 --expose-gc]',
+    ]);
   });
 
-  it("a user's own --max-semi-space-size is kept: the restart adds only the malloc setting, or nothing", async () => {
+  it("a user's own --max-semi-space-size is kept: the restart adds only gc and the malloc setting, or nothing", async () => {
     const NODE_OPTIONS = `--max-semi-space-size=8 --import=${pathToFileURL(probe).href}`;
     const processes = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('node-process'));
     const res = await runBin(['url', '--csv', '-', '--format', 'urls', '--allow-rejects'], {
@@ -59,10 +62,11 @@ describe('bin: url --csv', () => {
     });
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stdout.trim().split('\n').length, 1);
-    // Restarted for MALLOC_ARENA_MAX, without the default young generation flag: the user's stays in NODE_OPTIONS.
-    assert.deepEqual(processes(res.stderr), ['node-process execArgv=[]', 'node-process execArgv=[]']);
+    // Restarted for --expose-gc and MALLOC_ARENA_MAX, without the default young generation flag: the user's stays
+    // in NODE_OPTIONS.
+    assert.deepEqual(processes(res.stderr), ['node-process execArgv=[]', 'node-process execArgv=[--expose-gc]']);
     const chosen = await runBin(['url', '--csv', '-', '--format', 'urls', '--allow-rejects'], {
-      env: baseEnv({ NODE_OPTIONS, MALLOC_ARENA_MAX: '2' }),
+      env: baseEnv({ NODE_OPTIONS: `--expose-gc ${NODE_OPTIONS}`, MALLOC_ARENA_MAX: '2' }),
       input: CSV,
     });
     assert.equal(chosen.code, 0, chosen.stderr);

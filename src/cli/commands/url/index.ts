@@ -244,6 +244,8 @@ async function runCsv(ctx: CliContext, options: UrlOptions, csv: string, setting
       },
       progressEvery: progress ? 1000 : 5000,
       formatWorkerAfter: FORMAT_WORKER_AFTER,
+      // V8's gc, when the bin started url with --expose-gc (src/cli/startup-tuning.ts); else nothing.
+      collectGarbage: () => (globalThis as { gc?: () => void }).gc?.(),
     });
     rows = summary.rowsRead;
   } catch (error) {
