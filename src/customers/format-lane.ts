@@ -76,7 +76,11 @@ export function createFormatLane(setup: LaneSetup, index: number, output: LaneOu
   worker.on('message', (result: LaneResult) => {
     const done = sent.shift();
     if (done === undefined || failure !== undefined) return;
-    for (const [row, added] of result.warnings) (done.warnings[row] ??= []).push(...added);
+    for (const [row, added] of result.warnings) {
+      const own = done.warnings[row];
+      if (own) own.push(...added);
+      else done.warnings[row] = added;
+    }
     try {
       output(result.bytes, done.lines, done.warnings);
     } catch (error) {
