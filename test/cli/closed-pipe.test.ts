@@ -54,7 +54,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'exo-closed-pipe-'));
   customersCsv = join(dir, 'customers.csv');
   let csv = 'customer_id,name,phone,state\n';
-  for (let i = 0; i < 20_000; i++) csv += `C${i},नाम ${i},${9_000_000_000 + i},Tamil Nadu\n`;
+  for (let i = 0; i < 40_000; i++) csv += `C${i},नाम ${i},${9_000_000_000 + i},Tamil Nadu\n`;
   await writeFile(customersCsv, csv);
   const valid = fileURLToPath(new URL('../../fixtures/exoml/valid/tamil-menu.xml', import.meta.url));
   const invalid = fileURLToPath(new URL('../../fixtures/exoml/invalid/EXO201-unknown-attribute.xml', import.meta.url));
@@ -93,10 +93,10 @@ describe('bin: stdout closed by the reader', { timeout: 60_000 }, () => {
     assertQuiet(res.stderr);
   });
 
-  it('url --csv <20,000 rows> | head -c 3M → exit 0, no stack trace, with rows on the format worker when it closes', async () => {
-    // Past 5,000 accepted rows (about 2.4 MB of csv) rows are formatted on a worker thread (customers/format-lane.ts).
-    const res = await runClosing(['url', '--csv', customersCsv, '--allow-rejects'], { after: 3 * 1024 * 1024 });
-    assert.ok(res.bytes >= 3 * 1024 * 1024, `${res.bytes} bytes`);
+  it('url --csv <40,000 rows> | head -c 12M → exit 0, no stack trace, with rows on the format worker when it closes', async () => {
+    // Past 20,000 accepted rows (about 9 MB of csv) rows are formatted on a worker thread (customers/format-lane.ts).
+    const res = await runClosing(['url', '--csv', customersCsv, '--allow-rejects'], { after: 12 * 1024 * 1024 });
+    assert.ok(res.bytes >= 12 * 1024 * 1024, `${res.bytes} bytes`);
     assert.equal(res.code, 0, res.stderr);
     assertQuiet(res.stderr);
   });
