@@ -22,9 +22,14 @@ export type LaneJob = { values: string | string[]; rows: number; index: number; 
 
 const SEPARATOR = '\u0000';
 
+/** A batch being filled: its values, their characters, and whether a carried cell holds the separator. */
+export type PendingValues = { values: string[]; chars: number; separatorInside: boolean };
+
+export const emptyValues = (): PendingValues => ({ values: [], chars: 0, separatorInside: false });
+
 /** A batch's values as they travel: joined, unless a carried cell holds the separator. */
-export const packValues = (values: string[], separatorInside: boolean): string | string[] =>
-  separatorInside ? values : values.join(SEPARATOR);
+export const packValues = (pending: PendingValues): string | string[] =>
+  pending.separatorInside ? pending.values : pending.values.join(SEPARATOR);
 
 export const unpackValues = (values: string | string[]): string[] =>
   typeof values === 'string' ? values.split(SEPARATOR) : values;
@@ -36,25 +41,19 @@ export const ROW_FIELDS = CUSTOMER_FIELDS.length;
 
 const scratch: Array<string | undefined> = [];
 
-/**
- * Append a customer's fields (an absent field as '': a normalised customer has no empty field) and its cells;
- * returns the characters appended, negative when a carried cell holds the separator.
- */
-export function pushRow(values: string[], customer: Readonly<CustomerInput>, extras: readonly string[]): number {
-  let chars = 0;
-  let separatorInside = false;
+/** Append a customer's fields (an absent field as '': a normalised customer has no empty field) and its cells. */
+export function pushRow(pending: PendingValues, customer: Readonly<CustomerInput>, extras: readonly string[]): void {
   const fields = customerFieldValues(customer, scratch);
   for (let i = 0; i < ROW_FIELDS; i++) {
     const value = fields[i] ?? '';
-    chars += value.length;
-    values.push(value);
+    pending.chars += value.length;
+    pending.values.push(value);
   }
   for (const cell of extras) {
-    chars += cell.length;
-    if (cell.includes(SEPARATOR)) separatorInside = true;
-    values.push(cell);
+    pending.chars += cell.length;
+    if (cell.includes(SEPARATOR)) pending.separatorInside = true;
+    pending.values.push(cell);
   }
-  return separatorInside ? -chars - 1 : chars;
 }
 
 /** The customer pushRow wrote at `at`, its absent fields absent again. */

@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { CustomerInput } from '../exotel/customer.ts';
-import { type LaneJob, type LaneResult, type LaneSetup, packValues, pushRow } from './format-lane-wire.ts';
+import { emptyValues, type LaneJob, type LaneResult, type LaneSetup, packValues, pushRow } from './format-lane-wire.ts';
 import type { RowWarning } from './normalize-row.ts';
 
 export type { LaneSetup } from './format-lane-wire.ts';
@@ -52,10 +52,8 @@ export function createFormatLane(setup: LaneSetup, index: number, output: LaneOu
   // A small young generation, as the main thread's (src/cli/startup-tuning.ts): a batch's garbage is a few
   // hundred kilobytes, and a larger one only held more memory.
   const worker = new Worker(WORKER_FILE, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
-  let values: string[] = [];
+  let pending = emptyValues();
   let batch: Sent = { lines: [], warnings: [] };
-  let chars = 0;
-  let separatorInside = false;
   let next = index;
   const sent: Sent[] = [];
   // Results' memory, once output, to send back with the next jobs (LaneJob.spare).
@@ -105,26 +103,22 @@ export function createFormatLane(setup: LaneSetup, index: number, output: LaneOu
   const post = () => {
     if (batch.lines.length === 0) return;
     const spare = spares.pop();
-    const job: LaneJob = { values: packValues(values, separatorInside), rows: batch.lines.length, index: next, spare };
+    const job: LaneJob = { values: packValues(pending), rows: batch.lines.length, index: next, spare };
     next += batch.lines.length;
     sent.push(batch);
     worker.postMessage(job, spare ? [spare] : []);
-    values = [];
+    pending = emptyValues();
     batch = { lines: [], warnings: [] };
-    chars = 0;
-    separatorInside = false;
   };
 
   return {
     add(customer, extras, line, warnings) {
       if (failure) throw failure;
-      const added = pushRow(values, customer, extras);
-      if (added < 0) separatorInside = true;
-      chars += added < 0 ? -added - 1 : added;
+      pushRow(pending, customer, extras);
       batch.lines.push(line);
       batch.warnings.push(warnings.length > 0 ? warnings : undefined);
     },
-    full: () => batch.lines.length >= BATCH_ROWS || chars >= BATCH_CHARS,
+    full: () => batch.lines.length >= BATCH_ROWS || pending.chars >= BATCH_CHARS,
     send() {
       if (failure) return Promise.reject(failure);
       post();
