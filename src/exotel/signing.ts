@@ -73,6 +73,9 @@ export function signCustomerParams(params: Params, secret: string, expiresAt: Da
   return { exp, sig: mac(secret, signedFields(params), exp).toString('base64url') };
 }
 
+/** Printable ASCII but `"` and `\`: a value JSON writes as it is between quotes, a byte a character in UTF-8. */
+const PLAIN_JSON_ASCII = /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/;
+
 /** SHA-256's block size: an HMAC key is padded (or first hashed) to this many bytes (RFC 2104). */
 const BLOCK = 64;
 /** Room for a canonical string in the signer's buffer; a longer one is signed with createHmac. */
@@ -88,8 +91,11 @@ export function createCustomerSigner(
   expiresAt: Date,
 ): (params: Params) => { exp: string; sig: string } {
   const exp = String(Math.floor(expiresAt.getTime() / 1000));
-  // `["exo-passthru signed url v2","<exp>",[`: the canonical string up to its first entry.
+  // `["exo-passthru signed url v2","<exp>",[`: the canonical string up to its first entry (ASCII).
   const head = `${JSON.stringify([CANONICAL_VERSION, exp]).slice(0, -1)},[`;
+  // A canonical string too long for the buffer below.
+  const hmacOf = (params: Params) =>
+    createHmac('sha256', secret).update(canonicalCustomer(params, head)).digest('base64url');
   const raw = Buffer.from(secret, 'utf8');
   const key = Buffer.alloc(BLOCK);
   (raw.length > BLOCK ? hash('sha256', raw, 'buffer') : raw).copy(key);
@@ -99,14 +105,36 @@ export function createCustomerSigner(
     inner[i] = (key[i] ?? 0) ^ 0x36;
     outer[i] = (key[i] ?? 0) ^ 0x5c;
   }
+  const end = inner.length;
   return (params) => {
-    const text = canonicalCustomer(params, head);
-    // At most 3 bytes of UTF-8 per UTF-16 unit: when that fits, write() cannot truncate.
-    if (text.length * 3 > ROOM) return { exp, sig: createHmac('sha256', secret).update(text).digest('base64url') };
-    const length = inner.write(text, BLOCK, 'utf8');
+    // The canonical string (canonicalCustomer's text) written straight into `inner`, piece by piece: runs of
+    // plain ASCII a byte a character, and only a value beyond it (a name in an Indic script) encoded as UTF-8.
+    // Whole, one such value made the string two bytes a character and encoding it cost more than hashing it.
+    const values = customerFieldValues(params, scratch);
+    let at = BLOCK;
+    let run = head;
+    let separator = '';
+    for (const [field, index] of SORTED_FIELDS) {
+      const value = values[index];
+      if (value === undefined || value === '') continue;
+      if (PLAIN_JSON_ASCII.test(value)) run += `${separator}["${field}","${value}"]`;
+      else {
+        run += `${separator}["${field}",`;
+        const json = jsonString(value);
+        // At most 3 bytes of UTF-8 per UTF-16 unit: when that fits, write() cannot truncate.
+        if (at + run.length + json.length * 3 > end) return { exp, sig: hmacOf(params) };
+        at += inner.write(run, at, 'latin1');
+        at += inner.write(json, at, 'utf8');
+        run = ']';
+      }
+      separator = ',';
+    }
+    run += ']]';
+    if (at + run.length > end) return { exp, sig: hmacOf(params) };
+    at += inner.write(run, at, 'latin1');
     // The inner digest as a 'binary' (latin1: one character a byte) string written into place: a digest as a
     // Buffer is a new ArrayBuffer each row, which cost more than the hashing of a short string.
-    outer.write(hash('sha256', inner.subarray(0, BLOCK + length), 'binary'), BLOCK, 'binary');
+    outer.write(hash('sha256', inner.subarray(0, at), 'binary'), BLOCK, 'binary');
     return { exp, sig: hash('sha256', outer, 'base64url') };
   };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { createCustomerSigner, signCustomerParams, verifyCustomerSignature } from '../../src/exotel/signing.ts';
 
 const SECRET = 'signing-secret';
@@ -58,5 +59,28 @@ describe('createCustomerSigner (the many-rows signer of url --sign)', () => {
       assert.deepEqual(sign(customer), signCustomerParams(customer, SECRET, expiresAt), JSON.stringify(value));
     }
     assert.deepEqual(sign({}), signCustomerParams({}, SECRET, expiresAt));
+  });
+
+  it('signs a canonical string longer than its buffer as signCustomerParams does', () => {
+    const sign = createCustomerSigner(SECRET, expiresAt);
+    for (const value of ['x'.repeat(20_000), 'रि'.repeat(3_000), `${'a'.repeat(16_300)}रि`]) {
+      const customer = { customer_id: 'C1', customer_name: value, phone: '+919876543210', state: value };
+      assert.deepEqual(sign(customer), signCustomerParams(customer, SECRET, expiresAt), value.slice(0, 8));
+    }
+  });
+
+  it('signs any fields as signCustomerParams does (property, fixed seed)', () => {
+    const sign = createCustomerSigner(SECRET, expiresAt);
+    const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }));
+    const customer = fc.record(
+      { customer_id: text, customer_name: text, phone: text, loan_id: text, amount: text, state: text },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(customer, (fields) => {
+        assert.deepEqual(sign(fields), signCustomerParams(fields, SECRET, expiresAt));
+      }),
+      { seed: 20261130, numRuns: 2000 },
+    );
   });
 });
