@@ -24,8 +24,9 @@ export class AcceptedRow implements AcceptedCustomer {
   readonly passthruUrl: string;
   readonly warnings: RowWarning[];
   /**
-   * Whether passthruUrl is free of quotes, commas and control characters, so a csv cell holds it as it is. Its
-   * query always is (every value is percent-encoded or unreserved); only the base URL can hold a comma.
+   * Whether passthruUrl is printable ASCII without quotes or commas, so a csv cell holds it as it is and its
+   * characters are its UTF-8 bytes. Its query always is (every value is percent-encoded or unreserved, and so are
+   * the key and the signature); only the base URL could hold anything else.
    */
   readonly plainUrl: boolean;
   #customField: string | undefined;
@@ -54,10 +55,12 @@ export type RowFinisher = (customer: AcceptedCustomer['customer'], warnings: Row
 /** What a csv cell must quote (writers.ts): a quote, a comma, a control character (C0, DEL, C1). */
 export const CSV_SPECIAL = /[\u0000-\u001F\u007F-\u009F",]/;
 
+const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
+
 export function createRowFinisher(base: string, auth: UrlAuth): RowFinisher {
   const buildUrl = createPassthruUrlBuilder(base, auth);
   // Once for the run: the rest of every URL is plain (AcceptedRow.plainUrl).
-  const plainUrl = !CSV_SPECIAL.test(base);
+  const plainUrl = PRINTABLE_ASCII.test(base) && !CSV_SPECIAL.test(base);
   return (customer, warnings) => {
     const passthruUrl = buildUrl(customer);
     const row = new AcceptedRow(customer, passthruUrl, warnings, plainUrl);

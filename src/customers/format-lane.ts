@@ -52,7 +52,8 @@ export function createFormatLane(setup: LaneSetup, index: number, output: LaneOu
   // A small young generation, as the main thread's (src/cli/startup-tuning.ts): a batch's garbage is a few
   // hundred kilobytes, and a larger one only held more memory.
   const worker = new Worker(WORKER_FILE, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
-  let pending = emptyValues();
+  const extraCount = setup.extraNames.length;
+  let pending = emptyValues(extraCount);
   let batch: Sent = { lines: [], warnings: [] };
   let next = index;
   const sent: Sent[] = [];
@@ -103,11 +104,11 @@ export function createFormatLane(setup: LaneSetup, index: number, output: LaneOu
   const post = () => {
     if (batch.lines.length === 0) return;
     const spare = spares.pop();
-    const job: LaneJob = { values: packValues(pending), rows: batch.lines.length, index: next, spare };
+    const job: LaneJob = { columns: packValues(pending), rows: batch.lines.length, index: next, spare };
     next += batch.lines.length;
     sent.push(batch);
     worker.postMessage(job, spare ? [spare] : []);
-    pending = emptyValues();
+    pending = emptyValues(extraCount);
     batch = { lines: [], warnings: [] };
   };
 

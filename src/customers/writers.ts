@@ -24,6 +24,23 @@ export type RowFormatter = {
   row: (row: AcceptedCustomer, extras: readonly string[], index: number) => string;
   /** Text after the last row, once `rows` rows were written. */
   end: (rows: number) => string;
+  /**
+   * row()'s text handed to `out` in pieces, the pieces known to be ASCII apart (`out.ascii`): they are their own
+   * UTF-8, while a row holding a name in an Indic script is one two-byte string that costs twice as much to
+   * encode whole (format-worker.ts writes them straight into its buffer).
+   */
+  write: (row: AcceptedCustomer, extras: readonly string[], index: number, out: TextOut) => void;
+};
+
+/**
+ * Where RowFormatter.write puts a row: `text` any text, `ascii` text with no character beyond U+007F.
+ * `asciiValues`, when known: which of a row's values (its customer fields in CUSTOMER_FIELDS order, then its
+ * carried cells) are ASCII with no control character but tab, LF and CR, so their cells are ASCII too.
+ */
+export type TextOut = {
+  text: (text: string) => void;
+  ascii: (text: string) => void;
+  asciiValues?: readonly boolean[];
 };
 
 /** Fields whose value we produced after validation: never a formula, written verbatim. */
@@ -81,11 +98,49 @@ export function customFieldCell(customer: Readonly<CustomerInput>): string {
   for (let i = 0; i < CUSTOM_FIELD_KEYS.length; i++) {
     const value = values[i];
     if (value === undefined || value === '') continue;
-    const key = CUSTOM_FIELD_KEYS[i];
-    const json = needsJsonEscape(value) ? JSON.stringify(value).replaceAll('"', '""') : `""${value}""`;
-    out += `${out === '' ? '"{' : ','}${key}${json}`;
+    out += customFieldEntry(i, value, out === '');
   }
   return out === '' ? '{}' : `${out}}"`;
+}
+
+/** Field `i` of customFieldCell: its key and value, after the cell's opening or a comma. */
+function customFieldEntry(i: number, value: string, first: boolean): string {
+  const json = needsJsonEscape(value) ? JSON.stringify(value).replaceAll('"', '""') : `""${value}""`;
+  return `${first ? '"{' : ','}${CUSTOM_FIELD_KEYS[i]}${json}`;
+}
+
+// A row's pieces on their way to a TextOut (RowFormatter.write): ASCII pieces are joined into one run, handed over
+// when a piece that may not be ASCII comes, or at the end of the row. Module state, used by one synchronous call.
+let run = '';
+const wide = (out: TextOut, text: string) => {
+  if (run !== '') out.ascii(run);
+  run = '';
+  out.text(text);
+};
+const piece = (out: TextOut, text: string, ascii: boolean | undefined) => {
+  if (ascii === true) run += text;
+  else wide(out, text);
+};
+
+/** The csv row() of an AcceptedRow, written to `out` in pieces, the ASCII ones as ASCII (TextOut.asciiValues). */
+function writeCsvRow(row: AcceptedRow, extras: readonly string[], out: TextOut): void {
+  const ascii = out.asciiValues ?? [];
+  const values = customerFieldValues(row.customer, rowValues);
+  for (let i = 0; i < values.length; i++) piece(out, `${csvCell(values[i] ?? '', trustedField[i])},`, ascii[i]);
+  for (let i = 0; i < extras.length; i++) piece(out, `${csvCell(extras[i] ?? '')},`, ascii[values.length + i]);
+  if (row.plainUrl) run += row.passthruUrl;
+  else wide(out, csvCell(row.passthruUrl, true));
+  // customFieldCell's pieces, after the comma that ends the URL's cell.
+  let first = true;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === undefined || value === '') continue;
+    piece(out, `${first ? ',' : ''}${customFieldEntry(i, value, first)}`, ascii[i]);
+    first = false;
+  }
+  run += first ? ',{}\n' : '}"\n';
+  out.ascii(run);
+  run = '';
 }
 
 /** Output column names for csv: customer fields, carried columns, then the two generated ones. */
@@ -112,42 +167,60 @@ export function outputRecord(
   return out;
 }
 
+const trustedField = CUSTOMER_FIELDS.map((field) => TRUSTED.has(field));
+
+/** A csv row's customer and carried cells, each followed by its comma. */
+function cells(row: AcceptedCustomer, extras: readonly string[]): string {
+  let line = '';
+  const values = customerFieldValues(row.customer, rowValues);
+  for (let i = 0; i < values.length; i++) line += `${csvCell(values[i] ?? '', trustedField[i])},`;
+  for (const extra of extras) line += `${csvCell(extra)},`;
+  return line;
+}
+
+// An AcceptedRow knows whether its URL needs quoting, and its custom_field is encodeCustomField(row.customer) by
+// construction; any other row says its own.
+const urlCell = (row: AcceptedCustomer): string =>
+  row instanceof AcceptedRow && row.plainUrl ? row.passthruUrl : csvCell(row.passthruUrl, true);
+
+/** The comma after the URL, the custom_field cell and the end of the line. */
+const lastCell = (row: AcceptedCustomer): string =>
+  `,${row instanceof AcceptedRow ? customFieldCell(row.customer) : csvCell(row.customField, true)}\n`;
+
+/** A format whose rows are one string each: write() hands over row(). */
+function whole(formatter: Omit<RowFormatter, 'write'>): RowFormatter {
+  return { ...formatter, write: (row, extras, index, out) => out.text(formatter.row(row, extras, index)) };
+}
+
 export function createRowFormatter(format: OutputFormat, extraNames: readonly string[]): RowFormatter {
   switch (format) {
     case 'csv': {
       const columns = outputColumns(extraNames);
-      const trusted = CUSTOMER_FIELDS.map((field) => TRUSTED.has(field));
       return {
         start: () => csvLine(columns),
-        row: (row, extras) => {
-          let line = '';
-          const values = customerFieldValues(row.customer, rowValues);
-          for (let i = 0; i < values.length; i++) line += `${csvCell(values[i] ?? '', trusted[i])},`;
-          for (const extra of extras) line += `${csvCell(extra)},`;
-          // An AcceptedRow's custom_field is encodeCustomField(row.customer) by construction, and it knows whether
-          // its URL needs quoting; any other row says its own.
-          if (row instanceof AcceptedRow)
-            return `${line}${row.plainUrl ? row.passthruUrl : csvCell(row.passthruUrl, true)},${customFieldCell(row.customer)}\n`;
-          return `${line}${csvCell(row.passthruUrl, true)},${csvCell(row.customField, true)}\n`;
-        },
+        row: (row, extras) => `${cells(row, extras)}${urlCell(row)}${lastCell(row)}`,
         end: () => '',
+        write: (row, extras, _index, out) => {
+          if (row instanceof AcceptedRow) writeCsvRow(row, extras, out);
+          else out.text(`${cells(row, extras)}${urlCell(row)}${lastCell(row)}`);
+        },
       };
     }
     case 'ndjson':
-      return {
+      return whole({
         start: () => '',
         row: (row, extras) => `${JSON.stringify(outputRecord(row, extras, extraNames))}\n`,
         end: () => '',
-      };
+      });
     case 'json':
-      return {
+      return whole({
         start: () => '[',
         row: (row, extras, index) =>
           `${index === 0 ? '\n' : ',\n'}${JSON.stringify(outputRecord(row, extras, extraNames))}`,
         end: (rows) => (rows === 0 ? ']\n' : '\n]\n'),
-      };
+      });
     case 'urls':
-      return { start: () => '', row: (row) => `${row.passthruUrl}\n`, end: () => '' };
+      return whole({ start: () => '', row: (row) => `${row.passthruUrl}\n`, end: () => '' });
   }
 }
 

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
+import { createRowFinisher } from '../../src/customers/accepted-row.ts';
 import type { AcceptedCustomer } from '../../src/customers/row-processor.ts';
 import { customFieldLength, encodeCustomField } from '../../src/exotel/custom-field.ts';
+import { CUSTOMER_FIELDS } from '../../src/exotel/customer.ts';
 import {
   createRejectFormatter,
   createRowFormatter,
@@ -117,6 +120,67 @@ describe('customFieldCell and customFieldLength (the CustomField JSON, not built
         const length = customFieldLength(customer);
         if (length !== undefined) assert.equal(length, json.length, JSON.stringify(customer));
       }
+    }
+  });
+});
+
+describe('RowFormatter.write (rows in pieces, as the format worker writes them)', () => {
+  const finish = createRowFinisher('https://bot.example.com', { kind: 'key', key: 'k' });
+  const ASCII = /^[\x09\x0A\x0D\x20-\x7E]*$/;
+  // Values that are ASCII (or not), with what csv and JSON must quote, escape or neutralise.
+  const value = fc.oneof(
+    fc.string({ unit: fc.constantFrom('a', 'Z', '7', ' ', ',', '"', '=', '\t', '\n', '\r', '-', '\\') }),
+    fc.string({ unit: 'grapheme' }),
+    fc.string({ unit: 'binary', maxLength: 8 }),
+    fc.constantFrom('रिद्धि मित्तल', 'Rao, Suresh', '\u0001x', 'x\u007f', 'é'),
+  );
+  const fields = fc.record(
+    {
+      customer_id: value,
+      customer_name: value,
+      phone: fc.constant('+919876543210'),
+      loan_id: value,
+      amount: fc.constantFrom('15000', '1250.50'),
+      due_date: fc.constant('2026-01-31'),
+      language_code: fc.constantFrom('hi-IN', 'ta-IN'),
+      state: value,
+      temp_call_id: value,
+    },
+    { requiredKeys: ['customer_id', 'customer_name', 'phone', 'language_code'] },
+  );
+
+  it('writes exactly row(), and only ASCII through ascii(), whichever values are known to be ASCII', () => {
+    const formatter = createRowFormatter('csv', ['branch', 'note']);
+    fc.assert(
+      fc.property(fields, fc.array(value, { minLength: 2, maxLength: 2 }), fc.boolean(), (customer, extras, tell) => {
+        const accepted = finish(customer as Parameters<typeof finish>[0], []);
+        const all = [...CUSTOMER_FIELDS.map((field) => customer[field] ?? ''), ...extras];
+        let text = '';
+        const out = {
+          text: (piece: string) => (text += piece),
+          ascii: (piece: string) => {
+            assert.match(piece, ASCII);
+            text += piece;
+          },
+          ...(tell ? { asciiValues: all.map((v) => ASCII.test(v)) } : {}),
+        };
+        formatter.write(accepted, extras, 0, out);
+        assert.equal(text, formatter.row(accepted, extras, 0));
+      }),
+      { seed: 20261130, numRuns: 3000 },
+    );
+  });
+
+  it('writes the other formats as row()', () => {
+    const accepted = finish(
+      { customer_id: 'C1', customer_name: 'रिद्धि', phone: '+919876543210', language_code: 'hi-IN', temp_call_id: 't1' },
+      [],
+    );
+    for (const format of ['ndjson', 'json', 'urls'] as const) {
+      const formatter = createRowFormatter(format, []);
+      let text = '';
+      formatter.write(accepted, [], 1, { text: (piece) => (text += piece), ascii: (piece) => (text += piece) });
+      assert.equal(text, formatter.row(accepted, [], 1), format);
     }
   });
 });
