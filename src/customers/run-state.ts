@@ -34,6 +34,8 @@ export type Sink = {
   close: () => Promise<void>;
   discard?: () => Promise<void>;
   seal?: () => Promise<void>;
+  /** Whether the stream is done with a chunk once it calls back for it (a file), so it can be written into again. */
+  reusesChunks?: boolean;
 };
 
 type Open<F> = { sink: Sink; batch: Batch; formatter: F; failed: boolean };
@@ -159,7 +161,12 @@ export function createRunState(options: PipelineOptions, records: RecordInfo) {
 
   /** A sink that fails (disk full, `| head` closing the pipe) stops the reading too, instead of parsing on. */
   const watch = <F>(sink: Sink, formatter: F): Open<F> => {
-    const opened: Open<F> = { sink, batch: createBatch(sink.stream), formatter, failed: false };
+    const opened: Open<F> = {
+      sink,
+      batch: createBatch(sink.stream, { reuse: sink.reusesChunks === true }),
+      formatter,
+      failed: false,
+    };
     sink.stream.on('error', (error: Error) => {
       opened.failed = true;
       options.input.destroy(error);

@@ -16,19 +16,31 @@ import { runUrlPipeline, type LineWarning, type PipelineOptions, type Sink } fro
 import { createTempCallIds } from '../../src/customers/temp-call-id.ts';
 import { UsageError } from '../../src/errors.ts';
 
-/** A sink that keeps what it receives; `slow` acknowledges each write on a later turn (a slow disk or pipe). */
-function memorySink(options: { slow?: boolean; highWaterMark?: number } = {}) {
+/**
+ * A sink that keeps what it receives; `slow` acknowledges each write on a later turn (a slow disk or pipe);
+ * `reuse` says it is done with a chunk once it calls back (Sink.reusesChunks), and counts the memory it was given.
+ */
+function memorySink(options: { slow?: boolean; highWaterMark?: number; reuse?: boolean } = {}) {
   let text = '';
   let maxBuffered = 0;
   let closed = false;
+  const memories = new Set<ArrayBufferLike>();
   const stream = new Writable({
     highWaterMark: options.highWaterMark ?? 16 * 1024,
     decodeStrings: false,
-    write(chunk: string, _encoding, callback) {
-      text += chunk;
+    write(chunk: string | Buffer, _encoding, callback) {
+      if (typeof chunk !== 'string') memories.add(chunk.buffer);
       maxBuffered = Math.max(maxBuffered, stream.writableLength);
-      if (options.slow) setImmediate(callback);
-      else callback();
+      // Slow, the chunk is read only when the sink calls back: a chunk written into again before that shows.
+      if (options.slow)
+        setImmediate(() => {
+          text += chunk;
+          callback();
+        });
+      else {
+        text += chunk;
+        callback();
+      }
     },
   });
   const sink: Sink = {
@@ -36,10 +48,12 @@ function memorySink(options: { slow?: boolean; highWaterMark?: number } = {}) {
     close: async () => {
       closed = true;
     },
+    ...(options.reuse ? { reusesChunks: true } : {}),
   };
   return {
     open: async () => sink,
     text: () => text,
+    memories: () => memories.size,
     maxBuffered: () => maxBuffered,
     closed: () => closed,
   };
@@ -112,6 +126,29 @@ export function pipelineSuite(mode: Partial<PipelineOptions>, label: string): vo
       assert.equal(rows[19_999]?.customer_id, 'C19999', 'order kept');
       assert.ok(out.maxBuffered() <= 70 * 1024, `the sink never held more than one ~64 KB batch: ${out.maxBuffered()}`);
       assert.ok(out.closed());
+    });
+
+    it('writes every byte into a sink that reuses chunks, from a few buffers', async () => {
+      const texts: string[] = [];
+      for (const reuse of [false, true]) {
+        // Slow, with room for several chunks: a chunk filled again before the sink has read it would show.
+        const out = memorySink({ slow: true, reuse, highWaterMark: 256 * 1024 });
+        await runUrlPipeline({
+          ...mode,
+          input: generated(20_000, 4096),
+          openOutput: out.open,
+          format: 'ndjson',
+          base: 'https://b.example',
+          auth: { kind: 'none' },
+          nextTempCallId: createTempCallIds('t'),
+        });
+        texts.push(out.text());
+        // 12 MB of rows in 64 KB chunks: about 200 buffers without reuse; with it, the few the sink holds and 20 kept.
+        if (reuse) assert.ok(out.memories() <= 25, `chunks came from ${out.memories()} buffers`);
+        else assert.ok(out.memories() > 100, `chunks came from ${out.memories()} buffers`);
+      }
+      assert.equal(rowsOf(texts[1] ?? '').length, 20_000);
+      assert.equal(texts[1], texts[0]);
     });
 
     it('keeps multi-byte characters split across 7-byte chunks intact', async () => {
