@@ -30,10 +30,13 @@ function canonical(fields: readonly Entry[], exp: string): string {
   return JSON.stringify([CANONICAL_VERSION, exp, sorted]);
 }
 
-/** The customer fields in the canonical string's order (sorted by name), with their place in CUSTOMER_FIELDS. */
+/**
+ * The customer fields in the canonical string's order (sorted by name), with their place in CUSTOMER_FIELDS and
+ * the bytes of an entry's opening, `["name",`.
+ */
 const SORTED_FIELDS = [...CUSTOMER_FIELDS]
   .sort(byName)
-  .map((field) => [field, CUSTOMER_FIELDS.indexOf(field)] as const);
+  .map((field) => [field, CUSTOMER_FIELDS.indexOf(field), Buffer.from(`["${field}",`, 'latin1')] as const);
 // canonicalCustomer's scratch (customerFieldValues): it returns before anything else can use it.
 const scratch: Array<string | undefined> = [];
 
@@ -73,8 +76,26 @@ export function signCustomerParams(params: Params, secret: string, expiresAt: Da
   return { exp, sig: mac(secret, signedFields(params), exp).toString('base64url') };
 }
 
-/** Printable ASCII but `"` and `\`: a value JSON writes as it is between quotes, a byte a character in UTF-8. */
-const PLAIN_JSON_ASCII = /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const CLOSE = 0x5d;
+
+/**
+ * `value` as a JSON string into `target` at `at`, when it is printable ASCII without `"` or `\` (JSON writes
+ * such a value as it is between quotes, a byte a character in UTF-8): the end of what it wrote. -1 for any other
+ * value, of which it may have written a part. The caller has checked the room (2 + value.length bytes).
+ */
+function writePlainAscii(value: string, target: Buffer, at: number): number {
+  let i = at;
+  target[i++] = QUOTE;
+  for (let k = 0; k < value.length; k++) {
+    const code = value.charCodeAt(k);
+    if (code < 0x20 || code > 0x7e || code === QUOTE || code === 0x5c) return -1;
+    target[i++] = code;
+  }
+  target[i++] = QUOTE;
+  return i;
+}
 
 /** SHA-256's block size: an HMAC key is padded (or first hashed) to this many bytes (RFC 2104). */
 const BLOCK = 64;
@@ -105,33 +126,30 @@ export function createCustomerSigner(
     inner[i] = (key[i] ?? 0) ^ 0x36;
     outer[i] = (key[i] ?? 0) ^ 0x5c;
   }
-  const end = inner.length;
+  // The head once, in place: every row's canonical string starts with it.
+  const start = BLOCK + inner.write(head, BLOCK, 'latin1');
   return (params) => {
-    // The canonical string (canonicalCustomer's text) written straight into `inner`, piece by piece: runs of
-    // plain ASCII a byte a character, and only a value beyond it (a name in an Indic script) encoded as UTF-8.
-    // Whole, one such value made the string two bytes a character and encoding it cost more than hashing it.
+    // The canonical string (canonicalCustomer's text) written straight into `inner`: the names' parts from
+    // bytes made once, a plain ASCII value (most are) a byte a character in a loop, and only another value
+    // encoded as UTF-8 after JSON's escapes. Built as one string, one Indic name made all of it two bytes a
+    // character, and then building and encoding it cost more than hashing it (measured).
     const values = customerFieldValues(params, scratch);
-    let at = BLOCK;
-    let run = head;
-    let separator = '';
-    for (const [field, index] of SORTED_FIELDS) {
+    let at = start;
+    let first = true;
+    for (const [, index, opening] of SORTED_FIELDS) {
       const value = values[index];
       if (value === undefined || value === '') continue;
-      if (PLAIN_JSON_ASCII.test(value)) run += `${separator}["${field}","${value}"]`;
-      else {
-        run += `${separator}["${field}",`;
-        const json = jsonString(value);
-        // At most 3 bytes of UTF-8 per UTF-16 unit: when that fits, write() cannot truncate.
-        if (at + run.length + json.length * 3 > end) return { exp, sig: hmacOf(params) };
-        at += inner.write(run, at, 'latin1');
-        at += inner.write(json, at, 'utf8');
-        run = ']';
-      }
-      separator = ',';
+      // A UTF-16 unit is at most 6 bytes here (`\uXXXX`, or 3 of UTF-8): when that fits, nothing is cut short.
+      if (at + opening.length + value.length * 6 + 8 > inner.length) return { exp, sig: hmacOf(params) };
+      if (!first) inner[at++] = COMMA;
+      first = false;
+      at += opening.copy(inner, at);
+      const plain = writePlainAscii(value, inner, at);
+      at = plain >= 0 ? plain : at + inner.write(jsonString(value), at, 'utf8');
+      inner[at++] = CLOSE;
     }
-    run += ']]';
-    if (at + run.length > end) return { exp, sig: hmacOf(params) };
-    at += inner.write(run, at, 'latin1');
+    inner[at++] = CLOSE;
+    inner[at++] = CLOSE;
     // The inner digest as a 'binary' (latin1: one character a byte) string written into place: a digest as a
     // Buffer is a new ArrayBuffer each row, which cost more than the hashing of a short string.
     outer.write(hash('sha256', inner.subarray(0, at), 'binary'), BLOCK, 'binary');
