@@ -119,12 +119,42 @@ type RowLanguage = { value: string; warning?: RowWarning };
 /**
  * Remembered language choices by (language_code, state): a file holds a few dozen distinct pairs, and choosing
  * (alias tables, lower-casing, whitespace folding) cost more per row than the lookup. Bounded; made per run by
- * the caller (createLanguageMemo), never module state. The warning objects are shared: nobody mutates them.
+ * the caller (createRowMemo), never module state. The warning objects are shared: nobody mutates them.
  */
 type LanguageMemo = Map<string | undefined, Map<string | undefined, RowLanguage>>;
 const MEMO_MAX = 4096;
 
-export const createLanguageMemo = (): LanguageMemo => new Map();
+/**
+ * What normalising many rows remembers (url --csv), made per run by the caller, never module state: the language
+ * choices, and an amount's or a due date's clean text and check by the cell as read. A campaign file holds few
+ * distinct due dates and its amounts repeat (the same EMI), and `₹1,250/-` takes the slow paths of cleaning and
+ * parsing; a lookup costs less. Each map is bounded (MEMO_MAX): a file of all-distinct amounts stops adding.
+ * The results are shared, so nobody mutates them.
+ */
+export type RowMemo = {
+  languages: LanguageMemo;
+  amounts: Map<string, Checked<ReturnType<typeof checkAmount>>>;
+  dates: Map<string, Checked<ReturnType<typeof parseDueDate>>>;
+};
+
+export const createRowMemo = (): RowMemo => ({ languages: new Map(), amounts: new Map(), dates: new Map() });
+
+/** A field's clean text (cleanText), and the check of it when it is text. */
+type Checked<T> = { cleaned: Cleaned; checked: T | undefined };
+
+function cleanAndCheck<T>(
+  field: CustomerField,
+  raw: string | undefined,
+  check: (text: string) => T,
+  memo: Map<string, Checked<T>> | undefined,
+): Checked<T> {
+  const known = raw === undefined ? undefined : memo?.get(raw);
+  if (known !== undefined) return known;
+  const cleaned = cleanText(field, raw);
+  const result = { cleaned, checked: typeof cleaned === 'string' ? check(cleaned) : undefined };
+  if (raw !== undefined && memo !== undefined && memo.size < MEMO_MAX) memo.set(raw, result);
+  return result;
+}
 
 function memoLanguage(memo: LanguageMemo, code: string | undefined, state: string | undefined): RowLanguage {
   let byState = memo.get(code);
@@ -178,7 +208,7 @@ function take(cleaned: Cleaned, problems: Rejection[]): string | undefined {
  * Every field is checked, so a rejection lists all of the row's problems, not only the first. `memo`, for many
  * rows, remembers language choices (createLanguageMemo).
  */
-export function normalizeCustomer(raw: Readonly<CustomerInput>, memo?: LanguageMemo): NormalizeResult {
+export function normalizeCustomer(raw: Readonly<CustomerInput>, memo?: RowMemo): NormalizeResult {
   // Reused: a row's problems are read (rejectAll) before the next row starts; most rows have none.
   const problems = rowProblems;
   problems.length = 0;
@@ -192,8 +222,11 @@ export function normalizeCustomer(raw: Readonly<CustomerInput>, memo?: LanguageM
   const rawPhone = cleanText('phone', raw.phone);
   const phoneText = take(rawPhone, problems);
   const loan = take(cleanText('loan_id', raw.loan_id), problems);
-  const amountText = take(cleanText('amount', raw.amount), problems);
-  const dueText = take(cleanText('due_date', raw.due_date), problems);
+  const amountCell = cleanAndCheck('amount', raw.amount, checkAmount, memo?.amounts);
+  // Its problem (if any) is listed here, in column order; its text is checked already (amountCell.checked).
+  take(amountCell.cleaned, problems);
+  const dueCell = cleanAndCheck('due_date', raw.due_date, parseDueDate, memo?.dates);
+  const dueText = take(dueCell.cleaned, problems);
   const code = take(cleanText('language_code', raw.language_code), problems);
   const state = take(cleanText('state', raw.state), problems);
   const temp = take(cleanText('temp_call_id', raw.temp_call_id), problems);
@@ -212,14 +245,14 @@ export function normalizeCustomer(raw: Readonly<CustomerInput>, memo?: LanguageM
     }
   }
   let amount: string | undefined;
-  if (amountText !== undefined) {
-    const checked = checkAmount(amountText);
+  const checked = amountCell.checked;
+  if (checked !== undefined) {
     if (checked.ok) amount = checked.value;
     else problems.push({ reason: checked.reason, message: checked.message });
   }
   let due: string | undefined;
-  if (dueText !== undefined) {
-    const parsed = parseDueDate(dueText);
+  const parsed = dueCell.checked;
+  if (dueText !== undefined && parsed !== undefined) {
     if (parsed.ok) due = parsed.value;
     else
       problems.push({
@@ -233,7 +266,7 @@ export function normalizeCustomer(raw: Readonly<CustomerInput>, memo?: LanguageM
   if (amount !== undefined) customer.amount = amount;
   if (due !== undefined) customer.due_date = due;
   const warnings: RowWarning[] = [];
-  const language = memo ? memoLanguage(memo, code, state) : chooseRowLanguage(code, state);
+  const language = memo ? memoLanguage(memo.languages, code, state) : chooseRowLanguage(code, state);
   customer.language_code = language.value;
   if (language.warning) warnings.push(language.warning);
   if (state !== undefined) customer.state = state;

@@ -6,7 +6,7 @@
 import type { CustomerInput } from '../exotel/customer.ts';
 import { type AcceptedCustomer, type AcceptedRow, createRowFinisher, type RowFinisher } from './accepted-row.ts';
 import { createDeduper } from './dedupe.ts';
-import { createLanguageMemo, normalizeCustomer, type Rejection, type RowWarning } from './normalize-row.ts';
+import { createRowMemo, normalizeCustomer, type Rejection, type RowWarning } from './normalize-row.ts';
 import type { UrlAuth } from './passthru-url.ts';
 
 export type { AcceptedCustomer } from './accepted-row.ts';
@@ -38,10 +38,10 @@ export type CustomerProcessor = {
 
 export function createCustomerProcessor(options: ProcessorOptions): CustomerProcessor {
   const deduper = createDeduper(options.onDedupeGrow);
-  const languages = createLanguageMemo();
+  const memo = createRowMemo();
   const finish = createRowFinisher(options.base, options.auth);
   const accept = (raw: Readonly<CustomerInput>): AcceptResult => {
-    const normalized = normalizeCustomer(raw, languages);
+    const normalized = normalizeCustomer(raw, memo);
     if (!normalized.ok) return normalized;
     const base = normalized.customer;
     const duplicate = deduper.claim(base.customer_id, base.phone);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
-  createLanguageMemo,
+  createRowMemo,
   formatAmount,
   normalizeCustomer,
   type RejectReason,
@@ -193,8 +193,47 @@ describe('required fields and text', () => {
   });
 });
 
-it('a language memo (url --csv) changes no result, for repeated and new (language_code, state) pairs', () => {
-  const memo = createLanguageMemo();
+it('a row memo (url --csv) changes no result, for repeated and new amounts and due dates', () => {
+  const memo = createRowMemo();
+  // Values that share their start with another, so a memo that confused them would show.
+  const amounts = [
+    undefined,
+    '15000',
+    '15000.5',
+    '₹1,250.50/-',
+    '₹1,250/-',
+    '₹ 1,250/-',
+    'twelve',
+    '-5',
+    '1e99',
+    ' 15000 ',
+    'x\u0001',
+    '',
+  ];
+  const dates = [
+    undefined,
+    '01/01/2026',
+    '01/13/2026',
+    '2026-02-28',
+    '2026-02-30',
+    '31-12-2026',
+    'soon',
+    '\u202e2026-01-01',
+    ' 2026-01-31 ',
+  ];
+  for (let round = 0; round < 2; round++) {
+    for (const amount of amounts) {
+      for (const due_date of dates) {
+        const raw = { ...base, ...(amount === undefined ? {} : { amount }), ...(due_date ? { due_date } : {}) };
+        assert.deepEqual(normalizeCustomer(raw, memo), normalizeCustomer(raw), JSON.stringify(raw));
+      }
+    }
+  }
+  assert.ok(memo.amounts.size > 0 && memo.dates.size > 0, 'the memo was used');
+});
+
+it('a row memo (url --csv) changes no result, for repeated and new (language_code, state) pairs', () => {
+  const memo = createRowMemo();
   const codes = [undefined, 'hi', 'Tamil', 'xx', 'hi-IN'];
   const states = [undefined, 'UP', 'Orissa', 'Atlantis', 'tamil  nadu.'];
   for (let round = 0; round < 2; round++) {
