@@ -125,6 +125,7 @@ const piece = (out: TextOut, text: string, ascii: boolean | undefined) => {
 /** The csv row() of an AcceptedRow, written to `out` in pieces, the ASCII ones as ASCII (TextOut.asciiValues). */
 function writeCsvRow(row: AcceptedRow, extras: readonly string[], out: TextOut): void {
   const ascii = out.asciiValues ?? [];
+  run = '';
   const values = customerFieldValues(row.customer, rowValues);
   for (let i = 0; i < values.length; i++) piece(out, `${csvCell(values[i] ?? '', trustedField[i])},`, ascii[i]);
   for (let i = 0; i < extras.length; i++) piece(out, `${csvCell(extras[i] ?? '')},`, ascii[values.length + i]);
