@@ -31,7 +31,7 @@ export type LaneJob = {
 
 const SEPARATOR = '\u0000';
 
-export const ROW_FIELDS = CUSTOMER_FIELDS.length;
+const ROW_FIELDS = CUSTOMER_FIELDS.length;
 
 /** A batch being filled: its columns, their characters so far, and which columns hold the separator. */
 export type PendingValues = { columns: string[][]; chars: number; separatorInside: boolean[] };

@@ -106,20 +106,29 @@ function generated(rows: number, chunkBytes: number): Readable {
   return Readable.from(chunks);
 }
 
+/** `generated(rows, chunkBytes)` through the pipeline as ndjson into `out`, with `mode`. */
+const runGenerated = (
+  mode: Partial<PipelineOptions>,
+  out: { open: PipelineOptions['openOutput'] },
+  rows: number,
+  chunkBytes: number,
+) =>
+  runUrlPipeline({
+    ...mode,
+    input: generated(rows, chunkBytes),
+    openOutput: out.open,
+    format: 'ndjson',
+    base: 'https://b.example',
+    auth: { kind: 'none' },
+    nextTempCallId: createTempCallIds('t'),
+  });
+
 /** Every test of the pipeline, with `mode` added to each run (`label` names the mode in the test names). */
 export function pipelineSuite(mode: Partial<PipelineOptions>, label: string): void {
   describe(`runUrlPipeline${label}`, () => {
     it('streams 20,000 rows through a slow sink without buffering more than a batch', async () => {
       const out = memorySink({ slow: true, highWaterMark: 1024 });
-      const summary = await runUrlPipeline({
-        ...mode,
-        input: generated(20_000, 4096),
-        openOutput: out.open,
-        format: 'ndjson',
-        base: 'https://b.example',
-        auth: { kind: 'none' },
-        nextTempCallId: createTempCallIds('t'),
-      });
+      const summary = await runGenerated(mode, out, 20_000, 4096);
       assert.equal(summary.accepted, 20_000);
       const rows = rowsOf(out.text());
       assert.equal(rows.length, 20_000);
@@ -133,15 +142,7 @@ export function pipelineSuite(mode: Partial<PipelineOptions>, label: string): vo
       for (const reuse of [false, true]) {
         // Slow, with room for several chunks: a chunk filled again before the sink has read it would show.
         const out = memorySink({ slow: true, reuse, highWaterMark: 256 * 1024 });
-        await runUrlPipeline({
-          ...mode,
-          input: generated(20_000, 4096),
-          openOutput: out.open,
-          format: 'ndjson',
-          base: 'https://b.example',
-          auth: { kind: 'none' },
-          nextTempCallId: createTempCallIds('t'),
-        });
+        await runGenerated(mode, out, 20_000, 4096);
         texts.push(out.text());
         // 12 MB of rows in 64 KB chunks: about 200 buffers without reuse; with it, the few the sink holds and 20 kept.
         if (reuse) assert.ok(out.memories() <= 25, `chunks came from ${out.memories()} buffers`);
@@ -153,15 +154,7 @@ export function pipelineSuite(mode: Partial<PipelineOptions>, label: string): vo
 
     it('keeps multi-byte characters split across 7-byte chunks intact', async () => {
       const out = memorySink();
-      await runUrlPipeline({
-        ...mode,
-        input: generated(300, 7),
-        openOutput: out.open,
-        format: 'ndjson',
-        base: 'https://b.example',
-        auth: { kind: 'none' },
-        nextTempCallId: createTempCallIds('t'),
-      });
+      await runGenerated(mode, out, 300, 7);
       const rows = rowsOf(out.text());
       assert.equal(rows.length, 300);
       assert.equal(rows[123]?.customer_name, 'नाम, 123');
