@@ -34,7 +34,7 @@ async function openTarget(target: FileTarget): Promise<{ handle: FileHandle; tem
 export async function openFileSink(target: FileTarget): Promise<Sink> {
   const { handle, temp } = await openTarget(target);
   // A megabyte queued before the writer waits: at 64 KiB (the default) `url --csv` waited for the disk after
-  // every chunk it wrote. At a million rows, a megabyte took 0.4-0.6 s off its run (measured side by side, 3 runs
+  // every chunk it wrote. At a million rows, a megabyte took 0.3-0.7 s off its run (measured side by side, 3 runs
   // each); 256 KiB took nothing off.
   const stream = handle.createWriteStream({ flush: temp !== undefined, highWaterMark: 1024 * 1024 });
   let failure: unknown;
