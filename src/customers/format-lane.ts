@@ -21,7 +21,9 @@ const BATCH_CHARS = 1024 * 1024;
 // Four, not two: with two, a thread waited whenever the other was briefly slower (a profile at a million rows
 // had each idle for most of a second); four took 0.05-0.3 s off such a run (measured). A batch is ~300 KB.
 const MAX_IN_FLIGHT = 4;
-const YOUNG_MB = 6;
+// 3, not 6: as fast, and the largest peak RSS of 6 url runs was 142-143 MB instead of 146-151 (measured, bench:url,
+// two runs of it each).
+const YOUNG_MB = 3;
 
 /**
  * A batch back from the worker: its bytes (to copy: the memory goes back to the worker), then each row's line and
