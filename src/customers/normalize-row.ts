@@ -206,7 +206,7 @@ function take(cleaned: Cleaned, problems: Rejection[]): string | undefined {
 
 /**
  * Every field is checked, so a rejection lists all of the row's problems, not only the first. `memo`, for many
- * rows, remembers language choices (createLanguageMemo).
+ * rows, remembers language choices, amounts and due dates (createRowMemo).
  */
 export function normalizeCustomer(raw: Readonly<CustomerInput>, memo?: RowMemo): NormalizeResult {
   // Reused: a row's problems are read (rejectAll) before the next row starts; most rows have none.

@@ -188,6 +188,10 @@ const urlCell = (row: AcceptedCustomer): string =>
 const lastCell = (row: AcceptedCustomer): string =>
   `,${row instanceof AcceptedRow ? customFieldCell(row.customer) : csvCell(row.customField, true)}\n`;
 
+/** A csv row, any AcceptedCustomer. */
+const csvRow = (row: AcceptedCustomer, extras: readonly string[]): string =>
+  `${cells(row, extras)}${urlCell(row)}${lastCell(row)}`;
+
 /** A format whose rows are one string each: write() hands over row(). */
 function whole(formatter: Omit<RowFormatter, 'write'>): RowFormatter {
   return { ...formatter, write: (row, extras, index, out) => out.text(formatter.row(row, extras, index)) };
@@ -199,11 +203,11 @@ export function createRowFormatter(format: OutputFormat, extraNames: readonly st
       const columns = outputColumns(extraNames);
       return {
         start: () => csvLine(columns),
-        row: (row, extras) => `${cells(row, extras)}${urlCell(row)}${lastCell(row)}`,
+        row: csvRow,
         end: () => '',
         write: (row, extras, _index, out) => {
           if (row instanceof AcceptedRow) writeCsvRow(row, extras, out);
-          else out.text(`${cells(row, extras)}${urlCell(row)}${lastCell(row)}`);
+          else out.text(csvRow(row, extras));
         },
       };
     }

@@ -37,7 +37,8 @@ function canonical(fields: readonly Entry[], exp: string): string {
 const SORTED_FIELDS = [...CUSTOMER_FIELDS]
   .sort(byName)
   .map((field) => [field, CUSTOMER_FIELDS.indexOf(field), Buffer.from(`["${field}",`, 'latin1')] as const);
-// canonicalCustomer's scratch (customerFieldValues): it returns before anything else can use it.
+// The scratch of canonicalCustomer and of the signer (customerFieldValues): each is done with it before it returns,
+// and the signer's fallback (canonicalCustomer) reads the same customer into it again.
 const scratch: Array<string | undefined> = [];
 
 /**

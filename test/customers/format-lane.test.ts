@@ -40,7 +40,7 @@ function customers(rows: number): string {
     const language = i % 7 === 0 ? 'klingon' : i % 5 === 0 ? '' : 'hi';
     const state = long ? 'ग'.repeat(100) : i % 3 === 0 ? 'Tamil Nadu' : '';
     const temp = i % 13 === 0 ? `temp_call_given${i}` : '';
-    // A NUL in a carried cell: that batch travels as a list instead of one joined string.
+    // A NUL in a carried cell: that column of the batch travels as a list instead of one joined string.
     const note = i % 150 === 17 ? `"nul\u0000here"` : i % 40 === 1 ? '"a, ""quoted"" note"' : `n${i}`;
     text += `${id},"${name.replaceAll('"', '""')}",${phone},${amount},${language},${state},${temp},${note}\n`;
   }

@@ -43,7 +43,7 @@ type UrlOptions = {
 const MAX_WARNINGS_SHOWN = 20;
 /**
  * Rows after this many accepted ones are finished and formatted on a worker thread (format-lane.ts). The worker's
- * first batch comes back about 0.1 s after it is started (measured), while the reading waits once two batches
+ * first batch comes back about 0.1 s after it is started (measured), while the reading waits once four batches
  * are out; 20,000 rows are about 0.3 s of work on one thread, so only a file larger than that gains.
  */
 const FORMAT_WORKER_AFTER = 20_000;
